@@ -1,0 +1,77 @@
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Asks the test host (test/host/code-server-bridge.mjs) to act on the workbench page: the extension
+ * host cannot reach the DOM, the bridge can. Requests and responses are files in ARKOR_TEST_DRIVER_DIR.
+ */
+type Request =
+  | { op: 'screenshot'; path: string; view?: string }
+  | { op: 'eval'; view?: string; body: string }
+  | { op: 'click'; view?: string; selector: string }
+  | { op: 'press'; key: string; view?: string; selector?: string }
+  | { op: 'type'; view?: string; selector: string; text: string };
+
+let counter = 0;
+
+async function request<T>(req: Request, timeoutMs = 30_000): Promise<T> {
+  const dir = process.env.ARKOR_TEST_DRIVER_DIR;
+  if (!dir) throw new Error('ARKOR_TEST_DRIVER_DIR is not set: these tests need the test host');
+  const id = `${Date.now()}-${process.pid}-${counter++}`;
+  const tmp = path.join(dir, `${id}.tmp-req`);
+  writeFileSync(tmp, JSON.stringify(req));
+  renameSync(tmp, path.join(dir, `${id}.req.json`));
+  const res = path.join(dir, `${id}.res.json`);
+  const deadline = Date.now() + timeoutMs;
+  while (!existsSync(res)) {
+    if (Date.now() > deadline) throw new Error(`driver request ${req.op} timed out`);
+    await sleep(50);
+  }
+  const body = JSON.parse(readFileSync(res, 'utf8')) as { ok: boolean; value?: T; error?: string };
+  rmSync(res, { force: true });
+  if (!body.ok) throw new Error(`driver ${req.op} failed: ${body.error}`);
+  return body.value as T;
+}
+
+/** Saves a PNG of the whole workbench, or of one Arkor webview, under test-results/screenshots. */
+export function screenshot(name: string, view?: string): Promise<string> {
+  const dir = process.env.ARKOR_SCREENSHOT_DIR ?? path.resolve('test-results/screenshots');
+  return request({ op: 'screenshot', path: path.join(dir, `${name}.png`), view });
+}
+
+/** Runs `body` (the body of an async function) inside an Arkor webview and returns its JSON result. */
+export function evalInWebview<T>(view: string, body: string): Promise<T> {
+  return request<T>({ op: 'eval', view, body });
+}
+
+export function clickInWebview(view: string, selector: string): Promise<void> {
+  return request({ op: 'click', view, selector });
+}
+
+export function pressKey(key: string, target?: { view: string; selector: string }): Promise<void> {
+  return request({ op: 'press', key, ...target });
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Polls `probe` until it returns a truthy value or the timeout passes. */
+export async function waitFor<T>(
+  probe: () => Promise<T> | T,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value) return value as NonNullable<T>;
+    } catch (error) {
+      lastError = error;
+    }
+    await sleep(200);
+  }
+  throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+}

@@ -1,0 +1,25 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import Mocha from 'mocha';
+import * as vscode from 'vscode';
+
+/** Entry point VS Code calls inside the extension host (`--extensionTestsPath`). */
+export async function run(): Promise<void> {
+  // Printed so a CI log shows the tests ran in a real VS Code extension host, and which one.
+  console.log(
+    `[integration] VS Code ${vscode.version} (${vscode.env.appHost}), extension host Node ${process.version}`,
+  );
+  const mocha = new Mocha({
+    ui: 'bdd',
+    timeout: 120_000,
+    color: true,
+    grep: process.env.ARKOR_TEST_GREP || undefined,
+  });
+  const files = readdirSync(__dirname, { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.test.js'))
+    .sort();
+  for (const f of files) mocha.addFile(path.join(__dirname, f));
+  const failures = await new Promise<number>((resolve) => mocha.run(resolve));
+  if (failures > 0) throw new Error(`${failures} integration test(s) failed`);
+}
