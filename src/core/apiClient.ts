@@ -1,0 +1,502 @@
+/**
+ * HTTP client for the Arkor Cloud API (protocol §1). One instance per base URL + identity.
+ *
+ * Every request carries `Authorization: Bearer …` (when a token exists) and `X-Arkor-Client`, every
+ * failure becomes an `ArkorApiError` whose message a user can act on, and every JSON body is
+ * validated with zod at this boundary. Streaming routes are layered on top in `jobEvents.ts` and
+ * `chatStream.ts`; they share `openStream()` below.
+ */
+import type { z } from 'zod';
+import { type ChatRequest, type ChatResult, type StreamChatOptions, streamChat } from './chatStream';
+import { ArkorApiError } from './errors';
+import { type JobEventStreamOptions, type JobEventStreamResult, streamJobEvents } from './jobEvents';
+import {
+  AnonymousSignupSchema,
+  describeZodError,
+  ErrorBodySchema,
+  IdentitySchema,
+  JobListResponseSchema,
+  JobResponseSchema,
+  ProjectListResponseSchema,
+  ProjectResponseSchema,
+} from './schemas';
+import type { AnonymousSignup, Identity, JobConfig, Project, ProjectList, Scope, TrainingJob } from './types';
+
+export const DEFAULT_CLOUD_API_URL = 'https://api.arkor.ai';
+export const DEFAULT_TIMEOUT_MS = 30_000;
+/** Streams are long-lived; only silence this long (no data, no ping) counts as a failure. */
+export const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 90_000;
+
+/** The three deprecation headers (§1.1), reported at most once per client. */
+export interface DeprecationNotice {
+  /** Human text, from `Warning: 299 - "<message>"`, or a generic sentence. */
+  message: string;
+  sunset: string | undefined;
+  clientVersion: string;
+}
+
+export interface ArkorApiClientOptions {
+  baseUrl: string;
+  /** Called before every request, so a sign-in/out takes effect without rebuilding the client. */
+  getToken: () => string | undefined | Promise<string | undefined>;
+  /** Sent as `X-Arkor-Client`. `arkor/0.0.3-alpha.1` or just `0.0.3-alpha.1`. */
+  clientVersion: string;
+  /** Per-request timeout for JSON routes (whole request, body included). Default 30 s. */
+  timeoutMs?: number;
+  /** Idle timeout for streaming routes. Default 90 s. */
+  streamIdleTimeoutMs?: number;
+  onDeprecation?: (notice: DeprecationNotice) => void;
+  /** Injectable for callers that need a custom dispatcher; defaults to Node's global fetch. */
+  fetch?: typeof fetch;
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+type Query = Record<string, string | undefined>;
+
+interface RawRequest {
+  method: 'GET' | 'POST';
+  path: string;
+  query?: Query;
+  body?: unknown;
+  /** Skip the Authorization header (bootstrap routes). */
+  anonymous?: boolean;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+/** An open streaming response. `signal` fires when the stream should be torn down. */
+export interface OpenStream {
+  response: Response;
+  body: ReadableStream<Uint8Array>;
+  idleTimeoutMs: number;
+  /** Secrets to scrub from any message derived from this stream. */
+  secrets: string[];
+  /** Abort the underlying fetch (closes the socket). Safe to call more than once. */
+  close(): void;
+}
+
+export class ArkorApiClient {
+  readonly baseUrl: string;
+  readonly clientVersion: string;
+  private readonly getToken: ArkorApiClientOptions['getToken'];
+  private readonly timeoutMs: number;
+  readonly streamIdleTimeoutMs: number;
+  private readonly onDeprecation: ArkorApiClientOptions['onDeprecation'];
+  private readonly fetchImpl: typeof fetch;
+  private deprecationReported = false;
+
+  constructor(opts: ArkorApiClientOptions) {
+    this.baseUrl = stripTrailingSlashes(opts.baseUrl);
+    this.clientVersion = opts.clientVersion.startsWith('arkor/')
+      ? opts.clientVersion
+      : `arkor/${opts.clientVersion}`;
+    this.getToken = opts.getToken;
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.streamIdleTimeoutMs = opts.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS;
+    this.onDeprecation = opts.onDeprecation;
+    this.fetchImpl = opts.fetch ?? fetch;
+  }
+
+  // ---- Identity, auth and projects (§1.2, §1.3) ------------------------------------------------
+
+  async me(opts?: RequestOptions): Promise<Identity> {
+    return this.json({ method: 'GET', path: '/v1/me', ...opts }, IdentitySchema) as Promise<Identity>;
+  }
+
+  /** Mint an anonymous identity (what `arkor dev` does when there are no credentials). */
+  async signUpAnonymous(opts?: RequestOptions): Promise<AnonymousSignup> {
+    return this.json(
+      { method: 'POST', path: '/v1/auth/anonymous', body: { kind: 'cli' }, anonymous: true, ...opts },
+      AnonymousSignupSchema,
+    ) as Promise<AnonymousSignup>;
+  }
+
+  async listProjects(orgSlug: string, opts?: RequestOptions): Promise<ProjectList> {
+    return this.json(
+      { method: 'GET', path: '/v1/projects', query: { orgSlug }, ...opts },
+      ProjectListResponseSchema,
+    ) as Promise<ProjectList>;
+  }
+
+  /** 409 (`kind: 'conflict'`) when the slug is taken. */
+  async createProject(
+    orgSlug: string,
+    input: { name: string; slug: string },
+    opts?: RequestOptions,
+  ): Promise<Project> {
+    const res = await this.json(
+      { method: 'POST', path: '/v1/projects', query: { orgSlug }, body: input, ...opts },
+      ProjectResponseSchema,
+    );
+    return res.project as Project;
+  }
+
+  // ---- Jobs (§1.4) ------------------------------------------------------------------------------
+
+  async listJobs(scope: Scope, opts?: RequestOptions): Promise<TrainingJob[]> {
+    const res = await this.json(
+      { method: 'GET', path: '/v1/jobs', query: scopeQuery(scope), ...opts },
+      JobListResponseSchema,
+    );
+    return res.jobs as TrainingJob[];
+  }
+
+  async getJob(
+    scope: Scope,
+    jobId: string,
+    opts?: RequestOptions,
+  ): Promise<{ job: TrainingJob; events?: unknown[] }> {
+    const res = await this.json(
+      { method: 'GET', path: `/v1/jobs/${encodeURIComponent(jobId)}`, query: scopeQuery(scope), ...opts },
+      JobResponseSchema,
+    );
+    return res as { job: TrainingJob; events?: unknown[] };
+  }
+
+  async createJob(
+    scope: Scope,
+    input: { name: string; config: JobConfig },
+    opts?: RequestOptions,
+  ): Promise<TrainingJob> {
+    const res = await this.json(
+      { method: 'POST', path: '/v1/jobs', query: scopeQuery(scope), body: input, ...opts },
+      JobResponseSchema,
+    );
+    return res.job as TrainingJob;
+  }
+
+  /** Any 2xx counts as success; the body is not specified by the protocol and is ignored. */
+  async cancelJob(scope: Scope, jobId: string, opts?: RequestOptions): Promise<void> {
+    await this.send({
+      method: 'POST',
+      path: `/v1/jobs/${encodeURIComponent(jobId)}/cancel`,
+      query: scopeQuery(scope),
+      ...opts,
+    });
+  }
+
+  // ---- Streams ------------------------------------------------------------------------------------
+
+  /**
+   * Open ONE connection to a job's event stream (no reconnect). Throws `ArkorApiError` on a non-2xx
+   * status. Most callers want `streamJobEvents()`, which reconnects, resumes and dedupes.
+   */
+  openJobEventStream(
+    scope: Scope,
+    jobId: string,
+    opts: { signal?: AbortSignal; lastEventId?: string } = {},
+  ): Promise<OpenStream> {
+    const headers: Record<string, string> = { Accept: 'text/event-stream' };
+    if (opts.lastEventId) headers['Last-Event-ID'] = opts.lastEventId;
+    return this.openStream({
+      method: 'GET',
+      path: `/v1/jobs/${encodeURIComponent(jobId)}/events/stream`,
+      query: scopeQuery(scope),
+      headers,
+      signal: opts.signal,
+    });
+  }
+
+  /** Follow a job's events until a terminal event, reconnecting as §2.3 prescribes. See `jobEvents.ts`. */
+  streamJobEvents(scope: Scope, jobId: string, opts: JobEventStreamOptions): Promise<JobEventStreamResult> {
+    return streamJobEvents(this, scope, jobId, opts);
+  }
+
+  /** Stream a chat completion (§1.5). See `chatStream.ts`. */
+  streamChat(scope: Scope, request: ChatRequest, opts: StreamChatOptions = {}): Promise<ChatResult> {
+    return streamChat(this, scope, request, opts);
+  }
+
+  // ---- Plumbing -----------------------------------------------------------------------------------
+
+  /**
+   * Open a streaming response. The connect timeout covers only the wait for headers; afterwards the
+   * caller applies `idleTimeoutMs` while reading. Public so the stream modules can share it.
+   */
+  async openStream(req: RawRequest): Promise<OpenStream> {
+    const timeoutMs = req.timeoutMs ?? this.timeoutMs;
+    const { response, controller, token, clearTimer } = await this.fetchRaw(req, timeoutMs);
+    if (!response.ok) {
+      try {
+        throw await this.errorFromResponse(req, response, token);
+      } finally {
+        clearTimer();
+        controller.abort();
+      }
+    }
+    // From here on the stream's idle timeout applies, not the request timeout.
+    clearTimer();
+    if (!response.body) {
+      controller.abort();
+      throw new ArkorApiError({
+        kind: 'invalid-response',
+        status: response.status,
+        message: `Arkor answered ${describe(req)} without a body.`,
+      });
+    }
+    return {
+      response,
+      body: response.body,
+      idleTimeoutMs: this.streamIdleTimeoutMs,
+      secrets: token ? [token] : [],
+      close: () => controller.abort(),
+    };
+  }
+
+  /** Send a request and return the (2xx) response, body unread. */
+  private async send(req: RawRequest): Promise<Response> {
+    const timeoutMs = req.timeoutMs ?? this.timeoutMs;
+    const { response, token, clearTimer } = await this.fetchRaw(req, timeoutMs);
+    try {
+      if (!response.ok) throw await this.errorFromResponse(req, response, token);
+      // Drain so the connection can be reused; bodies of non-JSON routes are small.
+      await response.arrayBuffer().catch(() => undefined);
+      return response;
+    } finally {
+      clearTimer();
+    }
+  }
+
+  private async json<S extends z.ZodType>(req: RawRequest, schema: S): Promise<z.output<S>> {
+    const timeoutMs = req.timeoutMs ?? this.timeoutMs;
+    const { response, token, clearTimer, timedOut, userSignal } = await this.fetchRaw(req, timeoutMs);
+    try {
+      if (!response.ok) throw await this.errorFromResponse(req, response, token);
+      let text: string;
+      try {
+        text = await response.text();
+      } catch (err) {
+        throw this.transportError(req, err, timedOut(), userSignal, timeoutMs);
+      }
+      let data: unknown;
+      try {
+        data = JSON.parse(text);
+      } catch {
+        throw new ArkorApiError({
+          kind: 'invalid-response',
+          status: response.status,
+          message: `Arkor answered ${describe(req)} with something that is not JSON. Check the arkor.cloud.apiUrl setting.`,
+        });
+      }
+      const parsed = schema.safeParse(data);
+      if (!parsed.success) {
+        throw new ArkorApiError({
+          kind: 'invalid-response',
+          status: response.status,
+          message: `Arkor answered ${describe(req)} with an unexpected body (${describeZodError(parsed.error)}).`,
+          secrets: [token],
+        });
+      }
+      return parsed.data;
+    } finally {
+      clearTimer();
+    }
+  }
+
+  private async fetchRaw(req: RawRequest, timeoutMs: number) {
+    const token = req.anonymous ? undefined : ((await this.getToken()) ?? undefined);
+    const url = this.url(req.path, req.query);
+    const headers: Record<string, string> = { 'X-Arkor-Client': this.clientVersion, ...req.headers };
+    if (token) headers.Authorization = `Bearer ${token}`;
+    let body: string | undefined;
+    if (req.body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      body = JSON.stringify(req.body);
+    }
+
+    // One controller owns the socket: the timeout, the caller's signal and `close()` all abort it.
+    const controller = new AbortController();
+    let didTimeOut = false;
+    const timer =
+      timeoutMs > 0
+        ? setTimeout(() => {
+            didTimeOut = true;
+            controller.abort();
+          }, timeoutMs)
+        : undefined;
+    const userSignal = req.signal;
+    const onUserAbort = () => controller.abort(userSignal?.reason);
+    if (userSignal?.aborted) onUserAbort();
+    else userSignal?.addEventListener('abort', onUserAbort, { once: true });
+    const clearTimer = () => {
+      if (timer) clearTimeout(timer);
+    };
+
+    let response: Response;
+    try {
+      response = await this.fetchImpl(url, { method: req.method, headers, body, signal: controller.signal });
+    } catch (err) {
+      clearTimer();
+      userSignal?.removeEventListener('abort', onUserAbort);
+      throw this.transportError(req, err, didTimeOut, userSignal, timeoutMs);
+    }
+    this.checkDeprecation(response);
+    return {
+      response,
+      controller,
+      token,
+      userSignal,
+      timedOut: () => didTimeOut,
+      clearTimer: () => {
+        clearTimer();
+        userSignal?.removeEventListener('abort', onUserAbort);
+      },
+    };
+  }
+
+  private transportError(
+    req: RawRequest,
+    err: unknown,
+    timedOut: boolean,
+    userSignal: AbortSignal | undefined,
+    timeoutMs: number,
+  ): ArkorApiError {
+    if (err instanceof ArkorApiError) return err;
+    if (userSignal?.aborted) {
+      return new ArkorApiError({ kind: 'aborted', message: `Cancelled ${describe(req)}.`, retryable: false });
+    }
+    if (timedOut) {
+      return new ArkorApiError({
+        kind: 'timeout',
+        message: `Arkor did not answer ${describe(req)} within ${Math.round(timeoutMs / 1000)} s. Check your connection and try again.`,
+        cause: err,
+      });
+    }
+    const code = networkCode(err);
+    return new ArkorApiError({
+      kind: 'network',
+      message: `Could not reach Arkor at ${this.baseUrl}${code ? ` (${code})` : ''}. Check your connection or the arkor.cloud.apiUrl setting.`,
+      cause: err,
+    });
+  }
+
+  /** Turn a non-2xx response into a typed error with an actionable, token-free message. */
+  private async errorFromResponse(
+    req: RawRequest,
+    res: Response,
+    token: string | undefined,
+  ): Promise<ArkorApiError> {
+    let raw = '';
+    try {
+      raw = (await res.text()).slice(0, 2000);
+    } catch {
+      // The body is only used for detail; the status alone still gives a useful error.
+    }
+    let body: z.output<typeof ErrorBodySchema> | undefined;
+    try {
+      const parsed = ErrorBodySchema.safeParse(JSON.parse(raw));
+      if (parsed.success) body = parsed.data;
+    } catch {
+      body = undefined;
+    }
+    const detailText = (body?.error || body?.message || (body ? '' : raw.trim())).slice(0, 300);
+    const detail = detailText ? `: ${detailText}` : '';
+    const status = res.status;
+    const secrets = [token];
+    const common = { status, secrets, code: body?.error };
+
+    if (status === 401 || status === 403) {
+      return new ArkorApiError({
+        ...common,
+        kind: 'auth',
+        message: `Arkor rejected your credentials (HTTP ${status}${detail}). Sign in again with "Arkor: Sign In".`,
+      });
+    }
+    if (status === 426) {
+      const upgrade = body?.upgrade;
+      const range = body?.supportedRange ? ` Supported versions: ${body.supportedRange}.` : '';
+      return new ArkorApiError({
+        ...common,
+        kind: 'upgrade',
+        upgrade,
+        message:
+          `Arkor no longer accepts this client (${this.clientVersion}).${range} ` +
+          (upgrade
+            ? `Upgrade with \`${upgrade}\`.`
+            : 'Upgrade the arkor package in this workspace (npm i arkor@latest).'),
+      });
+    }
+    if (status === 404 || status === 410) {
+      return new ArkorApiError({
+        ...common,
+        kind: 'not-found',
+        message: `Arkor could not find ${describe(req)} (HTTP ${status}${detail}). It may have been deleted, or the project scope in .arkor/state.json is wrong.`,
+      });
+    }
+    if (status === 409) {
+      return new ArkorApiError({ ...common, kind: 'conflict', message: `Conflict (HTTP 409${detail}).` });
+    }
+    if (status === 408) {
+      return new ArkorApiError({
+        ...common,
+        kind: 'timeout',
+        message: `Arkor timed out handling ${describe(req)} (HTTP 408). Try again.`,
+      });
+    }
+    if (status === 429 || status >= 500) {
+      return new ArkorApiError({
+        ...common,
+        kind: 'server',
+        message:
+          status === 429
+            ? `Arkor is rate limiting requests (HTTP 429${detail}). Wait a moment and try again.`
+            : `Arkor had a server error (HTTP ${status}${detail}). This is usually temporary; try again shortly.`,
+      });
+    }
+    return new ArkorApiError({
+      ...common,
+      kind: 'bad-request',
+      message: `Arkor refused ${describe(req)} (HTTP ${status}${detail}).`,
+    });
+  }
+
+  private checkDeprecation(res: Response): void {
+    if (this.deprecationReported || !this.onDeprecation) return;
+    const deprecation = res.headers.get('deprecation');
+    const warning = res.headers.get('warning');
+    const sunset = res.headers.get('sunset') ?? undefined;
+    if (!deprecation && !warning && !sunset) return;
+    this.deprecationReported = true;
+    const quoted = warning ? /^\s*\d{3}\s+\S+\s+"((?:[^"\\]|\\.)*)"/.exec(warning) : null;
+    const message =
+      quoted?.[1]?.replace(/\\(.)/g, '$1') ?? warning ?? 'This version of the Arkor client is deprecated.';
+    try {
+      this.onDeprecation({ message, sunset, clientVersion: this.clientVersion });
+    } catch {
+      // A broken listener must not break the request that carried the header.
+    }
+  }
+
+  private url(path: string, query: Query | undefined): string {
+    let url = this.baseUrl + path;
+    if (query) {
+      const params = new URLSearchParams();
+      for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, value);
+      const qs = params.toString();
+      if (qs) url += `?${qs}`;
+    }
+    return url;
+  }
+}
+
+export function scopeQuery(scope: Scope): Query {
+  return { orgSlug: scope.orgSlug, projectSlug: scope.projectSlug };
+}
+
+export function stripTrailingSlashes(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+function describe(req: RawRequest): string {
+  return `${req.method} ${req.path}`;
+}
+
+function networkCode(err: unknown): string | undefined {
+  const cause = (err as { cause?: { code?: unknown } } | undefined)?.cause;
+  return typeof cause?.code === 'string' ? cause.code : undefined;
+}

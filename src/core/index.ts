@@ -1,0 +1,84 @@
+/**
+ * Public surface of the core: the Arkor protocol without VS Code. Nothing under `src/core/` may
+ * import `vscode`; everything here runs (and is tested) in plain Node 20.
+ */
+
+export {
+  ArkorApiClient,
+  type ArkorApiClientOptions,
+  DEFAULT_CLOUD_API_URL,
+  DEFAULT_STREAM_IDLE_TIMEOUT_MS,
+  DEFAULT_TIMEOUT_MS,
+  type DeprecationNotice,
+  type OpenStream,
+  type RequestOptions,
+  scopeQuery,
+  stripTrailingSlashes,
+} from './apiClient';
+export {
+  buildChatBody,
+  type ChatModel,
+  type ChatRequest,
+  type ChatResult,
+  type ChunkInfo,
+  parseChatChunk,
+  type StreamChatOptions,
+  streamChat,
+} from './chatStream';
+export {
+  type AnonCredentials,
+  type BaseUrlSources,
+  bearerToken,
+  type CredentialStore,
+  type Credentials,
+  ensureCredentials,
+  InMemoryCredentialStore,
+  importCliCredentials,
+  type OAuthCredentials,
+  parseCredentials,
+  resolveBaseUrl,
+} from './credentials';
+export {
+  ArkorApiError,
+  type ArkorErrorKind,
+  isAbortError,
+  MissingProjectStateError,
+  ProjectStateMismatchError,
+} from './errors';
+export {
+  type BackoffOptions,
+  backoffDelay,
+  type JobEventStreamOptions,
+  type JobEventStreamResult,
+  type JobStreamStatus,
+  SeenEventIds,
+  streamJobEvents,
+} from './jobEvents';
+export {
+  type Checkpoint,
+  clientJobSource,
+  formatLogText,
+  type JobSnapshot,
+  type JobSource,
+  JobStore,
+  type JobStoreChange,
+  type JobStoreOptions,
+  type LogLine,
+  type StreamState,
+  type Timers,
+} from './jobStore';
+export { GrowableSeries, type MetricPoint, MetricSeries, type MetricsArrays, RingBuffer } from './metrics';
+export {
+  deriveProjectSlug,
+  ensureProjectState,
+  isStateUsable,
+  type ProjectState,
+  projectStatePath,
+  readProjectState,
+  resolveScope,
+  type ScopeResolution,
+  writeProjectState,
+} from './projectState';
+export { REDACTED, redact, redactValue } from './redact';
+export { readSse, type SseFrame } from './sse';
+export * from './types';

@@ -1,0 +1,582 @@
+/**
+ * The job store: the single source of truth every view reads.
+ *
+ * - The job list is polled, fast while something is queued or running, slowly otherwise, with
+ *   exponential backoff on errors.
+ * - Each job a view (or a running training) needs gets ONE event stream, shared by reference count
+ *   (`watch(jobId)` returns a disposable).
+ * - Events are folded into compact per-job state (typed-array metric series, checkpoints, a 500-line
+ *   log ring) and changes are announced as small deltas, coalesced per microtask, so a webview can
+ *   forward just what is new. `snapshot()` serves a panel that opens late.
+ */
+import type { ArkorApiClient } from './apiClient';
+import { ArkorApiError } from './errors';
+import {
+  type JobEventStreamOptions,
+  type JobEventStreamResult,
+  type JobStreamStatus,
+  SeenEventIds,
+} from './jobEvents';
+import { MetricSeries, type MetricsArrays, RingBuffer } from './metrics';
+import { redact } from './redact';
+import {
+  type Disposable,
+  isTerminalStatus,
+  type JobEvent,
+  type JobStatus,
+  type Scope,
+  type TrainingJob,
+} from './types';
+
+/** Where the store gets its data: the cloud client bound to a scope, or the local backend. */
+export interface JobSource {
+  listJobs(opts: { signal?: AbortSignal }): Promise<TrainingJob[]>;
+  streamJobEvents(jobId: string, opts: JobEventStreamOptions): Promise<JobEventStreamResult>;
+}
+
+export function clientJobSource(client: ArkorApiClient, scope: Scope): JobSource {
+  return {
+    listJobs: (opts) => client.listJobs(scope, opts),
+    streamJobEvents: (jobId, opts) => client.streamJobEvents(scope, jobId, opts),
+  };
+}
+
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const realTimers: Timers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+export interface JobStoreOptions {
+  source: JobSource;
+  /** Poll interval while nothing is queued or running. Default 5000 ms. */
+  pollIntervalMs?: number;
+  /** Poll interval while a job is queued or running. Default 1000 ms. */
+  activePollIntervalMs?: number;
+  /** Upper bound of the error backoff. Default 60 000 ms. */
+  maxPollBackoffMs?: number;
+  /** Log lines kept per job. Default 500 (as Studio). */
+  logCapacity?: number;
+  /** Passed to each event stream (backoff, idle timeout, attempt limit). */
+  streamOptions?: Pick<JobEventStreamOptions, 'backoff' | 'maxReconnectAttempts' | 'idleTimeoutMs'>;
+  timers?: Timers;
+  /** Wall clock for log line times. Default Date.now. */
+  now?: () => number;
+  /** Secrets to scrub from error text surfaced in change events. */
+  secrets?: () => ReadonlyArray<string | undefined>;
+}
+
+export interface Checkpoint {
+  step: number;
+  timestamp: string;
+  artifacts: unknown[];
+}
+
+export interface LogLine {
+  /** Receive time, epoch ms. */
+  time: number;
+  type: JobEvent['type'];
+  /** Studio's format: `step=12 loss=0.1234 evalLoss=0.2345`, `step=50`, `2 artifact(s)`, … */
+  text: string;
+}
+
+/** What the log ring stores; formatted into a `LogLine` on read. */
+interface LogEntry {
+  time: number;
+  event: JobEvent;
+}
+
+/** Studio's event-log message for one event (§7.4). */
+export function formatLogText(event: JobEvent): string {
+  switch (event.type) {
+    case 'training.log': {
+      let text = `step=${event.step}`;
+      if (typeof event.loss === 'number') text += ` loss=${event.loss.toFixed(4)}`;
+      if (typeof event.evalLoss === 'number') text += ` evalLoss=${event.evalLoss.toFixed(4)}`;
+      return text;
+    }
+    case 'checkpoint.saved':
+      return `step=${event.step}`;
+    case 'training.completed':
+      return `${event.artifacts?.length ?? 0} artifact(s)`;
+    case 'training.failed':
+      return event.error;
+    case 'training.started':
+      return JSON.stringify(event);
+    case 'end':
+      return 'end';
+  }
+}
+
+const toLogLine = (entry: LogEntry): LogLine => ({
+  time: entry.time,
+  type: entry.event.type,
+  text: formatLogText(entry.event),
+});
+
+export type StreamState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'ended' | 'error';
+
+/** What changed. Views subscribe once and forward only these deltas. */
+export type JobStoreChange =
+  /** The polled job list (statuses already merged with live events). */
+  | { kind: 'jobs'; jobs: TrainingJob[] }
+  | { kind: 'pollError'; message: string; retryInMs: number }
+  | { kind: 'status'; jobId: string; status: JobStatus; error: string | undefined }
+  /** Metric points `[from, to)` were appended or filled in; read them with `metrics(jobId, from, to)`. */
+  | { kind: 'metrics'; jobId: string; from: number; to: number }
+  /** New log lines, oldest first (at most the log capacity); `total` counts every line ever logged. */
+  | { kind: 'log'; jobId: string; lines: LogLine[]; total: number }
+  | { kind: 'checkpoints'; jobId: string; checkpoints: Checkpoint[] }
+  | { kind: 'stream'; jobId: string; state: StreamState; error: string | undefined };
+
+export interface JobSnapshot {
+  jobId: string;
+  job: TrainingJob | undefined;
+  status: JobStatus;
+  error: string | undefined;
+  metrics: MetricsArrays;
+  checkpoints: Checkpoint[];
+  log: LogLine[];
+  logTotal: number;
+  /** Artifact count from `training.completed`, once seen. */
+  artifacts: number | undefined;
+  stream: { state: StreamState; error: string | undefined };
+}
+
+/** Everything the store knows about one job. */
+class JobRecord {
+  job: TrainingJob | undefined;
+  started = false;
+  sseTerminal: 'completed' | 'failed' | undefined;
+  sseError: string | undefined;
+  artifacts: number | undefined;
+  readonly metrics = new MetricSeries();
+  readonly checkpoints: Checkpoint[] = [];
+  readonly log: RingBuffer<LogEntry>;
+  readonly seen = new SeenEventIds();
+  lastEventId: string | undefined;
+  // Stream bookkeeping.
+  refs = 0;
+  abort: AbortController | undefined;
+  streamState: StreamState = 'idle';
+  streamError: string | undefined;
+  /** The stream reached a terminal event; do not reopen it. */
+  streamDone = false;
+  // Pending deltas, flushed once per microtask.
+  metricsFrom = -1;
+  metricsTo = -1;
+  logTotalAtFlush = 0;
+  checkpointsDirty = false;
+  lastStatus: JobStatus | undefined;
+
+  constructor(
+    readonly jobId: string,
+    logCapacity: number,
+  ) {
+    this.log = new RingBuffer(logCapacity);
+  }
+
+  /** Studio's precedence (§7.4): terminal SSE > terminal polled > running if started > polled > queued. */
+  status(): JobStatus {
+    if (this.sseTerminal) return this.sseTerminal;
+    const polled = this.job?.status;
+    if (isTerminalStatus(polled)) return polled as JobStatus;
+    if (this.started) return 'running';
+    return polled ?? 'queued';
+  }
+
+  error(): string | undefined {
+    return this.sseError ?? this.job?.error ?? undefined;
+  }
+}
+
+export class JobStore implements Disposable {
+  private readonly source: JobSource;
+  private readonly timers: Timers;
+  private readonly now: () => number;
+  private readonly logCapacity: number;
+  private readonly activePollMs: number;
+  private readonly maxBackoffMs: number;
+  private readonly streamOptions: JobStoreOptions['streamOptions'];
+  private readonly secrets: () => ReadonlyArray<string | undefined>;
+  private pollMs: number;
+
+  private readonly records = new Map<string, JobRecord>();
+  private jobList: TrainingJob[] = [];
+  private lastJobsJson = '';
+  private readonly listeners = new Set<(change: JobStoreChange) => void>();
+  private readonly dirty = new Set<JobRecord>();
+  private flushQueued = false;
+
+  private polling = false;
+  private pollTimer: unknown;
+  private pollInFlight: Promise<void> | undefined;
+  private pollAgain = false;
+  private pollErrors = 0;
+  private disposed = false;
+
+  constructor(opts: JobStoreOptions) {
+    this.source = opts.source;
+    this.timers = opts.timers ?? realTimers;
+    this.now = opts.now ?? Date.now;
+    this.logCapacity = opts.logCapacity ?? 500;
+    this.pollMs = opts.pollIntervalMs ?? 5000;
+    this.activePollMs = opts.activePollIntervalMs ?? 1000;
+    this.maxBackoffMs = opts.maxPollBackoffMs ?? 60_000;
+    this.streamOptions = opts.streamOptions;
+    this.secrets = opts.secrets ?? (() => []);
+  }
+
+  // ---- Subscriptions ------------------------------------------------------------------------------
+
+  onDidChange(listener: (change: JobStoreChange) => void): Disposable {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  // ---- Reading ------------------------------------------------------------------------------------
+
+  /** The polled list, in server order, each status merged with what the event streams said. */
+  jobs(): TrainingJob[] {
+    return this.jobList.map((job) => {
+      const rec = this.records.get(job.id);
+      if (!rec) return job;
+      const status = rec.status();
+      const error = rec.error();
+      return status === job.status && error === (job.error ?? undefined) ? job : { ...job, status, error };
+    });
+  }
+
+  status(jobId: string): JobStatus | undefined {
+    const rec = this.records.get(jobId);
+    if (rec) return rec.status();
+    return this.jobList.find((j) => j.id === jobId)?.status;
+  }
+
+  /** Copies of metric points `[from, to)` for one job. */
+  metrics(jobId: string, from = 0, to?: number): MetricsArrays {
+    const rec = this.record(jobId);
+    return rec.metrics.slice(from, to ?? rec.metrics.length);
+  }
+
+  /** Everything a panel opening now needs; plain data and typed-array copies. */
+  snapshot(jobId: string): JobSnapshot {
+    const rec = this.record(jobId);
+    return {
+      jobId,
+      job: rec.job ?? this.jobList.find((j) => j.id === jobId),
+      status: rec.status(),
+      error: rec.error(),
+      metrics: rec.metrics.slice(),
+      checkpoints: rec.checkpoints.map((c) => ({ ...c })),
+      log: rec.log.toArray().map(toLogLine),
+      logTotal: rec.log.total,
+      artifacts: rec.artifacts,
+      stream: { state: rec.streamState, error: rec.streamError },
+    };
+  }
+
+  // ---- Polling ------------------------------------------------------------------------------------
+
+  /** Start polling the job list (first poll immediately). */
+  start(): void {
+    if (this.polling || this.disposed) return;
+    this.polling = true;
+    void this.refresh();
+  }
+
+  stop(): void {
+    this.polling = false;
+    if (this.pollTimer !== undefined) this.timers.clearTimeout(this.pollTimer);
+    this.pollTimer = undefined;
+  }
+
+  /** Change the idle poll interval (the `arkor.jobs.pollIntervalSeconds` setting). */
+  setPollInterval(ms: number): void {
+    this.pollMs = ms;
+    if (this.polling && !this.pollInFlight) this.scheduleNextPoll();
+  }
+
+  /**
+   * Poll now. A refresh requested while a poll is running queues exactly one more poll after it,
+   * so the caller always sees data fetched after its request (e.g. right after creating a job).
+   */
+  refresh(): Promise<void> {
+    if (this.disposed) return Promise.resolve();
+    if (this.pollInFlight) {
+      this.pollAgain = true;
+      return this.pollInFlight.then(() => this.pollInFlight ?? undefined);
+    }
+    if (this.pollTimer !== undefined) this.timers.clearTimeout(this.pollTimer);
+    this.pollTimer = undefined;
+    this.pollInFlight = this.pollLoopOnce();
+    return this.pollInFlight;
+  }
+
+  private async pollLoopOnce(): Promise<void> {
+    do {
+      this.pollAgain = false;
+      await this.pollOnce();
+    } while (this.pollAgain && !this.disposed);
+    this.pollInFlight = undefined;
+    if (this.polling && !this.disposed) this.scheduleNextPoll();
+  }
+
+  private async pollOnce(): Promise<void> {
+    try {
+      const jobs = await this.source.listJobs({});
+      if (this.disposed) return;
+      this.pollErrors = 0;
+      this.applyJobList(jobs);
+    } catch (err) {
+      if (this.disposed) return;
+      this.pollErrors++;
+      this.emit({ kind: 'pollError', message: this.messageOf(err), retryInMs: this.nextPollDelay() });
+    }
+  }
+
+  /** Active jobs poll fast; errors back off exponentially from the idle interval, capped. */
+  nextPollDelay(): number {
+    if (this.pollErrors > 0) return Math.min(this.pollMs * 2 ** (this.pollErrors - 1), this.maxBackoffMs);
+    const active = this.jobList.some((j) => {
+      const s = this.records.get(j.id)?.status() ?? j.status;
+      return s === 'queued' || s === 'running';
+    });
+    return active ? Math.min(this.activePollMs, this.pollMs) : this.pollMs;
+  }
+
+  private scheduleNextPoll(): void {
+    if (this.pollTimer !== undefined) this.timers.clearTimeout(this.pollTimer);
+    this.pollTimer = this.timers.setTimeout(() => {
+      this.pollTimer = undefined;
+      void this.refresh();
+    }, this.nextPollDelay());
+  }
+
+  private applyJobList(jobs: TrainingJob[]): void {
+    this.jobList = jobs;
+    for (const job of jobs) {
+      const rec = this.records.get(job.id);
+      if (rec) {
+        rec.job = job;
+        this.markDirty(rec);
+      }
+    }
+    const json = JSON.stringify(jobs);
+    if (json !== this.lastJobsJson) {
+      this.lastJobsJson = json;
+      this.emit({ kind: 'jobs', jobs: this.jobs() });
+    }
+  }
+
+  // ---- Event streams --------------------------------------------------------------------------------
+
+  /**
+   * Keep an event stream open for `jobId` while at least one watcher holds it. The stream stops
+   * when the last watcher disposes, or by itself at a terminal event.
+   */
+  watch(jobId: string): Disposable {
+    const rec = this.record(jobId);
+    rec.refs++;
+    if (rec.refs === 1) this.openStream(rec);
+    let disposed = false;
+    return {
+      dispose: () => {
+        if (disposed) return;
+        disposed = true;
+        rec.refs--;
+        if (rec.refs === 0) {
+          rec.abort?.abort();
+          rec.abort = undefined;
+        }
+      },
+    };
+  }
+
+  /** Number of open streams (for tests and diagnostics). */
+  get openStreams(): number {
+    let n = 0;
+    for (const rec of this.records.values()) if (rec.abort) n++;
+    return n;
+  }
+
+  private openStream(rec: JobRecord): void {
+    if (this.disposed || rec.streamDone || rec.abort) return;
+    const controller = new AbortController();
+    rec.abort = controller;
+    this.setStreamState(rec, 'connecting', undefined);
+    this.source
+      .streamJobEvents(rec.jobId, {
+        ...this.streamOptions,
+        signal: controller.signal,
+        lastEventId: rec.lastEventId,
+        seen: rec.seen,
+        onEvent: (event, id) => {
+          if (id !== undefined) rec.lastEventId = id;
+          this.ingestInto(rec, event);
+        },
+        onStatus: (status) => this.onStreamStatus(rec, status),
+      })
+      .then(
+        (result) => {
+          rec.lastEventId = result.lastEventId ?? rec.lastEventId;
+          if (result.reason === 'aborted') {
+            this.setStreamState(rec, 'idle', undefined);
+          } else {
+            rec.streamDone = result.reason !== 'end' || isTerminalStatus(rec.status());
+            this.setStreamState(rec, 'ended', undefined);
+          }
+        },
+        (err: unknown) => this.setStreamState(rec, 'error', this.messageOf(err)),
+      )
+      .finally(() => {
+        if (rec.abort === controller) rec.abort = undefined;
+      });
+  }
+
+  private onStreamStatus(rec: JobRecord, status: JobStreamStatus): void {
+    if (status.state === 'open') this.setStreamState(rec, 'open', undefined);
+    else if (status.state === 'waiting' && status.error) {
+      this.setStreamState(rec, 'reconnecting', this.messageOf(status.error));
+    }
+  }
+
+  private setStreamState(rec: JobRecord, state: StreamState, error: string | undefined): void {
+    if (rec.streamState === state && rec.streamError === error) return;
+    rec.streamState = state;
+    rec.streamError = error;
+    this.emit({ kind: 'stream', jobId: rec.jobId, state, error });
+  }
+
+  /**
+   * Fold one event into the job's state. Public so a caller holding events from elsewhere (e.g. a
+   * `getJob` response or the local backend) can feed them; streams call it for every event.
+   */
+  ingest(jobId: string, event: JobEvent): void {
+    this.ingestInto(this.record(jobId), event);
+  }
+
+  private ingestInto(rec: JobRecord, event: JobEvent): void {
+    // Log lines are stored as (time, event) and formatted only when read: most of a long run's
+    // lines are evicted from the ring before anyone looks at them.
+    switch (event.type) {
+      case 'training.log': {
+        const index = rec.metrics.add(event);
+        if (rec.metricsFrom < 0 || index < rec.metricsFrom) rec.metricsFrom = index;
+        if (index + 1 > rec.metricsTo) rec.metricsTo = index + 1;
+        break;
+      }
+      case 'checkpoint.saved':
+        rec.checkpoints.push({
+          step: event.step,
+          timestamp: event.timestamp,
+          artifacts: event.artifacts ?? [],
+        });
+        rec.checkpointsDirty = true;
+        break;
+      case 'training.started':
+        rec.started = true;
+        break;
+      case 'training.completed':
+        rec.sseTerminal = 'completed';
+        rec.artifacts = event.artifacts?.length ?? 0;
+        break;
+      case 'training.failed':
+        rec.sseTerminal = 'failed';
+        rec.sseError = event.error;
+        break;
+      case 'end':
+        // Not a job event: the stream state already tells views about it.
+        this.markDirty(rec);
+        return;
+    }
+    rec.log.push({ time: this.now(), event });
+    this.markDirty(rec);
+  }
+
+  // ---- Change delivery ----------------------------------------------------------------------------
+
+  private markDirty(rec: JobRecord): void {
+    this.dirty.add(rec);
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(() => this.flush());
+    }
+  }
+
+  /** Emit the coalesced deltas of every job touched since the last flush. */
+  private flush(): void {
+    this.flushQueued = false;
+    for (const rec of this.dirty) {
+      if (rec.metricsFrom >= 0) {
+        const from = rec.metricsFrom;
+        const to = rec.metricsTo;
+        rec.metricsFrom = rec.metricsTo = -1;
+        this.emit({ kind: 'metrics', jobId: rec.jobId, from, to });
+      }
+      const newLines = rec.log.total - rec.logTotalAtFlush;
+      if (newLines > 0) {
+        rec.logTotalAtFlush = rec.log.total;
+        this.emit({
+          kind: 'log',
+          jobId: rec.jobId,
+          lines: rec.log.last(newLines).map(toLogLine),
+          total: rec.log.total,
+        });
+      }
+      if (rec.checkpointsDirty) {
+        rec.checkpointsDirty = false;
+        this.emit({
+          kind: 'checkpoints',
+          jobId: rec.jobId,
+          checkpoints: rec.checkpoints.map((c) => ({ ...c })),
+        });
+      }
+      const status = rec.status();
+      if (status !== rec.lastStatus) {
+        rec.lastStatus = status;
+        this.emit({ kind: 'status', jobId: rec.jobId, status, error: rec.error() });
+      }
+    }
+    this.dirty.clear();
+  }
+
+  private emit(change: JobStoreChange): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(change);
+      } catch {
+        // One broken view must not starve the others.
+      }
+    }
+  }
+
+  private record(jobId: string): JobRecord {
+    let rec = this.records.get(jobId);
+    if (!rec) {
+      rec = new JobRecord(jobId, this.logCapacity);
+      rec.job = this.jobList.find((j) => j.id === jobId);
+      this.records.set(jobId, rec);
+    }
+    return rec;
+  }
+
+  private messageOf(err: unknown): string {
+    const message = err instanceof ArkorApiError || err instanceof Error ? err.message : String(err);
+    return redact(message, this.secrets());
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.stop();
+    for (const rec of this.records.values()) {
+      rec.abort?.abort();
+      rec.abort = undefined;
+    }
+    this.listeners.clear();
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * Compact per-job metric storage. A long run can log hundreds of thousands of steps, so series
+ * live in growable typed arrays (8 or 4 bytes per value, no per-point objects) and the log is a
+ * fixed-size ring buffer.
+ */
+
+type FloatArray = Float64Array | Float32Array;
+type FloatArrayCtor = Float64ArrayConstructor | Float32ArrayConstructor;
+
+/** A growable typed array: amortised O(1) append, capacity doubles. */
+export class GrowableSeries<T extends FloatArray = FloatArray> {
+  private data: T;
+  private len = 0;
+
+  constructor(
+    private readonly ctor: FloatArrayCtor,
+    initialCapacity = 256,
+  ) {
+    this.data = new ctor(Math.max(1, initialCapacity)) as T;
+  }
+
+  get length(): number {
+    return this.len;
+  }
+
+  push(value: number): void {
+    if (this.len === this.data.length) this.grow();
+    this.data[this.len++] = value;
+  }
+
+  set(index: number, value: number): void {
+    this.data[index] = value;
+  }
+
+  get(index: number): number {
+    return index < this.len ? (this.data[index] as number) : Number.NaN;
+  }
+
+  /** A copy of `[from, to)` (defaults to everything); safe to hand to a webview. */
+  slice(from = 0, to = this.len): T {
+    return this.data.slice(from, Math.min(to, this.len)) as T;
+  }
+
+  private grow(): void {
+    const next = new this.ctor(this.data.length * 2) as T;
+    next.set(this.data);
+    this.data = next;
+  }
+}
+
+/** One `training.log` tick as stored. `NaN` marks a missing value. */
+export interface MetricPoint {
+  step: number;
+  loss: number;
+  evalLoss: number;
+  learningRate: number;
+  epoch: number;
+}
+
+/** Plain typed-array copies of the series, all of the same length. */
+export interface MetricsArrays {
+  step: Float64Array;
+  loss: Float32Array;
+  evalLoss: Float32Array;
+  learningRate: Float32Array;
+  epoch: Float32Array;
+}
+
+const num = (v: number | null | undefined): number => (typeof v === 'number' ? v : Number.NaN);
+
+/**
+ * Step-indexed metric series. Step (and nothing else) is Float64 so large step numbers stay exact;
+ * the metrics are Float32, which is ample for plotting and halves the memory.
+ */
+export class MetricSeries {
+  readonly step = new GrowableSeries<Float64Array>(Float64Array);
+  readonly loss = new GrowableSeries<Float32Array>(Float32Array);
+  readonly evalLoss = new GrowableSeries<Float32Array>(Float32Array);
+  readonly learningRate = new GrowableSeries<Float32Array>(Float32Array);
+  readonly epoch = new GrowableSeries<Float32Array>(Float32Array);
+
+  get length(): number {
+    return this.step.length;
+  }
+
+  /**
+   * Record one tick and return the index written. A tick with the same step as the previous one
+   * (e.g. an eval-only frame right after the train frame) fills that point's missing fields instead
+   * of adding a point, as Studio's chart does.
+   */
+  add(tick: {
+    step: number;
+    loss?: number | null;
+    evalLoss?: number | null;
+    learningRate?: number | null;
+    epoch?: number | null;
+  }): number {
+    const last = this.step.length - 1;
+    if (last >= 0 && this.step.get(last) === tick.step) {
+      this.merge(this.loss, last, tick.loss);
+      this.merge(this.evalLoss, last, tick.evalLoss);
+      this.merge(this.learningRate, last, tick.learningRate);
+      this.merge(this.epoch, last, tick.epoch);
+      return last;
+    }
+    this.step.push(tick.step);
+    this.loss.push(num(tick.loss));
+    this.evalLoss.push(num(tick.evalLoss));
+    this.learningRate.push(num(tick.learningRate));
+    this.epoch.push(num(tick.epoch));
+    return last + 1;
+  }
+
+  point(index: number): MetricPoint {
+    return {
+      step: this.step.get(index),
+      loss: this.loss.get(index),
+      evalLoss: this.evalLoss.get(index),
+      learningRate: this.learningRate.get(index),
+      epoch: this.epoch.get(index),
+    };
+  }
+
+  slice(from = 0, to = this.length): MetricsArrays {
+    return {
+      step: this.step.slice(from, to),
+      loss: this.loss.slice(from, to),
+      evalLoss: this.evalLoss.slice(from, to),
+      learningRate: this.learningRate.slice(from, to),
+      epoch: this.epoch.slice(from, to),
+    };
+  }
+
+  private merge(series: GrowableSeries, index: number, value: number | null | undefined): void {
+    if (typeof value === 'number') series.set(index, value);
+  }
+}
+
+/** Fixed-capacity ring buffer keeping the newest `capacity` items. */
+export class RingBuffer<T> {
+  private readonly items: (T | undefined)[];
+  private start = 0;
+  private count = 0;
+  /** Items ever pushed, including evicted ones. */
+  total = 0;
+
+  constructor(readonly capacity: number) {
+    if (capacity < 1) throw new RangeError('RingBuffer capacity must be at least 1');
+    this.items = new Array(capacity);
+  }
+
+  get length(): number {
+    return this.count;
+  }
+
+  push(item: T): void {
+    this.total++;
+    if (this.count < this.capacity) {
+      this.items[(this.start + this.count) % this.capacity] = item;
+      this.count++;
+    } else {
+      this.items[this.start] = item;
+      this.start = (this.start + 1) % this.capacity;
+    }
+  }
+
+  /** Oldest first. */
+  toArray(): T[] {
+    const out: T[] = new Array(this.count);
+    for (let i = 0; i < this.count; i++) out[i] = this.items[(this.start + i) % this.capacity] as T;
+    return out;
+  }
+
+  /** The newest `n` items, oldest first. */
+  last(n: number): T[] {
+    const k = Math.min(n, this.count);
+    const out: T[] = new Array(k);
+    for (let i = 0; i < k; i++) out[i] = this.items[(this.start + this.count - k + i) % this.capacity] as T;
+    return out;
+  }
+}

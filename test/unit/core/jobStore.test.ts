@@ -1,0 +1,280 @@
+import assert from 'node:assert/strict';
+import {
+  ArkorApiClient,
+  clientJobSource,
+  type JobSource,
+  JobStore,
+  type JobStoreChange,
+  MetricSeries,
+  RingBuffer,
+  type Timers,
+  type TrainingJob,
+} from '../../../src/core';
+import { jobReplay, lossAt, scriptedSse, TestServer, waitFor } from '../helpers/testServer';
+
+const scope = { orgSlug: 'acme', projectSlug: 'demo' };
+const TOKEN = 'tok_store_123456789';
+const fastStream = { backoff: { baseMs: 5, capMs: 40 } };
+
+const job = (id: string, status: string): TrainingJob => ({ id, name: id, status, config: {} });
+
+describe('job store', () => {
+  let server: TestServer;
+  let client: ArkorApiClient;
+  let store: JobStore;
+
+  beforeEach(async () => {
+    server = new TestServer();
+    await server.listen();
+    client = new ArkorApiClient({ baseUrl: server.url, getToken: () => TOKEN, clientVersion: '0.0.3' });
+  });
+  afterEach(async () => {
+    store?.dispose();
+    await server.close();
+  });
+
+  it('ingests a realistic 5,000-step replay with drops into compact metrics, checkpoints and a bounded log', async () => {
+    const JOB = 'job-5k';
+    const frames = jobReplay({ jobId: JOB, steps: 5000, checkpointEvery: 500, evalEvery: 250 });
+    server.on(
+      'GET',
+      `/v1/jobs/${JOB}/events/stream`,
+      scriptedSse(server, frames, [{ dropAfter: 1234 }, { ignoreLastEventId: true, dropAfter: 3000 }, {}]),
+    );
+    server.json('GET', '/v1/jobs', 200, { jobs: [job(JOB, 'running')] });
+    store = new JobStore({ source: clientJobSource(client, scope), streamOptions: fastStream });
+    const changes: JobStoreChange[] = [];
+    store.onDidChange((c) => changes.push(c));
+    await store.refresh();
+    const watch = store.watch(JOB);
+    await waitFor(() => store.snapshot(JOB).stream.state === 'ended', 5000, 'stream end');
+    await Promise.resolve();
+
+    const snap = store.snapshot(JOB);
+    assert.equal(snap.status, 'completed');
+    assert.equal(snap.metrics.step.length, 5000);
+    assert.ok(snap.metrics.step instanceof Float64Array);
+    assert.ok(snap.metrics.loss instanceof Float32Array);
+    for (let i = 0; i < 5000; i++) {
+      assert.equal(snap.metrics.step[i], i + 1);
+      assert.equal(snap.metrics.loss[i], Math.fround(lossAt(i + 1)));
+      const evalExpected = (i + 1) % 250 === 0 ? Math.fround(lossAt(i + 1) + 0.05) : Number.NaN;
+      assert.ok(Object.is(snap.metrics.evalLoss[i], evalExpected), `evalLoss[${i}]`);
+    }
+    assert.deepEqual(
+      snap.checkpoints.map((c) => c.step),
+      [500, 1000, 1500, 2000, 2500, 3000, 3500, 4000, 4500, 5000],
+    );
+    assert.deepEqual(snap.checkpoints[0]?.artifacts, [{ pathname: 'checkpoint-500/adapter.json' }]);
+    assert.equal(snap.log.length, 500);
+    assert.equal(snap.logTotal, 1 + 5000 + 10 + 1);
+    assert.deepEqual(snap.log.at(-1), {
+      time: snap.log.at(-1)?.time,
+      type: 'training.completed',
+      text: '1 artifact(s)',
+    });
+    assert.equal(snap.log.at(-2)?.text, 'step=5000');
+    assert.equal(
+      snap.log.at(-3)?.text,
+      `step=5000 loss=${lossAt(5000).toFixed(4)} evalLoss=${(lossAt(5000) + 0.05).toFixed(4)}`,
+    );
+    assert.equal(snap.artifacts, 1);
+
+    // Metric deltas tile [0, 5000) exactly: no gap, no overlap, so a panel can forward them as-is.
+    const ranges = changes.flatMap((c) => (c.kind === 'metrics' ? [[c.from, c.to] as const] : []));
+    let next = 0;
+    for (const [from, to] of ranges) {
+      assert.equal(from, next);
+      next = to;
+    }
+    assert.equal(next, 5000);
+    const logDelivered = changes.reduce((n, c) => n + (c.kind === 'log' ? c.lines.length : 0), 0);
+    assert.ok(logDelivered <= snap.logTotal);
+    assert.deepEqual(
+      changes.filter((c) => c.kind === 'status').map((c) => (c.kind === 'status' ? c.status : '')),
+      ['running', 'completed'],
+    );
+    assert.equal(store.jobs()[0]?.status, 'completed', 'list merges the live status');
+    watch.dispose();
+  });
+
+  it('shares one stream per job among watchers and closes it with the last one', async () => {
+    const JOB = 'job-w';
+    server.on('GET', `/v1/jobs/${JOB}/events/stream`, ({ res }) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(
+        `id: 1\nevent: training.started\ndata: ${JSON.stringify({ type: 'training.started', jobId: JOB, timestamp: 't' })}\n\n`,
+      );
+    });
+    store = new JobStore({ source: clientJobSource(client, scope), streamOptions: fastStream });
+    const a = store.watch(JOB);
+    const b = store.watch(JOB);
+    await waitFor(() => store.status(JOB) === 'running', 1000, 'training.started');
+    assert.equal(server.requests.length, 1);
+    assert.equal(store.openStreams, 1);
+    a.dispose();
+    a.dispose();
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(server.aborted.length, 0, 'still watched by b');
+    b.dispose();
+    await waitFor(() => server.aborted.length === 1, 1000, 'stream closed');
+    await waitFor(() => store.openStreams === 0, 1000, 'no open streams');
+    // Re-watching resumes after the last id instead of replaying.
+    const c = store.watch(JOB);
+    await waitFor(() => server.requests.length === 2, 1000, 'reconnect');
+    assert.equal(server.requests[1]?.headers['last-event-id'], '1');
+    c.dispose();
+  });
+
+  it('surfaces a permanent stream failure as a stream error without the token', async () => {
+    server.on('GET', '/v1/jobs/j/events/stream', ({ res }) => {
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: `token ${TOKEN} expired` }));
+    });
+    store = new JobStore({
+      source: clientJobSource(client, scope),
+      streamOptions: fastStream,
+      secrets: () => [TOKEN],
+    });
+    const changes: JobStoreChange[] = [];
+    store.onDidChange((c) => changes.push(c));
+    store.watch('j');
+    await waitFor(() => store.snapshot('j').stream.state === 'error', 1000, 'stream error');
+    const err = store.snapshot('j').stream.error ?? '';
+    assert.match(err, /Sign in again/);
+    assert.ok(!err.includes(TOKEN));
+    assert.ok(!JSON.stringify(changes).includes(TOKEN));
+  });
+});
+
+describe('job store status and polling (fake source and timers)', () => {
+  class FakeTimers implements Timers {
+    pending: Array<{ fn: () => void; ms: number; id: number }> = [];
+    private nextId = 0;
+    setTimeout(fn: () => void, ms: number): unknown {
+      const id = ++this.nextId;
+      this.pending.push({ fn, ms, id });
+      return id;
+    }
+    clearTimeout(handle: unknown): void {
+      this.pending = this.pending.filter((t) => t.id !== handle);
+    }
+    /** Run the single pending timer and return its delay. */
+    async fire(): Promise<number> {
+      assert.equal(this.pending.length, 1, 'exactly one poll scheduled');
+      const t = this.pending.shift();
+      t?.fn();
+      await settle();
+      return t?.ms ?? -1;
+    }
+  }
+  const settle = () => new Promise((r) => setImmediate(r));
+
+  function fakeSource(responses: Array<TrainingJob[] | Error>): JobSource & { calls: number } {
+    const source = {
+      calls: 0,
+      async listJobs() {
+        const r = responses[Math.min(source.calls++, responses.length - 1)];
+        if (r instanceof Error) throw r;
+        return r ?? [];
+      },
+      streamJobEvents: () => new Promise<never>(() => {}),
+    };
+    return source;
+  }
+
+  it('polls fast while a job is active, slowly otherwise, and backs off on errors up to the cap', async () => {
+    const timers = new FakeTimers();
+    const boom = new Error('offline');
+    const source = fakeSource([
+      [job('a', 'queued')],
+      [job('a', 'running')],
+      [job('a', 'completed')],
+      boom,
+      boom,
+      boom,
+      boom,
+      [job('a', 'completed')],
+    ]);
+    const store = new JobStore({
+      source,
+      timers,
+      pollIntervalMs: 5000,
+      activePollIntervalMs: 1000,
+      maxPollBackoffMs: 30000,
+    });
+    const errors: string[] = [];
+    store.onDidChange((c) => {
+      if (c.kind === 'pollError') errors.push(`${c.message}@${c.retryInMs}`);
+    });
+    store.start();
+    await settle();
+    const delays = [];
+    for (let i = 0; i < 7; i++) delays.push(await timers.fire());
+    assert.deepEqual(delays, [1000, 1000, 5000, 5000, 10000, 20000, 30000]);
+    assert.deepEqual(errors, ['offline@5000', 'offline@10000', 'offline@20000', 'offline@30000']);
+    assert.equal(timers.pending[0]?.ms, 5000, 'back to normal after recovery');
+    store.setPollInterval(60000);
+    assert.equal(timers.pending[0]?.ms, 60000);
+    store.dispose();
+    assert.equal(timers.pending.length, 0);
+  });
+
+  it('applies Studio status precedence', async () => {
+    const timers = new FakeTimers();
+    const source = fakeSource([[job('a', 'queued'), job('b', 'running'), job('c', 'completed')]]);
+    const store = new JobStore({ source, timers });
+    await store.refresh();
+    assert.equal(store.status('a'), 'queued');
+    store.ingest('a', { type: 'training.started', jobId: 'a', timestamp: 't' });
+    assert.equal(store.status('a'), 'running', 'started beats polled queued');
+    store.ingest('b', { type: 'training.failed', jobId: 'b', timestamp: 't', error: 'OOM' });
+    assert.equal(store.status('b'), 'failed', 'terminal SSE beats polled running');
+    assert.equal(store.snapshot('b').error, 'OOM');
+    store.ingest('c', { type: 'training.started', jobId: 'c', timestamp: 't' });
+    assert.equal(store.status('c'), 'completed', 'terminal polled beats started');
+    assert.deepEqual(
+      store.jobs().map((j) => j.status),
+      ['running', 'failed', 'completed'],
+    );
+    store.dispose();
+  });
+
+  it('coalesces a refresh requested during a poll into exactly one more poll', async () => {
+    const timers = new FakeTimers();
+    const source = fakeSource([[job('a', 'completed')]]);
+    const store = new JobStore({ source, timers });
+    const p1 = store.refresh();
+    const p2 = store.refresh();
+    const p3 = store.refresh();
+    await Promise.all([p1, p2, p3]);
+    assert.equal(source.calls, 2);
+    store.dispose();
+  });
+});
+
+describe('metric series and ring buffer', () => {
+  it('grows typed arrays, uses NaN for missing values and merges a repeated step', () => {
+    const m = new MetricSeries();
+    for (let s = 1; s <= 1000; s++) m.add({ step: s, loss: s / 1000 });
+    m.add({ step: 1000, evalLoss: 0.5 });
+    m.add({ step: 1001, loss: null, learningRate: 1e-4 });
+    assert.equal(m.length, 1001);
+    const p = m.point(999);
+    assert.equal(p.loss, 1);
+    assert.equal(p.evalLoss, 0.5);
+    assert.ok(Number.isNaN(m.point(1000).loss));
+    assert.equal(m.point(1000).learningRate, Math.fround(1e-4));
+    const slice = m.slice(998, 1001);
+    assert.deepEqual(Array.from(slice.step), [999, 1000, 1001]);
+  });
+
+  it('keeps the newest items', () => {
+    const r = new RingBuffer<number>(3);
+    for (let i = 1; i <= 7; i++) r.push(i);
+    assert.deepEqual(r.toArray(), [5, 6, 7]);
+    assert.deepEqual(r.last(2), [6, 7]);
+    assert.equal(r.total, 7);
+    assert.equal(r.length, 3);
+  });
+});
