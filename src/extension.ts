@@ -1,11 +1,23 @@
 import * as vscode from 'vscode';
-import type { BackendInfo, JobSummary } from './protocol';
+import { accountCommands } from './vscode/accountCommands';
 import { registerCommands } from './vscode/commands';
-import { type JobsSource, JobsViewProvider } from './vscode/jobsView';
+import { jobCommands, modelRefOf } from './vscode/jobCommands';
+import { JobPanels } from './vscode/jobPanel';
+import { JobsViewProvider } from './vscode/jobsView';
+import { LocalBackendProcess } from './vscode/localBackend';
+import { createLog } from './vscode/log';
+import { PlaygroundPanel } from './vscode/playgroundPanel';
+import { Projects } from './vscode/projects';
+import { ArkorSession } from './vscode/session';
+import { SessionJobsSource } from './vscode/sessionJobsSource';
 
 /** What `activate` returns: a small surface the integration tests (and other extensions) can use. */
 export interface ArkorExtensionApi {
   readonly jobsView: { readonly isMounted: boolean; readonly onDidMount: vscode.Event<void> };
+  readonly session: ArkorSession;
+  readonly jobPanels: JobPanels;
+  readonly localBackend: LocalBackendProcess;
+  readonly playground: PlaygroundPanel;
 }
 
 /**
@@ -13,34 +25,49 @@ export interface ArkorExtensionApi {
  * the whole extension's wiring here and nothing outlives deactivation.
  */
 export function activate(context: vscode.ExtensionContext): ArkorExtensionApi {
-  const log = vscode.window.createOutputChannel('Arkor', { log: true });
-  const jobsSource = noJobsYet();
+  const log = createLog(context);
+  const projects = new Projects(context.workspaceState);
+  const localBackend = new LocalBackendProcess(
+    context.extensionUri,
+    vscode.Uri.joinPath(context.globalStorageUri, 'local-backend').fsPath,
+    () => (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
+    log,
+  );
+  const session = new ArkorSession(
+    context.secrets,
+    localBackend,
+    async () =>
+      (await projects.current({ ask: false }))?.root ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+    log,
+  );
+  const jobsSource = new SessionJobsSource(session);
   const jobsView = new JobsViewProvider(context.extensionUri, jobsSource, log);
+  const jobPanels = new JobPanels(context.extensionUri, session, log, () => log.show());
+  const playground = new PlaygroundPanel(context.extensionUri, session, context.workspaceState, log);
 
   context.subscriptions.push(
     log,
+    localBackend,
+    session,
+    jobsSource,
     jobsView,
+    jobPanels,
+    playground,
     vscode.window.registerWebviewViewProvider(JobsViewProvider.viewType, jobsView),
+    // The jobs view lists jobs as soon as it is shown; connecting starts the local backend on demand.
+    jobsView.onDidMount(() => void session.connect().catch(() => {})),
     ...registerCommands({
       'arkor.showOutput': () => log.show(),
+      'arkor.openPlayground': (arg) => playground.open(modelRefOf(arg)),
+      'arkor.openJobInPlayground': (arg) => playground.open(modelRefOf(arg) ?? undefined),
+      ...jobCommands(session, jobPanels),
+      ...accountCommands(session),
     }),
   );
   log.info(`Arkor activated (VS Code ${vscode.version}, Node ${process.version})`);
-  return { jobsView };
+  return { jobsView, session, jobPanels, localBackend, playground };
 }
 
 export function deactivate(): void {
-  // Everything is in context.subscriptions; VS Code disposes it.
-}
-
-/** Until a backend is connected the jobs view shows its empty state. */
-function noJobsYet(): JobsSource {
-  const never: vscode.Event<void> = () => ({ dispose() {} });
-  const backend: BackendInfo = { kind: 'local', label: 'Local backend' };
-  return {
-    jobs: (): JobSummary[] => [],
-    backend: () => backend,
-    onDidChangeJobs: never,
-    onDidChangeBackend: never,
-  };
+  // Everything is in context.subscriptions; VS Code disposes it (the local backend child included).
 }

@@ -64,3 +64,137 @@ export type HostToJobsView =
   | { type: 'snapshot'; jobs: JobSummary[]; backend: BackendInfo; trusted: boolean }
   | { type: 'jobs'; jobs: JobSummary[] }
   | { type: 'backend'; backend: BackendInfo };
+
+// ---------------------------------------------------------------------------------------------
+// Job panel (editor webview panel `arkor.job`, one per job)
+
+/**
+ * Metric columns for the loss chart, index-aligned: entry i of every array belongs to step[i].
+ * `null` where a frame did not carry that value (JSON has no NaN). Sent whole in a snapshot, then as
+ * appended slices.
+ */
+export interface MetricColumns {
+  step: number[];
+  loss: (number | null)[];
+  evalLoss: (number | null)[];
+  learningRate: (number | null)[];
+  /**
+   * Epoch milliseconds when the host received the frame (for elapsed, ETA and steps/s); 0 when unknown
+   * (points replayed from a finished job's history).
+   */
+  time: number[];
+}
+
+/** The job as the panel header shows it: the summary plus the resolved config. */
+export interface JobDetail extends JobSummary {
+  /** Every config value the run uses, defaults resolved (never the word "default"). */
+  config: Record<string, string | number | boolean | null>;
+}
+
+export type StreamState =
+  | { kind: 'connecting' }
+  | { kind: 'live' }
+  | { kind: 'reconnecting'; attempt: number; error?: string }
+  | { kind: 'ended' }
+  | { kind: 'error'; error: string };
+
+export type HostToJobPanel =
+  | {
+      type: 'snapshot';
+      job: JobDetail;
+      metrics: MetricColumns;
+      logTail: string[];
+      stream: StreamState;
+    }
+  | { type: 'job'; job: JobDetail }
+  /**
+   * Metric rows starting at row index `from` (same column layout as the snapshot). Usually `from` is
+   * the current length (an append); a smaller `from` replaces rows from there on (a later frame filled
+   * in a value, e.g. the eval loss of a step already shown).
+   */
+  | { type: 'metrics'; from: number; rows: MetricColumns }
+  | { type: 'log'; lines: string[] }
+  | { type: 'stream'; stream: StreamState };
+
+export type JobPanelToHost =
+  | { type: 'ready' }
+  | { type: 'cancelJob' }
+  | { type: 'openPlayground'; step?: number }
+  | { type: 'openFullLog' }
+  | { type: 'saveCsv'; csv: string };
+
+// ---------------------------------------------------------------------------------------------
+// Playground (editor webview panel `arkor.playground`)
+
+/** What a chat column talks to. */
+export type ModelRef =
+  | { kind: 'base'; model: string }
+  | { kind: 'final'; jobId: string }
+  | { kind: 'checkpoint'; jobId: string; step: number };
+
+export interface ModelOption {
+  ref: ModelRef;
+  /** e.g. "Base · unsloth/gemma-4-E4B-it", "captain-speak · final", "captain-speak · step 40". */
+  label: string;
+  /** Group heading in the picker: "Base models", or the job's name. */
+  group: string;
+  /** True while the job is still running (checkpoint options of a live run). */
+  live?: boolean;
+}
+
+export interface SamplingParams {
+  temperature: number;
+  topP: number;
+  maxTokens: number;
+}
+
+export interface ChatTurn {
+  role: 'user' | 'assistant';
+  content: string;
+}
+
+export interface ChatStats {
+  ttftMs?: number;
+  tokensPerSecond?: number;
+  tokens?: number;
+  finishReason?: string;
+}
+
+/** A persisted conversation: one or two columns (compare mode) sharing the user turns. */
+export interface Conversation {
+  id: string;
+  title: string;
+  updatedAt: string;
+  systemPrompt: string;
+  params: SamplingParams;
+  columns: { model: ModelRef; turns: (ChatTurn & { stats?: ChatStats; error?: string })[] }[];
+}
+
+export type HostToPlayground =
+  | {
+      type: 'snapshot';
+      models: ModelOption[];
+      conversations: Conversation[];
+      /** Model to select on open (from "Open in Playground" on a job or checkpoint). */
+      preselect?: ModelRef;
+    }
+  | { type: 'models'; models: ModelOption[] }
+  | { type: 'select'; model: ModelRef }
+  | { type: 'chatDelta'; requestId: string; text: string }
+  | { type: 'chatDone'; requestId: string; stats: ChatStats }
+  /** `action` names what fixes it, e.g. "Sign in", "Start the local backend". */
+  | { type: 'chatError'; requestId: string; message: string; action?: string };
+
+export type PlaygroundToHost =
+  | { type: 'ready' }
+  | {
+      type: 'chat';
+      requestId: string;
+      model: ModelRef;
+      systemPrompt: string;
+      messages: ChatTurn[];
+      params: SamplingParams;
+    }
+  | { type: 'stop'; requestId: string }
+  | { type: 'saveConversations'; conversations: Conversation[] }
+  | { type: 'export'; format: 'jsonl' | 'markdown'; content: string; suggestedName: string };

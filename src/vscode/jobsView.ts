@@ -9,6 +9,8 @@ export interface JobsSource {
   backend(): BackendInfo;
   readonly onDidChangeJobs: vscode.Event<void>;
   readonly onDidChangeBackend: vscode.Event<void>;
+  /** Jobs running now, shown as the view's badge. */
+  runningCount(): number;
 }
 
 /**
@@ -31,7 +33,10 @@ export class JobsViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   ) {
     this.disposables.push(
       this.mountedEmitter,
-      source.onDidChangeJobs(() => this.post({ type: 'jobs', jobs: this.source.jobs() })),
+      source.onDidChangeJobs(() => {
+        this.updateBadge();
+        this.post({ type: 'jobs', jobs: this.source.jobs() });
+      }),
       source.onDidChangeBackend(() => this.post({ type: 'backend', backend: this.source.backend() })),
     );
   }
@@ -52,6 +57,12 @@ export class JobsViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       for (const d of subscriptions) d.dispose();
       if (this.view === view) this.view = undefined;
     });
+  }
+
+  private updateBadge(): void {
+    if (!this.view) return;
+    const running = this.source.runningCount();
+    this.view.badge = running > 0 ? { value: running, tooltip: `${running} job(s) running` } : undefined;
   }
 
   get isMounted(): boolean {

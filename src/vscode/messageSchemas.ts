@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { JobsViewToHost } from '../protocol';
+import type { JobPanelToHost, JobsViewToHost, PlaygroundToHost } from '../protocol';
 
 /**
  * Runtime validation of messages arriving from webviews. A webview is a web page: whatever it sends
@@ -27,3 +27,70 @@ export function parseMessage<T>(schema: z.ZodType<T>, raw: unknown): T | undefin
   const result = schema.safeParse(raw);
   return result.success ? result.data : undefined;
 }
+
+export const jobPanelMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }),
+  z.object({ type: z.literal('cancelJob') }),
+  z.object({ type: z.literal('openPlayground'), step: z.number().int().nonnegative().optional() }),
+  z.object({ type: z.literal('openFullLog') }),
+  // Bounded: a webview must not make the host write an arbitrarily large file.
+  z.object({ type: z.literal('saveCsv'), csv: z.string().max(64 * 1024 * 1024) }),
+]) satisfies z.ZodType<JobPanelToHost>;
+
+const modelRef = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('base'), model: z.string().min(1).max(200) }),
+  z.object({ kind: z.literal('final'), jobId }),
+  z.object({ kind: z.literal('checkpoint'), jobId, step: z.number().int().nonnegative() }),
+]);
+const samplingParams = z.object({
+  temperature: z.number().min(0).max(5),
+  topP: z.number().min(0).max(1),
+  maxTokens: z.number().int().min(1).max(32_768),
+});
+const text = z.string().max(1_000_000);
+const chatTurn = z.object({ role: z.enum(['user', 'assistant']), content: text });
+const requestId = z.string().min(1).max(100);
+const chatStats = z.object({
+  ttftMs: z.number().optional(),
+  tokensPerSecond: z.number().optional(),
+  tokens: z.number().optional(),
+  finishReason: z.string().max(100).optional(),
+});
+const conversation = z.object({
+  id: z.string().min(1).max(100),
+  title: z.string().max(500),
+  updatedAt: z.string().max(100),
+  systemPrompt: text,
+  params: samplingParams,
+  columns: z
+    .array(
+      z.object({
+        model: modelRef,
+        turns: z.array(
+          chatTurn.extend({ stats: chatStats.optional(), error: z.string().max(10_000).optional() }),
+        ),
+      }),
+    )
+    .min(1)
+    .max(2),
+});
+
+export const playgroundMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }),
+  z.object({
+    type: z.literal('chat'),
+    requestId,
+    model: modelRef,
+    systemPrompt: text,
+    messages: z.array(chatTurn).min(1).max(1000),
+    params: samplingParams,
+  }),
+  z.object({ type: z.literal('stop'), requestId }),
+  z.object({ type: z.literal('saveConversations'), conversations: z.array(conversation).max(500) }),
+  z.object({
+    type: z.literal('export'),
+    format: z.enum(['jsonl', 'markdown']),
+    content: z.string().max(64 * 1024 * 1024),
+    suggestedName: z.string().min(1).max(200),
+  }),
+]) satisfies z.ZodType<PlaygroundToHost>;

@@ -53,3 +53,21 @@ const noMedia = (query: string) => ({
 });
 Object.defineProperty(window, 'matchMedia', { value: noMedia, configurable: true });
 Object.defineProperty(globalThis, 'matchMedia', { value: noMedia, configurable: true });
+
+// jsdom has no canvas: make getContext answer null quietly (instead of logging "Not implemented"), so
+// the loss chart takes its no-canvas path in component tests.
+(
+  window as unknown as { HTMLCanvasElement: { prototype: { getContext: () => null } } }
+).HTMLCanvasElement.prototype.getContext = () => null;
+
+// uPlot reads a few more window globals when it is imported (the loss chart imports it), and
+// dispatches a jsdom-window event built with the global CustomEvent (Node's own one is rejected).
+for (const key of ['devicePixelRatio', 'HTMLCanvasElement', 'SVGSVGElement', 'Path2D', 'CustomEvent']) {
+  if ((!(key in globals) || key === 'CustomEvent') && key in window) {
+    Object.defineProperty(globalThis, key, {
+      value: (window as unknown as Record<string, unknown>)[key],
+      configurable: true,
+      writable: true,
+    });
+  }
+}

@@ -1,7 +1,17 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { BackendInfo, HostToJobsView, JobSummary, JobsViewToHost } from '../../src/protocol';
 import type { HostChannel } from '../shared/hostChannel';
 import { Button } from '../shared/toolkit';
+import { JobTree } from './JobTree';
+import {
+  checkpointKey,
+  filterJobs,
+  jobKey,
+  resolveActive,
+  STATUS_FILTERS,
+  type StatusFilter,
+  visibleRows,
+} from './treeModel';
 
 export type JobsChannel = HostChannel<HostToJobsView, JobsViewToHost>;
 
@@ -12,15 +22,39 @@ interface State {
   loaded: boolean;
 }
 
+/** What survives a reload of the view (channel.setState / getState). */
+export interface JobsUiState {
+  search: string;
+  filter: StatusFilter;
+  expanded: string[];
+  selected?: string;
+}
+
+const FILTER_LABELS: Record<StatusFilter, string> = {
+  all: 'All',
+  running: 'Running',
+  completed: 'Completed',
+  queued: 'Queued',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+};
+
+/** Relative times ("5 min ago") are re-rendered this often. */
+export const CLOCK_INTERVAL_MS = 30_000;
+
 /** The sidebar Jobs view. It renders only what the host pushes; it never polls. */
 export function JobsApp({ channel }: { channel: JobsChannel }) {
   const [state, setState] = useState<State>({ jobs: [], trusted: true, loaded: false });
+  const [ui, setUi] = useState<JobsUiState>(() => restoreUi(channel.getState<Partial<JobsUiState>>()));
+  const [now, setNow] = useState(() => Date.now());
+  const searchRef = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
     const off = channel.onMessage((message) => {
       switch (message.type) {
         case 'snapshot':
           setState({ jobs: message.jobs, backend: message.backend, trusted: message.trusted, loaded: true });
+          setNow(Date.now());
           return;
         case 'jobs':
           setState((s) => ({ ...s, jobs: message.jobs }));
@@ -31,29 +65,138 @@ export function JobsApp({ channel }: { channel: JobsChannel }) {
       }
     });
     channel.post({ type: 'ready' });
-    return off;
+    const clock = setInterval(() => setNow(Date.now()), CLOCK_INTERVAL_MS);
+    return () => {
+      off();
+      clearInterval(clock);
+    };
   }, [channel]);
 
+  useEffect(() => channel.setState<JobsUiState>(ui), [channel, ui]);
+
+  const expanded = useMemo(() => new Set(ui.expanded), [ui.expanded]);
+  const filtered = useMemo(
+    () => filterJobs(state.jobs, ui.search, ui.filter),
+    [state.jobs, ui.search, ui.filter],
+  );
+  const rows = useMemo(() => visibleRows(filtered, expanded), [filtered, expanded]);
+  const counts = useMemo(() => countByStatus(state.jobs), [state.jobs]);
+
   if (!state.loaded) return <p class="muted pad">Loading jobs…</p>;
+
+  const toggle = (jobId: string, expand: boolean) =>
+    setUi((s) => {
+      const has = s.expanded.includes(jobId);
+      if (expand === has) return s;
+      return { ...s, expanded: expand ? [...s.expanded, jobId] : s.expanded.filter((id) => id !== jobId) };
+    });
+
   return (
-    <main>
-      {state.backend?.error && <div class="banner error">{state.backend.error}</div>}
+    <main class="jobs-view">
+      {state.backend?.error && (
+        <div class="banner error" role="alert">
+          {state.backend.error}
+        </div>
+      )}
       {state.jobs.length === 0 ? (
         <EmptyState trusted={state.trusted} onRun={() => channel.post({ type: 'runTraining' })} />
       ) : (
-        <div class="jobs" role="tree" aria-label="Training jobs">
-          {state.jobs.map((job) => (
-            <div key={job.id} role="treeitem" aria-selected="false" tabIndex={0} class="job">
-              <span class={`status status-${job.status}`}>{job.status}</span>{' '}
-              <span class="name">{job.name}</span>
+        <>
+          <div class="filters">
+            <input
+              ref={searchRef}
+              type="search"
+              class="search"
+              placeholder="Search by name or ID"
+              aria-label="Search jobs by name or ID"
+              data-testid="job-search"
+              value={ui.search}
+              onInput={(e) => {
+                const search = (e.target as HTMLInputElement).value;
+                setUi((s) => ({ ...s, search }));
+              }}
+              onKeyDown={(e) => {
+                if (e.key === 'ArrowDown') {
+                  e.preventDefault();
+                  const key = resolveActive(rows, ui.selected);
+                  if (key) document.querySelector<HTMLElement>(`[data-key="${cssString(key)}"]`)?.focus();
+                } else if (e.key === 'Escape' && ui.search) {
+                  setUi((s) => ({ ...s, search: '' }));
+                }
+              }}
+            />
+            <div class="chips" role="toolbar" aria-label="Filter by status">
+              {STATUS_FILTERS.map((f) => (
+                <button
+                  type="button"
+                  key={f}
+                  class={`chip${ui.filter === f ? ' active' : ''}`}
+                  aria-pressed={ui.filter === f ? 'true' : 'false'}
+                  data-filter={f}
+                  onClick={() => setUi((s) => ({ ...s, filter: f }))}
+                >
+                  {FILTER_LABELS[f]}
+                  {f !== 'all' && counts[f] ? <span class="chip-count">{counts[f]}</span> : null}
+                </button>
+              ))}
             </div>
-          ))}
-        </div>
+          </div>
+          {rows.length === 0 ? (
+            <section class="no-match muted" data-testid="no-match">
+              <p>No jobs match.</p>
+              <Button
+                appearance="secondary"
+                onClick={() => {
+                  setUi((s) => ({ ...s, search: '', filter: 'all' }));
+                  searchRef.current?.focus();
+                }}
+              >
+                Clear filters
+              </Button>
+            </section>
+          ) : (
+            <JobTree
+              rows={rows}
+              active={ui.selected}
+              now={now}
+              onActivate={(key) => setUi((s) => (s.selected === key ? s : { ...s, selected: key }))}
+              onToggle={toggle}
+              onOpenJob={(jobId) => channel.post({ type: 'openJob', jobId })}
+              onOpenCheckpoint={(jobId, step) => channel.post({ type: 'openPlayground', jobId, step })}
+            />
+          )}
+        </>
       )}
       {state.backend && <footer class="muted backend">{state.backend.label}</footer>}
     </main>
   );
 }
+
+function restoreUi(stored: Partial<JobsUiState> | undefined): JobsUiState {
+  const filter = STATUS_FILTERS.includes(stored?.filter as StatusFilter)
+    ? (stored!.filter as StatusFilter)
+    : 'all';
+  return {
+    search: typeof stored?.search === 'string' ? stored.search : '',
+    filter,
+    expanded: Array.isArray(stored?.expanded) ? stored.expanded.filter((x) => typeof x === 'string') : [],
+    selected: typeof stored?.selected === 'string' ? stored.selected : undefined,
+  };
+}
+
+function countByStatus(jobs: readonly JobSummary[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const j of jobs) counts[j.status] = (counts[j.status] ?? 0) + 1;
+  return counts;
+}
+
+/** Escapes a value for a double-quoted CSS attribute selector. */
+function cssString(s: string): string {
+  return s.replace(/["\\]/g, '\\$&');
+}
+
+// Re-exported for tests that build keys.
+export { checkpointKey, jobKey };
 
 function EmptyState({ trusted, onRun }: { trusted: boolean; onRun: () => void }) {
   return (

@@ -24,6 +24,10 @@ let api: VsCodeApi | undefined;
 export function vscodeChannel<FromHost, ToHost>(): HostChannel<FromHost, ToHost> {
   api ??= acquireVsCodeApi();
   const vscode = api;
+  // The host's panel serializer restores a tab from this state after a reload, so the data the host
+  // put on <body> (e.g. which job a panel shows) is always part of it, from the first moment on.
+  const viewData = { ...document.body.dataset };
+  vscode.setState({ ...((vscode.getState() as object | undefined) ?? {}), viewData });
   return {
     post: (message) => vscode.postMessage(message),
     onMessage(handler) {
@@ -32,6 +36,6 @@ export function vscodeChannel<FromHost, ToHost>(): HostChannel<FromHost, ToHost>
       return () => window.removeEventListener('message', listener);
     },
     getState: <S>() => (vscode.getState() as S | undefined) ?? undefined,
-    setState: (state) => vscode.setState(state),
+    setState: (state) => vscode.setState({ ...(state as object), viewData }),
   };
 }

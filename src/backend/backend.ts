@@ -1,0 +1,77 @@
+// Wires store, job runner, inference and HTTP server together. Used by the CLI (main.ts) and usable
+// in-process.
+import type { AddressInfo } from 'node:net';
+import type { z } from 'zod';
+import { PRESETS, type PresetName } from './engine/presets';
+import { Inference } from './inference';
+import { BadRequest, type CreateJobBody, runSettings } from './jobConfig';
+import { JobRunner } from './jobRunner';
+import { createBackendServer } from './server';
+import { Store } from './store';
+
+export interface BackendOptions {
+  dataDir: string;
+  port?: number;
+  preset?: PresetName;
+  hostToken?: string;
+  datasetRoots?: string[];
+  baseModelDir?: string;
+  pingIntervalMs?: number;
+}
+
+export interface RunningBackend {
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startBackend(o: BackendOptions): Promise<RunningBackend> {
+  const preset = o.preset ?? 'default';
+  if (!PRESETS[preset]) throw new Error(`unknown preset ${preset}`);
+  const store = new Store(o.dataDir);
+  const runner = new JobRunner(store, { preset, baseModelDir: o.baseModelDir });
+  const inference = new Inference(store, preset, o.baseModelDir);
+  const datasetRoots = o.datasetRoots ?? [];
+
+  // Jobs still queued when the last server stopped run now; a job that was running is failed.
+  for (const job of store.recover()) {
+    try {
+      runner.enqueue(
+        job.id,
+        runSettings(job.config as z.infer<typeof CreateJobBody>['config'], datasetRoots),
+      );
+    } catch (e) {
+      const error = e instanceof BadRequest ? e.message : String(e);
+      store.appendEvent(job.id, 'training.failed', { error });
+      store.setStatus(job.id, 'failed', { error });
+    }
+  }
+
+  const server = createBackendServer({
+    store,
+    runner,
+    inference,
+    hostToken: o.hostToken,
+    datasetRoots,
+    pingIntervalMs: o.pingIntervalMs,
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    close: () => {
+      closing ??= (async () => {
+        server.close();
+        await runner.close();
+        // Open event streams and in-flight chats would keep close() waiting forever.
+        server.closeAllConnections();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,238 @@
+// Persistence under the data directory. Everything the server knows survives a restart:
+//   auth.json                       issued bearer tokens and projects
+//   jobs.json                       every job (rewritten atomically on each change)
+//   events/<jobId>.jsonl            one line per event, appended synchronously before it is sent
+//   adapters/<jobId>/final/         final adapter (adapter_model.safetensors + adapter_config.json)
+//   adapters/<jobId>/checkpoints/step-<n>/   checkpoint adapters
+// The data is small (tens of jobs, hundreds of events each), so it is all held in memory and the
+// files are the durable copy; synchronous writes keep the on-disk order identical to what clients saw.
+import { randomUUID } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomic } from './engine/safetensors';
+import type { AdapterRef, JobStatus, Org, Project, StoredEvent, TrainingJob } from './types';
+import { TERMINAL } from './types';
+
+/** The local backend is single-user: every anonymous sign-up lands in this one personal org. */
+export const LOCAL_ORG: Org = { id: 'org_local', slug: 'local', name: 'Local' };
+
+interface AuthFile {
+  tokens: { token: string; anonymousId: string; createdAt: string }[];
+  projects: Project[];
+}
+
+type Listener = (e: StoredEvent) => void;
+
+export class Store {
+  private auth: AuthFile = { tokens: [], projects: [] };
+  private jobs: TrainingJob[] = [];
+  private events = new Map<string, StoredEvent[]>();
+  private listeners = new Map<string, Set<Listener>>();
+
+  constructor(readonly dataDir: string) {
+    mkdirSync(path.join(dataDir, 'events'), { recursive: true });
+    mkdirSync(path.join(dataDir, 'adapters'), { recursive: true });
+    this.auth = readJson<AuthFile>(this.file('auth.json')) ?? { tokens: [], projects: [] };
+    this.jobs = readJson<TrainingJob[]>(this.file('jobs.json')) ?? [];
+    for (const job of this.jobs) this.events.set(job.id, this.readEvents(job.id));
+  }
+
+  /**
+   * A job still marked running was interrupted by a crash or kill of the previous server process:
+   * there is no worker any more, so it is failed with an explanation (and a training.failed event,
+   * so streams of it terminate like any other failed job). Queued jobs are returned to be re-run.
+   */
+  recover(): TrainingJob[] {
+    for (const job of this.jobs) {
+      if (job.status === 'running') {
+        const error =
+          'The local backend stopped while this job was running (it was restarted); the run was lost.';
+        this.appendEvent(job.id, 'training.failed', { error });
+        this.updateJob(job.id, { status: 'failed', error, completedAt: new Date().toISOString() });
+      }
+    }
+    return this.jobs
+      .filter((j) => j.status === 'queued')
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  // --- auth ---------------------------------------------------------------------------------
+
+  issueToken(): { token: string; anonymousId: string } {
+    const token = `arkl_${randomUUID().replaceAll('-', '')}${randomUUID().replaceAll('-', '')}`;
+    const anonymousId = randomUUID();
+    this.auth.tokens.push({ token, anonymousId, createdAt: new Date().toISOString() });
+    this.saveAuth();
+    return { token, anonymousId };
+  }
+
+  hasToken(token: string): boolean {
+    return this.auth.tokens.some((t) => t.token === token);
+  }
+
+  // --- projects -----------------------------------------------------------------------------
+
+  listProjects(): Project[] {
+    return [...this.auth.projects];
+  }
+
+  findProject(slug: string): Project | undefined {
+    return this.auth.projects.find((p) => p.slug === slug);
+  }
+
+  createProject(name: string, slug: string): Project | undefined {
+    if (this.findProject(slug)) return undefined;
+    const project: Project = {
+      id: randomUUID(),
+      slug,
+      name,
+      orgId: LOCAL_ORG.id,
+      createdAt: new Date().toISOString(),
+    };
+    this.auth.projects.push(project);
+    this.saveAuth();
+    return project;
+  }
+
+  // --- jobs ---------------------------------------------------------------------------------
+
+  /** Newest first, as Arkor Studio expects. */
+  listJobs(projectId: string): TrainingJob[] {
+    return this.jobs
+      .filter((j) => j.projectId === projectId)
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+
+  getJob(id: string): TrainingJob | undefined {
+    return this.jobs.find((j) => j.id === id);
+  }
+
+  createJob(projectId: string, name: string, config: Record<string, unknown>): TrainingJob {
+    const job: TrainingJob = {
+      id: randomUUID(),
+      orgId: LOCAL_ORG.id,
+      projectId,
+      name,
+      status: 'queued',
+      config,
+      error: null,
+      createdAt: new Date().toISOString(),
+      startedAt: null,
+      completedAt: null,
+    };
+    this.jobs.push(job);
+    this.events.set(job.id, []);
+    this.saveJobs();
+    return job;
+  }
+
+  updateJob(id: string, patch: Partial<Pick<TrainingJob, 'status' | 'error' | 'startedAt' | 'completedAt'>>) {
+    const job = this.getJob(id);
+    if (!job) return undefined;
+    Object.assign(job, patch);
+    this.saveJobs();
+    if (patch.status && TERMINAL.has(patch.status)) this.notify(id, { id: 0, event: 'end', data: {} });
+    return job;
+  }
+
+  setStatus(id: string, status: JobStatus, extra: Partial<Pick<TrainingJob, 'error'>> = {}) {
+    const now = new Date().toISOString();
+    return this.updateJob(id, {
+      status,
+      ...extra,
+      ...(status === 'running' ? { startedAt: now } : {}),
+      ...(TERMINAL.has(status) ? { completedAt: now } : {}),
+    });
+  }
+
+  // --- events -------------------------------------------------------------------------------
+
+  /** Appends (durably, before anyone sees it) and broadcasts one event. */
+  appendEvent(jobId: string, type: string, fields: Record<string, unknown>): StoredEvent {
+    const list = this.events.get(jobId) ?? [];
+    this.events.set(jobId, list);
+    const ev: StoredEvent = {
+      id: (list[list.length - 1]?.id ?? 0) + 1,
+      event: type,
+      data: { type, jobId, timestamp: new Date().toISOString(), ...fields },
+    };
+    appendFileSync(this.eventsFile(jobId), `${JSON.stringify(ev)}\n`);
+    list.push(ev);
+    this.notify(jobId, ev);
+    return ev;
+  }
+
+  eventsAfter(jobId: string, afterId: number): StoredEvent[] {
+    return (this.events.get(jobId) ?? []).filter((e) => e.id > afterId);
+  }
+
+  /**
+   * Live events of a job. The listener also gets a synthetic `end` (id 0) when the job reaches a
+   * terminal status, which is when streams close.
+   */
+  subscribe(jobId: string, l: Listener): () => void {
+    let set = this.listeners.get(jobId);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(jobId, set);
+    }
+    set.add(l);
+    return () => set.delete(l);
+  }
+
+  // --- adapters -----------------------------------------------------------------------------
+
+  jobAdapterRoot(jobId: string): string {
+    return path.join(this.dataDir, 'adapters', jobId);
+  }
+
+  adapterDir(ref: AdapterRef): string {
+    const root = this.jobAdapterRoot(ref.jobId);
+    return ref.kind === 'final'
+      ? path.join(root, 'final')
+      : path.join(root, 'checkpoints', `step-${ref.step}`);
+  }
+
+  // --- internals ----------------------------------------------------------------------------
+
+  private notify(jobId: string, e: StoredEvent) {
+    for (const l of [...(this.listeners.get(jobId) ?? [])]) l(e);
+  }
+
+  private file(name: string) {
+    return path.join(this.dataDir, name);
+  }
+
+  private eventsFile(jobId: string) {
+    return path.join(this.dataDir, 'events', `${jobId}.jsonl`);
+  }
+
+  private readEvents(jobId: string): StoredEvent[] {
+    const f = this.eventsFile(jobId);
+    if (!existsSync(f)) return [];
+    const out: StoredEvent[] = [];
+    for (const line of readFileSync(f, 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        out.push(JSON.parse(line) as StoredEvent);
+      } catch {
+        // A torn last line from a crash mid-write: everything before it is intact.
+      }
+    }
+    return out;
+  }
+
+  private saveJobs() {
+    writeFileAtomic(this.file('jobs.json'), `${JSON.stringify(this.jobs, null, 2)}\n`);
+  }
+
+  private saveAuth() {
+    // Holds bearer tokens: owner-only.
+    writeFileAtomic(this.file('auth.json'), `${JSON.stringify(this.auth, null, 2)}\n`, 0o600);
+  }
+}
+
+function readJson<T>(file: string): T | undefined {
+  if (!existsSync(file)) return undefined;
+  return JSON.parse(readFileSync(file, 'utf8')) as T;
+}

@@ -1,0 +1,45 @@
+// Wire shapes of the local backend, matching the Arkor Cloud API (docs/arkor-protocol.md §1-§3).
+
+export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+
+export const TERMINAL: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled']);
+
+export interface Org {
+  id: string;
+  slug: string;
+  name: string;
+}
+
+export interface Project {
+  id: string;
+  slug: string;
+  name: string;
+  orgId: string;
+  createdAt: string;
+}
+
+export interface TrainingJob {
+  id: string;
+  orgId: string;
+  projectId: string;
+  name: string;
+  status: JobStatus;
+  config: Record<string, unknown>;
+  error: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  completedAt: string | null;
+}
+
+/** One job event as stored and as sent on the SSE stream (`id:`, `event:`, `data:`). */
+export interface StoredEvent {
+  /** Per-job, monotonically increasing from 1. */
+  id: number;
+  event: string;
+  /** The JSON payload; always carries `type`, `jobId` and `timestamp`. */
+  data: Record<string, unknown>;
+}
+
+export type AdapterRef =
+  | { kind: 'final'; jobId: string }
+  | { kind: 'checkpoint'; jobId: string; step: number };

@@ -1,0 +1,102 @@
+/**
+ * A private, temporary HOME for an `arkor start` child. The SDK reads credentials from
+ * `~/.arkor/credentials.json` (§4.1); the extension keeps the user's credentials in SecretStorage
+ * instead, so each run gets a fresh directory (mode 0700) holding a credentials file (mode 0600) in
+ * the SDK's format. The directory is removed by `dispose()` and, as a safety net, when this process
+ * exits, so no plaintext token is left on disk after the run.
+ */
+import { rmSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Credentials } from '../credentials';
+
+export interface ChildHome {
+  /** Absolute path of the temporary home directory. */
+  home: string;
+  /**
+   * Environment overrides for the child, to merge over `process.env`: `HOME`, `USERPROFILE`,
+   * `ARKOR_CLOUD_API_URL`, `ARKOR_TELEMETRY_DISABLED=1`, `DO_NOT_TRACK=1`, `NO_COLOR=1`.
+   */
+  env: Record<string, string>;
+  /** Remove the directory. Idempotent; safe to call after the child exited or failed to start. */
+  dispose(): Promise<void>;
+}
+
+/** Homes not disposed yet, removed synchronously if the process exits first. */
+const liveHomes = new Set<string>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const home of liveHomes) {
+      try {
+        rmSync(home, { recursive: true, force: true });
+      } catch {
+        // Best effort at exit.
+      }
+    }
+    liveHomes.clear();
+  });
+}
+
+/** The SDK's credentials.json object (§4.1), with the base URL stamped in. */
+export function sdkCredentialsFile(credentials: Credentials, baseUrl: string): Record<string, unknown> {
+  if (credentials.mode === 'anon') {
+    return {
+      mode: 'anon',
+      token: credentials.token,
+      anonymousId: credentials.anonymousId,
+      arkorCloudApiUrl: baseUrl,
+      orgSlug: credentials.orgSlug,
+    };
+  }
+  const file: Record<string, unknown> = { mode: 'oauth', accessToken: credentials.accessToken };
+  if (credentials.refreshToken !== undefined) file.refreshToken = credentials.refreshToken;
+  if (credentials.expiresAt !== undefined) file.expiresAt = credentials.expiresAt;
+  if (credentials.auth0Domain !== undefined) file.auth0Domain = credentials.auth0Domain;
+  if (credentials.audience !== undefined) file.audience = credentials.audience;
+  if (credentials.clientId !== undefined) file.clientId = credentials.clientId;
+  file.arkorCloudApiUrl = baseUrl;
+  return file;
+}
+
+export async function prepareChildHome(credentials: Credentials, baseUrl: string): Promise<ChildHome> {
+  installExitHook();
+  // realpath: on macOS tmpdir() is a symlink (/var → /private/var); report the real location.
+  const home = await realpath(await mkdtemp(join(tmpdir(), 'arkor-home-')));
+  liveHomes.add(home);
+  const dispose = async () => {
+    liveHomes.delete(home);
+    await rm(home, { recursive: true, force: true });
+  };
+  try {
+    await chmod(home, 0o700);
+    const dotArkor = join(home, '.arkor');
+    await mkdir(dotArkor, { mode: 0o700 });
+    const file = join(dotArkor, 'credentials.json');
+    // `wx`: the directory is new, so the file cannot exist; never follow a planted symlink.
+    await writeFile(file, `${JSON.stringify(sdkCredentialsFile(credentials, baseUrl), null, 2)}\n`, {
+      mode: 0o600,
+      flag: 'wx',
+    });
+    await chmod(file, 0o600); // the umask may have narrowed it; make it exact
+  } catch (err) {
+    await dispose();
+    throw err;
+  }
+  return {
+    home,
+    env: {
+      HOME: home,
+      USERPROFILE: home,
+      ARKOR_CLOUD_API_URL: baseUrl,
+      ARKOR_TELEMETRY_DISABLED: '1',
+      DO_NOT_TRACK: '1',
+      NO_COLOR: '1',
+    },
+    dispose,
+  };
+}

@@ -1,0 +1,34 @@
+/**
+ * Building and running a user's trainer, without VS Code: project discovery, the `arkor build`
+ * equivalent with editor overlays and content-based freshness, locating the workspace's `arkor`
+ * CLI, a private HOME for the child, and parsing the child's output.
+ */
+export {
+  arkorEsbuildOptions,
+  type BuildDiagnostic,
+  type BuildFailure,
+  type BuildInput,
+  type BuildOptions,
+  type BuildResult,
+  type BuildSuccess,
+  buildDir,
+  buildOutFile,
+  buildTrainer,
+  inputsRecordPath,
+  loaderFor,
+} from './build';
+export { type ChildHome, prepareChildHome, sdkCredentialsFile } from './childEnv';
+export { type ArkorCli, type ResolveCliOptions, resolveArkorCli, startArgs } from './cli';
+export {
+  type ArkorProject,
+  DEFAULT_MAX_DEPTH,
+  ENTRY_RELATIVE_PATH,
+  type FindProjectsOptions,
+  findArkorProjects,
+  findTrainerCalls,
+  IGNORED_DIRS,
+  isTrainerSource,
+  maskSource,
+  type TrainerCall,
+} from './discovery';
+export { LineSplitter, parseRunLine, type RunLineEvent, stripAnsi } from './output';

@@ -1,0 +1,126 @@
+import { homedir } from 'node:os';
+import * as vscode from 'vscode';
+import { ArkorApiClient, type Credentials, importCliCredentials, resolveBaseUrl } from '../core';
+import type { CommandHandlers } from './commands';
+import { withErrors } from './jobCommands';
+import { type ArkorSession, type BackendKind, CLIENT_VERSION } from './session';
+
+/** Sign In / Sign Out / Select Backend. Credentials go to SecretStorage only. */
+export function accountCommands(session: ArkorSession): CommandHandlers {
+  return {
+    'arkor.selectBackend': async () => {
+      const current = session.kind;
+      const items: (vscode.QuickPickItem & { backend: BackendKind })[] = [
+        {
+          backend: 'local',
+          label: '$(vm) Local backend',
+          description: current === 'local' ? 'current' : undefined,
+          detail: 'Trains a tiny model on this machine. Offline, no account.',
+        },
+        {
+          backend: 'cloud',
+          label: '$(cloud) Arkor Cloud',
+          description: current === 'cloud' ? 'current' : undefined,
+          detail: 'Trains open-weight models on Arkor Cloud. Needs a sign-in (anonymous is fine).',
+        },
+      ];
+      const picked = await vscode.window.showQuickPick(items, {
+        title: 'Arkor: where should trainings run?',
+      });
+      if (!picked || picked.backend === current) return;
+      await vscode.workspace
+        .getConfiguration('arkor')
+        .update('backend', picked.backend, vscode.ConfigurationTarget.Global);
+      if (
+        picked.backend === 'cloud' &&
+        !(await session
+          .credentialStore('cloud')
+          .get()
+          .catch(() => undefined))
+      ) {
+        const action = await vscode.window.showInformationMessage('Arkor Cloud needs a sign-in.', 'Sign In');
+        if (action) await vscode.commands.executeCommand('arkor.signIn');
+      }
+    },
+    'arkor.signIn': () =>
+      withErrors(async () => {
+        const choice = await vscode.window.showQuickPick(
+          [
+            {
+              id: 'import',
+              label: '$(file) Import ~/.arkor/credentials.json',
+              detail: 'Use the login of the arkor CLI.',
+            },
+            { id: 'token', label: '$(key) Paste an access token' },
+            {
+              id: 'anon',
+              label: '$(person) Anonymous workspace',
+              detail: 'As `arkor dev` does: no account needed.',
+            },
+          ],
+          { title: 'Arkor: sign in to Arkor Cloud' },
+        );
+        if (!choice) return;
+        const store = session.credentialStore('cloud');
+        const setting = vscode.workspace.getConfiguration('arkor').get<string>('cloud.apiUrl') ?? '';
+        let credentials: Credentials | undefined;
+        if (choice.id === 'import') {
+          credentials = await importCliCredentials(homedir());
+          if (!credentials)
+            throw new Error('No usable ~/.arkor/credentials.json was found. Run `arkor login` first.');
+        } else if (choice.id === 'token') {
+          const token = await vscode.window.showInputBox({
+            title: 'Arkor access token',
+            password: true,
+            ignoreFocusOut: true,
+            validateInput: (v) => (v.trim().length < 8 ? 'That does not look like a token.' : undefined),
+          });
+          if (!token) return;
+          credentials = { mode: 'oauth', accessToken: token.trim() };
+        } else {
+          const baseUrl = resolveBaseUrl({ setting, env: process.env });
+          const client = new ArkorApiClient({
+            baseUrl,
+            clientVersion: CLIENT_VERSION,
+            getToken: () => undefined,
+          });
+          const signup = await client.signUpAnonymous();
+          credentials = {
+            mode: 'anon',
+            token: signup.token,
+            anonymousId: signup.anonymousId,
+            orgSlug: signup.personalOrg.slug,
+            arkorCloudApiUrl: baseUrl,
+          };
+        }
+        await store.set(credentials);
+        if (session.kind !== 'cloud') {
+          const action = await vscode.window.showInformationMessage(
+            'Signed in to Arkor Cloud. Trainings still run on the local backend.',
+            'Switch to Arkor Cloud',
+          );
+          if (action) {
+            await vscode.workspace
+              .getConfiguration('arkor')
+              .update('backend', 'cloud', vscode.ConfigurationTarget.Global);
+          }
+        } else {
+          void vscode.window.showInformationMessage('Signed in to Arkor Cloud.');
+        }
+      }),
+    'arkor.signOut': () =>
+      withErrors(async () => {
+        const store = session.credentialStore('cloud');
+        if (!(await store.get())) {
+          void vscode.window.showInformationMessage('Arkor: not signed in to Arkor Cloud.');
+          return;
+        }
+        const ok = await vscode.window.showWarningMessage(
+          'Sign out of Arkor Cloud? The credentials are removed from VS Code (not from ~/.arkor).',
+          { modal: true },
+          'Sign Out',
+        );
+        if (ok) await store.clear();
+      }),
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * Pure mapping from the core's job data to the plain view models of protocol.ts. No `vscode` import:
+ * unit-tested in plain Node. Nothing here may carry a token.
+ */
+import type { JobSnapshot, MetricsArrays, TrainingJob } from '../core';
+import type { CheckpointSummary, JobDetail, JobSummary, MetricColumns } from '../protocol';
+
+const SPARK_POINTS = 40;
+
+export function datasetLabel(source: unknown): string | undefined {
+  if (!source || typeof source !== 'object') return undefined;
+  const s = source as Record<string, unknown>;
+  if (s.type === 'huggingface' && typeof s.name === 'string') {
+    const extra = [s.subset, s.split].filter((x) => typeof x === 'string').join('/');
+    return extra ? `${s.name} (${extra})` : s.name;
+  }
+  if (typeof s.url === 'string') {
+    const url = s.url;
+    const last = url.split(/[\\/]/).pop();
+    return url.startsWith('file:') && last ? last : url;
+  }
+  return undefined;
+}
+
+/** Column index of the last finite loss at or before `step`. */
+function lossAt(metrics: MetricsArrays, step: number): number | undefined {
+  for (let i = metrics.step.length - 1; i >= 0; i--) {
+    if ((metrics.step[i] ?? Number.POSITIVE_INFINITY) <= step && Number.isFinite(metrics.loss[i])) {
+      return metrics.loss[i];
+    }
+  }
+  return undefined;
+}
+
+export function summarize(job: TrainingJob, snap?: JobSnapshot): JobSummary {
+  const metrics = snap?.metrics;
+  const n = metrics?.step.length ?? 0;
+  const losses: number[] = [];
+  if (metrics) {
+    for (let i = n - 1; i >= 0 && losses.length < SPARK_POINTS; i--) {
+      const v = metrics.loss[i];
+      if (v !== undefined && Number.isFinite(v)) losses.push(v);
+    }
+    losses.reverse();
+  }
+  const maxSteps = typeof job.config?.maxSteps === 'number' ? job.config.maxSteps : undefined;
+  const checkpoints: CheckpointSummary[] = (snap?.checkpoints ?? []).map((c) => ({
+    step: c.step,
+    savedAt: c.timestamp,
+    loss: metrics ? lossAt(metrics, c.step) : undefined,
+  }));
+  return {
+    id: job.id,
+    name: job.name,
+    status: snap?.status ?? job.status,
+    createdAt: job.createdAt ?? '',
+    startedAt: job.startedAt ?? null,
+    completedAt: job.completedAt ?? null,
+    model: typeof job.config?.model === 'string' ? job.config.model : undefined,
+    dataset: datasetLabel(job.config?.datasetSource),
+    error: snap?.error ?? job.error ?? null,
+    step: n > 0 ? metrics?.step[n - 1] : undefined,
+    maxSteps,
+    lastLoss: losses.at(-1),
+    sparkline: losses.length > 1 ? losses : undefined,
+    checkpoints,
+  };
+}
+
+/** The panel header: the summary plus every config value, flattened to scalars. */
+export function detail(job: TrainingJob, snap?: JobSnapshot): JobDetail {
+  const config: JobDetail['config'] = {};
+  for (const [key, value] of Object.entries(job.config ?? {})) {
+    if (key === 'datasetSource') continue; // shown as `dataset`
+    if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) {
+      config[key] = value as string | number | boolean | null;
+    } else if (value !== undefined) {
+      config[key] = JSON.stringify(value);
+    }
+  }
+  return { ...summarize(job, snap), config };
+}
+
+const finiteOrNull = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v : null);
+
+/** Typed-array metrics (NaN for missing) to JSON-safe columns (null for missing). */
+export function toColumns(metrics: MetricsArrays, times?: readonly number[]): MetricColumns {
+  const n = metrics.step.length;
+  const columns: MetricColumns = { step: [], loss: [], evalLoss: [], learningRate: [], time: [] };
+  for (let i = 0; i < n; i++) {
+    columns.step.push(metrics.step[i] ?? 0);
+    columns.loss.push(finiteOrNull(metrics.loss[i]));
+    columns.evalLoss.push(finiteOrNull(metrics.evalLoss[i]));
+    columns.learningRate.push(finiteOrNull(metrics.learningRate[i]));
+    columns.time.push(times?.[i] ?? 0);
+  }
+  return columns;
+}

@@ -1,0 +1,100 @@
+import * as assert from 'node:assert/strict';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as vscode from 'vscode';
+import type { ArkorExtensionApi } from '../../src/extension';
+import { evalInWebview, screenshot, waitFor } from './driver';
+
+/**
+ * The jobs tree and job panel against the real local backend (started by the extension): a job
+ * created on the backend appears live in the tree, and its panel's chart holds every metric point
+ * the event stream delivered.
+ */
+describe('Jobs view and job panel (local backend)', function () {
+  this.timeout(240_000);
+  let api: ArkorExtensionApi;
+
+  before(async () => {
+    api = await vscode.extensions.getExtension<ArkorExtensionApi>('arkor.arkor-vscode')!.activate();
+    await vscode.commands.executeCommand('workbench.view.extension.arkor');
+    await api.session.connect().catch((e) => assert.fail(`could not connect: ${e}`));
+  });
+
+  async function createJob(name: string, maxSteps: number) {
+    const c = api.session.connection!;
+    const dataset = pathToFileURL(path.join(c.projectDir, 'data/captain.jsonl')).href;
+    const job = await c.client.createJob(c.scope, {
+      name,
+      config: {
+        model: 'unsloth/gemma-4-E4B-it',
+        datasetSource: { type: 'blob', url: dataset },
+        maxSteps,
+        saveSteps: 10,
+        evalSteps: 10,
+        loggingSteps: 1,
+      },
+    });
+    await c.store.refresh();
+    return job;
+  }
+
+  it('shows a new job in the tree and streams it into its panel chart', async () => {
+    const job = await createJob('tree-and-panel', 30);
+    const row = await waitFor(
+      () =>
+        evalInWebview<string | null>(
+          'jobs',
+          `const rows = [...document.querySelectorAll('[role=treeitem]')];
+           const row = rows.find((r) => r.textContent.includes('tree-and-panel'));
+           return row ? row.textContent : null;`,
+        ),
+      'the new job to appear in the jobs tree',
+    );
+    assert.match(row, /tree-and-panel/);
+
+    await vscode.commands.executeCommand('arkor.openJob', job.id);
+    const panel = api.jobPanels.get(job.id)!;
+    await waitFor(() => panel.isMounted, 'the job panel to mount');
+    await waitFor(() => api.session.connection!.store.status(job.id) === 'running', 'the job to run', 120_000);
+    await waitFor(() => (api.session.connection!.store.metrics(job.id).step.length ?? 0) >= 5, 'some steps');
+    await screenshot('10-job-panel-running');
+    await screenshot('11-jobs-tree-running', 'jobs');
+
+    await waitFor(() => api.session.connection!.store.status(job.id) === 'completed', 'completion', 180_000);
+    const points = api.session.connection!.store.metrics(job.id).step.length;
+    assert.ok(points >= 30, `at least 30 metric points (got ${points})`);
+    const shown = await waitFor(
+      () =>
+        evalInWebview<number | null>(
+          'job',
+          `const n = Number(document.querySelector('[data-testid=loss-chart]')?.getAttribute('data-points'));
+           return n === ${points} ? n : null;`,
+        ),
+      `the chart to hold all ${points} points`,
+    );
+    assert.equal(shown, points);
+    await screenshot('12-job-panel-completed');
+  });
+
+  it('cancels a running job from the jobs view', async () => {
+    const job = await createJob('to-cancel', 2000);
+    await waitFor(() => api.session.connection!.store.status(job.id) === 'running', 'the job to run', 120_000);
+    // What the tree row's context menu "Cancel Job" invokes (its argument is the row's context).
+    await vscode.commands.executeCommand('arkor.cancelJob', {
+      webviewSection: 'job',
+      jobId: job.id,
+      jobStatus: 'running',
+    });
+    await waitFor(() => api.session.connection!.store.status(job.id) === 'cancelled', 'the job to be cancelled');
+    const status = await waitFor(
+      () =>
+        evalInWebview<string | null>(
+          'jobs',
+          `const row = [...document.querySelectorAll('[role=treeitem]')].find((r) => r.textContent.includes('to-cancel'));
+           return row && /cancelled/i.test(row.textContent + (row.getAttribute('title') ?? '') + (row.getAttribute('aria-label') ?? '')) ? 'cancelled' : null;`,
+        ),
+      'the tree row to show cancelled',
+    );
+    assert.equal(status, 'cancelled');
+  });
+});

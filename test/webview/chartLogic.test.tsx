@@ -1,0 +1,433 @@
+import * as assert from 'node:assert/strict';
+import type { MetricColumns } from '../../src/protocol';
+import { ChartController } from '../../webview-ui/job/chartController';
+import {
+  buildChartData,
+  clampForLog,
+  FrameCoalescer,
+  LOG_FLOOR,
+  logFloor,
+  yRange,
+} from '../../webview-ui/job/chartData';
+import { CSV_HEADER, toCsv } from '../../webview-ui/job/csv';
+import { MetricStore } from '../../webview-ui/job/metricStore';
+import { clampWeight, EmaSmoother, MAX_SMOOTHING, smoothSeries } from '../../webview-ui/job/smoothing';
+import { formatDuration, runStats } from '../../webview-ui/job/stats';
+import { ManualFrames } from './frames';
+
+function cols(rows: [number, number | null, (number | null)?, (number | null)?, number?][]): MetricColumns {
+  return {
+    step: rows.map((r) => r[0]),
+    loss: rows.map((r) => r[1]),
+    evalLoss: rows.map((r) => r[2] ?? null),
+    learningRate: rows.map((r) => r[3] ?? null),
+    time: rows.map((r, i) => r[4] ?? 1_700_000_000_000 + i * 1000),
+  };
+}
+
+describe('smoothing (debiased EMA)', () => {
+  it('keeps a constant series flat at every weight', () => {
+    for (const w of [0, 0.3, 0.6, 0.9, 0.99, 0.999]) {
+      const s = smoothSeries(new Array(500).fill(2.5), w);
+      for (const v of s) assert.ok(Math.abs((v as number) - 2.5) < 1e-12, `w=${w}: ${v}`);
+    }
+  });
+
+  it('is debiased at the start: the first value is the raw value, not pulled towards 0', () => {
+    const s = smoothSeries([4, 2], 0.9);
+    assert.equal(s[0], 4);
+    // acc1 = 0.4, acc2 = 0.36 + 0.2 = 0.56, debias = 1 - 0.81 = 0.19
+    assert.ok(Math.abs((s[1] as number) - 0.56 / 0.19) < 1e-12);
+    // An undebiased EMA would give 0.4 at the first point.
+    assert.notEqual(s[0], 0.4);
+  });
+
+  it('matches the TensorBoard formula on a ramp', () => {
+    const raw = [1, 2, 3, 4, 5];
+    const w = 0.6;
+    let acc = 0;
+    const expected = raw.map((v, i) => {
+      acc = acc * w + (1 - w) * v;
+      return acc / (1 - w ** (i + 1));
+    });
+    smoothSeries(raw, w).forEach((v, i) => {
+      assert.ok(Math.abs((v as number) - expected[i]!) < 1e-12);
+    });
+  });
+
+  it('skips nulls and non-finite values without disturbing the average', () => {
+    const withGaps = smoothSeries([1, null, 3, Number.NaN, 5], 0.5);
+    const without = smoothSeries([1, 3, 5], 0.5);
+    assert.equal(withGaps[1], null);
+    assert.equal(withGaps[3], null);
+    assert.deepEqual([withGaps[0], withGaps[2], withGaps[4]], without);
+  });
+
+  it('weight 0 is the identity and the weight is capped', () => {
+    assert.deepEqual(smoothSeries([3, 1, 2], 0), [3, 1, 2]);
+    assert.equal(clampWeight(5), MAX_SMOOTHING);
+    assert.equal(clampWeight(-1), 0);
+    assert.equal(clampWeight(Number.NaN), 0);
+  });
+
+  it('incremental smoothing in the store equals smoothing the full series', () => {
+    const raw = Array.from({ length: 300 }, (_, i) => 2 * Math.exp(-i / 80) + (i % 7) * 0.01);
+    const store = new MetricStore(0.8);
+    for (let i = 0; i < raw.length; i += 17) {
+      const chunk = raw.slice(i, i + 17);
+      store.append(cols(chunk.map((v, k) => [i + k, v])));
+    }
+    const full = smoothSeries(raw, 0.8);
+    store.smoothed.forEach((v, i) => {
+      assert.ok(Math.abs((v as number) - (full[i] as number)) < 1e-12);
+    });
+    store.setSmoothing(0.3);
+    const full3 = smoothSeries(raw, 0.3);
+    store.smoothed.forEach((v, i) => {
+      assert.ok(Math.abs((v as number) - (full3[i] as number)) < 1e-12);
+    });
+    // The first smoothed point stays the first raw point (debiased).
+    assert.equal(new EmaSmoother(0.99).next(7), 7);
+  });
+});
+
+describe('metric store', () => {
+  it('holds a snapshot plus appended rows, merging a repeated step', () => {
+    const store = new MetricStore(0);
+    store.reset(
+      cols([
+        [1, 2.0],
+        [2, 1.9],
+        [3, 1.8],
+      ]),
+    );
+    store.append(
+      cols([
+        [4, 1.7],
+        [5, 1.6],
+      ]),
+    );
+    store.append(cols([[5, null, 1.65, 1e-4]])); // eval frame for the same step
+    assert.equal(store.length, 5);
+    assert.deepEqual(store.step, [1, 2, 3, 4, 5]);
+    assert.equal(store.loss[4], 1.6);
+    assert.equal(store.evalLoss[4], 1.65);
+    assert.equal(store.learningRate[4], 1e-4);
+    assert.ok(store.hasEval && store.hasLearningRate);
+  });
+
+  it('takes a sorted snapshot over in one pass, with the same result as appending row by row', () => {
+    const rows: [number, number | null, (number | null)?, (number | null)?, number?][] = [
+      [1, 3, null, 1e-4, 1000],
+      [2, Number.NaN, 2.5, null, 0],
+      [5, 2, Number.POSITIVE_INFINITY, 2e-4, 3000],
+      [9, 1, 1.5, null, 4000],
+    ];
+    const adopted = new MetricStore(0.7);
+    adopted.reset(cols(rows));
+    const appended = new MetricStore(0.7);
+    appended.append(cols(rows));
+    for (const k of [
+      'step',
+      'loss',
+      'evalLoss',
+      'learningRate',
+      'time',
+      'smoothed',
+      'hasEval',
+      'hasLearningRate',
+    ] as const) {
+      assert.deepEqual(adopted[k], appended[k], k);
+    }
+    // Unsorted snapshots fall back to the row-by-row path (sorted, deduplicated).
+    const unsorted = new MetricStore(0);
+    unsorted.reset(
+      cols([
+        [3, 1],
+        [1, 3],
+        [3, 0.5],
+      ]),
+    );
+    assert.deepEqual(unsorted.step, [1, 3]);
+    assert.deepEqual(unsorted.loss, [3, 0.5]);
+  });
+
+  it('inserts a late earlier step in order and resmooths', () => {
+    const store = new MetricStore(0.5);
+    store.append(
+      cols([
+        [1, 4],
+        [3, 2],
+      ]),
+    );
+    store.append(cols([[2, 3]]));
+    assert.deepEqual(store.step, [1, 2, 3]);
+    assert.deepEqual(store.smoothed, smoothSeries([4, 3, 2], 0.5));
+  });
+
+  it('drops non-finite steps and values', () => {
+    const store = new MetricStore();
+    store.append({
+      step: [1, Number.NaN, 2],
+      loss: [Number.POSITIVE_INFINITY, 1, 2],
+      evalLoss: [null, null, null],
+      learningRate: [null, null, null],
+      time: [0, 0, 0],
+    });
+    assert.deepEqual(store.step, [1, 2]);
+    assert.deepEqual(store.loss, [null, 2]);
+  });
+
+  it('answers the loss at a checkpoint step (or the closest earlier one)', () => {
+    const store = new MetricStore();
+    store.append(
+      cols([
+        [10, 1.5],
+        [20, null, 1.4],
+        [30, 1.2],
+      ]),
+    );
+    assert.equal(store.lossAt(20), 1.5);
+    assert.equal(store.lossAt(25), 1.5);
+    assert.equal(store.lossAt(30), 1.2);
+    assert.equal(store.lossAt(5), undefined);
+  });
+});
+
+describe('metric store: metrics messages with `from`', () => {
+  it('appends when from equals the length', () => {
+    const store = new MetricStore(0.5);
+    store.replaceFrom(
+      0,
+      cols([
+        [1, 3],
+        [2, 2],
+      ]),
+    );
+    store.replaceFrom(2, cols([[3, 1]]));
+    assert.deepEqual(store.step, [1, 2, 3]);
+    assert.deepEqual(store.smoothed, smoothSeries([3, 2, 1], 0.5));
+  });
+
+  it('replaces the tail from a smaller index (eval loss filled in later), keeping the smoothing', () => {
+    const store = new MetricStore(0.5);
+    store.replaceFrom(
+      0,
+      cols([
+        [1, 3],
+        [2, 2],
+        [3, 1],
+      ]),
+    );
+    const smoothedBefore = store.smoothed;
+    store.replaceFrom(
+      1,
+      cols([
+        [2, 2, 2.2],
+        [3, 1],
+        [4, 0.5],
+      ]),
+    );
+    assert.deepEqual(store.step, [1, 2, 3, 4]);
+    assert.deepEqual(store.evalLoss, [null, 2.2, null, null]);
+    assert.equal(store.smoothed, smoothedBefore, 'not recomputed when the loss values are unchanged');
+    assert.deepEqual(store.smoothed, smoothSeries([3, 2, 1, 0.5], 0.5));
+  });
+
+  it('recomputes when replaced rows change the loss or the steps', () => {
+    const store = new MetricStore(0.5);
+    store.replaceFrom(
+      0,
+      cols([
+        [1, 3],
+        [2, 2],
+        [3, 1],
+      ]),
+    );
+    store.replaceFrom(1, cols([[2, 5]]));
+    assert.deepEqual(store.step, [1, 2]);
+    assert.deepEqual(store.loss, [3, 5]);
+    assert.deepEqual(store.smoothed, smoothSeries([3, 5], 0.5));
+  });
+
+  it('treats a receive time of 0 as unknown', () => {
+    const store = new MetricStore();
+    store.replaceFrom(0, cols([[1, 1, null, null, 0]]));
+    assert.ok(Number.isNaN(store.time[0]));
+    assert.equal(
+      toCsv(store),
+      `${CSV_HEADER}
+1,1,,,
+`,
+    );
+  });
+});
+
+describe('log scale', () => {
+  it('clamps values ≤ 0 and near zero into a positive, finite range', () => {
+    const store = new MetricStore(0);
+    store.append(
+      cols([
+        [1, 0],
+        [2, -3],
+        [3, 1e-300],
+        [4, 1e-9],
+        [5, 2.5],
+        [6, null],
+      ]),
+    );
+    const data = buildChartData(store, { logScale: true });
+    const loss = data[1]!;
+    for (const v of loss) if (v !== null) assert.ok(Number.isFinite(v) && v > 0, String(v));
+    assert.equal(loss[5], null);
+    const floor = logFloor(store);
+    assert.ok(floor >= LOG_FLOOR);
+    assert.equal(loss[0], floor);
+    assert.equal(loss[1], floor);
+    assert.equal(loss[4], 2.5);
+    // The axis range fed by these values is valid for uPlot's log distribution.
+    const finite = loss.filter((v): v is number => v !== null);
+    const [lo, hi] = yRange(Math.min(...finite), Math.max(...finite), true);
+    assert.ok(lo > 0 && hi > lo && Number.isFinite(hi));
+    assert.ok(Math.log10(hi) - Math.log10(lo) <= 13);
+  });
+
+  it('gives a valid log range for degenerate input', () => {
+    for (const [min, max] of [
+      [null, null],
+      [0, 0],
+      [-5, -1],
+      [Number.NaN, 3],
+      [1e-320, 1e-320],
+      [2, 2],
+    ] as [number | null, number | null][]) {
+      const [lo, hi] = yRange(min, max, true);
+      assert.ok(
+        lo > 0 && Number.isFinite(lo) && hi > lo && Number.isFinite(hi),
+        `${min},${max} → ${lo},${hi}`,
+      );
+    }
+    const [a, b] = yRange(1, 1, false);
+    assert.ok(b > a);
+  });
+
+  it('passes linear data through without copying, and clampForLog keeps nulls', () => {
+    const store = new MetricStore(0);
+    store.append(
+      cols([
+        [1, 0],
+        [2, 1],
+      ]),
+    );
+    const data = buildChartData(store, { logScale: false });
+    assert.equal(data[0], store.step);
+    assert.equal(data[1], store.loss);
+    assert.deepEqual(clampForLog([null, 0, 5], 0.1), [null, 0.1, 5]);
+  });
+
+  it('uses a default floor when there is no positive value at all', () => {
+    const store = new MetricStore(0);
+    store.append(
+      cols([
+        [1, 0],
+        [2, 0],
+      ]),
+    );
+    const data = buildChartData(store, { logScale: true });
+    assert.deepEqual(data[1], [1e-3, 1e-3]);
+  });
+});
+
+describe('CSV export', () => {
+  it('writes the exact header, rows, ISO times and empty cells for missing values', () => {
+    const store = new MetricStore(0.9);
+    store.append(
+      cols([
+        [0, 2.5, null, 0.0002, Date.UTC(2025, 0, 2, 3, 4, 5, 6)],
+        [10, 1.25, 1.5, null, Date.UTC(2025, 0, 2, 3, 4, 15, 0)],
+        [20, null, 0.1 + 0.2, 1e-7, Number.NaN],
+      ]),
+    );
+    assert.equal(
+      toCsv(store),
+      [
+        CSV_HEADER,
+        '0,2.5,,0.0002,2025-01-02T03:04:05.006Z',
+        '10,1.25,1.5,,2025-01-02T03:04:15.000Z',
+        '20,,0.30000000000000004,1e-7,',
+        '',
+      ].join('\n'),
+    );
+    assert.equal(CSV_HEADER, 'step,loss,evalLoss,learningRate,time');
+  });
+
+  it('is just the header for an empty chart', () => {
+    assert.equal(toCsv(new MetricStore()), 'step,loss,evalLoss,learningRate,time\n');
+  });
+});
+
+describe('frame coalescing', () => {
+  it('turns many schedules in one frame into one flush', () => {
+    const frames = new ManualFrames();
+    let flushes = 0;
+    const c = new FrameCoalescer(() => flushes++, frames.request, frames.cancel);
+    for (let i = 0; i < 1000; i++) c.schedule();
+    assert.equal(frames.requested, 1);
+    assert.equal(flushes, 0);
+    frames.frame();
+    assert.equal(flushes, 1);
+    c.schedule();
+    frames.frame();
+    assert.equal(flushes, 2);
+    c.schedule();
+    c.dispose();
+    frames.frame();
+    assert.equal(flushes, 2);
+  });
+
+  it('delivers one chart update per frame with all rows appended in it', () => {
+    const frames = new ManualFrames();
+    const chart = new ChartController({ raf: frames.request, caf: frames.cancel });
+    const seen: number[] = [];
+    chart.subscribe((data) => seen.push(data[0].length));
+    chart.snapshot(cols([[1, 3]]));
+    for (let i = 2; i <= 201; i++) chart.append(cols([[i, 3 / i]]));
+    assert.deepEqual(seen, []);
+    frames.frame();
+    assert.deepEqual(seen, [201]);
+    assert.equal(chart.updates, 1);
+    frames.frame();
+    assert.deepEqual(seen, [201], 'no frame without new data');
+  });
+});
+
+describe('run stats', () => {
+  it('computes elapsed, steps/s and ETA from the metric timestamps', () => {
+    const store = new MetricStore();
+    store.append(
+      cols(
+        Array.from(
+          { length: 11 },
+          (_, i) => [i * 2, 1, null, null, 1_000_000 + i * 1000] as [number, number, null, null, number],
+        ),
+      ),
+    );
+    const s = runStats(
+      {
+        status: 'running',
+        createdAt: '',
+        startedAt: new Date(1_000_000).toISOString(),
+        maxSteps: 120,
+        step: 20,
+      },
+      store,
+      1_000_000 + 12_000,
+    );
+    assert.equal(s.elapsedMs, 12_000);
+    assert.equal(s.stepsPerSecond, 2);
+    assert.equal(s.etaMs, 50_000);
+    assert.equal(formatDuration(3_723_000), '1h 02m 03s');
+    assert.equal(formatDuration(125_000), '2m 05s');
+    assert.equal(formatDuration(undefined), '—');
+  });
+});

@@ -1,0 +1,248 @@
+import * as assert from 'node:assert/strict';
+import { act, cleanup, fireEvent, render } from '@testing-library/preact';
+import type { HostToJobPanel, JobDetail, JobPanelToHost, MetricColumns } from '../../src/protocol';
+import { JobApp } from '../../webview-ui/job/JobApp';
+import { FakeHost } from './fakeChannel';
+import { ManualFrames } from './frames';
+
+const T0 = Date.UTC(2025, 0, 1, 10, 0, 0);
+
+function detail(over: Partial<JobDetail> = {}): JobDetail {
+  return {
+    id: 'job-1',
+    name: 'captain-speak',
+    status: 'running',
+    createdAt: new Date(T0 - 60_000).toISOString(),
+    startedAt: new Date(T0).toISOString(),
+    model: 'unsloth/gemma-4-E4B-it',
+    dataset: 'pirate-chat',
+    maxSteps: 1000,
+    checkpoints: [],
+    config: { learningRate: 0.0002, loraRank: 16, packing: false, seed: null },
+    ...over,
+  };
+}
+
+function metrics(from: number, count: number): MetricColumns {
+  const step = Array.from({ length: count }, (_, i) => from + i);
+  return {
+    step,
+    loss: step.map((s) => 3 / (1 + s / 50)),
+    evalLoss: step.map((s) => (s % 10 === 0 ? 3.1 / (1 + s / 50) : null)),
+    learningRate: step.map(() => 2e-4),
+    time: step.map((s) => T0 + s * 500),
+  };
+}
+
+async function mount(
+  over: Partial<JobDetail> = {},
+  extra: Partial<Extract<HostToJobPanel, { type: 'snapshot' }>> = {},
+  host = new FakeHost<HostToJobPanel, JobPanelToHost>(),
+) {
+  const frames = new ManualFrames();
+  const view = render(<JobApp channel={host} raf={frames} />);
+  await act(() =>
+    host.send({
+      type: 'snapshot',
+      job: detail(over),
+      metrics: metrics(1, 100),
+      logTail: ['booting'],
+      stream: { kind: 'live' },
+      ...extra,
+    }),
+  );
+  await act(() => frames.frame());
+  return { view, host, frames, chart: () => view.getByTestId('loss-chart') };
+}
+
+describe('job panel', () => {
+  afterEach(cleanup);
+
+  it('posts ready, then shows the header, stats and resolved config', async () => {
+    const { view, host } = await mount();
+    assert.deepEqual(host.posted[0], { type: 'ready' });
+    assert.ok(view.getByText('captain-speak'));
+    assert.equal(view.getByTestId('status-badge').textContent, 'running');
+    const stats = view.getByTestId('job-stats').textContent!;
+    assert.match(stats, /unsloth\/gemma-4-E4B-it/);
+    assert.match(stats, /pirate-chat/);
+    assert.match(stats, /100 \/ 1000/);
+    assert.match(stats, /Steps\/s2\.00/);
+    assert.match(stats, /ETA/);
+    const config = view.getByTestId('config').textContent!;
+    assert.match(config, /learningRate0\.0002/);
+    assert.match(config, /loraRank16/);
+    assert.match(config, /packingfalse/);
+    assert.match(config, /seednone/);
+  });
+
+  it('holds a snapshot plus appended metric rows, drawn on the next frame', async () => {
+    const { host, frames, chart } = await mount();
+    assert.equal(chart().dataset.points, '100');
+    await act(() => host.send({ type: 'metrics', from: 100, rows: metrics(101, 25) }));
+    assert.equal(chart().dataset.points, '100', 'not drawn before the frame');
+    await act(() => frames.frame());
+    assert.equal(chart().dataset.points, '125');
+    // The host fills in the eval loss of step 125: the row is replaced, no point is added.
+    await act(() =>
+      host.send({
+        type: 'metrics',
+        from: 124,
+        rows: { step: [125], loss: [3 / (1 + 125 / 50)], evalLoss: [0.9], learningRate: [2e-4], time: [T0] },
+      }),
+    );
+    await act(() => frames.frame());
+    assert.equal(chart().dataset.points, '125');
+  });
+
+  it('coalesces many metrics messages in one frame into one chart update', async () => {
+    const { host, frames, chart } = await mount();
+    const before = Number(chart().dataset.updates);
+    const requested = frames.requested;
+    await act(() => {
+      for (let i = 0; i < 200; i++) host.send({ type: 'metrics', from: 100 + i, rows: metrics(101 + i, 1) });
+    });
+    assert.equal(frames.requested - requested, 1, 'one animation frame requested for 200 messages');
+    await act(() => frames.frame());
+    assert.equal(Number(chart().dataset.updates), before + 1);
+    assert.equal(chart().dataset.points, '300');
+  });
+
+  it('replaces everything on a new snapshot (the view was re-shown)', async () => {
+    const { host, frames, chart, view } = await mount();
+    await act(() =>
+      host.send({
+        type: 'snapshot',
+        job: detail({ status: 'completed' }),
+        metrics: metrics(1, 10),
+        logTail: ['fresh'],
+        stream: { kind: 'ended' },
+      }),
+    );
+    await act(() => frames.frame());
+    assert.equal(chart().dataset.points, '10');
+    assert.equal(view.getByTestId('log-tail').textContent, 'fresh');
+  });
+
+  it('offers Cancel while running and Open in Playground when completed', async () => {
+    const { view, host } = await mount();
+    fireEvent.click(view.getByTestId('cancel-job'));
+    assert.deepEqual(host.posted.at(-1), { type: 'cancelJob' });
+    assert.equal(view.queryByTestId('open-playground'), null);
+    await act(() =>
+      host.send({
+        type: 'job',
+        job: detail({ status: 'completed', completedAt: new Date(T0 + 60_000).toISOString() }),
+      }),
+    );
+    assert.equal(view.queryByTestId('cancel-job'), null);
+    fireEvent.click(view.getByTestId('open-playground'));
+    assert.deepEqual(host.posted.at(-1), { type: 'openPlayground' });
+    assert.match(view.getByTestId('job-stats').textContent!, /Elapsed1m 00s/);
+  });
+
+  it('lists checkpoints with the loss at their step and opens them in the Playground', async () => {
+    const { view, host } = await mount({
+      checkpoints: [
+        { step: 50, savedAt: new Date(T0 + 25_000).toISOString() },
+        { step: 100, savedAt: new Date(T0 + 50_000).toISOString(), loss: 1.2345 },
+      ],
+    });
+    const table = view.getByTestId('checkpoints');
+    const rows = table.querySelectorAll('tbody tr');
+    assert.equal(rows.length, 2);
+    assert.match(rows[0]!.textContent!, /^50.*1\.5000/); // 3 / (1 + 50/50)
+    assert.match(rows[1]!.textContent!, /1\.2345/);
+    fireEvent.click(rows[1]!.querySelector('[data-step="100"]')!);
+    assert.deepEqual(host.posted.at(-1), { type: 'openPlayground', step: 100 });
+  });
+
+  it('exports the chart data as CSV', async () => {
+    const { view, host } = await mount({}, { metrics: metrics(1, 2) });
+    fireEvent.click(view.getByTestId('export-csv'));
+    const msg = host.posted.at(-1) as Extract<JobPanelToHost, { type: 'saveCsv' }>;
+    assert.equal(msg.type, 'saveCsv');
+    assert.equal(
+      msg.csv,
+      'step,loss,evalLoss,learningRate,time\n' +
+        `1,${3 / (1 + 1 / 50)},,0.0002,2025-01-01T10:00:00.500Z\n` +
+        `2,${3 / (1 + 2 / 50)},,0.0002,2025-01-01T10:00:01.000Z\n`,
+    );
+  });
+
+  it('shows the failure prominently and stream problems as banners', async () => {
+    const { view, host } = await mount({ status: 'failed', error: 'CUDA out of memory' });
+    assert.match(view.getByTestId('job-error').textContent!, /Job failed: CUDA out of memory/);
+    assert.equal(view.getByTestId('job-error').getAttribute('role'), 'alert');
+    await act(() =>
+      host.send({ type: 'stream', stream: { kind: 'reconnecting', attempt: 3, error: 'ECONNRESET' } }),
+    );
+    assert.equal(view.getByTestId('stream-banner').textContent, 'Reconnecting… (attempt 3): ECONNRESET');
+    await act(() => host.send({ type: 'stream', stream: { kind: 'error', error: 'HTTP 500' } }));
+    assert.match(view.getByTestId('stream-banner').textContent!, /HTTP 500/);
+    await act(() => host.send({ type: 'stream', stream: { kind: 'live' } }));
+    assert.equal(view.queryByTestId('stream-banner'), null);
+  });
+
+  it('tails the log: collapses progress lines, caps at 500, one render per frame', async () => {
+    const { view, host, frames } = await mount();
+    const log = () => view.getByTestId('log-tail');
+    await act(() => {
+      host.send({ type: 'log', lines: ['step 1\r', '\rstep 2\r', '\rstep 3'] });
+      host.send({ type: 'log', lines: Array.from({ length: 600 }, (_, i) => `l${i}`) });
+    });
+    await act(() => frames.frame());
+    const lines = [...log().querySelectorAll('.log-line')].map((l) => l.textContent);
+    assert.equal(lines.length, 500);
+    assert.equal(lines[0], 'l100');
+    assert.equal(lines.at(-1), 'l599');
+    await act(() => host.send({ type: 'log', lines: ['epoch 10%\r', '\repoch 90%'] }));
+    await act(() => frames.frame());
+    const after = [...log().querySelectorAll('.log-line')].map((l) => l.textContent);
+    assert.equal(after.at(-1), 'epoch 90%');
+    assert.equal(after.length, 500);
+    fireEvent.click(view.getByTestId('open-full-log'));
+    assert.deepEqual(host.posted.at(-1), { type: 'openFullLog' });
+  });
+
+  it('persists smoothing, log scale and the LR toggle, and restores them', async () => {
+    const host = new FakeHost<HostToJobPanel, JobPanelToHost>();
+    host.setState({ somethingElse: 1 });
+    const first = await mount({}, {}, host);
+    await act(() => {
+      fireEvent.input(first.view.getByTestId('smoothing'), { target: { value: '0.9' } });
+      fireEvent.click(first.view.getByTestId('log-scale'));
+      fireEvent.click(first.view.getByTestId('show-lr'));
+    });
+    assert.deepEqual(host.getState(), {
+      somethingElse: 1,
+      jobId: 'job-1',
+      ui: { smoothing: 0.9, logScale: true, showLearningRate: true },
+    });
+    cleanup();
+    const second = await mount({}, {}, host);
+    assert.equal((second.view.getByTestId('smoothing') as HTMLInputElement).value, '0.9');
+    assert.equal((second.view.getByTestId('log-scale') as HTMLInputElement).checked, true);
+    assert.equal((second.view.getByTestId('show-lr') as HTMLInputElement).checked, true);
+  });
+
+  it('renders malicious job names, errors, config values and log lines as inert text', async () => {
+    const evil = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>';
+    const { view, host, frames } = await mount(
+      { name: evil, status: 'failed', error: evil, model: evil, config: { [evil]: evil } },
+      { logTail: [evil, `progress\r${evil}`], stream: { kind: 'error', error: evil } },
+    );
+    await act(() => host.send({ type: 'log', lines: [evil] }));
+    await act(() => frames.frame());
+    assert.equal(view.container.querySelector('img'), null);
+    assert.equal(view.container.querySelector('script'), null);
+    assert.equal(view.getByRole('heading', { level: 1 }).textContent, evil);
+    assert.match(view.getByTestId('job-error').textContent!, /<img src=x/);
+    assert.ok(view.getByTestId('config').textContent!.includes(evil));
+    const logLines = [...view.getByTestId('log-tail').querySelectorAll('.log-line')].map(
+      (l) => l.textContent,
+    );
+    assert.deepEqual(logLines, [evil, evil, evil]);
+    assert.equal((globalThis as { pwned?: number }).pwned, undefined);
+  });
+});

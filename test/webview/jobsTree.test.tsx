@@ -1,0 +1,305 @@
+import * as assert from 'node:assert/strict';
+import { act, cleanup, fireEvent, render } from '@testing-library/preact';
+import type { HostToJobsView, JobSummary, JobsViewToHost } from '../../src/protocol';
+import { relativeTime, sparklinePoints } from '../../webview-ui/jobs/format';
+import { JobsApp, type JobsUiState } from '../../webview-ui/jobs/JobsApp';
+import { filterJobs, keyAction, visibleRows } from '../../webview-ui/jobs/treeModel';
+import { FakeHost } from './fakeChannel';
+
+const backend = { kind: 'local' as const, label: 'Local backend' };
+const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+
+function job(id: string, over: Partial<JobSummary> = {}): JobSummary {
+  return { id, name: `job ${id}`, status: 'completed', createdAt: minutesAgo(5), checkpoints: [], ...over };
+}
+
+const JOBS: JobSummary[] = [
+  job('a1', {
+    name: 'captain-speak',
+    status: 'running',
+    step: 40,
+    maxSteps: 100,
+    lastLoss: 1.234,
+    sparkline: [3, 2.5, 2, 1.5, 1.2],
+    model: 'unsloth/gemma',
+    dataset: 'pirate-chat',
+    startedAt: minutesAgo(4),
+    checkpoints: [
+      { step: 20, savedAt: minutesAgo(3), loss: 1.9 },
+      { step: 40, savedAt: minutesAgo(1), loss: 1.3 },
+    ],
+  }),
+  job('b2', { name: 'Summariser', status: 'completed', checkpoints: [{ step: 50, savedAt: minutesAgo(2) }] }),
+  job('c3', { name: 'broken-run', status: 'failed', error: 'CUDA out of memory' }),
+  job('d4', { name: 'waiting', status: 'queued' }),
+];
+
+async function mount(jobs = JOBS, host = new FakeHost<HostToJobsView, JobsViewToHost>()) {
+  const view = render(<JobsApp channel={host} />);
+  await act(() => host.send({ type: 'snapshot', jobs, backend, trusted: true }));
+  return { view, host };
+}
+
+const items = (root: HTMLElement) => [...root.querySelectorAll<HTMLElement>('[role="treeitem"]')];
+const focused = () => document.activeElement as HTMLElement;
+async function key(k: string, target: Element = focused()) {
+  await act(() => {
+    fireEvent.keyDown(target, { key: k });
+  });
+}
+
+describe('jobs tree: model', () => {
+  it('filters by name or id, case-insensitively, and by status', () => {
+    assert.deepEqual(
+      filterJobs(JOBS, 'CAPTAIN', 'all').map((j) => j.id),
+      ['a1'],
+    );
+    assert.deepEqual(
+      filterJobs(JOBS, 'B2', 'all').map((j) => j.id),
+      ['b2'],
+    );
+    assert.deepEqual(
+      filterJobs(JOBS, '', 'failed').map((j) => j.id),
+      ['c3'],
+    );
+    assert.deepEqual(
+      filterJobs(JOBS, 'run', 'failed').map((j) => j.id),
+      ['c3'],
+    );
+    assert.deepEqual(
+      filterJobs(JOBS, 'run', 'running').map((j) => j.id),
+      [],
+    );
+  });
+
+  it('navigates like a VS Code tree', () => {
+    const rows = visibleRows(JOBS, new Set(['a1']));
+    assert.deepEqual(
+      rows.map((r) => r.key),
+      ['job:a1', 'ckpt:a1:20', 'ckpt:a1:40', 'job:b2', 'job:c3', 'job:d4'],
+    );
+    assert.deepEqual(keyAction(rows, 'job:a1', 'ArrowRight'), { kind: 'focus', key: 'ckpt:a1:20' });
+    assert.deepEqual(keyAction(rows, 'ckpt:a1:40', 'ArrowLeft'), { kind: 'focus', key: 'job:a1' });
+    assert.deepEqual(keyAction(rows, 'job:a1', 'ArrowLeft'), { kind: 'collapse', jobId: 'a1' });
+    assert.deepEqual(keyAction(rows, 'job:b2', 'ArrowRight'), { kind: 'expand', jobId: 'b2' });
+    assert.deepEqual(keyAction(rows, 'job:c3', 'ArrowRight'), { kind: 'none' });
+    assert.deepEqual(keyAction(rows, 'job:d4', 'ArrowDown'), { kind: 'none' });
+    assert.deepEqual(keyAction(rows, 'job:b2', 'Home'), { kind: 'focus', key: 'job:a1' });
+    assert.deepEqual(keyAction(rows, 'job:a1', 'End'), { kind: 'focus', key: 'job:d4' });
+  });
+
+  it('formats relative times and sparklines', () => {
+    const now = Date.parse('2025-01-01T12:00:00Z');
+    assert.equal(relativeTime('2025-01-01T11:59:50Z', now), 'just now');
+    assert.equal(relativeTime('2025-01-01T11:55:00Z', now), '5 min ago');
+    assert.equal(relativeTime('2025-01-01T09:00:00Z', now), '3 hr ago');
+    assert.equal(relativeTime('2024-12-29T12:00:00Z', now), '3 days ago');
+    assert.equal(sparklinePoints([1], 60, 16), '');
+    assert.equal(sparklinePoints([2, 1, 0], 60, 16), '0,1 30,8 60,15');
+    assert.equal(sparklinePoints([1, 1], 60, 16), '0,8 60,8');
+  });
+});
+
+describe('jobs tree: view', () => {
+  afterEach(cleanup);
+
+  it('renders a tree with levels, roving tabindex, status icons, progress, sparkline and context data', async () => {
+    const { view } = await mount();
+    const tree = view.getByRole('tree');
+    const rows = items(tree);
+    assert.equal(rows.length, 4);
+    assert.deepEqual(
+      rows.map((r) => r.getAttribute('aria-level')),
+      ['1', '1', '1', '1'],
+    );
+    assert.deepEqual(
+      rows.map((r) => r.tabIndex),
+      [0, -1, -1, -1],
+    );
+    assert.equal(rows[0]!.getAttribute('aria-selected'), 'true');
+    assert.equal(rows[0]!.getAttribute('aria-expanded'), 'false');
+    assert.equal(rows[2]!.hasAttribute('aria-expanded'), false, 'a job without checkpoints is a leaf');
+    assert.equal(rows[0]!.querySelector('[data-icon]')?.getAttribute('data-icon'), 'running');
+    assert.equal(rows[2]!.querySelector('[data-icon]')?.getAttribute('data-icon'), 'failed');
+    const bar = rows[0]!.querySelector('[role="progressbar"]')!;
+    assert.equal(bar.getAttribute('aria-valuenow'), '40');
+    assert.equal(bar.getAttribute('aria-valuemax'), '100');
+    assert.equal((bar.firstElementChild as HTMLElement).style.width, '40%');
+    assert.ok(rows[0]!.querySelector('[data-testid="sparkline"] polyline')?.getAttribute('points'));
+    assert.ok(rows[0]!.textContent!.includes('5 min ago'));
+    assert.deepEqual(JSON.parse(rows[0]!.getAttribute('data-vscode-context')!), {
+      webviewSection: 'job',
+      jobId: 'a1',
+      jobStatus: 'running',
+      preventDefaultContextMenuItems: true,
+    });
+    const tip = rows[2]!.getAttribute('title')!;
+    assert.match(tip, /ID: c3/);
+    assert.match(tip, /Error: CUDA out of memory/);
+    assert.match(
+      rows[0]!.getAttribute('title')!,
+      /Model: unsloth\/gemma[\s\S]*Dataset: pirate-chat[\s\S]*Created: [\s\S]*Started: /,
+    );
+  });
+
+  it('supports full keyboard navigation: arrows, Home/End, expand/collapse, Enter', async () => {
+    const { view, host } = await mount();
+    const tree = view.getByRole('tree');
+    items(tree)[0]!.focus();
+
+    await key('ArrowDown');
+    assert.equal(focused().dataset.key, 'job:b2');
+    assert.equal(focused().getAttribute('aria-selected'), 'true');
+    assert.equal(focused().tabIndex, 0);
+    assert.equal(items(tree).filter((r) => r.tabIndex === 0).length, 1, 'one tab stop');
+
+    await key('End');
+    assert.equal(focused().dataset.key, 'job:d4');
+    await key('Home');
+    assert.equal(focused().dataset.key, 'job:a1');
+
+    await key('ArrowRight'); // expand
+    assert.equal(focused().getAttribute('aria-expanded'), 'true');
+    assert.equal(items(tree).length, 6);
+    const child = items(tree)[1]!;
+    assert.equal(child.getAttribute('aria-level'), '2');
+    assert.deepEqual(JSON.parse(child.getAttribute('data-vscode-context')!), {
+      webviewSection: 'checkpoint',
+      jobId: 'a1',
+      jobStatus: 'running',
+      step: 20,
+      preventDefaultContextMenuItems: true,
+    });
+
+    await key('ArrowRight'); // to first child
+    assert.equal(focused().dataset.key, 'ckpt:a1:20');
+    await key('ArrowDown');
+    assert.equal(focused().dataset.key, 'ckpt:a1:40');
+    await key('Enter');
+    assert.deepEqual(host.posted.at(-1), { type: 'openPlayground', jobId: 'a1', step: 40 });
+
+    await key('ArrowLeft'); // to parent
+    assert.equal(focused().dataset.key, 'job:a1');
+    await key('Enter');
+    assert.deepEqual(host.posted.at(-1), { type: 'openJob', jobId: 'a1' });
+    await key('ArrowLeft'); // collapse
+    assert.equal(focused().getAttribute('aria-expanded'), 'false');
+    assert.equal(items(tree).length, 4);
+    await key('ArrowUp'); // already first: stays
+    assert.equal(focused().dataset.key, 'job:a1');
+  });
+
+  it('filters with the search box and the status chips, and says when nothing matches', async () => {
+    const { view } = await mount();
+    const search = view.getByLabelText('Search jobs by name or ID') as HTMLInputElement;
+    await act(() => {
+      fireEvent.input(search, { target: { value: 'SUMM' } });
+    });
+    assert.deepEqual(
+      items(view.getByRole('tree')).map((r) => r.dataset.key),
+      ['job:b2'],
+    );
+
+    await act(() => {
+      fireEvent.input(search, { target: { value: '' } });
+    });
+    const chip = view.container.querySelector<HTMLElement>('[data-filter="failed"]')!;
+    await act(() => {
+      fireEvent.click(chip);
+    });
+    assert.equal(chip.getAttribute('aria-pressed'), 'true');
+    assert.deepEqual(
+      items(view.getByRole('tree')).map((r) => r.dataset.key),
+      ['job:c3'],
+    );
+
+    await act(() => {
+      fireEvent.input(search, { target: { value: 'captain' } });
+    });
+    assert.ok(view.getByTestId('no-match'));
+    await act(() => {
+      fireEvent.click(view.getByText('Clear filters'));
+    });
+    assert.equal(items(view.getByRole('tree')).length, 4);
+  });
+
+  it('offers Try in Playground on checkpoint rows and opens jobs on click', async () => {
+    const { view, host } = await mount();
+    const twistie = items(view.getByRole('tree'))[1]!.querySelector('.twistie')!;
+    await act(() => {
+      fireEvent.click(twistie);
+    });
+    assert.equal(host.posted.filter((m) => m.type === 'openJob').length, 0, 'the twistie only expands');
+    const button = view.getByLabelText('Try step 50 in Playground');
+    await act(() => {
+      fireEvent.click(button);
+    });
+    assert.deepEqual(host.posted.at(-1), { type: 'openPlayground', jobId: 'b2', step: 50 });
+    await act(() => {
+      fireEvent.click(items(view.getByRole('tree'))[0]!);
+    });
+    assert.deepEqual(host.posted.at(-1), { type: 'openJob', jobId: 'a1' });
+  });
+
+  it('follows pushed updates without polling', async () => {
+    const { view, host } = await mount();
+    const posted = host.posted.length;
+    await act(() =>
+      host.send({
+        type: 'jobs',
+        jobs: [{ ...JOBS[0]!, step: 90 }, ...JOBS.slice(1), job('e5', { name: 'new one' })],
+      }),
+    );
+    const rows = items(view.getByRole('tree'));
+    assert.equal(rows.length, 5);
+    assert.equal(rows[0]!.querySelector('[role="progressbar"]')!.getAttribute('aria-valuenow'), '90');
+    await act(() => host.send({ type: 'backend', backend: { ...backend, error: 'Backend unreachable' } }));
+    assert.ok(view.getByText('Backend unreachable'));
+    assert.equal(host.posted.length, posted, 'nothing was requested');
+  });
+
+  it('persists search, filter, expansion and selection, and restores them', async () => {
+    const host = new FakeHost<HostToJobsView, JobsViewToHost>();
+    const first = await mount(JOBS, host);
+    await act(() => {
+      fireEvent.input(first.view.getByLabelText('Search jobs by name or ID'), { target: { value: 'a' } });
+    });
+    items(first.view.getByRole('tree'))[0]!.focus();
+    await key('ArrowRight');
+    await key('ArrowRight');
+    const saved = host.getState<JobsUiState>()!;
+    assert.deepEqual(saved, { search: 'a', filter: 'all', expanded: ['a1'], selected: 'ckpt:a1:20' });
+    cleanup();
+
+    const second = await mount(JOBS, host);
+    assert.equal((second.view.getByLabelText('Search jobs by name or ID') as HTMLInputElement).value, 'a');
+    const rows = items(second.view.getByRole('tree'));
+    assert.equal(rows[0]!.getAttribute('aria-expanded'), 'true');
+    const selected = rows.find((r) => r.getAttribute('aria-selected') === 'true')!;
+    assert.equal(selected.dataset.key, 'ckpt:a1:20');
+    assert.equal(selected.tabIndex, 0);
+  });
+
+  it('renders malicious names, errors and ids as inert text', async () => {
+    const evil = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>';
+    const { view } = await mount([
+      job('x"><img src=x onerror=alert(1)>', {
+        name: evil,
+        status: 'failed',
+        error: evil,
+        model: evil,
+        checkpoints: [{ step: 1, savedAt: minutesAgo(1) }],
+      }),
+    ]);
+    const tree = view.getByRole('tree');
+    assert.equal(view.container.querySelector('img'), null);
+    assert.equal(view.container.querySelector('script'), null);
+    assert.ok(view.getByText(evil));
+    assert.ok(items(tree)[0]!.getAttribute('title')!.includes(`Error: ${evil}`));
+    await act(() => {
+      fireEvent.keyDown(items(tree)[0]!, { key: 'ArrowRight' });
+    });
+    assert.equal(view.container.querySelector('img'), null);
+    assert.equal((globalThis as { pwned?: number }).pwned, undefined);
+  });
+});

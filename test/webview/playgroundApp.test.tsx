@@ -1,0 +1,530 @@
+import * as assert from 'node:assert/strict';
+import { act, cleanup, fireEvent, render } from '@testing-library/preact';
+import type {
+  Conversation,
+  HostToPlayground,
+  ModelOption,
+  ModelRef,
+  PlaygroundToHost,
+} from '../../src/protocol';
+import { PlaygroundApp, type PlaygroundUiState } from '../../webview-ui/playground/PlaygroundApp';
+import { FakeHost } from './fakeChannel';
+
+type Host = FakeHost<HostToPlayground, PlaygroundToHost>;
+type ChatMsg = Extract<PlaygroundToHost, { type: 'chat' }>;
+
+const BASE: ModelRef = { kind: 'base', model: 'unsloth/gemma-4-E4B-it' };
+const FINAL: ModelRef = { kind: 'final', jobId: 'job-1' };
+const CKPT: ModelRef = { kind: 'checkpoint', jobId: 'job-2', step: 40 };
+const MODELS: ModelOption[] = [
+  { ref: BASE, label: 'Base · unsloth/gemma-4-E4B-it', group: 'Base models' },
+  { ref: FINAL, label: 'captain-speak · final', group: 'captain-speak' },
+  { ref: CKPT, label: 'pirate · step 40', group: 'pirate', live: true },
+];
+const PARAMS = { temperature: 0.7, topP: 0.95, maxTokens: 1024 };
+const NOW = '2025-01-02T03:04:05.000Z';
+
+function ids() {
+  let n = 0;
+  return () => `id-${++n}`;
+}
+
+async function setup(
+  options: {
+    conversations?: Conversation[];
+    preselect?: ModelRef;
+    uiState?: PlaygroundUiState;
+    models?: ModelOption[];
+  } = {},
+) {
+  const host: Host = new FakeHost();
+  if (options.uiState) host.setState(options.uiState);
+  const view = render(<PlaygroundApp channel={host} saveDelayMs={0} newId={ids()} now={() => NOW} />);
+  assert.deepEqual(host.posted[0], { type: 'ready' });
+  await run(() =>
+    host.send({
+      type: 'snapshot',
+      models: options.models ?? MODELS,
+      conversations: options.conversations ?? [],
+      preselect: options.preselect,
+    }),
+  );
+  const composer = () => view.getByTestId('composer') as HTMLTextAreaElement;
+  const type = async (text: string) => {
+    await run(() => fireEvent.input(composer(), { target: { value: text } }));
+  };
+  const send = async (text: string) => {
+    await type(text);
+    await run(() => fireEvent.click(view.getByTestId('send')));
+  };
+  const chats = () => host.posted.filter((m): m is ChatMsg => m.type === 'chat');
+  const deliver = async (m: HostToPlayground) => run(() => host.send(m));
+  const assistants = () => view.queryAllByTestId('assistant-message');
+  return { host, view, composer, type, send, chats, deliver, assistants };
+}
+
+/** act() for a callback whose result is not a promise (fireEvent returns a boolean). */
+const run = (fn: () => unknown) =>
+  act(() => {
+    fn();
+  });
+const tick = (ms = 5) => new Promise((r) => setTimeout(r, ms));
+
+describe('Playground app', () => {
+  afterEach(cleanup);
+
+  it('sends a chat with the selected model, streams the reply and shows its figures', async () => {
+    const { host, view, send, chats, deliver, assistants } = await setup({ preselect: FINAL });
+    assert.equal((view.getByTestId('model-picker') as HTMLSelectElement).value, 'final:job-1');
+    // Grouped options: one optgroup per group.
+    assert.deepEqual(
+      [...view.getByTestId('model-picker').querySelectorAll('optgroup')].map((g) => g.label),
+      ['Base models', 'captain-speak', 'pirate'],
+    );
+    await send('Hello there');
+    assert.deepEqual(chats(), [
+      {
+        type: 'chat',
+        requestId: 'id-2',
+        model: FINAL,
+        systemPrompt: '',
+        messages: [{ role: 'user', content: 'Hello there' }],
+        params: PARAMS,
+      },
+    ]);
+    assert.equal(view.getByTestId('composer').textContent, '');
+    assert.equal((view.getByTestId('composer') as HTMLTextAreaElement).value, '');
+    assert.equal(assistants()[0]?.getAttribute('data-streaming'), 'true');
+    assert.ok(view.getByTestId('stop'));
+    assert.equal(view.queryByTestId('send'), null);
+
+    await deliver({ type: 'chatDelta', requestId: 'id-2', text: 'Ahoy **mat' });
+    await deliver({ type: 'chatDelta', requestId: 'id-2', text: 'ey**!' });
+    await deliver({ type: 'chatDelta', requestId: 'other', text: 'IGNORED' });
+    await deliver({
+      type: 'chatDone',
+      requestId: 'id-2',
+      stats: { ttftMs: 420, tokensPerSecond: 38.25, tokens: 12, finishReason: 'stop' },
+    });
+    const reply = assistants()[0]!;
+    assert.equal(reply.getAttribute('data-streaming'), 'false');
+    assert.equal(reply.querySelector('strong')?.textContent, 'matey');
+    assert.ok(!reply.textContent?.includes('IGNORED'));
+    assert.equal(
+      view.getByTestId('reply-stats').textContent,
+      'TTFT 420 ms · 38.3 tok/s · 12 tokens · finish: stop',
+    );
+    assert.ok(view.getByTestId('send'));
+
+    // The completed turn is saved (debounced) in the protocol's shape.
+    await tick();
+    const saves = host.posted.filter((m) => m.type === 'saveConversations');
+    assert.equal(saves.length, 1);
+    assert.deepEqual(saves[0], {
+      type: 'saveConversations',
+      conversations: [
+        {
+          id: 'id-1',
+          title: 'Hello there',
+          updatedAt: NOW,
+          systemPrompt: '',
+          params: PARAMS,
+          columns: [
+            {
+              model: FINAL,
+              turns: [
+                { role: 'user', content: 'Hello there' },
+                {
+                  role: 'assistant',
+                  content: 'Ahoy **matey**!',
+                  stats: { ttftMs: 420, tokensPerSecond: 38.25, tokens: 12, finishReason: 'stop' },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+  });
+
+  it('streams chunks split mid-word and mid-markdown into the same DOM as the unsplit reply', async () => {
+    const reply = 'Here is **bold** text.\n\n```js\nconst a = `x`;\n```\n\n- one\n- *two*\n\nDone.';
+    const stream = async (chunks: string[]) => {
+      const t = await setup();
+      await t.send('q');
+      for (const text of chunks) await t.deliver({ type: 'chatDelta', requestId: 'id-2', text });
+      await t.deliver({ type: 'chatDone', requestId: 'id-2', stats: {} });
+      const html = t.assistants()[0]!.querySelector('.md')!.outerHTML;
+      cleanup();
+      return html;
+    };
+    const whole = await stream([reply]);
+    const chunked = await stream([
+      'Here is **bo',
+      'ld** te',
+      'xt.\n\n``',
+      '`js\nconst a = `',
+      'x`;\n`',
+      '``\n\n- o',
+      'ne\n- *tw',
+      'o*\n\nDo',
+      'ne.',
+    ]);
+    assert.equal(chunked, whole);
+    assert.ok(whole.includes('<strong>bold</strong>'));
+    assert.ok(whole.includes('<em>two</em>'));
+    assert.ok(whole.includes('<code>const a = `x`;</code>'));
+  });
+
+  it('Stop posts stop with the requestId, leaves streaming at once and ignores later deltas', async () => {
+    const { host, view, send, deliver, assistants } = await setup();
+    await send('Tell me a long story');
+    await deliver({ type: 'chatDelta', requestId: 'id-2', text: 'Once upon' });
+    await run(() => fireEvent.click(view.getByTestId('stop')));
+    assert.deepEqual(host.posted.at(-1), { type: 'stop', requestId: 'id-2' });
+    assert.equal(assistants()[0]!.getAttribute('data-streaming'), 'false');
+    assert.ok(view.getByTestId('send'), 'the composer is usable again');
+    await deliver({ type: 'chatDelta', requestId: 'id-2', text: ' a time' });
+    await deliver({ type: 'chatDone', requestId: 'id-2', stats: { tokens: 99 } });
+    assert.equal(assistants()[0]!.querySelector('.md')!.textContent, 'Once upon');
+    assert.equal(view.getByTestId('reply-stats').textContent, 'Stopped');
+  });
+
+  it('Regenerate re-sends the last user turn with a new requestId and replaces the reply', async () => {
+    const { view, send, chats, deliver, assistants } = await setup();
+    await send('First');
+    await deliver({ type: 'chatDelta', requestId: 'id-2', text: 'Reply one' });
+    await deliver({ type: 'chatDone', requestId: 'id-2', stats: {} });
+    await send('Second');
+    await deliver({ type: 'chatDelta', requestId: 'id-3', text: 'Reply two' });
+    await deliver({ type: 'chatDone', requestId: 'id-3', stats: {} });
+    assert.equal(view.getAllByTestId('regenerate').length, 1, 'only the last reply can be regenerated');
+
+    await run(() => fireEvent.click(view.getByTestId('regenerate')));
+    const [, second, third] = chats();
+    assert.equal(third?.requestId, 'id-4');
+    assert.deepEqual(third?.messages, second?.messages);
+    assert.deepEqual(third?.messages, [
+      { role: 'user', content: 'First' },
+      { role: 'assistant', content: 'Reply one' },
+      { role: 'user', content: 'Second' },
+    ]);
+    assert.equal(assistants().length, 2);
+    assert.equal(assistants()[1]!.getAttribute('data-streaming'), 'true');
+    await deliver({ type: 'chatDelta', requestId: 'id-4', text: 'Reply three' });
+    await deliver({ type: 'chatDone', requestId: 'id-4', stats: {} });
+    assert.deepEqual(
+      assistants().map((a) => a.querySelector('.md')!.textContent),
+      ['Reply one', 'Reply three'],
+    );
+  });
+
+  it('renders HTML in a reply inert: no img or script elements, the text visible', async () => {
+    const { view, send, deliver, assistants } = await setup();
+    await send('x');
+    await deliver({ type: 'chatDelta', requestId: 'id-2', text: '<img src=x onerror=alert(1)>' });
+    await deliver({ type: 'chatDelta', requestId: 'id-2', text: ' <script>alert(1)</script>' });
+    await deliver({ type: 'chatDone', requestId: 'id-2', stats: {} });
+    assert.equal(view.container.querySelector('img'), null);
+    assert.equal(view.container.querySelector('script'), null);
+    assert.equal(
+      assistants()[0]!.querySelector('.md')!.textContent,
+      '<img src=x onerror=alert(1)> <script>alert(1)</script>',
+    );
+  });
+
+  it('Enter sends, Shift+Enter and IME composition do not', async () => {
+    const { view, type, chats, composer } = await setup();
+    await type('line one');
+    await run(() => fireEvent.keyDown(composer(), { key: 'Enter', shiftKey: true }));
+    await run(() => fireEvent.keyDown(composer(), { key: 'Enter', isComposing: true }));
+    await run(() => fireEvent.keyDown(composer(), { key: 'Enter', keyCode: 229 }));
+    // Between compositionstart and compositionend (Safari reports isComposing false there).
+    const Composition = (window as unknown as { CompositionEvent: typeof CompositionEvent }).CompositionEvent;
+    await run(() => composer().dispatchEvent(new Composition('compositionstart', { bubbles: true })));
+    await run(() => fireEvent.keyDown(composer(), { key: 'Enter' }));
+    await run(() => composer().dispatchEvent(new Composition('compositionend', { bubbles: true })));
+    assert.equal(chats().length, 0);
+    const shift = new KeyboardEvent('keydown', { key: 'Enter', shiftKey: true, cancelable: true });
+    composer().dispatchEvent(shift);
+    assert.equal(shift.defaultPrevented, false, 'Shift+Enter keeps the newline');
+
+    await type('line one\nline two');
+    await run(() => fireEvent.keyDown(composer(), { key: 'Enter' }));
+    assert.equal(chats().length, 1);
+    assert.deepEqual(chats()[0]!.messages, [{ role: 'user', content: 'line one\nline two' }]);
+    // Enter while a reply streams does not double-submit.
+    await type('again');
+    await run(() => fireEvent.keyDown(composer(), { key: 'Enter' }));
+    assert.equal(chats().length, 1);
+    assert.ok(view.getByTestId('stop'));
+  });
+
+  it('shows a chatError inline with its action and keeps the conversation usable', async () => {
+    const { view, send, deliver, assistants, chats } = await setup();
+    await send('hi');
+    await deliver({ type: 'chatError', requestId: 'id-2', message: 'Not signed in', action: 'Sign in' });
+    const error = view.getByTestId('chat-error');
+    assert.ok(assistants()[0]!.contains(error));
+    assert.ok(error.textContent?.includes('Not signed in'));
+    assert.ok(error.textContent?.includes('Sign in'));
+    assert.equal(assistants()[0]!.getAttribute('data-streaming'), 'false');
+    // The failed exchange is not sent as history next time.
+    await send('hello again');
+    assert.deepEqual(chats()[1]!.messages, [{ role: 'user', content: 'hello again' }]);
+  });
+
+  it('compare mode sends one chat per column with the same prompt and different models', async () => {
+    const { view, send, chats, deliver, assistants } = await setup();
+    await run(() => fireEvent.click(view.getByTestId('compare-toggle')));
+    assert.equal(view.queryByTestId('model-picker'), null);
+    const p0 = view.getByTestId('model-picker-0') as HTMLSelectElement;
+    const p1 = view.getByTestId('model-picker-1') as HTMLSelectElement;
+    assert.equal(p0.value, 'base:unsloth/gemma-4-E4B-it');
+    assert.notEqual(p1.value, p0.value, 'the second column defaults to another model');
+    await run(() => fireEvent.change(p1, { target: { value: 'checkpoint:job-2:40' } }));
+    await send('Compare me');
+    const [a, b] = chats();
+    assert.equal(chats().length, 2);
+    assert.deepEqual(a?.model, BASE);
+    assert.deepEqual(b?.model, CKPT);
+    assert.notEqual(a?.requestId, b?.requestId);
+    assert.deepEqual(a?.messages, [{ role: 'user', content: 'Compare me' }]);
+    assert.deepEqual(b?.messages, a?.messages);
+
+    // Deltas go to their own column; each has its own figures.
+    await deliver({ type: 'chatDelta', requestId: b!.requestId, text: 'adapter says' });
+    await deliver({ type: 'chatDelta', requestId: a!.requestId, text: 'base says' });
+    await deliver({ type: 'chatDone', requestId: a!.requestId, stats: { tokensPerSecond: 10 } });
+    assert.deepEqual(
+      assistants().map((x) => x.getAttribute('data-streaming')),
+      ['false', 'true'],
+    );
+    await deliver({ type: 'chatDone', requestId: b!.requestId, stats: { tokensPerSecond: 20 } });
+    assert.deepEqual(
+      assistants().map((x) => x.querySelector('.md')!.textContent),
+      ['base says', 'adapter says'],
+    );
+    assert.deepEqual(
+      view.getAllByTestId('reply-stats').map((s) => s.textContent),
+      ['10.0 tok/s', '20.0 tok/s'],
+    );
+  });
+
+  it('updates the model list live and applies a select message', async () => {
+    const { view, deliver } = await setup({ models: [MODELS[0]!] });
+    const picker = () => view.getByTestId('model-picker') as HTMLSelectElement;
+    assert.equal(picker().querySelectorAll('option').length, 1);
+    await deliver({ type: 'models', models: MODELS });
+    assert.equal(picker().querySelectorAll('option').length, 3);
+    assert.ok(picker().textContent?.includes('pirate · step 40 (live)'));
+    await deliver({ type: 'select', model: CKPT });
+    assert.equal(picker().value, 'checkpoint:job-2:40');
+  });
+
+  it('restores history from the snapshot, switches, deletes, and survives reload via webview state', async () => {
+    const older: Conversation = {
+      id: 'c-old',
+      title: 'Older chat',
+      updatedAt: '2025-01-01T00:00:00.000Z',
+      systemPrompt: 'Be terse.',
+      params: { temperature: 0.2, topP: 0.9, maxTokens: 64 },
+      columns: [
+        {
+          model: BASE,
+          turns: [
+            { role: 'user', content: 'Old question' },
+            { role: 'assistant', content: 'Old *answer*', stats: { tokens: 3, finishReason: 'stop' } },
+          ],
+        },
+      ],
+    };
+    const newer: Conversation = {
+      ...older,
+      id: 'c-new',
+      title: 'Newer chat',
+      updatedAt: '2025-01-02T00:00:00.000Z',
+      columns: [
+        {
+          model: FINAL,
+          turns: [
+            { role: 'user', content: 'New question' },
+            { role: 'assistant', content: 'New answer' },
+          ],
+        },
+      ],
+    };
+    const { host, view, assistants } = await setup({
+      conversations: [older, newer],
+      uiState: { currentId: 'c-old', historyOpen: true },
+    });
+    // The current conversation from webview state is restored from the host's snapshot.
+    assert.equal(assistants()[0]!.querySelector('em')?.textContent, 'answer');
+    assert.equal(
+      (view.getByTestId('model-picker') as HTMLSelectElement).value,
+      'base:unsloth/gemma-4-E4B-it',
+    );
+    assert.equal((view.getByTestId('system-prompt') as HTMLTextAreaElement).value, 'Be terse.');
+    const items = () => view.getAllByTestId('history-item');
+    assert.deepEqual(
+      items().map((i) => i.querySelector('.history-title')?.textContent),
+      ['Newer chat', 'Older chat'],
+    );
+    await run(() => fireEvent.click(items()[0]!));
+    assert.equal(assistants()[0]!.querySelector('.md')!.textContent, 'New answer');
+    assert.equal(host.getState<PlaygroundUiState>()?.currentId, 'c-new');
+
+    await run(() => fireEvent.click(view.getAllByTestId('history-delete')[1]!));
+    await tick();
+    const save = host.posted.filter((m) => m.type === 'saveConversations').at(-1);
+    assert.deepEqual(save?.type === 'saveConversations' && save.conversations.map((c) => c.id), ['c-new']);
+
+    // Reload: a new page with the same webview state and the host's stored list.
+    cleanup();
+    const again = await setup({ conversations: [newer], uiState: host.getState<PlaygroundUiState>() });
+    assert.equal(again.assistants()[0]!.querySelector('.md')!.textContent, 'New answer');
+    assert.equal(again.view.getAllByTestId('history-item').length, 1);
+  });
+
+  it('keeps a finished turn across reload even if the debounced save never reached the host', async () => {
+    const first = await setup();
+    await first.send('Remember me');
+    await first.deliver({ type: 'chatDelta', requestId: 'id-2', text: 'I will' });
+    await first.deliver({ type: 'chatDone', requestId: 'id-2', stats: {} });
+    const state = first.host.getState<PlaygroundUiState>();
+    cleanup();
+    const second = await setup({ conversations: [], uiState: state });
+    assert.equal(second.assistants()[0]!.querySelector('.md')!.textContent, 'I will');
+    await tick();
+    assert.ok(
+      second.host.posted.some((m) => m.type === 'saveConversations'),
+      'and re-saves it',
+    );
+  });
+
+  it('exports exact JSONL (one line per column) and Markdown', async () => {
+    const { host, view, send, chats, deliver } = await setup();
+    await run(() =>
+      fireEvent.input(view.getByTestId('system-prompt'), { target: { value: 'You are a pirate.' } }),
+    );
+    await run(() => fireEvent.click(view.getByTestId('compare-toggle')));
+    await run(() =>
+      fireEvent.change(view.getByTestId('model-picker-1'), { target: { value: 'final:job-1' } }),
+    );
+    await send('Say hi');
+    const [a, b] = chats();
+    await deliver({ type: 'chatDelta', requestId: a!.requestId, text: 'Hello.' });
+    await deliver({
+      type: 'chatDone',
+      requestId: a!.requestId,
+      stats: { ttftMs: 1500, finishReason: 'stop' },
+    });
+    await deliver({ type: 'chatDelta', requestId: b!.requestId, text: 'Ahoy "matey"!\nArr.' });
+    await deliver({ type: 'chatDone', requestId: b!.requestId, stats: { tokens: 4 } });
+
+    await run(() => fireEvent.click(view.getByTestId('export-jsonl')));
+    assert.deepEqual(host.posted.at(-1), {
+      type: 'export',
+      format: 'jsonl',
+      suggestedName: 'say-hi.jsonl',
+      content:
+        '{"messages":[{"role":"system","content":"You are a pirate."},{"role":"user","content":"Say hi"},{"role":"assistant","content":"Hello."}]}\n' +
+        '{"messages":[{"role":"system","content":"You are a pirate."},{"role":"user","content":"Say hi"},{"role":"assistant","content":"Ahoy \\"matey\\"!\\nArr."}]}\n',
+    });
+
+    await run(() => fireEvent.click(view.getByTestId('export-markdown')));
+    assert.deepEqual(host.posted.at(-1), {
+      type: 'export',
+      format: 'markdown',
+      suggestedName: 'say-hi.md',
+      content: [
+        '# Say hi',
+        '',
+        'Temperature 0.7 · top-p 0.95 · max tokens 1024',
+        '',
+        '**System prompt**',
+        '',
+        '> You are a pirate.',
+        '',
+        '## Base · unsloth/gemma-4-E4B-it',
+        '',
+        '### User',
+        '',
+        'Say hi',
+        '',
+        '### Assistant',
+        '',
+        'Hello.',
+        '',
+        '*TTFT 1.50 s · finish: stop*',
+        '',
+        '## captain-speak · final',
+        '',
+        '### User',
+        '',
+        'Say hi',
+        '',
+        '### Assistant',
+        '',
+        'Ahoy "matey"!',
+        'Arr.',
+        '',
+        '*4 tokens*',
+        '',
+      ].join('\n'),
+    });
+  });
+
+  it('Copy uses navigator.clipboard and falls back gracefully without it', async () => {
+    const { view, send, deliver } = await setup();
+    await send('x');
+    await deliver({ type: 'chatDelta', requestId: 'id-2', text: 'copy **me**\n\n```\ncode here\n```' });
+    await deliver({ type: 'chatDone', requestId: 'id-2', stats: {} });
+    const written: string[] = [];
+    const nav = navigator as unknown as { clipboard?: unknown };
+    const had = Object.getOwnPropertyDescriptor(nav, 'clipboard');
+    Object.defineProperty(nav, 'clipboard', {
+      configurable: true,
+      value: { writeText: async (t: string) => void written.push(t) },
+    });
+    try {
+      await act(async () => {
+        fireEvent.click(view.getByTestId('copy-reply'));
+        await tick();
+      });
+      await act(async () => {
+        fireEvent.click(view.getByTestId('copy-code'));
+        await tick();
+      });
+      assert.deepEqual(written, ['copy **me**\n\n```\ncode here\n```', 'code here']);
+      assert.equal(view.getByTestId('copy-reply').textContent, 'Copied');
+
+      Object.defineProperty(nav, 'clipboard', { configurable: true, value: undefined });
+      await act(async () => {
+        fireEvent.click(view.getByTestId('copy-code'));
+        await tick();
+      });
+      // jsdom has no execCommand('copy'): the fallback reports failure instead of throwing.
+      assert.equal(view.getByTestId('copy-code').textContent, 'Copy failed');
+      assert.equal(document.querySelector('.clipboard-offscreen'), null, 'the helper textarea is removed');
+    } finally {
+      if (had) Object.defineProperty(nav, 'clipboard', had);
+      else delete nav.clipboard;
+    }
+  });
+
+  it('Clear stops any stream, empties the conversation and saves', async () => {
+    const { host, view, send, deliver, assistants } = await setup();
+    await send('one');
+    await deliver({ type: 'chatDone', requestId: 'id-2', stats: {} });
+    await send('two');
+    await run(() => fireEvent.click(view.getByTestId('clear')));
+    assert.deepEqual(
+      host.posted.filter((m) => m.type === 'stop'),
+      [{ type: 'stop', requestId: 'id-3' }],
+    );
+    assert.equal(assistants().length, 0);
+    await tick();
+    assert.deepEqual(host.posted.at(-1), { type: 'saveConversations', conversations: [] });
+  });
+});

@@ -1,0 +1,175 @@
+import * as assert from 'node:assert/strict';
+import { act, cleanup, render } from '@testing-library/preact';
+import {
+  MarkdownStream,
+  MarkdownView,
+  markdownCounters,
+  parseMarkdown,
+} from '../../webview-ui/playground/markdown';
+
+const SAMPLE = [
+  '# Title with **bold**',
+  '',
+  'Some **bold** and *italic* and `code` and [a link](https://example.com) here.',
+  'A second line with __strong__ and _em_ and snake_case_word.',
+  '',
+  '- item one',
+  '- item **two**',
+  '  - nested item',
+  '1. first',
+  '2. second',
+  '',
+  '```ts',
+  'const x = 1 * 2 * 3; // **not bold**',
+  '',
+  'console.log(`<b>$' + '{x}</b>`);',
+  '```',
+  '',
+  '> quoted *text*',
+  '',
+  '---',
+  'Trailing paragraph without newline and an unclosed **bold',
+].join('\n');
+
+function html(text: string, chunks?: string[]): string {
+  const view = render(<MarkdownView text={chunks ? '' : text} streaming={false} />);
+  if (chunks) {
+    let acc = '';
+    for (const c of chunks) {
+      acc += c;
+      view.rerender(<MarkdownView text={acc} streaming={false} />);
+    }
+  }
+  const out = view.container.innerHTML;
+  view.unmount();
+  return out;
+}
+
+function split(text: string, sizes: number[]): string[] {
+  const out: string[] = [];
+  let i = 0;
+  let k = 0;
+  while (i < text.length) {
+    const n = sizes[k++ % sizes.length]!;
+    out.push(text.slice(i, i + n));
+    i += n;
+  }
+  return out;
+}
+
+describe('Playground markdown renderer', () => {
+  afterEach(cleanup);
+
+  it('renders the structures it supports as elements, with text as text', () => {
+    const view = render(<MarkdownView text={SAMPLE} />);
+    const c = view.container;
+    assert.equal(c.querySelector('h3')?.textContent, 'Title with bold');
+    assert.equal(c.querySelector('h3 strong')?.textContent, 'bold');
+    assert.equal(c.querySelector('p em')?.textContent, 'italic');
+    assert.equal(c.querySelector('p code')?.textContent, 'code');
+    assert.ok(c.textContent?.includes('snake_case_word'), 'intraword underscores stay literal');
+    assert.equal(c.querySelectorAll('ul li').length, 3);
+    assert.equal(c.querySelector('ul li.depth-1')?.textContent, 'nested item');
+    assert.equal(c.querySelectorAll('ol li').length, 2);
+    assert.equal(
+      c.querySelector('pre code')?.textContent,
+      'const x = 1 * 2 * 3; // **not bold**\n\nconsole.log(`<b>$' + '{x}</b>`);',
+    );
+    assert.equal(c.querySelector('.md-code-lang')?.textContent, 'ts');
+    assert.equal(c.querySelector('pre b'), null);
+    assert.equal(c.querySelector('blockquote em')?.textContent, 'text');
+    assert.ok(c.querySelector('hr'));
+    // Links are inert: no <a>, label and URL shown as text.
+    assert.equal(c.querySelector('a'), null);
+    assert.equal(c.querySelector('.md-link')?.textContent, 'a link');
+    assert.ok(c.textContent?.includes('(https://example.com)'));
+    // An unclosed marker stays literal.
+    assert.ok(c.textContent?.includes('unclosed **bold'));
+  });
+
+  it('gives the same DOM for any chunking of the same text (mid-word, mid-marker, mid-fence)', () => {
+    const whole = html(SAMPLE);
+    for (const sizes of [[1], [2], [3], [7], [1, 4, 2], [13, 1], [50]]) {
+      assert.equal(html(SAMPLE, split(SAMPLE, sizes)), whole, `chunk sizes ${sizes.join(',')}`);
+    }
+    const boldSplit = 'Say **bo' + 'ld** now';
+    assert.equal(html(boldSplit, ['Say **bo', 'ld** now']), html(boldSplit));
+    const fence = 'Intro\n\n```py\nprint(1)\n```\nAfter';
+    assert.equal(html(fence, ['Intro\n\n`', '``p', 'y\npri', 'nt(1)\n``', '`\nAf', 'ter']), html(fence));
+    assert.ok(html(boldSplit).includes('<strong>bold</strong>'));
+    // Long enough for closed blocks to be grouped (32 per group).
+    const long = Array.from({ length: 80 }, (_, i) => `Para ${i} with *em* and **b${i}**.`).join('\n\n');
+    assert.equal(html(long, split(long, [5, 3, 11])), html(long));
+  });
+
+  it('shows an unfinished bold run literally while streaming, then as bold once closed', () => {
+    const view = render(<MarkdownView text="Say **bo" streaming />);
+    assert.equal(view.container.querySelector('strong'), null);
+    view.rerender(<MarkdownView text="Say **bold**" streaming />);
+    assert.equal(view.container.querySelector('strong')?.textContent, 'bold');
+  });
+
+  it('parses incrementally: closed blocks keep their identity and DOM nodes across chunks', async () => {
+    const s = new MarkdownStream();
+    s.append('First para');
+    assert.equal(s.blocks.length, 0, 'an open paragraph is not closed yet');
+    s.append('graph.\n\nSecond');
+    assert.equal(s.blocks.length, 1);
+    const first = s.blocks[0];
+    s.append(' paragraph\n\n```js\nlet a');
+    s.append(' = 1;\n');
+    assert.equal(s.blocks[0], first, 'a closed block is not re-created');
+    assert.deepEqual(
+      s.all().map((b) => b.kind),
+      ['p', 'p', 'code'],
+    );
+
+    let text = 'First paragraph.\n\n';
+    const view = render(<MarkdownView text={text} streaming />);
+    const p = view.container.querySelector('p');
+    for (let i = 0; i < 50; i++) {
+      text += `word${i} `;
+      await act(() => view.rerender(<MarkdownView text={text} streaming />));
+    }
+    assert.equal(view.container.querySelector('p'), p, 'the first paragraph element was not re-rendered');
+  });
+
+  it('re-parses only the open block per chunk, not the whole reply', async () => {
+    let text = Array.from({ length: 100 }, (_, i) => `Closed paragraph ${i} with **bold**.`).join('\n\n');
+    text += '\n\n';
+    const view = render(<MarkdownView text={text} streaming />);
+    const before = markdownCounters.inlineParses;
+    for (let i = 0; i < 40; i++) {
+      text += `w${i} `;
+      await act(() => view.rerender(<MarkdownView text={text} streaming />));
+    }
+    // One parse of the open paragraph per chunk (plus its bold span); re-parsing the whole reply would
+    // be 100+ parses per chunk.
+    const perChunk = (markdownCounters.inlineParses - before) / 40;
+    assert.ok(perChunk <= 2, `inline parses per chunk: ${perChunk}`);
+    assert.equal(view.container.querySelectorAll('p').length, 101);
+  });
+
+  it('never produces markup from the text: HTML in a reply is inert text', () => {
+    const evil =
+      'Hi <img src=x onerror=alert(1)> and <script>alert(1)</script>\n\n' +
+      '**<img src=y onerror=alert(2)>** `<script>x</script>` [click](javascript:alert(1)) ![i](http://x/y.png)\n\n' +
+      '```html\n<iframe src="https://evil"></iframe>\n```';
+    const view = render(<MarkdownView text={evil} />);
+    const c = view.container;
+    for (const tag of ['img', 'script', 'iframe', 'a']) assert.equal(c.querySelector(tag), null, tag);
+    assert.ok(c.textContent?.includes('<img src=x onerror=alert(1)>'));
+    assert.ok(c.textContent?.includes('<script>alert(1)</script>'));
+    assert.ok(c.textContent?.includes('[image: i]'));
+    assert.ok(c.textContent?.includes('<iframe src="https://evil"></iframe>'));
+  });
+
+  it('parseMarkdown handles CRLF, tildes and an unclosed fence', () => {
+    const blocks = parseMarkdown('a\r\nb\r\n\r\n~~~\ncode\n~~~\n```\nopen');
+    assert.deepEqual(blocks, [
+      { kind: 'p', text: 'a\nb' },
+      { kind: 'code', lang: '', code: 'code', closed: true },
+      { kind: 'code', lang: '', code: 'open', closed: false },
+    ]);
+  });
+});

@@ -1,0 +1,120 @@
+import type { MetricStore } from './metricStore';
+
+/**
+ * Canvas-free chart logic: which arrays the loss chart draws, log-scale clamping and the y range.
+ * LossChart.tsx only hands these to uPlot, so everything here runs (and is tested) in jsdom.
+ */
+
+/** Series order of the uPlot data: x, then these. */
+export const SERIES = ['loss (raw)', 'loss', 'eval loss', 'learning rate'] as const;
+export type ChartData = [number[], ...(number | null)[][]];
+
+export interface ChartView {
+  logScale: boolean;
+}
+
+/** Smallest value a log axis shows; anything at or below it (including ≤ 0) is drawn at it. */
+export const LOG_FLOOR = 1e-12;
+
+/**
+ * The arrays for uPlot: [step, raw loss, smoothed loss, eval loss, learning rate]. In linear mode the
+ * store's arrays are passed as they are (no copy). In log mode loss-like series are clamped into the
+ * positive range, because uPlot's log distribution (distr 3) cannot take values ≤ 0.
+ */
+export function buildChartData(store: MetricStore, view: ChartView): ChartData {
+  if (!view.logScale) {
+    return [store.step, store.loss, store.smoothed, store.evalLoss, store.learningRate];
+  }
+  const floor = logFloor(store);
+  return [
+    store.step,
+    clampForLog(store.loss, floor),
+    clampForLog(store.smoothed, floor),
+    clampForLog(store.evalLoss, floor),
+    store.learningRate,
+  ];
+}
+
+/**
+ * Floor for a log axis: a power of ten at most 6 decades below the smallest positive value (so a
+ * loss that reaches exactly 0 does not stretch the axis over 300 decades), never below LOG_FLOOR.
+ */
+export function logFloor(store: Pick<MetricStore, 'loss' | 'smoothed' | 'evalLoss'>): number {
+  let minPos = Number.POSITIVE_INFINITY;
+  for (const a of [store.loss, store.smoothed, store.evalLoss]) {
+    for (let i = 0; i < a.length; i++) {
+      const v = a[i];
+      if (v != null && v > 0 && v < minPos) minPos = v;
+    }
+  }
+  if (!Number.isFinite(minPos)) return 1e-3;
+  const p = 10 ** Math.floor(Math.log10(minPos));
+  return Math.max(LOG_FLOOR, Math.min(p, minPos));
+}
+
+/** Copies `values` with every finite value raised to at least `floor`; null stays null. */
+export function clampForLog(values: readonly (number | null)[], floor: number): (number | null)[] {
+  const out = new Array<number | null>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    out[i] = v == null || !Number.isFinite(v) ? null : Math.max(v, floor);
+  }
+  return out;
+}
+
+/**
+ * Y range for the loss axis. Log: whole decades around the data, both positive and distinct, whatever
+ * comes in (null, NaN, ≤ 0, equal min and max). Linear: min–max with 5% padding, never zero-width.
+ */
+export function yRange(min: number | null, max: number | null, logScale: boolean): [number, number] {
+  if (logScale) {
+    let lo = min != null && Number.isFinite(min) && min > 0 ? min : LOG_FLOOR;
+    let hi = max != null && Number.isFinite(max) && max > 0 ? max : lo;
+    lo = Math.max(LOG_FLOOR, 10 ** Math.floor(Math.log10(lo)));
+    hi = 10 ** Math.ceil(Math.log10(Math.max(hi, lo)));
+    if (!(hi > lo)) hi = lo * 10;
+    return [lo, hi];
+  }
+  if (min == null || max == null || !Number.isFinite(min) || !Number.isFinite(max)) return [0, 1];
+  const span = max - min;
+  if (span <= 0) {
+    const pad = Math.abs(min) * 0.05 || 0.5;
+    return [min - pad, max + pad];
+  }
+  return [min - span * 0.05, max + span * 0.05];
+}
+
+/**
+ * Coalesces bursts into at most one call per animation frame: `schedule()` as often as you like,
+ * `flush` runs once in the next frame. The frame source is injectable for tests and the benchmark.
+ */
+export class FrameCoalescer {
+  private pending = 0;
+  private scheduled = false;
+  private disposed = false;
+
+  constructor(
+    private readonly flush: () => void,
+    private readonly raf: (cb: () => void) => number = (cb) => requestAnimationFrame(cb),
+    private readonly caf: (id: number) => void = (id) => cancelAnimationFrame(id),
+  ) {}
+
+  schedule(): void {
+    if (this.scheduled || this.disposed) return;
+    this.scheduled = true;
+    this.pending = this.raf(() => {
+      this.scheduled = false;
+      if (!this.disposed) this.flush();
+    });
+  }
+
+  get isScheduled(): boolean {
+    return this.scheduled;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    if (this.scheduled) this.caf(this.pending);
+    this.scheduled = false;
+  }
+}

@@ -1,0 +1,231 @@
+import { Component } from 'preact';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import type { ModelOption, ModelRef } from '../../src/protocol';
+import { copyText } from './clipboard';
+import { type LiveColumn, type LiveTurn, refKey } from './conversations';
+import { formatStats } from './exporters';
+import { MarkdownView } from './markdown';
+
+/** Callbacks shared by every message; one stable object so memoized messages never re-render for them. */
+export interface ColumnActions {
+  regenerate(column: number): void;
+  setModel(column: number, model: ModelRef): void;
+}
+
+export function ModelPicker(props: {
+  testId: string;
+  models: ModelOption[];
+  value: ModelRef | undefined;
+  disabled?: boolean;
+  label: string;
+  onChange(model: ModelRef): void;
+}) {
+  const { models, value } = props;
+  const key = refKey(value);
+  const groups = new Map<string, ModelOption[]>();
+  for (const m of models) {
+    const list = groups.get(m.group);
+    if (list) list.push(m);
+    else groups.set(m.group, [m]);
+  }
+  const listed = models.some((m) => refKey(m.ref) === key);
+  const onChange = (e: Event) => {
+    const v = (e.currentTarget as HTMLSelectElement).value;
+    const option = models.find((m) => refKey(m.ref) === v);
+    if (option) props.onChange(option.ref);
+  };
+  return (
+    <select
+      class="model-picker"
+      data-testid={props.testId}
+      aria-label={props.label}
+      value={key}
+      disabled={props.disabled || models.length === 0}
+      onChange={onChange}
+    >
+      {models.length === 0 && <option value="">No models available</option>}
+      {value && !listed && (
+        <option value={key} disabled>
+          {describe(value)} (unavailable)
+        </option>
+      )}
+      {[...groups].map(([group, options]) => (
+        <optgroup key={group} label={group}>
+          {options.map((m) => (
+            <option key={refKey(m.ref)} value={refKey(m.ref)}>
+              {m.live ? `${m.label} (live)` : m.label}
+            </option>
+          ))}
+        </optgroup>
+      ))}
+    </select>
+  );
+}
+
+function describe(ref: ModelRef): string {
+  return ref.kind === 'base'
+    ? ref.model
+    : ref.kind === 'final'
+      ? `${ref.jobId} · final`
+      : `${ref.jobId} · step ${ref.step}`;
+}
+
+export function ChatColumn(props: {
+  index: number;
+  compare: boolean;
+  column: LiveColumn;
+  models: ModelOption[];
+  busy: boolean;
+  actions: ColumnActions;
+}) {
+  const { index, column, compare, actions } = props;
+  const scroller = useRef<HTMLDivElement>(null);
+  const stick = useRef(true);
+  const frame = useRef(0);
+  /** Where our own last auto-scroll put scrollTop; scrolling above it is the user's doing. */
+  const autoTop = useRef(0);
+
+  // Keep the newest text in view while streaming, unless the user scrolled up. At most once a frame.
+  useLayoutEffect(() => {
+    if (!stick.current || frame.current || typeof requestAnimationFrame !== 'function') return;
+    frame.current = requestAnimationFrame(() => {
+      frame.current = 0;
+      const el = scroller.current;
+      if (el && stick.current) {
+        el.scrollTop = el.scrollHeight;
+        autoTop.current = el.scrollTop;
+      }
+    });
+  });
+  useEffect(() => () => cancelAnimationFrame(frame.current), []);
+  const onScroll = () => {
+    const el = scroller.current;
+    // The scroll event of an auto-scroll can arrive after more text grew the log: still stuck.
+    if (el) {
+      stick.current =
+        el.scrollTop >= autoTop.current - 1 || el.scrollHeight - el.scrollTop - el.clientHeight < 24;
+    }
+  };
+
+  const lastAssistant = column.turns.length - 1;
+  return (
+    <section class="column" aria-label={compare ? `Column ${index + 1}` : 'Chat'}>
+      <header class="column-head">
+        <ModelPicker
+          testId={compare ? `model-picker-${index}` : 'model-picker'}
+          label={compare ? `Model for column ${index + 1}` : 'Model'}
+          models={props.models}
+          value={column.model}
+          disabled={props.busy}
+          onChange={(m) => actions.setModel(index, m)}
+        />
+      </header>
+      <div class="messages" ref={scroller} onScroll={onScroll} role="log" aria-live="polite">
+        {column.turns.length === 0 ? (
+          <p class="muted empty-chat">
+            {props.models.length ? 'Ready when you are.' : 'No models yet: train a job or check the backend.'}
+          </p>
+        ) : (
+          column.turns.map((turn, i) =>
+            turn.role === 'user' ? (
+              <UserMessage key={i} turn={turn} />
+            ) : (
+              <AssistantMessage
+                key={turn.requestId ?? `a${i}`}
+                turn={turn}
+                column={index}
+                canRegenerate={i === lastAssistant && !props.busy}
+                actions={actions}
+              />
+            ),
+          )
+        )}
+      </div>
+    </section>
+  );
+}
+
+class UserMessage extends Component<{ turn: LiveTurn }> {
+  override shouldComponentUpdate(next: { turn: LiveTurn }) {
+    return next.turn !== this.props.turn;
+  }
+  override render() {
+    return (
+      <div class="msg user" data-testid="user-message">
+        {this.props.turn.content}
+      </div>
+    );
+  }
+}
+
+interface AssistantProps {
+  turn: LiveTurn;
+  column: number;
+  canRegenerate: boolean;
+  actions: ColumnActions;
+}
+
+class AssistantMessage extends Component<AssistantProps> {
+  override shouldComponentUpdate(next: AssistantProps) {
+    return next.turn !== this.props.turn || next.canRegenerate !== this.props.canRegenerate;
+  }
+  override render() {
+    const { turn, column, canRegenerate, actions } = this.props;
+    const streaming = turn.streaming === true;
+    const stats = formatStats(turn.stats);
+    return (
+      <div class="msg assistant" data-testid="assistant-message" data-streaming={String(streaming)}>
+        {turn.content || streaming ? (
+          <MarkdownView text={turn.content} streaming={streaming} />
+        ) : turn.error ? null : (
+          <p class="muted">(empty reply)</p>
+        )}
+        {turn.error && (
+          <div class="chat-error" data-testid="chat-error" role="alert">
+            <span>{turn.error}</span>
+            {turn.action && <strong class="chat-error-action">{turn.action}</strong>}
+          </div>
+        )}
+        {!streaming && (
+          <div class="msg-foot">
+            {stats && (
+              <span class="reply-stats muted" data-testid="reply-stats">
+                {stats}
+              </span>
+            )}
+            <span class="msg-actions">
+              {turn.content && <CopyButton text={turn.content} />}
+              {canRegenerate && (
+                <button
+                  type="button"
+                  class="action"
+                  data-testid="regenerate"
+                  onClick={() => actions.regenerate(column)}
+                >
+                  Regenerate
+                </button>
+              )}
+            </span>
+          </div>
+        )}
+      </div>
+    );
+  }
+}
+
+function CopyButton({ text }: { text: string }) {
+  const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(timer.current), []);
+  const onClick = async () => {
+    const ok = await copyText(text);
+    setState(ok ? 'copied' : 'failed');
+    clearTimeout(timer.current);
+    timer.current = setTimeout(() => setState('idle'), 1500);
+  };
+  return (
+    <button type="button" class="action" data-testid="copy-reply" onClick={onClick}>
+      {state === 'copied' ? 'Copied' : state === 'failed' ? 'Copy failed' : 'Copy'}
+    </button>
+  );
+}

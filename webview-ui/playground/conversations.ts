@@ -1,0 +1,460 @@
+/**
+ * Playground state as pure functions: every change is `reduce(state, action) -> state`, with ids and
+ * clocks passed in, so the whole chat logic is testable without a DOM. Unchanged parts keep their
+ * identity (memoized components skip them); an action that changes nothing returns the same state.
+ */
+import type {
+  ChatStats,
+  ChatTurn,
+  Conversation,
+  ModelOption,
+  ModelRef,
+  SamplingParams,
+} from '../../src/protocol';
+
+export interface LiveTurn extends ChatTurn {
+  stats?: ChatStats;
+  error?: string;
+  /** What fixes the error ("Sign in"); shown live, not persisted (the protocol has no field). */
+  action?: string;
+  /** Set on assistant turns created in this page; matches `chatDelta`/`chatDone`/`chatError`. */
+  requestId?: string;
+  streaming?: boolean;
+}
+
+export interface LiveColumn {
+  model?: ModelRef;
+  turns: LiveTurn[];
+}
+
+/** The conversation on screen (a `Conversation` plus live streaming fields). */
+export interface Session {
+  id: string;
+  title: string;
+  updatedAt: string;
+  systemPrompt: string;
+  params: SamplingParams;
+  columns: LiveColumn[];
+}
+
+export interface PlaygroundState {
+  loaded: boolean;
+  models: ModelOption[];
+  /** Saved conversations, most recently updated first. The session is upserted on each commit. */
+  conversations: Conversation[];
+  session: Session;
+  /** The last preselect applied, so a repeated snapshot does not re-apply it. */
+  lastPreselect?: string;
+}
+
+export const DEFAULT_PARAMS: SamplingParams = { temperature: 0.7, topP: 0.95, maxTokens: 1024 };
+export const NEW_TITLE = 'New conversation';
+export const MAX_SAVED = 500;
+
+export type Action =
+  | {
+      type: 'snapshot';
+      models: ModelOption[];
+      conversations: Conversation[];
+      preselect?: ModelRef;
+      /** The session saved in webview state before a reload, if any. */
+      saved?: { currentId?: string; session?: Conversation; lastPreselect?: string };
+      newId: string;
+      now: string;
+    }
+  | { type: 'models'; models: ModelOption[] }
+  | { type: 'select'; model: ModelRef }
+  | { type: 'setModel'; column: number; model: ModelRef }
+  | { type: 'setSystemPrompt'; systemPrompt: string }
+  | { type: 'setParams'; params: Partial<SamplingParams> }
+  | { type: 'setCompare'; on: boolean }
+  | { type: 'send'; prompt: string; requestIds: string[]; now: string }
+  | { type: 'regenerate'; column: number; requestId: string; now: string }
+  | { type: 'delta'; requestId: string; text: string }
+  | { type: 'done'; requestId: string; stats: ChatStats; now: string }
+  | { type: 'error'; requestId: string; message: string; action?: string; now: string }
+  | { type: 'stop'; now: string }
+  | { type: 'clear'; now: string }
+  | { type: 'new'; id: string; now: string }
+  | { type: 'switch'; id: string }
+  | { type: 'delete'; id: string; newId: string; now: string };
+
+export function initialState(id: string, now: string): PlaygroundState {
+  return { loaded: false, models: [], conversations: [], session: newSession(id, now) };
+}
+
+export function newSession(id: string, now: string, from?: Session, model?: ModelRef): Session {
+  return {
+    id,
+    title: NEW_TITLE,
+    updatedAt: now,
+    systemPrompt: from?.systemPrompt ?? '',
+    params: from?.params ?? DEFAULT_PARAMS,
+    columns: (from?.columns ?? [{ turns: [] }]).map((c, i) => ({
+      model: i === 0 ? (model ?? c.model) : c.model,
+      turns: [],
+    })),
+  };
+}
+
+export function refKey(ref: ModelRef | undefined): string {
+  if (!ref) return '';
+  switch (ref.kind) {
+    case 'base':
+      return `base:${ref.model}`;
+    case 'final':
+      return `final:${ref.jobId}`;
+    case 'checkpoint':
+      return `checkpoint:${ref.jobId}:${ref.step}`;
+  }
+}
+
+/** A label for a model: the option's label when listed, else a description of the ref. */
+export function modelLabel(ref: ModelRef | undefined, models: ModelOption[]): string {
+  if (!ref) return 'No model';
+  const key = refKey(ref);
+  const option = models.find((m) => refKey(m.ref) === key);
+  if (option) return option.label;
+  switch (ref.kind) {
+    case 'base':
+      return `Base · ${ref.model}`;
+    case 'final':
+      return `${ref.jobId} · final`;
+    case 'checkpoint':
+      return `${ref.jobId} · step ${ref.step}`;
+  }
+}
+
+export function isStreaming(session: Session): boolean {
+  return session.columns.some((c) => c.turns[c.turns.length - 1]?.streaming === true);
+}
+
+export function streamingRequestIds(session: Session): string[] {
+  const ids: string[] = [];
+  for (const c of session.columns) {
+    const last = c.turns[c.turns.length - 1];
+    if (last?.streaming && last.requestId) ids.push(last.requestId);
+  }
+  return ids;
+}
+
+export function hasTurns(session: Session): boolean {
+  return session.columns.some((c) => c.turns.length > 0);
+}
+
+/** The messages a `chat` request for a column carries: the history up to its last user turn. */
+export function chatMessages(column: LiveColumn): ChatTurn[] {
+  const out: ChatTurn[] = [];
+  const turns = column.turns;
+  for (let i = 0; i < turns.length; i++) {
+    const t = turns[i]!;
+    if (t.role === 'user') {
+      const reply = turns[i + 1];
+      const isLastUser = !turns.slice(i + 1).some((x) => x.role === 'user');
+      if (isLastUser) {
+        out.push({ role: 'user', content: t.content });
+        break;
+      }
+      // Skip exchanges that produced nothing (errors), so user/assistant keep alternating.
+      if (reply?.role === 'assistant' && reply.content) {
+        out.push({ role: 'user', content: t.content }, { role: 'assistant', content: reply.content });
+      }
+    }
+  }
+  return out;
+}
+
+/** The persisted form of a session: protocol fields only, streaming turns left out. */
+export function toConversation(session: Session): Conversation {
+  return {
+    id: session.id,
+    title: session.title,
+    updatedAt: session.updatedAt,
+    systemPrompt: session.systemPrompt,
+    params: { ...session.params },
+    columns: session.columns
+      .filter((c): c is LiveColumn & { model: ModelRef } => c.model !== undefined)
+      .map((c) => ({
+        model: c.model,
+        turns: c.turns
+          .filter((t) => !t.streaming)
+          .map((t) => {
+            const turn: Conversation['columns'][number]['turns'][number] = {
+              role: t.role,
+              content: t.content,
+            };
+            if (t.stats) turn.stats = { ...t.stats };
+            if (t.error) turn.error = t.error;
+            return turn;
+          }),
+      })),
+  };
+}
+
+export function fromConversation(c: Conversation): Session {
+  return {
+    id: c.id,
+    title: c.title,
+    updatedAt: c.updatedAt,
+    systemPrompt: c.systemPrompt,
+    params: { ...DEFAULT_PARAMS, ...c.params },
+    columns: (c.columns.length ? c.columns : [{ turns: [] }]).slice(0, 2).map((col) => ({
+      model: 'model' in col ? col.model : undefined,
+      turns: col.turns.map((t) => ({ ...t })),
+    })),
+  };
+}
+
+function titleFrom(prompt: string): string {
+  const line = prompt.trim().split('\n')[0]!.trim();
+  return line.length > 48 ? `${line.slice(0, 47)}…` : line || NEW_TITLE;
+}
+
+/** Puts the session into the saved list (most recent first) if it has anything worth keeping. */
+function commit(state: PlaygroundState, now: string): PlaygroundState {
+  const session = { ...state.session, updatedAt: now };
+  const others = state.conversations.filter((c) => c.id !== session.id);
+  // The host accepts at most MAX_SAVED conversations per save (its schema); the oldest drop off.
+  const conversations = (hasTurns(session) ? [toConversation(session), ...others] : others).slice(
+    0,
+    MAX_SAVED,
+  );
+  return { ...state, session, conversations };
+}
+
+function defaultModel(state: PlaygroundState): ModelRef | undefined {
+  return state.models[0]?.ref;
+}
+
+/** Fills columns without a model from the options (first option). */
+function fillModels(state: PlaygroundState): PlaygroundState {
+  if (!state.session.columns.some((c) => !c.model)) return state;
+  const fallback = defaultModel(state);
+  if (!fallback) return state;
+  const columns = state.session.columns.map((c, i) => {
+    if (c.model) return c;
+    // A second column defaults to something other than the first when possible.
+    const other = i > 0 ? state.session.columns[0]?.model : undefined;
+    const pick = state.models.find((m) => refKey(m.ref) !== refKey(other))?.ref ?? fallback;
+    return { ...c, model: pick };
+  });
+  return { ...state, session: { ...state.session, columns } };
+}
+
+function updateTurn(
+  state: PlaygroundState,
+  requestId: string,
+  update: (turn: LiveTurn) => LiveTurn,
+): PlaygroundState {
+  const columns = state.session.columns;
+  for (let ci = 0; ci < columns.length; ci++) {
+    const col = columns[ci]!;
+    const last = col.turns[col.turns.length - 1];
+    if (!last || last.requestId !== requestId || !last.streaming) continue;
+    const turns = col.turns.slice(0, -1);
+    turns.push(update(last));
+    const next = columns.slice();
+    next[ci] = { ...col, turns };
+    return { ...state, session: { ...state.session, columns: next } };
+  }
+  return state;
+}
+
+function setColumns(state: PlaygroundState, columns: LiveColumn[]): PlaygroundState {
+  return { ...state, session: { ...state.session, columns } };
+}
+
+function stopAll(session: Session): Session {
+  if (!isStreaming(session)) return session;
+  return {
+    ...session,
+    columns: session.columns.map((c) => {
+      const last = c.turns[c.turns.length - 1];
+      if (!last?.streaming) return c;
+      return {
+        ...c,
+        turns: [
+          ...c.turns.slice(0, -1),
+          { ...last, streaming: false, stats: { ...last.stats, finishReason: 'stopped' } },
+        ],
+      };
+    }),
+  };
+}
+
+export function reduce(state: PlaygroundState, action: Action): PlaygroundState {
+  switch (action.type) {
+    case 'snapshot': {
+      const preselectKey = action.preselect ? refKey(action.preselect) : undefined;
+      if (state.loaded) {
+        // A re-sent snapshot (view shown again): keep the live session, refresh models, and
+        // apply a preselect only if it is new.
+        let next: PlaygroundState = { ...state, models: action.models };
+        if (action.preselect && preselectKey !== state.lastPreselect) {
+          next = reduce(
+            { ...next, lastPreselect: preselectKey },
+            { type: 'select', model: action.preselect },
+          );
+        }
+        return fillModels(next);
+      }
+      const saved = action.saved;
+      let conversations = action.conversations
+        .slice()
+        .sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0));
+      let session: Session | undefined;
+      const stored = conversations.find((c) => c.id === (saved?.session?.id ?? saved?.currentId));
+      if (saved?.session && (!stored || stored.updatedAt <= saved.session.updatedAt)) {
+        // Webview state is at least as new as the host's copy (a debounced save may not have landed,
+        // and it also holds unsaved model/parameter choices).
+        session = fromConversation(saved.session);
+        if (saved.session.columns.some((c) => c.turns.length > 0)) {
+          conversations = [saved.session, ...conversations.filter((c) => c.id !== saved.session!.id)];
+        }
+      } else if (stored) {
+        session = fromConversation(stored);
+      }
+      session ??= newSession(action.newId, action.now);
+      let next: PlaygroundState = {
+        loaded: true,
+        models: action.models,
+        conversations,
+        session,
+        lastPreselect: saved?.lastPreselect,
+      };
+      if (action.preselect && preselectKey !== saved?.lastPreselect) {
+        next = reduce({ ...next, lastPreselect: preselectKey }, { type: 'select', model: action.preselect });
+      }
+      return fillModels(next);
+    }
+    case 'models':
+      return fillModels({ ...state, models: action.models });
+    case 'select': {
+      // From "Open in Playground": the first column, or the second (the adapter side) when comparing.
+      const target = state.session.columns.length > 1 ? 1 : 0;
+      return reduce(state, { type: 'setModel', column: target, model: action.model });
+    }
+    case 'setModel': {
+      const col = state.session.columns[action.column];
+      if (!col || refKey(col.model) === refKey(action.model)) return state;
+      const columns = state.session.columns.slice();
+      columns[action.column] = { ...col, model: action.model };
+      return setColumns(state, columns);
+    }
+    case 'setSystemPrompt':
+      return { ...state, session: { ...state.session, systemPrompt: action.systemPrompt } };
+    case 'setParams':
+      return {
+        ...state,
+        session: { ...state.session, params: { ...state.session.params, ...action.params } },
+      };
+    case 'setCompare': {
+      const cols = state.session.columns;
+      if (action.on === cols.length > 1) return state;
+      if (action.on) {
+        // The second column starts from the first's (finished) history, so both answer in context.
+        const first = cols[0]!;
+        const second: LiveColumn = {
+          model: undefined,
+          turns: first.turns.filter((t) => !t.streaming).map(({ requestId: _r, action: _a, ...t }) => t),
+        };
+        return fillModels(setColumns(state, [first, second]));
+      }
+      return setColumns(state, [cols[0]!]);
+    }
+    case 'send': {
+      const prompt = action.prompt;
+      if (!prompt.trim() || isStreaming(state.session)) return state;
+      const columns = state.session.columns.map((c, i) => ({
+        ...c,
+        turns: [
+          ...c.turns,
+          { role: 'user' as const, content: prompt },
+          {
+            role: 'assistant' as const,
+            content: '',
+            requestId: action.requestIds[i],
+            streaming: true,
+          },
+        ],
+      }));
+      const title = state.session.title === NEW_TITLE ? titleFrom(prompt) : state.session.title;
+      return { ...state, session: { ...state.session, title, columns, updatedAt: action.now } };
+    }
+    case 'regenerate': {
+      const col = state.session.columns[action.column];
+      if (!col || isStreaming(state.session)) return state;
+      let end = col.turns.length;
+      while (end > 0 && col.turns[end - 1]!.role === 'assistant') end--;
+      if (end === 0) return state;
+      const columns = state.session.columns.slice();
+      columns[action.column] = {
+        ...col,
+        turns: [
+          ...col.turns.slice(0, end),
+          { role: 'assistant', content: '', requestId: action.requestId, streaming: true },
+        ],
+      };
+      return setColumns(state, columns);
+    }
+    case 'delta':
+      if (!action.text) return state;
+      return updateTurn(state, action.requestId, (t) => ({ ...t, content: t.content + action.text }));
+    case 'done': {
+      const next = updateTurn(state, action.requestId, (t) => ({
+        ...t,
+        streaming: false,
+        stats: action.stats,
+      }));
+      return next === state ? state : commit(next, action.now);
+    }
+    case 'error': {
+      const next = updateTurn(state, action.requestId, (t) => ({
+        ...t,
+        streaming: false,
+        error: action.message.slice(0, 10_000),
+        action: action.action,
+      }));
+      return next === state ? state : commit(next, action.now);
+    }
+    case 'stop': {
+      const session = stopAll(state.session);
+      return session === state.session ? state : commit({ ...state, session }, action.now);
+    }
+    case 'clear': {
+      const session = stopAll(state.session);
+      return commit(
+        {
+          ...state,
+          session: {
+            ...session,
+            title: NEW_TITLE,
+            columns: session.columns.map((c) => ({ ...c, turns: [] })),
+          },
+        },
+        action.now,
+      );
+    }
+    case 'new': {
+      const stopped = commit({ ...state, session: stopAll(state.session) }, action.now);
+      return fillModels({ ...stopped, session: newSession(action.id, action.now, stopped.session) });
+    }
+    case 'switch': {
+      if (action.id === state.session.id) return state;
+      const target = state.conversations.find((c) => c.id === action.id);
+      if (!target) return state;
+      const stopped = isStreaming(state.session)
+        ? commit({ ...state, session: stopAll(state.session) }, state.session.updatedAt)
+        : state;
+      return fillModels({ ...stopped, session: fromConversation(target) });
+    }
+    case 'delete': {
+      const conversations = state.conversations.filter((c) => c.id !== action.id);
+      if (action.id !== state.session.id) {
+        return conversations.length === state.conversations.length ? state : { ...state, conversations };
+      }
+      const session = newSession(action.newId, action.now, stopAll(state.session));
+      return fillModels({ ...state, conversations, session });
+    }
+  }
+}
