@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { accountCommands } from './vscode/accountCommands';
+import { TrainerCodeLensProvider } from './vscode/codeLens';
 import { registerCommands } from './vscode/commands';
-import { jobCommands, modelRefOf } from './vscode/jobCommands';
+import { jobCommands, jobIdOf, modelRefOf } from './vscode/jobCommands';
 import { JobPanels } from './vscode/jobPanel';
 import { JobsViewProvider } from './vscode/jobsView';
 import { LocalBackendProcess } from './vscode/localBackend';
@@ -10,6 +11,7 @@ import { PlaygroundPanel } from './vscode/playgroundPanel';
 import { Projects } from './vscode/projects';
 import { ArkorSession } from './vscode/session';
 import { SessionJobsSource } from './vscode/sessionJobsSource';
+import { Training } from './vscode/training';
 
 /** What `activate` returns: a small surface the integration tests (and other extensions) can use. */
 export interface ArkorExtensionApi {
@@ -18,6 +20,7 @@ export interface ArkorExtensionApi {
   readonly jobPanels: JobPanels;
   readonly localBackend: LocalBackendProcess;
   readonly playground: PlaygroundPanel;
+  readonly training: Training;
 }
 
 /**
@@ -44,6 +47,9 @@ export function activate(context: vscode.ExtensionContext): ArkorExtensionApi {
   const jobsView = new JobsViewProvider(context.extensionUri, jobsSource, log);
   const jobPanels = new JobPanels(context.extensionUri, session, log, () => log.show());
   const playground = new PlaygroundPanel(context.extensionUri, session, context.workspaceState, log);
+  const training = new Training(session, projects, (jobId) => jobPanels.open(jobId), log);
+  const jobs = jobCommands(session, jobPanels);
+  const codeLenses = new TrainerCodeLensProvider(session);
 
   context.subscriptions.push(
     log,
@@ -53,6 +59,15 @@ export function activate(context: vscode.ExtensionContext): ArkorExtensionApi {
     jobsView,
     jobPanels,
     playground,
+    training,
+    codeLenses,
+    vscode.languages.registerCodeLensProvider(
+      [
+        { language: 'typescript', scheme: 'file' },
+        { language: 'javascript', scheme: 'file' },
+      ],
+      codeLenses,
+    ),
     vscode.window.registerWebviewViewProvider(JobsViewProvider.viewType, jobsView),
     // The jobs view lists jobs as soon as it is shown; connecting starts the local backend on demand.
     jobsView.onDidMount(() => void session.connect().catch(() => {})),
@@ -60,12 +75,22 @@ export function activate(context: vscode.ExtensionContext): ArkorExtensionApi {
       'arkor.showOutput': () => log.show(),
       'arkor.openPlayground': (arg) => playground.open(modelRefOf(arg)),
       'arkor.openJobInPlayground': (arg) => playground.open(modelRefOf(arg) ?? undefined),
-      ...jobCommands(session, jobPanels),
+      ...jobs,
+      'arkor.runTraining': (arg) => training.run(arg instanceof vscode.Uri ? arg : undefined),
+      'arkor.build': (arg) => training.build(arg instanceof vscode.Uri ? arg : undefined),
+      // A job started here is cancelled by stopping its process too (arkor start does not cancel).
+      'arkor.cancelJob': async (arg) => {
+        const run = training.runFor(jobIdOf(arg) ?? '');
+        if (!run) return jobs['arkor.cancelJob']?.(arg);
+        await run.cancel();
+        await session.connection?.store.refresh();
+        void vscode.window.showInformationMessage(`Arkor: cancelled the training of ${run.project.name}.`);
+      },
       ...accountCommands(session),
     }),
   );
   log.info(`Arkor activated (VS Code ${vscode.version}, Node ${process.version})`);
-  return { jobsView, session, jobPanels, localBackend, playground };
+  return { jobsView, session, jobPanels, localBackend, playground, training };
 }
 
 export function deactivate(): void {

@@ -58,6 +58,9 @@ writeFileSync(
       'telemetry.telemetryLevel': 'off',
       'update.mode': 'none',
       'git.enabled': false,
+      // Tests make unsaved edits on purpose; nothing may write them to disk.
+      'files.autoSave': 'off',
+      'files.hotExit': 'off',
       'security.workspace.trust.enabled': !argv.includes('--disable-workspace-trust'),
       ...JSON.parse(env.ARKOR_TEST_USER_SETTINGS || '{}'),
     },

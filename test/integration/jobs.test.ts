@@ -55,7 +55,11 @@ describe('Jobs view and job panel (local backend)', function () {
     await vscode.commands.executeCommand('arkor.openJob', job.id);
     const panel = api.jobPanels.get(job.id)!;
     await waitFor(() => panel.isMounted, 'the job panel to mount');
-    await waitFor(() => api.session.connection!.store.status(job.id) === 'running', 'the job to run', 120_000);
+    await waitFor(
+      () => api.session.connection!.store.status(job.id) === 'running',
+      'the job to run',
+      120_000,
+    );
     await waitFor(() => (api.session.connection!.store.metrics(job.id).step.length ?? 0) >= 5, 'some steps');
     await screenshot('10-job-panel-running');
     await screenshot('11-jobs-tree-running', 'jobs');
@@ -78,14 +82,21 @@ describe('Jobs view and job panel (local backend)', function () {
 
   it('cancels a running job from the jobs view', async () => {
     const job = await createJob('to-cancel', 2000);
-    await waitFor(() => api.session.connection!.store.status(job.id) === 'running', 'the job to run', 120_000);
+    await waitFor(
+      () => api.session.connection!.store.status(job.id) === 'running',
+      'the job to run',
+      120_000,
+    );
     // What the tree row's context menu "Cancel Job" invokes (its argument is the row's context).
     await vscode.commands.executeCommand('arkor.cancelJob', {
       webviewSection: 'job',
       jobId: job.id,
       jobStatus: 'running',
     });
-    await waitFor(() => api.session.connection!.store.status(job.id) === 'cancelled', 'the job to be cancelled');
+    await waitFor(
+      () => api.session.connection!.store.status(job.id) === 'cancelled',
+      'the job to be cancelled',
+    );
     const status = await waitFor(
       () =>
         evalInWebview<string | null>(

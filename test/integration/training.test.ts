@@ -1,0 +1,131 @@
+import * as assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { ArkorExtensionApi } from '../../src/extension';
+import { screenshot, sleep, waitFor } from './driver';
+
+function alive(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Arkor: Run Training end to end in real VS Code: the workspace's `arkor` CLI (the stand-in) is built
+ * from the editor's unsaved contents, runs against the local backend, and its job completes; build
+ * errors land in the Problems panel; cancelling leaves no process behind.
+ */
+describe('Run Training (local backend)', function () {
+  this.timeout(300_000);
+  let api: ArkorExtensionApi;
+  let editor: vscode.TextEditor;
+  const folder = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+  const trainerFile = path.join(folder, 'src/arkor/index.ts');
+
+  let original: string;
+
+  before(async () => {
+    api = await vscode.extensions.getExtension<ArkorExtensionApi>('arkor.arkor-vscode')!.activate();
+    original = readFileSync(trainerFile, 'utf8');
+    editor = await vscode.window.showTextDocument(vscode.Uri.file(trainerFile));
+  });
+
+  after(() => {
+    // The edits are never saved: the example on disk is what the repository holds.
+    const now = readFileSync(trainerFile, 'utf8');
+    if (now !== original) writeFileSync(trainerFile, original);
+    assert.equal(now, original, 'the trainer file on disk was not modified');
+  });
+
+  beforeEach(async () => {
+    // A job panel opened by the previous test may have taken the editor's place.
+    editor = await vscode.window.showTextDocument(vscode.Uri.file(trainerFile));
+  });
+
+  afterEach(async () => {
+    editor = await vscode.window.showTextDocument(vscode.Uri.file(trainerFile));
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    assert.equal(editor.document.isDirty, false, 'the unsaved edit was reverted');
+  });
+
+  async function editUnsaved(find: RegExp, replace: string) {
+    const doc = editor.document;
+    const text = doc.getText();
+    const match = find.exec(text);
+    assert.ok(match, `the trainer file contains ${find}`);
+    await editor.edit((e) =>
+      e.replace(
+        new vscode.Range(doc.positionAt(match.index), doc.positionAt(match.index + match[0].length)),
+        replace,
+      ),
+    );
+    assert.ok(doc.isDirty);
+  }
+
+  it('builds the unsaved code on screen, runs it and completes the job', async () => {
+    const marker = `captain-unsaved-${Date.now()}`;
+    await editUnsaved(/name: '[^']+'/, `name: '${marker}'`);
+    const run = await vscode.commands.executeCommand<{
+      pid?: number;
+      jobId?: string;
+      exited: Promise<number | null>;
+    }>('arkor.runTraining');
+    assert.ok(run, 'a run started');
+    const built = readFileSync(path.join(folder, '.arkor/build/index.mjs'), 'utf8');
+    assert.ok(built.includes(marker), 'the artifact holds the unsaved edit');
+    const jobId = await waitFor(() => run.jobId, 'the run to print Started job <id>', 120_000);
+    const store = api.session.connection!.store;
+    await waitFor(() => store.jobs().find((j) => j.id === jobId), 'the job in the list');
+    assert.equal(store.jobs().find((j) => j.id === jobId)!.name, marker, 'the job runs the edited trainer');
+    await waitFor(() => store.metrics(jobId).step.length >= 3, 'training steps', 120_000);
+    await sleep(500);
+    await screenshot('20-run-training-status-bar');
+    const code = await run.exited;
+    assert.equal(code, 0);
+    assert.equal(store.status(jobId), 'completed');
+    assert.ok(!alive(run.pid), 'the arkor process has exited');
+  });
+
+  it('puts build errors in the Problems panel at the right file and line, and does not run', async () => {
+    await editUnsaved(/export const arkor = /, 'export const arkor = = ');
+    const line = editor.document
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.includes('= = '));
+    const result = await vscode.commands.executeCommand<{ ok: boolean }>('arkor.build');
+    assert.equal(result?.ok, false);
+    const diagnostics = vscode.languages
+      .getDiagnostics(editor.document.uri)
+      .filter((d) => d.source === 'arkor build');
+    assert.ok(diagnostics.length >= 1, 'a diagnostic on the trainer file');
+    assert.equal(diagnostics[0]!.range.start.line, line);
+    const run = await vscode.commands.executeCommand('arkor.runTraining');
+    assert.equal(run, undefined, 'a failed build stops the run');
+    await vscode.commands.executeCommand('workbench.actions.view.problems');
+    await sleep(800);
+    await screenshot('21-build-error-problems');
+    await vscode.commands.executeCommand('workbench.action.closePanel');
+  });
+
+  it('cancels a run: the process group dies and the job ends cancelled', async () => {
+    await editUnsaved(/maxSteps: \d+/, 'maxSteps: 5000');
+    const run = await vscode.commands.executeCommand<{
+      pid?: number;
+      jobId?: string;
+      exited: Promise<number | null>;
+    }>('arkor.runTraining');
+    assert.ok(run);
+    const jobId = await waitFor(() => run.jobId, 'the job id', 120_000);
+    const store = api.session.connection!.store;
+    await waitFor(() => store.status(jobId) === 'running', 'the job to run', 120_000);
+    await vscode.commands.executeCommand('arkor.cancelJob', jobId);
+    await run.exited;
+    assert.ok(!alive(run.pid), 'the arkor process is gone');
+    await waitFor(() => store.status(jobId) === 'cancelled', 'the job to be cancelled');
+  });
+});
