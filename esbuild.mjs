@@ -1,5 +1,6 @@
 // One build for everything the extension ships:
 //   dist/extension.js          the extension host bundle (Node, CJS, `vscode` external)
+//   dist/processGuard.js       supervises a training process so it dies with the extension host
 //   dist/webview/<name>.js/.css one browser bundle per webview (jobs view, job panel, playground)
 //   dist/backend/main.js       the embedded local backend, run by the extension as a child process
 // Flags: --watch (rebuild on change), --production (minified, no source maps), --tests (also bundle
@@ -28,7 +29,7 @@ const common = {
 const builds = [
   {
     ...common,
-    entryPoints: { extension: r('src/extension.ts') },
+    entryPoints: { extension: r('src/extension.ts'), processGuard: r('src/processGuard.ts') },
     outdir: r('dist'),
     platform: 'node',
     format: 'cjs',

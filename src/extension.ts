@@ -47,7 +47,13 @@ export function activate(context: vscode.ExtensionContext): ArkorExtensionApi {
   const jobsView = new JobsViewProvider(context.extensionUri, jobsSource, log);
   const jobPanels = new JobPanels(context.extensionUri, session, log, () => log.show());
   const playground = new PlaygroundPanel(context.extensionUri, session, context.workspaceState, log);
-  const training = new Training(session, projects, (jobId) => jobPanels.open(jobId), log);
+  const training = new Training(
+    context.extensionUri,
+    session,
+    projects,
+    (jobId) => jobPanels.open(jobId),
+    log,
+  );
   const jobs = jobCommands(session, jobPanels);
   const codeLenses = new TrainerCodeLensProvider(session);
 

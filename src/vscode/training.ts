@@ -44,6 +44,7 @@ export class Training implements vscode.Disposable {
   readonly onDidStartRun = this.runStarted.event;
 
   constructor(
+    private readonly extensionUri: vscode.Uri,
     private readonly session: ArkorSession,
     private readonly projects: Projects,
     private readonly openJob: (jobId: string) => void,
@@ -105,18 +106,18 @@ export class Training implements vscode.Disposable {
     channel.appendLine(
       `$ arkor start   (${project.root}, backend ${connection.baseUrl}, arkor ${cli.version ?? '?'})`,
     );
-    const child = spawn(
-      cli.command,
-      [...cli.args, ...startArgs({ outFile: result.outFile, root: project.root })],
-      {
-        cwd: project.root,
-        // In desktop VS Code process.execPath is Electron: this makes it plain Node.
-        env: { ...process.env, ...home.env, ELECTRON_RUN_AS_NODE: '1', FORCE_COLOR: '0' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-        // Its own process group, so cancel and shutdown reach the trainer and anything it spawned.
-        detached: true,
-      },
-    );
+    const guard = vscode.Uri.joinPath(this.extensionUri, 'dist', 'processGuard.js').fsPath;
+    const command = [cli.command, ...cli.args, ...startArgs({ outFile: result.outFile, root: project.root })];
+    const child = spawn(process.execPath, [guard, '--', ...command], {
+      cwd: project.root,
+      // In desktop VS Code process.execPath is Electron: this makes it plain Node.
+      env: { ...process.env, ...home.env, ELECTRON_RUN_AS_NODE: '1', FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // The guard leads a new process group that the trainer joins: killing the group stops both,
+      // and the guard stops the trainer if the extension host dies without disposing
+      // (src/processGuard.ts).
+      detached: true,
+    });
     const run = new RunImpl(project, child, connection, () => this.updateStatus());
     this.runs.add(run);
     this.log.info(`Started arkor start for ${project.name} (pid ${child.pid})`);

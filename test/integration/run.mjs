@@ -1,15 +1,19 @@
 // Runs the integration tests inside a real VS Code extension host through @vscode/test-electron.
 // Desktop VS Code is used when ARKOR_VSCODE_EXECUTABLE points at one; otherwise (as on offline CI
 // machines) test/host/code-server-bridge.mjs stands in for it (see that file).
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { runTests } from '@vscode/test-electron';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
-const results = path.join(root, 'test-results');
+// ARKOR_TEST_RESULTS_DIR separates concurrent runs (each needs its own driver folder).
+const results = path.resolve(process.env.ARKOR_TEST_RESULTS_DIR || path.join(root, 'test-results'));
 const driverDir = path.join(results, 'driver');
 rmSync(driverDir, { recursive: true, force: true });
 mkdirSync(path.join(results, 'screenshots'), { recursive: true });
+
+const livePids = path.join(results, 'live-pids.json');
+rmSync(livePids, { force: true });
 
 try {
   await runTests({
@@ -22,9 +26,36 @@ try {
       ARKOR_TEST_DRIVER_DIR: driverDir,
       ARKOR_SCREENSHOT_DIR: path.join(results, 'screenshots'),
       ARKOR_TEST_GREP: process.env.ARKOR_TEST_GREP ?? '',
+      ARKOR_TEST_LIVE_PIDS: livePids,
     },
   });
 } catch (error) {
   console.error(`Integration tests failed: ${error instanceof Error ? error.message : error}`);
   process.exit(1);
+}
+
+// The last test left a training and the local backend running; VS Code has now been killed without
+// warning. Everything the extension started must be gone within a few seconds.
+if (existsSync(livePids)) {
+  const { groups, pids } = JSON.parse(readFileSync(livePids, 'utf8'));
+  const alive = (id) => {
+    try {
+      process.kill(id, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const targets = [...groups.map((g) => -g), ...pids];
+  const deadline = Date.now() + 10_000;
+  while (targets.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  const left = targets.filter(alive);
+  if (left.length > 0) {
+    for (const id of left) process.kill(id, 'SIGKILL');
+    console.error(`Orphaned processes after VS Code exited: ${left.join(', ')} (negative = process group)`);
+    process.exit(1);
+  }
+  console.log(
+    `No orphans: training process group(s) ${groups.join(', ')} and backend ${pids.join(', ')} exited with VS Code.`,
+  );
 }

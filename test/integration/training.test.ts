@@ -125,7 +125,8 @@ describe('Run Training (local backend)', function () {
     await waitFor(() => store.status(jobId) === 'running', 'the job to run', 120_000);
     await vscode.commands.executeCommand('arkor.cancelJob', jobId);
     await run.exited;
-    assert.ok(!alive(run.pid), 'the arkor process is gone');
+    assert.ok(!alive(run.pid), 'the guard process is gone');
+    await waitFor(() => !alive(-run.pid!), 'every process of the run (its process group) to exit', 5000);
     await waitFor(() => store.status(jobId) === 'cancelled', 'the job to be cancelled');
   });
 });
