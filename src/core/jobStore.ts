@@ -144,6 +144,8 @@ export interface JobSnapshot {
   logTotal: number;
   /** Artifact count from `training.completed`, once seen. */
   artifacts: number | undefined;
+  /** `training.started` metadata (opaque; the local backend puts the resolved run settings here). */
+  startedMetadata: Record<string, unknown> | undefined;
   stream: { state: StreamState; error: string | undefined };
 }
 
@@ -151,6 +153,7 @@ export interface JobSnapshot {
 class JobRecord {
   job: TrainingJob | undefined;
   started = false;
+  startedMetadata: Record<string, unknown> | undefined;
   sseTerminal: 'completed' | 'failed' | undefined;
   sseError: string | undefined;
   artifacts: number | undefined;
@@ -276,6 +279,7 @@ export class JobStore implements Disposable {
       log: rec.log.toArray().map(toLogLine),
       logTotal: rec.log.total,
       artifacts: rec.artifacts,
+      startedMetadata: rec.startedMetadata,
       stream: { state: rec.streamState, error: rec.streamError },
     };
   }
@@ -480,6 +484,9 @@ export class JobStore implements Disposable {
         break;
       case 'training.started':
         rec.started = true;
+        if (event.metadata && typeof event.metadata === 'object' && !Array.isArray(event.metadata)) {
+          rec.startedMetadata = event.metadata as Record<string, unknown>;
+        }
         break;
       case 'training.completed':
         rec.sseTerminal = 'completed';

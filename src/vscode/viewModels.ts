@@ -67,11 +67,18 @@ export function summarize(job: TrainingJob, snap?: JobSnapshot): JobSummary {
   };
 }
 
-/** The panel header: the summary plus every config value, flattened to scalars. */
+/** Config keys that are plumbing, not settings a user chose. */
+const HIDDEN_CONFIG = new Set(['datasetSource', 'localProjectRoot']);
+
+/**
+ * The panel header: the summary plus every config value, flattened to scalars. Values the backend
+ * resolved and reported in `training.started` metadata (defaults included) win over the request, so
+ * the panel shows what the run really uses, never "default".
+ */
 export function detail(job: TrainingJob, snap?: JobSnapshot): JobDetail {
   const config: JobDetail['config'] = {};
-  for (const [key, value] of Object.entries(job.config ?? {})) {
-    if (key === 'datasetSource') continue; // shown as `dataset`
+  for (const [key, value] of Object.entries({ ...(job.config ?? {}), ...(snap?.startedMetadata ?? {}) })) {
+    if (HIDDEN_CONFIG.has(key)) continue;
     if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) {
       config[key] = value as string | number | boolean | null;
     } else if (value !== undefined) {

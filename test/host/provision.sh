@@ -16,8 +16,9 @@ log() { printf '[provision] %s\n' "$*" >&2; }
 if ! command -v chromium >/dev/null 2>&1 || ! dpkg -s libkrb5-dev >/dev/null 2>&1; then
   log "installing chromium and libkrb5-dev with apt"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq chromium libkrb5-dev >/dev/null
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq chromium libkrb5-dev >/dev/null
 fi
 
 # 2. Node 24: code-server's postinstall refuses any other major version.

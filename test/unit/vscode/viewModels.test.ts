@@ -1,0 +1,80 @@
+import * as assert from 'node:assert/strict';
+import type { JobSnapshot, TrainingJob } from '../../../src/core';
+import { datasetLabel, detail, summarize, toColumns } from '../../../src/vscode/viewModels';
+
+const job: TrainingJob = {
+  id: 'j1',
+  name: 'captain',
+  status: 'running',
+  createdAt: '2026-11-28T10:00:00.000Z',
+  config: {
+    model: 'unsloth/gemma-4-E4B-it',
+    datasetSource: { type: 'blob', url: 'file:///p/data/captain.jsonl' },
+    maxSteps: 60,
+    localProjectRoot: '/p',
+  },
+};
+
+function snapshot(losses: number[], extra: Partial<JobSnapshot> = {}): JobSnapshot {
+  const n = losses.length;
+  return {
+    jobId: 'j1',
+    job,
+    status: 'running',
+    error: undefined,
+    metrics: {
+      step: Float64Array.from({ length: n }, (_, i) => i + 1),
+      loss: Float32Array.from(losses),
+      evalLoss: new Float32Array(n).fill(Number.NaN),
+      learningRate: new Float32Array(n).fill(Number.NaN),
+      epoch: new Float32Array(n).fill(Number.NaN),
+    },
+    checkpoints: [{ step: 2, timestamp: '2026-11-28T10:01:00.000Z', artifacts: [] }],
+    log: [],
+    logTotal: 0,
+    artifacts: undefined,
+    startedMetadata: undefined,
+    stream: { state: 'open', error: undefined },
+    ...extra,
+  };
+}
+
+describe('view models', () => {
+  it('labels datasets by file name, Hugging Face name and split', () => {
+    assert.equal(datasetLabel({ type: 'blob', url: 'file:///a/b/train.jsonl' }), 'train.jsonl');
+    assert.equal(datasetLabel({ type: 'blob', url: 'https://x.test/d.jsonl' }), 'https://x.test/d.jsonl');
+    assert.equal(datasetLabel({ type: 'huggingface', name: 'org/ds', split: 'train' }), 'org/ds (train)');
+    assert.equal(datasetLabel(undefined), undefined);
+  });
+
+  it('summarises progress, the last loss, a sparkline and checkpoint losses', () => {
+    const s = summarize(job, snapshot([3, 2.5, Number.NaN, 2]));
+    assert.equal(s.step, 4);
+    assert.equal(s.maxSteps, 60);
+    assert.equal(s.lastLoss, 2);
+    assert.deepEqual(s.sparkline, [3, 2.5, 2]);
+    assert.deepEqual(s.checkpoints, [{ step: 2, savedAt: '2026-11-28T10:01:00.000Z', loss: 2.5 }]);
+    assert.equal(s.dataset, 'captain.jsonl');
+  });
+
+  it('shows the resolved run settings and hides plumbing fields', () => {
+    const d = detail(
+      job,
+      snapshot([1], { startedMetadata: { learningRate: 0.01, batchSize: 16, maxSteps: 60 } }),
+    );
+    assert.equal(d.config.learningRate, 0.01);
+    assert.equal(d.config.batchSize, 16);
+    assert.equal(d.config.model, 'unsloth/gemma-4-E4B-it');
+    assert.ok(!('localProjectRoot' in d.config));
+    assert.ok(!('datasetSource' in d.config));
+  });
+
+  it('turns NaN metrics into null and keeps row alignment', () => {
+    const columns = toColumns(snapshot([1.5, Number.NaN]).metrics, [100]);
+    assert.deepEqual(columns.step, [1, 2]);
+    assert.deepEqual(columns.loss, [1.5, null]);
+    assert.deepEqual(columns.evalLoss, [null, null]);
+    assert.deepEqual(columns.time, [100, 0]);
+    assert.equal(JSON.stringify(columns).includes('NaN'), false);
+  });
+});
