@@ -38,6 +38,8 @@ export class JobsViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         this.post({ type: 'jobs', jobs: this.source.jobs() });
       }),
       source.onDidChangeBackend(() => this.post({ type: 'backend', backend: this.source.backend() })),
+      // Granting trust enables Run Training: resend the snapshot, which carries the trust state.
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.postSnapshot()),
     );
   }
 
@@ -78,12 +80,7 @@ export class JobsViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     switch (message.type) {
       case 'ready':
         this.ready = true;
-        this.post({
-          type: 'snapshot',
-          jobs: this.source.jobs(),
-          backend: this.source.backend(),
-          trusted: vscode.workspace.isTrusted,
-        });
+        this.postSnapshot();
         this.mountedEmitter.fire();
         return;
       case 'runTraining':
@@ -105,6 +102,16 @@ export class JobsViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         });
         return;
     }
+  }
+
+  private postSnapshot(): void {
+    this.updateBadge();
+    this.post({
+      type: 'snapshot',
+      jobs: this.source.jobs(),
+      backend: this.source.backend(),
+      trusted: vscode.workspace.isTrusted,
+    });
   }
 
   private post(message: HostToJobsView): void {

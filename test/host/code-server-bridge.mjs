@@ -41,6 +41,8 @@ for (const p of [node24, codeServer, chromePath]) {
   if (!existsSync(p)) fail(`missing ${p}: run test/host/provision.sh first`);
 }
 if (!testsPath) fail('--extensionTestsPath is required');
+// test-electron always passes --disable-workspace-trust; the "untrusted" test phase needs trust on.
+const trustDisabled = argv.includes('--disable-workspace-trust') && env.ARKOR_TEST_PHASE !== 'untrusted';
 
 const runDir = mkdtempSync(path.join(hostRoot, 'tmp', 'run-'));
 const userData = path.join(runDir, 'user-data');
@@ -61,7 +63,7 @@ writeFileSync(
       // Tests make unsaved edits on purpose; nothing may write them to disk.
       'files.autoSave': 'off',
       'files.hotExit': 'off',
-      'security.workspace.trust.enabled': !argv.includes('--disable-workspace-trust'),
+      'security.workspace.trust.enabled': !trustDisabled,
       ...JSON.parse(env.ARKOR_TEST_USER_SETTINGS || '{}'),
     },
     null,
@@ -95,7 +97,7 @@ async function main() {
       '--disable-telemetry',
       '--disable-update-check',
       '--disable-getting-started-override',
-      ...(argv.includes('--disable-workspace-trust') ? ['--disable-workspace-trust'] : []),
+      ...(trustDisabled ? ['--disable-workspace-trust'] : []),
       '--vscode-option',
       'enable-smoke-test-driver',
       ...(argv.includes('--disable-extensions') ? ['--vscode-option', 'disable-extensions'] : []),
@@ -204,6 +206,11 @@ async function handle(page, req) {
     case 'type': {
       const frame = req.view ? await webviewFrame(page, req.view) : page.mainFrame();
       await frame.fill(req.selector, req.text, { timeout: 10_000 });
+      return true;
+    }
+    case 'select': {
+      const frame = req.view ? await webviewFrame(page, req.view) : page.mainFrame();
+      await frame.selectOption(req.selector, req.value, { timeout: 10_000 });
       return true;
     }
     default:

@@ -15,9 +15,12 @@ export async function run(): Promise<void> {
     color: true,
     grep: process.env.ARKOR_TEST_GREP || undefined,
   });
+  // Tests under untrusted/ need a VS Code session with Workspace Trust on (ARKOR_TEST_PHASE=untrusted,
+  // see run.mjs); every other test runs in the normal, trusted session.
+  const untrustedPhase = process.env.ARKOR_TEST_PHASE === 'untrusted';
   const files = readdirSync(__dirname, { recursive: true })
     .map(String)
-    .filter((f) => f.endsWith('.test.js'))
+    .filter((f) => f.endsWith('.test.js') && f.startsWith(`untrusted${path.sep}`) === untrustedPhase)
     .sort();
   for (const f of files) mocha.addFile(path.join(__dirname, f));
   const failures = await new Promise<number>((resolve) => mocha.run(resolve));

@@ -15,25 +15,31 @@ mkdirSync(path.join(results, 'screenshots'), { recursive: true });
 const livePids = path.join(results, 'live-pids.json');
 rmSync(livePids, { force: true });
 
-try {
-  await runTests({
-    vscodeExecutablePath:
-      process.env.ARKOR_VSCODE_EXECUTABLE || path.join(root, 'test/host/code-server-bridge.mjs'),
-    extensionDevelopmentPath: root,
-    extensionTestsPath: path.join(root, 'out/test/integration/index.js'),
-    launchArgs: [path.join(root, 'examples/quickstart'), '--disable-extensions'],
-    extensionTestsEnv: {
-      ARKOR_TEST_DRIVER_DIR: driverDir,
-      ARKOR_SCREENSHOT_DIR: path.join(results, 'screenshots'),
-      ARKOR_TEST_GREP: process.env.ARKOR_TEST_GREP ?? '',
-      ARKOR_TEST_LIVE_PIDS: livePids,
-    },
-  });
-} catch (error) {
-  console.error(`Integration tests failed: ${error instanceof Error ? error.message : error}`);
-  process.exit(1);
+/** One VS Code session running the tests of `phase` (see test/integration/index.ts). */
+async function session(phase) {
+  console.log(`\n[integration] VS Code session: ${phase} workspace`);
+  try {
+    await runTests({
+      vscodeExecutablePath:
+        process.env.ARKOR_VSCODE_EXECUTABLE || path.join(root, 'test/host/code-server-bridge.mjs'),
+      extensionDevelopmentPath: root,
+      extensionTestsPath: path.join(root, 'out/test/integration/index.js'),
+      launchArgs: [path.join(root, 'examples/quickstart'), '--disable-extensions'],
+      extensionTestsEnv: {
+        ARKOR_TEST_DRIVER_DIR: driverDir,
+        ARKOR_SCREENSHOT_DIR: path.join(results, 'screenshots'),
+        ARKOR_TEST_GREP: process.env.ARKOR_TEST_GREP ?? '',
+        ARKOR_TEST_LIVE_PIDS: livePids,
+        ARKOR_TEST_PHASE: phase,
+      },
+    });
+  } catch (error) {
+    console.error(`Integration tests failed (${phase}): ${error instanceof Error ? error.message : error}`);
+    process.exit(1);
+  }
 }
 
+await session('trusted');
 // The last test left a training and the local backend running; VS Code has now been killed without
 // warning. Everything the extension started must be gone within a few seconds.
 if (existsSync(livePids)) {
@@ -59,3 +65,6 @@ if (existsSync(livePids)) {
     `No orphans: training process group(s) ${groups.join(', ')} and backend ${pids.join(', ')} exited with VS Code.`,
   );
 }
+
+// Workspace Trust on, the example folder untrusted: nothing may be built or run.
+if (!process.env.ARKOR_TEST_GREP) await session('untrusted');
