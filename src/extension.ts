@@ -3,6 +3,7 @@ import { accountCommands } from './vscode/accountCommands';
 import { TrainerCodeLensProvider } from './vscode/codeLens';
 import { registerCommands } from './vscode/commands';
 import { jobCommands, jobIdOf, modelRefOf } from './vscode/jobCommands';
+import { JobLogDocuments, LOG_SCHEME } from './vscode/jobLog';
 import { JobPanels } from './vscode/jobPanel';
 import { JobsViewProvider } from './vscode/jobsView';
 import { LocalBackendProcess } from './vscode/localBackend';
@@ -45,7 +46,11 @@ export function activate(context: vscode.ExtensionContext): ArkorExtensionApi {
   );
   const jobsSource = new SessionJobsSource(session);
   const jobsView = new JobsViewProvider(context.extensionUri, jobsSource, log);
-  const jobPanels = new JobPanels(context.extensionUri, session, log, () => log.show());
+  const jobPanels = new JobPanels(context.extensionUri, session, log, async (jobId) => {
+    const name = session.connection?.store.jobs().find((j) => j.id === jobId)?.name ?? jobId;
+    const doc = await vscode.workspace.openTextDocument(JobLogDocuments.uri(jobId, name));
+    await vscode.window.showTextDocument(doc, { preview: true });
+  });
   const playground = new PlaygroundPanel(context.extensionUri, session, context.workspaceState, log);
   const training = new Training(
     context.extensionUri,
@@ -67,6 +72,7 @@ export function activate(context: vscode.ExtensionContext): ArkorExtensionApi {
     playground,
     training,
     codeLenses,
+    vscode.workspace.registerTextDocumentContentProvider(LOG_SCHEME, new JobLogDocuments(session)),
     vscode.languages.registerCodeLensProvider(
       [
         { language: 'typescript', scheme: 'file' },

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type { JobStoreChange } from '../core';
 import type { HostToJobPanel, StreamState } from '../protocol';
+import { formatLogLine } from './jobLog';
 import { jobPanelMessage, parseMessage } from './messageSchemas';
 import type { ArkorSession } from './session';
 import { detail, toColumns } from './viewModels';
@@ -22,7 +23,7 @@ export class JobPanels implements vscode.Disposable {
     private readonly extensionUri: vscode.Uri,
     private readonly session: ArkorSession,
     private readonly log: vscode.LogOutputChannel,
-    private readonly openFullLog: (jobId: string) => void,
+    private readonly openFullLog: (jobId: string) => Promise<void> | void,
   ) {
     this.disposables.push(
       vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
@@ -91,7 +92,7 @@ export class JobPanel implements vscode.Disposable {
     extensionUri: vscode.Uri,
     private readonly session: ArkorSession,
     private readonly log: vscode.LogOutputChannel,
-    private readonly openFullLog: (jobId: string) => void,
+    private readonly openFullLog: (jobId: string) => Promise<void> | void,
   ) {
     panel.webview.html = webviewHtml(panel.webview, extensionUri, {
       bundle: 'job',
@@ -136,7 +137,7 @@ export class JobPanel implements vscode.Disposable {
       type: 'snapshot',
       job: detail(job, snap),
       metrics: toColumns(snap.metrics, times),
-      logTail: snap.log.map((l) => l.text),
+      logTail: snap.log.map(formatLogLine),
       stream: streamState(snap.stream.state, snap.stream.error),
     };
   }
@@ -159,7 +160,7 @@ export class JobPanel implements vscode.Disposable {
     }
     if (!this.ready) return;
     if (change.kind === 'log' && change.jobId === this.jobId) {
-      this.post({ type: 'log', lines: change.lines.map((l) => l.text) });
+      this.post({ type: 'log', lines: change.lines.map(formatLogLine) });
     } else if (change.kind === 'stream' && change.jobId === this.jobId) {
       this.post({ type: 'stream', stream: streamState(change.state, change.error) });
     } else if (
