@@ -4,7 +4,8 @@
 //  - Otherwise: the same VS Code build the tests use (code-server, provisioned by
 //    test/host/provision.sh) in the browser at a printed http://127.0.0.1 URL.
 // Options: --port N (code-server port, default 8080), --screenshot FILE (open the page in headless
-// Chromium, show the Arkor view, save a PNG and exit: a check that the command works).
+// Chromium, show the Arkor view, click Run Training (when the example has no jobs yet), wait for the
+// job, save a PNG and exit: a check that the command works end to end).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -125,7 +126,14 @@ async function screenshot(url, file) {
       f.evaluate(() => document.body?.dataset?.arkorView ?? null),
     );
     await frame.waitForSelector('main', { timeout: 30_000 });
-    await page.waitForTimeout(500);
+    // The view connects to the local backend (started on demand), then Run Training builds and runs
+    // the example: wait until its job shows up in the tree.
+    await frame.waitForSelector('text=/Local backend · 127\\.0\\.0\\.1/', { timeout: 120_000 });
+    const run = await frame.$('[data-testid=run-training]');
+    if (run) await run.click();
+    else await page.keyboard.press('Escape');
+    await frame.waitForSelector('[role=treeitem]', { timeout: 120_000 });
+    await page.waitForTimeout(8000);
     mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     await page.screenshot({ path: file });
     console.log(`Saved ${file}`);
