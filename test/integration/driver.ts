@@ -10,7 +10,8 @@ type Request =
   | { op: 'eval'; view?: string; body: string }
   | { op: 'click'; view?: string; selector: string }
   | { op: 'press'; key: string; view?: string; selector?: string }
-  | { op: 'type'; view?: string; selector: string; text: string };
+  | { op: 'type'; view?: string; selector: string; text: string }
+  | { op: 'select'; view?: string; selector: string; value: string };
 
 let counter = 0;
 
@@ -50,6 +51,16 @@ export function clickInWebview(view: string, selector: string): Promise<void> {
 
 export function pressKey(key: string, target?: { view: string; selector: string }): Promise<void> {
   return request({ op: 'press', key, ...target });
+}
+
+/** Replaces the value of an input or textarea the way typing does (fires `input`). */
+export function typeInWebview(view: string, selector: string, text: string): Promise<void> {
+  return request({ op: 'type', view, selector, text });
+}
+
+/** Chooses an option of a <select> by value, firing `input` and `change` as a user's choice does. */
+export function selectInWebview(view: string, selector: string, value: string): Promise<void> {
+  return request({ op: 'select', view, selector, value });
 }
 
 export function sleep(ms: number): Promise<void> {

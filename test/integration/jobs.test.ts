@@ -1,9 +1,8 @@
 import * as assert from 'node:assert/strict';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import * as vscode from 'vscode';
 import type { ArkorExtensionApi } from '../../src/extension';
 import { evalInWebview, screenshot, waitFor } from './driver';
+import { createJob as createJobOn } from './helpers';
 
 /**
  * The jobs tree and job panel against the real local backend (started by the extension): a job
@@ -20,23 +19,7 @@ describe('Jobs view and job panel (local backend)', function () {
     await api.session.connect().catch((e) => assert.fail(`could not connect: ${e}`));
   });
 
-  async function createJob(name: string, maxSteps: number) {
-    const c = api.session.connection!;
-    const dataset = pathToFileURL(path.join(c.projectDir, 'data/captain.jsonl')).href;
-    const job = await c.client.createJob(c.scope, {
-      name,
-      config: {
-        model: 'unsloth/gemma-4-E4B-it',
-        datasetSource: { type: 'blob', url: dataset },
-        maxSteps,
-        saveSteps: 10,
-        evalSteps: 10,
-        loggingSteps: 1,
-      },
-    });
-    await c.store.refresh();
-    return job;
-  }
+  const createJob = (name: string, maxSteps: number) => createJobOn(api, name, maxSteps);
 
   it('shows a new job in the tree and streams it into its panel chart', async () => {
     const job = await createJob('tree-and-panel', 30);

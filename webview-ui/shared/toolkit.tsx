@@ -15,9 +15,11 @@ export function Button(
     children?: ComponentChildren;
   },
 ) {
-  const { appearance = 'primary', children, ...rest } = props;
+  const { appearance = 'primary', children, disabled = false, ...rest } = props;
+  // Always an explicit boolean: when Preact reuses one <vscode-button> (Send becoming Stop) and the
+  // prop disappears, it would set `disabled = ''`, which the toolkit reads as true (a dead Stop button).
   return (
-    <vscode-button appearance={appearance} {...rest}>
+    <vscode-button appearance={appearance} disabled={disabled} {...rest}>
       {children}
     </vscode-button>
   );

@@ -1,0 +1,240 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { ArkorExtensionApi } from '../../src/extension';
+import {
+  clickInWebview,
+  evalInWebview,
+  screenshot,
+  selectInWebview,
+  sleep,
+  typeInWebview,
+  waitFor,
+} from './driver';
+import { activateAndConnect, currentThemeSetting, setTheme, trainJob } from './helpers';
+
+interface Reply {
+  text: string;
+  streaming: string | null;
+  stats: string | null;
+  error: string | null;
+}
+
+/** Every assistant message in the Playground, in column order (the last one of each column last). */
+const readReplies = () =>
+  evalInWebview<Reply[]>(
+    'playground',
+    `return [...document.querySelectorAll('[data-testid=assistant-message]')].map((m) => {
+       const body = m.cloneNode(true);
+       body.querySelector('.msg-foot')?.remove();
+       body.querySelector('[data-testid=chat-error]')?.remove();
+       return {
+         text: body.textContent.trim(),
+         streaming: m.getAttribute('data-streaming'),
+         stats: m.querySelector('[data-testid=reply-stats]')?.textContent ?? null,
+         error: m.querySelector('[data-testid=chat-error]')?.textContent ?? null,
+       };
+     });`,
+  );
+
+/** Sets a range or number input as a user does (`input` for sliders, `change` for the number box). */
+const setInput = (testId: string, value: number, event: 'input' | 'change') =>
+  evalInWebview<boolean>(
+    'playground',
+    `const el = document.querySelector('[data-testid=${testId}]');
+     if (!el) return false;
+     document.querySelector('details.settings')?.setAttribute('open', '');
+     el.value = '${value}';
+     el.dispatchEvent(new Event('${event}', { bubbles: true }));
+     return true;`,
+  );
+
+/**
+ * The Playground against the real local backend: a job trained here is compared with its base model
+ * in two columns, both replies stream in with their figures, and Stop really ends the host request.
+ */
+describe('Playground (local backend)', function () {
+  this.timeout(300_000);
+  let api: ArkorExtensionApi;
+  let jobId: string;
+  let themeBefore: ReturnType<typeof currentThemeSetting>;
+
+  before(async () => {
+    themeBefore = currentThemeSetting();
+    api = await activateAndConnect();
+    jobId = (await trainJob(api, 'playground-adapter', 30)).id;
+  });
+
+  after(async () => {
+    await setTheme(themeBefore);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') {
+      await screenshot(`failed-${this.currentTest.title.slice(0, 40).replace(/\W+/g, '-')}`).catch(() => {});
+    }
+  });
+
+  it('compares the base model with the trained adapter side by side', async () => {
+    await vscode.commands.executeCommand('arkor.openJobInPlayground', { jobId });
+    await waitFor(() => api.playground.isMounted, 'the Playground to mount');
+    // The job's final adapter is preselected in the single column.
+    const picked = await waitFor(
+      () =>
+        evalInWebview<string | null>(
+          'playground',
+          `return document.querySelector('[data-testid=model-picker]')?.value || null;`,
+        ),
+      'the model picker to show the preselected adapter',
+    );
+    assert.equal(picked, `final:${jobId}`);
+
+    await clickInWebview('playground', '[data-testid=compare-toggle]');
+    await waitFor(
+      () =>
+        evalInWebview<boolean>(
+          'playground',
+          `return !!document.querySelector('[data-testid=model-picker-1]');`,
+        ),
+      'a second column',
+    );
+    await selectInWebview('playground', '[data-testid=model-picker-0]', 'base:unsloth/gemma-4-E4B-it');
+    await selectInWebview('playground', '[data-testid=model-picker-1]', `final:${jobId}`);
+    // Greedy decoding: the two replies then differ because the models do, not by sampling chance.
+    assert.ok(await setInput('temperature', 0, 'input'));
+    assert.ok(await setInput('max-tokens', 60, 'change'));
+    const pickers = await evalInWebview<string[]>(
+      'playground',
+      `return ['model-picker-0', 'model-picker-1'].map((id) => document.querySelector('[data-testid=' + id + ']').value);`,
+    );
+    assert.deepEqual(pickers, ['base:unsloth/gemma-4-E4B-it', `final:${jobId}`]);
+    const summary = await evalInWebview<string>(
+      'playground',
+      `return document.querySelector('details.settings summary').textContent;`,
+    );
+    assert.match(summary, /temperature 0\b/);
+    assert.match(summary, /max 60 tokens/);
+
+    await typeInWebview('playground', '[data-testid=composer]', 'Ahoy! Where be the treasure?');
+    await clickInWebview('playground', '[data-testid=send]');
+    const replies = await waitFor(
+      async () => {
+        const r = await readReplies();
+        return r.length === 2 && r.every((m) => m.streaming === 'false') ? r : null;
+      },
+      'both replies to finish streaming',
+      120_000,
+    );
+    for (const [i, r] of replies.entries()) {
+      assert.equal(r.error, null, `column ${i + 1} has no error`);
+      assert.ok(r.text.length > 0, `column ${i + 1} has a non-empty reply`);
+      assert.match(r.stats ?? '', /TTFT \d/, `column ${i + 1} shows its time to first token`);
+      assert.match(r.stats ?? '', /tok\/s/, `column ${i + 1} shows its tokens per second`);
+    }
+    assert.notEqual(replies[0]!.text, replies[1]!.text, 'the adapter answers differently from its base');
+    assert.equal(api.playground.inFlight, 0);
+
+    await evalInWebview(
+      'playground',
+      `document.querySelector('details.settings')?.removeAttribute('open'); return true;`,
+    );
+    await setTheme('Default Light Modern');
+    await screenshot('30-playground-compare-light');
+    await setTheme('Default Dark Modern');
+    await screenshot('31-playground-compare-dark');
+  });
+
+  /**
+   * The tiny local model may end a turn early on some prompts. A greedy (temperature 0) reply is
+   * deterministic, so probe through the API for a model and prompt that run to the token limit.
+   */
+  async function findLongReply(): Promise<{ option: string; prompt: string }> {
+    const c = api.session.connection!;
+    const models = [
+      { option: `final:${jobId}`, model: { adapter: { kind: 'final' as const, jobId } } },
+      { option: 'base:unsloth/gemma-4-E4B-it', model: { baseModel: 'unsloth/gemma-4-E4B-it' } },
+    ];
+    const prompts = [
+      'Ahoy! Where be the treasure?',
+      'Tell me a very long tale of the sea.',
+      'Sing a shanty.',
+    ];
+    const seen: string[] = [];
+    for (const prompt of prompts) {
+      for (const m of models) {
+        const r = await c.client.streamChat(c.scope, {
+          ...m.model,
+          messages: [{ role: 'user', content: prompt }],
+          temperature: 0,
+          maxTokens: 400,
+        });
+        if (r.finishReason === 'length') return { option: m.option, prompt };
+        seen.push(`${m.option} / ${prompt}: ${r.tokens} tokens, ${r.finishReason}`);
+      }
+    }
+    return assert.fail(`no greedy reply ran to 400 tokens:\n${seen.join('\n')}`);
+  }
+
+  it('stops a long reply: the host request ends and the UI leaves streaming', async () => {
+    await vscode.commands.executeCommand('arkor.openPlayground');
+    await waitFor(() => api.playground.isMounted, 'the Playground to mount');
+    await clickInWebview('playground', '[data-testid=new-conversation]');
+    // One column (the previous test left compare on), a long sampled reply.
+    const compare = await evalInWebview<boolean>(
+      'playground',
+      `return document.querySelector('[data-testid=compare-toggle]').checked;`,
+    );
+    if (compare) await clickInWebview('playground', '[data-testid=compare-toggle]');
+    const long = await findLongReply();
+    await selectInWebview('playground', '[data-testid=model-picker]', long.option);
+    // Greedy decoding repeats the probe's reply, which runs to at least 400 tokens.
+    assert.ok(await setInput('temperature', 0, 'input'));
+    assert.ok(await setInput('max-tokens', 2000, 'change'));
+    await typeInWebview('playground', '[data-testid=composer]', long.prompt);
+    await clickInWebview('playground', '[data-testid=send]');
+
+    await waitFor(
+      async () => {
+        const r = await readReplies();
+        if (r.length === 1 && r[0]!.streaming === 'false') {
+          assert.fail(`the reply ended before Stop could be clicked: ${JSON.stringify(r[0])}`);
+        }
+        return r[0]?.streaming === 'true' && r[0].text.length >= 5;
+      },
+      'the reply to start streaming',
+      60_000,
+    );
+    assert.equal(api.playground.inFlight, 1, 'one chat request is in flight on the host');
+    const stopButton = await evalInWebview<{ disabled: unknown; attr: boolean } | null>(
+      'playground',
+      `const b = document.querySelector('[data-testid=stop]');
+       return b && { disabled: b.disabled, attr: b.hasAttribute('disabled') };`,
+    );
+    assert.deepEqual(stopButton, { disabled: false, attr: false }, 'the Stop button is enabled');
+    await clickInWebview('playground', '[data-testid=stop]');
+    const stoppedAt = Date.now();
+    await waitFor(() => api.playground.inFlight === 0, 'the host request to end', 3_000);
+    const elapsed = Date.now() - stoppedAt;
+    assert.ok(elapsed < 3_000, `the request ended ${elapsed} ms after Stop`);
+
+    const [reply] = await waitFor(
+      async () => {
+        const r = await readReplies();
+        return r.length === 1 && r[0]!.streaming === 'false' ? r : null;
+      },
+      'the reply to leave streaming state',
+      5_000,
+    );
+    assert.match(reply!.stats ?? '', /Stopped/);
+    const buttons = await evalInWebview<{ send: boolean; stop: boolean }>(
+      'playground',
+      `return { send: !!document.querySelector('[data-testid=send]'), stop: !!document.querySelector('[data-testid=stop]') };`,
+    );
+    assert.deepEqual(buttons, { send: true, stop: false });
+    // Nothing more arrives for the stopped request.
+    const length = reply!.text.length;
+    await sleep(500);
+    const [after] = await readReplies();
+    assert.equal(after!.text.length, length, 'no text arrives after Stop');
+  });
+});
