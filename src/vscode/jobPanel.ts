@@ -29,6 +29,7 @@ export class JobPanels implements vscode.Disposable {
       vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
         deserializeWebviewPanel: async (panel, state: unknown) => {
           const jobId = (state as { viewData?: { jobId?: unknown } } | undefined)?.viewData?.jobId;
+          this.log.info(`Restoring a job panel (job ${String(jobId)})`);
           if (typeof jobId !== 'string') {
             panel.dispose();
             return;
