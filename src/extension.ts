@@ -46,11 +46,17 @@ export function activate(context: vscode.ExtensionContext): ArkorExtensionApi {
   );
   const jobsSource = new SessionJobsSource(session);
   const jobsView = new JobsViewProvider(context.extensionUri, jobsSource, log);
-  const jobPanels = new JobPanels(context.extensionUri, session, log, async (jobId) => {
-    const name = session.connection?.store.jobs().find((j) => j.id === jobId)?.name ?? jobId;
-    const doc = await vscode.workspace.openTextDocument(JobLogDocuments.uri(jobId, name));
-    await vscode.window.showTextDocument(doc, { preview: true });
-  });
+  const jobPanels = new JobPanels(
+    context.extensionUri,
+    context.workspaceState,
+    session,
+    log,
+    async (jobId) => {
+      const name = session.connection?.store.jobs().find((j) => j.id === jobId)?.name ?? jobId;
+      const doc = await vscode.workspace.openTextDocument(JobLogDocuments.uri(jobId, name));
+      await vscode.window.showTextDocument(doc, { preview: true });
+    },
+  );
   const playground = new PlaygroundPanel(context.extensionUri, session, context.workspaceState, log);
   const training = new Training(
     context.extensionUri,

@@ -9,6 +9,8 @@ import { detail, toColumns } from './viewModels';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
 const VIEW_TYPE = 'arkor.job';
+/** workspaceState: ids of the job panels open in this window, for restoring them after a reload. */
+const OPEN_PANELS_KEY = 'arkor.jobPanels.open';
 
 /**
  * One editor tab per job: header, loss chart, checkpoints and log tail. Not retained when hidden
@@ -18,9 +20,11 @@ const VIEW_TYPE = 'arkor.job';
 export class JobPanels implements vscode.Disposable {
   private readonly panels = new Map<string, JobPanel>();
   private readonly disposables: vscode.Disposable[] = [];
+  private shuttingDown = false;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
+    private readonly memento: vscode.Memento,
     private readonly session: ArkorSession,
     private readonly log: vscode.LogOutputChannel,
     private readonly openFullLog: (jobId: string) => Promise<void> | void,
@@ -28,8 +32,12 @@ export class JobPanels implements vscode.Disposable {
     this.disposables.push(
       vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
         deserializeWebviewPanel: async (panel, state: unknown) => {
-          const jobId = (state as { viewData?: { jobId?: unknown } } | undefined)?.viewData?.jobId;
-          this.log.info(`Restoring a job panel (job ${String(jobId)})`);
+          // The webview's saved state names its job. If the window went away before that state was
+          // persisted, fall back to the host's own record of open panels.
+          const saved = (state as { viewData?: { jobId?: unknown } } | undefined)?.viewData?.jobId;
+          const jobId =
+            typeof saved === 'string' ? saved : this.recordedOpen().find((id) => !this.panels.has(id));
+          this.log.info(`Restoring a job panel (job ${jobId ?? 'unknown'})`);
           if (typeof jobId !== 'string') {
             panel.dispose();
             return;
@@ -63,14 +71,26 @@ export class JobPanels implements vscode.Disposable {
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'arkor.svg');
     const jobPanel = new JobPanel(panel, jobId, this.extensionUri, this.session, this.log, this.openFullLog);
     this.panels.set(jobId, jobPanel);
+    this.record();
     panel.onDidDispose(() => {
       if (this.panels.get(jobId) === jobPanel) this.panels.delete(jobId);
       jobPanel.dispose();
+      // Closed by the user (not by the window going away): forget it.
+      if (!this.shuttingDown) this.record();
     });
     return jobPanel;
   }
 
+  private recordedOpen(): string[] {
+    return this.memento.get<string[]>(OPEN_PANELS_KEY) ?? [];
+  }
+
+  private record(): void {
+    void this.memento.update(OPEN_PANELS_KEY, [...this.panels.keys()]);
+  }
+
   dispose(): void {
+    this.shuttingDown = true;
     for (const p of this.panels.values()) p.panel.dispose();
     for (const d of this.disposables) d.dispose();
   }

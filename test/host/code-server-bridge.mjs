@@ -208,6 +208,22 @@ async function handle(page, req) {
       await frame.fill(req.selector, req.text, { timeout: 10_000 });
       return true;
     }
+    case 'reload': {
+      // A window reload, as a user would do it: after answering, so the caller sees the response
+      // before its extension host goes away.
+      // The web workbench saves its layout (open editors) when the window loses focus; make sure it
+      // has before reloading, as a real user switching windows would have.
+      setTimeout(async () => {
+        await page.evaluate(() => window.dispatchEvent(new Event('blur'))).catch(() => {});
+        const other = await page.context().newPage();
+        await other.bringToFront();
+        await new Promise((r) => setTimeout(r, 2000));
+        await other.close();
+        await page.bringToFront();
+        await page.reload().catch((e) => console.error('[bridge] reload failed', e));
+      }, 300);
+      return true;
+    }
     case 'select': {
       const frame = req.view ? await webviewFrame(page, req.view) : page.mainFrame();
       await frame.selectOption(req.selector, req.value, { timeout: 10_000 });

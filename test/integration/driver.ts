@@ -11,7 +11,8 @@ type Request =
   | { op: 'click'; view?: string; selector: string }
   | { op: 'press'; key: string; view?: string; selector?: string }
   | { op: 'type'; view?: string; selector: string; text: string }
-  | { op: 'select'; view?: string; selector: string; value: string };
+  | { op: 'select'; view?: string; selector: string; value: string }
+  | { op: 'reload' };
 
 let counter = 0;
 
@@ -85,4 +86,20 @@ export async function waitFor<T>(
     await sleep(200);
   }
   throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+}
+
+/**
+ * Reloads the workbench window (Developer: Reload Window, as a user would). The extension host running
+ * the caller goes away; the test host then runs the tests again in the reloaded window, where
+ * test/integration/index.ts picks the "after reload" tests (see restoreMarker).
+ */
+export function reloadWindow(): Promise<void> {
+  return request({ op: 'reload' });
+}
+
+/** File that tells the test run in a reloaded window what to check (absent: a normal run). */
+export function restoreMarker(): string {
+  const dir = process.env.ARKOR_TEST_DRIVER_DIR;
+  if (!dir) throw new Error('ARKOR_TEST_DRIVER_DIR is not set');
+  return path.join(path.dirname(dir), 'reload-marker.json');
 }

@@ -14,6 +14,7 @@ mkdirSync(path.join(results, 'screenshots'), { recursive: true });
 
 const livePids = path.join(results, 'live-pids.json');
 rmSync(livePids, { force: true });
+rmSync(path.join(results, 'reload-marker.json'), { force: true });
 
 /** One VS Code session running the tests of `phase` (see test/integration/index.ts). */
 async function session(phase) {

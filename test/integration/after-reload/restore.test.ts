@@ -1,0 +1,34 @@
+import * as assert from 'node:assert/strict';
+import { readFileSync, rmSync } from 'node:fs';
+import * as vscode from 'vscode';
+import type { ArkorExtensionApi } from '../../../src/extension';
+import { evalInWebview, restoreMarker, screenshot, waitFor } from '../driver';
+
+/** In the reloaded window: the job panel open before the reload is back, with all its data. */
+describe('After a window reload', function () {
+  this.timeout(180_000);
+
+  it('restores the job panel through its serializer, with every chart point', async () => {
+    const { jobId, points } = JSON.parse(readFileSync(restoreMarker(), 'utf8')) as {
+      jobId: string;
+      points: number;
+    };
+    rmSync(restoreMarker());
+    const api = await vscode.extensions.getExtension<ArkorExtensionApi>('arkor.arkor-vscode')!.activate();
+    // Nothing in this session opens the panel: only VS Code's restore can bring it back.
+    const panel = await waitFor(() => api.jobPanels.get(jobId), 'the job panel to be restored', 60_000);
+    await waitFor(() => panel.isMounted, 'the restored panel to mount', 60_000);
+    const shown = await waitFor(
+      () =>
+        evalInWebview<number | null>(
+          'job',
+          `const n = Number(document.querySelector('[data-testid=loss-chart]')?.getAttribute('data-points'));
+           return n === ${points} ? n : null;`,
+        ),
+      `the restored chart to hold all ${points} points`,
+      60_000,
+    );
+    assert.equal(shown, points);
+    await screenshot('13-job-panel-after-reload');
+  });
+});

@@ -1,0 +1,25 @@
+import { writeFileSync } from 'node:fs';
+import * as vscode from 'vscode';
+import { reloadWindow, restoreMarker, waitFor } from './driver';
+import { activateAndConnect, trainJob } from './helpers';
+
+/**
+ * The last test of the first pass: opens a finished job's panel and reloads the window, as a user
+ * would. The extension host running this test goes away with the reload; the tests in after-reload/
+ * then check, in the reloaded window, that the panel came back (test/integration/index.ts).
+ */
+describe('Window reload', function () {
+  this.timeout(300_000);
+
+  it('reloads the window with a job panel open', async () => {
+    const api = await activateAndConnect();
+    const job = await trainJob(api, 'survives-reload', 20);
+    await vscode.commands.executeCommand('arkor.openJob', job.id);
+    await waitFor(() => api.jobPanels.get(job.id)?.isMounted, 'the job panel to mount');
+    const points = api.session.connection!.store.metrics(job.id).step.length;
+    writeFileSync(restoreMarker(), JSON.stringify({ jobId: job.id, points }));
+    await reloadWindow();
+    // This extension host is about to be shut down by the reload; nothing after this line runs.
+    await new Promise(() => {});
+  });
+});
