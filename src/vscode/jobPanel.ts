@@ -36,7 +36,9 @@ export class JobPanels implements vscode.Disposable {
           // persisted, fall back to the host's own record of open panels.
           const saved = (state as { viewData?: { jobId?: unknown } } | undefined)?.viewData?.jobId;
           const jobId =
-            typeof saved === 'string' ? saved : this.recordedOpen().find((id) => !this.panels.has(id));
+            typeof saved === 'string'
+              ? saved
+              : this.recordedOpen().find((r) => r.title === panel.title && !this.panels.has(r.jobId))?.jobId;
           this.log.info(`Restoring a job panel (job ${jobId ?? 'unknown'})`);
           if (typeof jobId !== 'string') {
             panel.dispose();
@@ -69,7 +71,15 @@ export class JobPanels implements vscode.Disposable {
   private attach(panel: vscode.WebviewPanel, jobId: string): JobPanel {
     panel.webview.options = webviewOptions(this.extensionUri);
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'arkor.svg');
-    const jobPanel = new JobPanel(panel, jobId, this.extensionUri, this.session, this.log, this.openFullLog);
+    const jobPanel = new JobPanel(
+      panel,
+      jobId,
+      this.extensionUri,
+      this.session,
+      this.log,
+      this.openFullLog,
+      () => this.record(),
+    );
     this.panels.set(jobId, jobPanel);
     this.record();
     panel.onDidDispose(() => {
@@ -81,12 +91,14 @@ export class JobPanels implements vscode.Disposable {
     return jobPanel;
   }
 
-  private recordedOpen(): string[] {
-    return this.memento.get<string[]>(OPEN_PANELS_KEY) ?? [];
+  private recordedOpen(): { jobId: string; title: string }[] {
+    return this.memento.get<{ jobId: string; title: string }[]>(OPEN_PANELS_KEY) ?? [];
   }
 
-  private record(): void {
-    void this.memento.update(OPEN_PANELS_KEY, [...this.panels.keys()]);
+  /** Remembers which tab (by title) shows which job. Titles change with job names, so re-recorded. */
+  record(): void {
+    const open = [...this.panels.values()].map((p) => ({ jobId: p.jobId, title: p.panel.title }));
+    void this.memento.update(OPEN_PANELS_KEY, open);
   }
 
   dispose(): void {
@@ -114,6 +126,7 @@ export class JobPanel implements vscode.Disposable {
     private readonly session: ArkorSession,
     private readonly log: vscode.LogOutputChannel,
     private readonly openFullLog: (jobId: string) => Promise<void> | void,
+    private readonly onTitleChange: () => void,
   ) {
     panel.webview.html = webviewHtml(panel.webview, extensionUri, {
       bundle: 'job',
@@ -191,7 +204,10 @@ export class JobPanel implements vscode.Disposable {
       const snap = store.snapshot(this.jobId);
       if (snap.job) {
         this.post({ type: 'job', job: detail(snap.job, snap) });
-        this.panel.title = `Job: ${snap.job.name}`;
+        if (this.panel.title !== `Job: ${snap.job.name}`) {
+          this.panel.title = `Job: ${snap.job.name}`;
+          this.onTitleChange();
+        }
       }
     }
   }

@@ -16,20 +16,26 @@ export async function run(): Promise<void> {
     color: true,
     grep: process.env.ARKOR_TEST_GREP || undefined,
   });
-  // Tests under untrusted/ need a VS Code session with Workspace Trust on (ARKOR_TEST_PHASE=untrusted,
-  // see run.mjs); every other test runs in the normal, trusted session.
-  // Tests under after-reload/ run in the same session once zy-reload.test has reloaded the window
-  // (the reload marker exists), together with the shutdown check, which must run last of all.
-  const untrustedPhase = process.env.ARKOR_TEST_PHASE === 'untrusted';
-  const afterReload = !untrustedPhase && existsSync(restoreMarker());
+  // Sessions (ARKOR_TEST_PHASE, see run.mjs): "trusted" runs the feature tests; "reload" opens a job
+  // panel and reloads the window (zy-reload.test), then, in the reloaded window (the reload marker
+  // exists), checks what was restored (after-reload/) and finally leaves a training running for the
+  // orphan check (zz-shutdown.test, last of all); "untrusted" runs untrusted/ with Workspace Trust on.
+  const phase = process.env.ARKOR_TEST_PHASE ?? 'trusted';
+  const afterReload = phase === 'reload' && existsSync(restoreMarker());
   const inFolder = (f: string, folder: string) => f.startsWith(`${folder}${path.sep}`);
+  const special = (f: string) =>
+    inFolder(f, 'untrusted') ||
+    inFolder(f, 'after-reload') ||
+    f === 'zy-reload.test.js' ||
+    f === 'zz-shutdown.test.js';
   const files = readdirSync(__dirname, { recursive: true })
     .map(String)
     .filter((f) => f.endsWith('.test.js'))
     .filter((f) => {
-      if (untrustedPhase) return inFolder(f, 'untrusted');
+      if (phase === 'untrusted') return inFolder(f, 'untrusted');
       if (afterReload) return inFolder(f, 'after-reload') || f === 'zz-shutdown.test.js';
-      return !inFolder(f, 'untrusted') && !inFolder(f, 'after-reload') && f !== 'zz-shutdown.test.js';
+      if (phase === 'reload') return f === 'zy-reload.test.js';
+      return !special(f);
     })
     .sort();
   if (afterReload) console.log('[integration] the window was reloaded: checking what it restored');

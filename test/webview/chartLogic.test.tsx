@@ -7,9 +7,18 @@ import {
   FrameCoalescer,
   LOG_FLOOR,
   logFloor,
+  readoutAt,
+  SERIES,
   yRange,
 } from '../../webview-ui/job/chartData';
 import { CSV_HEADER, toCsv } from '../../webview-ui/job/csv';
+import {
+  decimateIndices,
+  drawData,
+  gather,
+  nearestIndex,
+  POINTS_PER_BUCKET,
+} from '../../webview-ui/job/decimate';
 import { MetricStore } from '../../webview-ui/job/metricStore';
 import { clampWeight, EmaSmoother, MAX_SMOOTHING, smoothSeries } from '../../webview-ui/job/smoothing';
 import { formatDuration, runStats } from '../../webview-ui/job/stats';
@@ -429,5 +438,163 @@ describe('run stats', () => {
     assert.equal(formatDuration(3_723_000), '1h 02m 03s');
     assert.equal(formatDuration(125_000), '2m 05s');
     assert.equal(formatDuration(undefined), '—');
+  });
+});
+
+/** A noisy, decaying loss with a spike, nulls in eval, like a real run. */
+function bigStore(n: number, smoothing = 0.6): MetricStore {
+  const store = new MetricStore(smoothing);
+  const step = Array.from({ length: n }, (_, i) => i * 2);
+  store.reset({
+    step,
+    loss: step.map((s, i) => (i === 777 ? 9 : 2 * Math.exp(-s / n) + 0.3 * Math.sin(s * 12.9898))),
+    evalLoss: step.map((s, i) => (i % 10 === 0 ? 2.1 * Math.exp(-s / n) : null)),
+    learningRate: step.map(() => 2e-4),
+    time: step.map((s) => 1.7e12 + s),
+  });
+  return store;
+}
+
+/** Min and max of ys over [a, b) ignoring nulls. */
+function extent(ys: readonly (number | null)[], idx: readonly number[]): [number, number] {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const i of idx) {
+    const v = ys[i];
+    if (v != null) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+  }
+  return [lo, hi];
+}
+
+describe('decimation for drawing', () => {
+  it('keeps, per bucket and series, the first, last, minimum and maximum point', () => {
+    const store = bigStore(20_000);
+    const x = store.step;
+    const ys = [store.loss, store.smoothed, store.evalLoss];
+    const buckets = 300;
+    const kept = decimateIndices(x, ys, 0, x.length - 1, buckets);
+    assert.ok(kept.length < x.length / 5, `${kept.length} points kept`);
+    assert.ok(kept.length <= buckets * 4 * ys.length);
+    for (let k = 1; k < kept.length; k++) assert.ok(kept[k]! > kept[k - 1]!, 'sorted and unique');
+    // Recompute the buckets independently and compare every bucket's extremes and ends.
+    const span = x[x.length - 1]! - x[0]!;
+    const members = new Map<number, number[]>();
+    x.forEach((v, i) => {
+      const b = Math.min(buckets - 1, Math.floor(((v - x[0]!) / span) * buckets));
+      members.set(b, [...(members.get(b) ?? []), i]);
+    });
+    const keptSet = new Set(kept);
+    for (const [b, idx] of members) {
+      const inBucket = idx.filter((i) => keptSet.has(i));
+      for (const y of ys) {
+        const nonNull = idx.filter((i) => y[i] != null);
+        if (nonNull.length === 0) continue;
+        assert.deepEqual(extent(y, inBucket), extent(y, idx), `bucket ${b}: min and max kept`);
+        assert.ok(keptSet.has(nonNull[0]!) && keptSet.has(nonNull.at(-1)!), `bucket ${b}: ends kept`);
+      }
+    }
+    assert.ok(keptSet.has(777), 'a one-point spike survives');
+  });
+
+  it('keeps a gap of a series drawn with gaps, and ignores inactive series', () => {
+    const x = Array.from({ length: 1000 }, (_, i) => i);
+    const y = x.map((i) => (i === 500 ? null : Math.sin(i)));
+    const other = x.map((i) => i);
+    const kept = decimateIndices(x, [y, other], 0, 999, 50, { gaps: [true, false], active: [true, false] });
+    assert.ok(kept.includes(500), 'the null is kept, so the line breaks there');
+    const withoutGap = decimateIndices(x, [y], 0, 999, 50);
+    assert.ok(!withoutGap.includes(500));
+  });
+
+  it('passes small series through untouched and reduces large ones, never losing the ends', () => {
+    const small = bigStore(1000);
+    const smallFull = buildChartData(small, { logScale: false });
+    const d = drawData(smallFull, { buckets: 800, logScale: false });
+    assert.equal(d.reduced, false);
+    assert.equal(d.data[1], small.loss, 'no copy');
+
+    const store = bigStore(100_000);
+    const full = buildChartData(store, { logScale: false });
+    const r = drawData(full, { buckets: 800, logScale: false });
+    assert.equal(r.reduced, true);
+    assert.ok(r.data[0].length <= 800 * POINTS_PER_BUCKET * 4, `${r.data[0].length}`);
+    assert.equal(r.data[0][0], store.step[0]);
+    assert.equal(r.data[0].at(-1), store.step.at(-1));
+    assert.equal(store.length, 100_000, 'the store keeps every point');
+    assert.deepEqual(extent(r.data[1]!, [...r.data[0].keys()]), extent(store.loss, [...store.step.keys()]));
+  });
+
+  it('zoomed: full resolution inside the range, plus the first and last point for the reset', () => {
+    const store = bigStore(100_000);
+    const full = buildChartData(store, { logScale: false });
+    const range = { min: 1000, max: 1400 }; // steps are i * 2: 201 rows inside
+    const r = drawData(full, { buckets: 800, logScale: false, range });
+    const xs = r.data[0];
+    assert.equal(xs[0], 0);
+    assert.equal(xs.at(-1), store.step.at(-1));
+    const inside = xs.filter((s) => s >= range.min && s <= range.max);
+    assert.equal(inside.length, 201, 'every row in view');
+    assert.ok(xs.includes(998) && xs.includes(1402), 'one row beyond each edge');
+  });
+
+  it('log mode clamps only the drawn copies, never the store', () => {
+    const store = new MetricStore(0);
+    const n = 50_000;
+    store.reset({
+      step: Array.from({ length: n }, (_, i) => i),
+      loss: Array.from({ length: n }, (_, i) => (i % 1000 === 0 ? 0 : 1 + (i % 7))),
+      evalLoss: Array.from({ length: n }, () => null),
+      learningRate: Array.from({ length: n }, () => -1),
+      time: Array.from({ length: n }, () => 1),
+    });
+    const full = buildChartData(store, { logScale: false });
+    const r = drawData(full, { buckets: 400, logScale: true });
+    assert.equal(r.reduced, true);
+    for (const v of r.data[1]!) assert.ok(v === null || v > 0, String(v));
+    assert.equal(store.loss[0], 0, 'store untouched');
+    assert.equal(r.data[4]![0], -1, 'learning rate is not clamped');
+    const small = drawData(buildChartData(bigStore(100), { logScale: false }), {
+      buckets: 400,
+      logScale: true,
+    });
+    assert.notEqual(small.data[1], full[1]);
+  });
+
+  it('gathers columns at indices', () => {
+    const data = buildChartData(bigStore(10), { logScale: false });
+    const g = gather(data, [0, 3, 9]);
+    assert.deepEqual(g[0], [0, 6, 18]);
+    assert.deepEqual(g[3], [data[3]![0], null, null]);
+  });
+});
+
+describe('crosshair readout', () => {
+  it('reads the full data at the row nearest the cursor', () => {
+    const store = bigStore(100_000);
+    const full = buildChartData(store, { logScale: false });
+    assert.equal(nearestIndex(full[0], 1554.9), 777);
+    assert.equal(nearestIndex(full[0], 1555.1), 778);
+    assert.equal(nearestIndex(full[0], -5), 0);
+    assert.equal(nearestIndex(full[0], 1e9), 99_999);
+    const r = readoutAt(full, 777);
+    assert.equal(r.step, '1554');
+    assert.equal(r.values.length, SERIES.length);
+    assert.equal(r.values[0], '9.0000', 'raw loss of the spike, not a decimated neighbour');
+    assert.equal(r.values[3], '2.00e-4');
+    assert.equal(readoutAt(full, 5).values[2], '—', 'no eval at that step');
+    assert.deepEqual(readoutAt([[]], 0), { step: '—', values: SERIES.map(() => '—') });
+  });
+
+  it('the controller hands the plot the store arrays, linear, whatever the log flag', () => {
+    const frames = new ManualFrames();
+    const chart = new ChartController({ logScale: true, raf: frames.request, caf: frames.cancel });
+    chart.snapshot(cols([[1, 0]]));
+    const data = chart.data();
+    assert.equal(data[0], chart.store.step);
+    assert.equal(data[1], chart.store.loss);
+    assert.equal(data[1]![0], 0);
   });
 });

@@ -95,6 +95,15 @@ describe('job panel', () => {
     assert.equal(chart().dataset.points, '125');
   });
 
+  it('reports the full number of points held in data-points, however many are drawn', async () => {
+    const { host, frames, chart } = await mount({}, { metrics: metrics(1, 120_000) });
+    assert.equal(chart().dataset.points, '120000');
+    await act(() => host.send({ type: 'metrics', from: 120_000, rows: metrics(120_001, 5) }));
+    await act(() => frames.frame());
+    assert.equal(chart().dataset.points, '120005');
+    assert.ok(chart().querySelector('[data-testid="chart-readout"]'), 'the readout container is rendered');
+  });
+
   it('coalesces many metrics messages in one frame into one chart update', async () => {
     const { host, frames, chart } = await mount();
     const before = Number(chart().dataset.updates);

@@ -11,6 +11,7 @@ export type FrameListener = (data: ChartData, store: MetricStore) => void;
 
 export class ChartController {
   readonly store: MetricStore;
+  /** Persisted view flag; a change asks for a frame (the plot itself reads the prop). */
   logScale: boolean;
   /** Frames that delivered data to listeners (exposed for tests and the benchmark). */
   updates = 0;
@@ -57,9 +58,12 @@ export class ChartController {
     this.coalescer.schedule();
   }
 
-  /** The arrays to draw right now. */
+  /**
+   * The full, linear columns right now (the store's arrays, no copy). The plot reduces them to what
+   * it draws (zoom range, decimation) and applies log clamping to those points only.
+   */
   data(): ChartData {
-    return buildChartData(this.store, { logScale: this.logScale });
+    return buildChartData(this.store, { logScale: false });
   }
 
   /** Adds a listener (called once per flushed frame); returns an unsubscribe function. */

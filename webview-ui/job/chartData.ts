@@ -84,6 +84,33 @@ export function yRange(min: number | null, max: number | null, logScale: boolean
   return [min - span * 0.05, max + span * 0.05];
 }
 
+/** Formats a readout value: 4 decimals, or 3 significant digits in exponent form when tiny. */
+export function formatValue(v: number | null | undefined, digits = 4): string {
+  return v == null || !Number.isFinite(v)
+    ? '—'
+    : Math.abs(v) >= 1e-3 || v === 0
+      ? v.toFixed(digits)
+      : v.toExponential(2);
+}
+
+/**
+ * The crosshair readout at row `i` of the full (undecimated, unclamped) data: the step, then one
+ * text per series in SERIES order (the learning rate in exponent form). Past the ends: the last row.
+ */
+export function readoutAt(full: ChartData, i: number): { step: string; values: string[] } {
+  const n = full[0].length;
+  if (n === 0) return { step: '—', values: SERIES.map(() => '—') };
+  const k = Math.min(n - 1, Math.max(0, Math.floor(i)));
+  return {
+    step: String(full[0][k]),
+    values: SERIES.map((name, s) => {
+      const v = full[s + 1]?.[k];
+      if (name === 'learning rate') return v == null || !Number.isFinite(v) ? '—' : v.toExponential(2);
+      return formatValue(v);
+    }),
+  };
+}
+
 /**
  * Coalesces bursts into at most one call per animation frame: `schedule()` as often as you like,
  * `flush` runs once in the next frame. The frame source is injectable for tests and the benchmark.

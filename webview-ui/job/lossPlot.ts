@@ -1,5 +1,6 @@
 import uPlot from 'uplot';
-import { type ChartData, yRange } from './chartData';
+import { type ChartData, readoutAt, SERIES, yRange } from './chartData';
+import { type DrawData, drawData, nearestIndex, POINTS_PER_BUCKET } from './decimate';
 import { type ChartTheme, readTheme } from './theme';
 
 /**
@@ -8,8 +9,14 @@ import { type ChartTheme, readTheme } from './theme';
  * 4 learning rate on its own right-hand axis. Colours are callbacks reading `theme`, so a theme change
  * is `refreshTheme()` → `redraw(false)` (no path rebuild).
  *
- * Zoom: drag selects an x range, double-click resets (uPlot's defaults). While zoomed, new data is
- * applied with `setData(data, false)` so the view stays put; otherwise the x range follows the data.
+ * uPlot draws what `drawData` (decimate.ts) makes of the full data: the full arrays while they are
+ * small, else the zoomed range decimated to a few points per pixel column. The full arrays stay
+ * here for the crosshair readout, which shows the exact row nearest the cursor (uPlot's DOM legend is
+ * off: it is the most expensive part of a first paint and would show decimated rows).
+ *
+ * Zoom: drag selects an x range, double-click resets (uPlot's defaults). A zoom or reset re-reduces
+ * the data for the new range (in a microtask, before the frame is painted). While zoomed, new data
+ * keeps the view put; otherwise the x range follows the data.
  */
 export interface LossPlotOptions {
   width: number;
@@ -18,11 +25,17 @@ export interface LossPlotOptions {
   showLearningRate: boolean;
   smoothing: number;
   /** Restores a zoomed x range (after a toggle rebuilds the plot). */
-  xRange?: { min: number; max: number };
+  xRange?: { min: number; max: number } | undefined;
+  /** Element the crosshair readout is rendered into (step and values at the cursor). */
+  readout?: HTMLElement | null | undefined;
 }
 
 export interface LossPlot {
   readonly u: uPlot;
+  /** CSS width the plot was last sized to. */
+  readonly width: number;
+  /** Points handed to uPlot in the last draw (≤ the full count). */
+  readonly drawnPoints: number;
   update(data: ChartData): void;
   setSize(width: number, height: number): void;
   setSmoothing(weight: number): void;
@@ -32,24 +45,67 @@ export interface LossPlot {
   destroy(): void;
 }
 
-const fmt = (v: number | null | undefined, digits = 4) =>
-  v == null || !Number.isFinite(v)
-    ? '—'
-    : Math.abs(v) >= 1e-3 || v === 0
-      ? v.toFixed(digits)
-      : v.toExponential(2);
+let canvasOk: boolean | undefined;
 
+/** Whether a 2D canvas is available (jsdom: no). Probed once. */
 export function canvasSupported(): boolean {
-  try {
-    return typeof document !== 'undefined' && !!document.createElement('canvas').getContext('2d');
-  } catch {
-    return false;
+  if (canvasOk === undefined) {
+    try {
+      canvasOk = typeof document !== 'undefined' && !!document.createElement('canvas').getContext('2d');
+    } catch {
+      canvasOk = false;
+    }
   }
+  return canvasOk;
 }
+
+/** Series (uPlot index − 1) drawn with gaps at nulls; eval loss spans its gaps. */
+const GAPS = [true, true, false, true];
 
 export function createLossPlot(el: HTMLElement, data: ChartData, o: LossPlotOptions): LossPlot {
   const theme: ChartTheme = readTheme();
+  let full = data;
+  let width = o.width;
   let zoomed = false;
+  /** Range the current reduction was made for (undefined: the whole series). */
+  let reducedFor: { min: number; max: number } | undefined;
+  let applying = false;
+  let reapplyQueued = false;
+  let drawnPoints = 0;
+  let destroyed = false;
+  const active = [true, true, true, o.showLearningRate];
+
+  const pixelRatio = () =>
+    typeof devicePixelRatio === 'number' && devicePixelRatio > 0 ? devicePixelRatio : 1;
+  // The whole canvas width is an upper bound for the plot area's columns: slightly more points than
+  // needed, never fewer.
+  const buckets = () => Math.ceil(width * pixelRatio());
+  const needsReduction = () => full[0].length > POINTS_PER_BUCKET * buckets();
+
+  function compute(range: { min: number; max: number } | undefined): uPlot.AlignedData {
+    const r: DrawData = drawData(full, {
+      buckets: buckets(),
+      logScale: o.logScale,
+      range,
+      active,
+      gaps: GAPS,
+    });
+    reducedFor = r.reduced ? range : undefined;
+    drawnPoints = r.data[0].length;
+    return r.data as uPlot.AlignedData;
+  }
+
+  // Eval points in view, cached per (drawn array, visible index range): `points.show` runs every draw.
+  let counted: { ys: unknown; i0: number; i1: number; n: number } | undefined;
+  const countInView = (u: uPlot, si: number): number => {
+    const ys = u.data[si];
+    const i0 = u.series[0]?.idxs?.[0] ?? 0;
+    const i1 = u.series[0]?.idxs?.[1] ?? (ys?.length ?? 0) - 1;
+    const c = counted;
+    if (c && c.ys === ys && c.i0 === i0 && c.i1 === i1) return c.n;
+    counted = { ys, i0, i1, n: visibleCount(u, si) };
+    return counted.n;
+  };
 
   const axis = (extra: Partial<uPlot.Axis>): uPlot.Axis => ({
     stroke: () => theme.foreground,
@@ -72,27 +128,19 @@ export function createLossPlot(el: HTMLElement, data: ChartData, o: LossPlotOpti
       lr: { distr: 1 },
     },
     series: [
-      { label: 'step', value: (_u, v) => (v == null ? '—' : String(v)) },
+      { label: 'step' },
       {
-        label: 'loss (raw)',
+        label: SERIES[0],
         scale: 'y',
         stroke: () => theme.loss,
         width: 1,
         alpha: 0.3,
         show: o.smoothing > 0,
         points: { show: false },
-        value: (_u, v) => fmt(v),
       },
+      { label: SERIES[1], scale: 'y', stroke: () => theme.loss, width: 2, points: { show: false } },
       {
-        label: 'loss',
-        scale: 'y',
-        stroke: () => theme.loss,
-        width: 2,
-        points: { show: false },
-        value: (_u, v) => fmt(v),
-      },
-      {
-        label: 'eval loss',
+        label: SERIES[2],
         scale: 'y',
         stroke: () => theme.evalLoss,
         fill: undefined,
@@ -101,37 +149,35 @@ export function createLossPlot(el: HTMLElement, data: ChartData, o: LossPlotOpti
         spanGaps: true,
         // Point markers while they are distinguishable (< 1 per 4 px in view); a dense run is a line.
         points: {
-          show: (u, si) => visibleCount(u, si) * 4 < u.bbox.width / devicePixelRatio,
+          show: (u, si) => countInView(u, si) * 4 < u.bbox.width / pixelRatio(),
           size: 5,
           stroke: () => theme.evalLoss,
           fill: () => theme.evalLoss,
         },
-        value: (_u, v) => fmt(v),
       },
       {
-        label: 'learning rate',
+        label: SERIES[3],
         scale: 'lr',
         stroke: () => theme.learningRate,
         width: 1,
         show: o.showLearningRate,
         points: { show: false },
-        value: (_u, v) => (v == null ? '—' : v.toExponential(2)),
       },
     ],
     axes: [
       axis({ label: 'step', size: 40 }),
-      axis({ scale: 'y', size: 60, values: (_u, splits) => splits.map((v) => tick(v)) }),
+      axis({ scale: 'y', size: 60, values: (_u, splits) => splits.map((v) => (v == null ? '' : tick(v))) }),
       axis({
         scale: 'lr',
         side: 1,
         show: o.showLearningRate,
         size: 60,
         grid: { show: false },
-        values: (_u, splits) => splits.map((v) => (v === 0 ? '0' : v.toExponential(0))),
+        values: (_u, splits) => splits.map((v) => (v == null ? '' : v === 0 ? '0' : v.toExponential(0))),
       }),
     ],
     cursor: { drag: { x: true, y: false, setScale: true }, points: { size: 6 } },
-    legend: { live: true },
+    legend: { show: false },
     hooks: {
       setScale: [
         (u, key) => {
@@ -140,47 +186,84 @@ export function createLossPlot(el: HTMLElement, data: ChartData, o: LossPlotOpti
           const n = xs.length;
           const { min, max } = u.scales.x ?? {};
           zoomed = n > 1 && min != null && max != null && (min > xs[0]! || max < xs[n - 1]!);
+          if (applying || !needsReduction()) return;
+          const want = zoomed ? { min: min!, max: max! } : undefined;
+          if (want?.min !== reducedFor?.min || want?.max !== reducedFor?.max) queueReapply();
         },
       ],
+      setCursor: [(u) => readout.at(u.cursor.left)],
     },
   };
 
-  const u = new uPlot(opts, data as uPlot.AlignedData, el);
+  const readout = createReadout(
+    o.readout,
+    theme,
+    () => full,
+    (left) => u.posToVal(left, 'x'),
+  );
+  const u = new uPlot(opts, compute(o.xRange), el);
   if (o.xRange) u.setScale('x', o.xRange);
-  paintLegendMarkers();
+  readout.setShown([u.series[1]?.show !== false, true, true, o.showLearningRate]);
+  readout.at(-1);
 
-  function paintLegendMarkers() {
-    const colours = [undefined, theme.loss, theme.loss, theme.evalLoss, theme.learningRate];
-    u.root.querySelectorAll<HTMLElement>('.u-legend .u-series').forEach((row, i) => {
-      const marker = row.querySelector<HTMLElement>('.u-marker');
-      const c = colours[i];
-      if (marker && c) {
-        marker.style.borderColor = c;
-        marker.style.background = 'transparent';
+  /** Hands uPlot the reduction for the current view (zoomed range or whole series). */
+  function apply(sync: boolean) {
+    const { min, max } = u.scales.x ?? {};
+    const range = zoomed && min != null && max != null ? { min, max } : undefined;
+    const run = () => {
+      applying = true;
+      try {
+        u.setData(compute(range), !range);
+        if (range) u.setScale('x', range);
+      } finally {
+        applying = false;
       }
+    };
+    if (sync) u.batch(run);
+    else run();
+  }
+
+  function queueReapply() {
+    if (reapplyQueued) return;
+    reapplyQueued = true;
+    queueMicrotask(() => {
+      reapplyQueued = false;
+      if (!destroyed) apply(true);
     });
   }
 
   return {
     u,
-    update(next) {
-      if (zoomed) {
-        u.setData(next as uPlot.AlignedData, false);
-        u.redraw();
-      } else {
-        u.setData(next as uPlot.AlignedData, true);
-      }
+    get width() {
+      return width;
     },
-    setSize(width, height) {
-      if (width > 0 && height > 0 && (width !== u.width || height !== u.height)) u.setSize({ width, height });
+    get drawnPoints() {
+      return drawnPoints;
+    },
+    update(next) {
+      full = next;
+      apply(false);
+      readout.refresh();
+    },
+    setSize(w, height) {
+      if (!(w > 0 && height > 0) || (w === u.width && height === u.height)) return;
+      const before = buckets();
+      width = w;
+      u.batch(() => {
+        u.setSize({ width: w, height });
+        if (buckets() !== before && (needsReduction() || drawnPoints < full[0].length)) {
+          apply(false);
+        }
+      });
     },
     setSmoothing(weight) {
       const show = weight > 0;
       if (u.series[1]?.show !== show) u.setSeries(1, { show });
+      readout.setShown([show, true, true, o.showLearningRate]);
     },
     refreshTheme() {
       Object.assign(theme, readTheme());
-      paintLegendMarkers();
+      readout.paint();
       u.redraw(false);
     },
     zoomRange() {
@@ -188,7 +271,88 @@ export function createLossPlot(el: HTMLElement, data: ChartData, o: LossPlotOpti
       return zoomed && min != null && max != null ? { min, max } : undefined;
     },
     destroy() {
+      destroyed = true;
       u.destroy();
+      readout.clear();
+    },
+  };
+}
+
+/**
+ * The crosshair readout: "step N · loss (raw) … · loss … · eval loss … · learning rate …", built
+ * once, then only text nodes change. Shows the row nearest the cursor, or the last row when the
+ * cursor is outside the plot.
+ */
+function createReadout(
+  host: HTMLElement | null | undefined,
+  theme: ChartTheme,
+  data: () => ChartData,
+  posToVal: (left: number) => number,
+) {
+  let stepText: Text | undefined;
+  const values: Text[] = [];
+  const items: HTMLElement[] = [];
+  const swatches: HTMLElement[] = [];
+  let left = -1;
+  if (host) {
+    host.textContent = '';
+    const step = document.createElement('span');
+    step.className = 'readout-item';
+    step.append('step ');
+    const b = document.createElement('b');
+    stepText = document.createTextNode('—');
+    b.append(stepText);
+    step.append(b);
+    host.append(step);
+    SERIES.forEach((label, s) => {
+      const item = document.createElement('span');
+      item.className = 'readout-item';
+      item.dataset.series = label;
+      const sw = document.createElement('i');
+      sw.className = s === 0 ? 'swatch faint' : s === 2 ? 'swatch dashed' : 'swatch';
+      const v = document.createElement('b');
+      const t = document.createTextNode('—');
+      v.append(t);
+      item.append(sw, `${label} `, v);
+      host.append(item);
+      items.push(item);
+      swatches.push(sw);
+      values.push(t);
+    });
+  }
+  const paint = () => {
+    const colours = [theme.loss, theme.loss, theme.evalLoss, theme.learningRate];
+    swatches.forEach((sw, s) => {
+      sw.style.borderColor = colours[s]!;
+    });
+  };
+  paint();
+  const show = (i: number) => {
+    if (!stepText) return;
+    const r = readoutAt(data(), i);
+    if (stepText.data !== r.step) stepText.data = r.step;
+    r.values.forEach((v, s) => {
+      const t = values[s]!;
+      if (t.data !== v) t.data = v;
+    });
+  };
+  return {
+    at(cursorLeft: number | undefined) {
+      left = cursorLeft ?? -1;
+      const x = data()[0];
+      show(left >= 0 ? nearestIndex(x, posToVal(left)) : x.length - 1);
+    },
+    refresh() {
+      this.at(left);
+    },
+    setShown(shown: readonly boolean[]) {
+      items.forEach((item, s) => {
+        item.hidden = !shown[s];
+      });
+    },
+    paint,
+    clear() {
+      if (host) host.textContent = '';
     },
   };
 }

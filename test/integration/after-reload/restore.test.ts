@@ -15,8 +15,28 @@ describe('After a window reload', function () {
     };
     rmSync(restoreMarker());
     const api = await vscode.extensions.getExtension<ArkorExtensionApi>('arkor.arkor-vscode')!.activate();
-    // Nothing in this session opens the panel: only VS Code's restore can bring it back.
-    const panel = await waitFor(() => api.jobPanels.get(jobId), 'the job panel to be restored', 60_000);
+    // Nothing in this session opens the panel: only VS Code's restore can bring it back. VS Code
+    // restores every tab, but resolves a webview tab (through our serializer) only once it is shown,
+    // so bring the restored tab to the front the way a user clicking it would.
+    const tab = await waitFor(
+      () =>
+        vscode.window.tabGroups.all
+          .flatMap((g) => g.tabs.map((t, index) => ({ t, index, group: g })))
+          .find(
+            ({ t }) =>
+              t.input instanceof vscode.TabInputWebview &&
+              t.input.viewType.endsWith('arkor.job') &&
+              t.label === 'Job: survives-reload',
+          ),
+      'the job panel tab to be restored',
+      60_000,
+    );
+    if (!tab.t.isActive || !tab.group.isActive) {
+      const focus = ['First', 'Second', 'Third', 'Fourth'][(tab.group.viewColumn ?? 1) - 1] ?? 'First';
+      await vscode.commands.executeCommand(`workbench.action.focus${focus}EditorGroup`);
+      await vscode.commands.executeCommand('workbench.action.openEditorAtIndex', tab.index);
+    }
+    const panel = await waitFor(() => api.jobPanels.get(jobId), 'the job panel to be revived', 60_000);
     await waitFor(() => panel.isMounted, 'the restored panel to mount', 60_000);
     const shown = await waitFor(
       () =>

@@ -1,0 +1,359 @@
+/**
+ * Browser side of bench/chart.mjs (bundled by it with esbuild; not part of the product).
+ *
+ * Three ways to show N metric points, each measured the same way:
+ *   panel  the whole job panel (JobApp with the toolkit registered) receiving the host's `snapshot`;
+ *   chart  the LossChart alone (ChartController.snapshot + render);
+ *   svg    Studio's approach: one SVG <path> per series whose `d` is rebuilt from every point
+ *          (min–max scaled, 240 px high), on first paint and on every update.
+ * First paint = from handing the data over (t0, data already generated) until the frame that shows it
+ * has been painted: a requestAnimationFrame callback, then a task posted from it (it runs after that
+ * frame's style, layout, ResizeObserver callbacks and paint). Everything the page does in between —
+ * store ingest, smoothing, Preact render, uPlot build and draw, SVG path parsing, layout — is inside.
+ */
+import { render } from 'preact';
+import 'uplot/dist/uPlot.min.css';
+import type { HostToJobPanel, JobDetail, JobPanelToHost, MetricColumns } from '../src/protocol';
+import '../webview-ui/shared/base.css';
+import '../webview-ui/job/job.css';
+import { ChartController } from '../webview-ui/job/chartController';
+import { JobApp } from '../webview-ui/job/JobApp';
+import { LossChart } from '../webview-ui/job/LossChart';
+import type { HostChannel } from '../webview-ui/shared/hostChannel';
+import { registerToolkit } from '../webview-ui/shared/toolkitRegister';
+
+export type Kind = 'panel' | 'chart' | 'svg';
+
+const WIDTH = 800;
+
+export function columns(from: number, n: number): MetricColumns {
+  const step: number[] = [];
+  const loss: (number | null)[] = [];
+  const evalLoss: (number | null)[] = [];
+  const learningRate: (number | null)[] = [];
+  const time: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const s = from + i;
+    step.push(s);
+    loss.push(2.5 * Math.exp(-s / 20000) + 0.3 + 0.15 * Math.sin(s * 12.9898) * Math.sin(s * 0.7));
+    evalLoss.push(s % 10 === 0 ? 2.6 * Math.exp(-s / 20000) + 0.35 : null);
+    learningRate.push(2e-4 * Math.min(1, s / 500));
+    time.push(1.7e12 + s * 500);
+  }
+  return { step, loss, evalLoss, learningRate, time };
+}
+
+function container(): HTMLElement {
+  const el = document.createElement('div');
+  el.style.width = `${WIDTH}px`;
+  document.body.appendChild(el);
+  return el;
+}
+
+/** Resolves after the next frame has been painted (rAF, then a task queued from it). */
+export function afterPaint(): Promise<void> {
+  return new Promise((resolve) => {
+    requestAnimationFrame(() => {
+      const ch = new MessageChannel();
+      ch.port1.onmessage = () => resolve();
+      ch.port2.postMessage(0);
+    });
+  });
+}
+
+interface Mounted {
+  /** Feeds rows at row index `from` (live updates). */
+  append(from: number, rows: MetricColumns): void;
+  /** Points the chart says it holds (`data-points`). */
+  points(): number;
+  controller?: ChartController;
+  dispose(): void;
+}
+
+// --- the whole panel -----------------------------------------------------------------------------
+class BenchHost implements HostChannel<HostToJobPanel, JobPanelToHost> {
+  private handlers = new Set<(m: HostToJobPanel) => void>();
+  private state: unknown;
+  post(_m: JobPanelToHost) {}
+  onMessage(h: (m: HostToJobPanel) => void) {
+    this.handlers.add(h);
+    return () => this.handlers.delete(h);
+  }
+  getState<S>() {
+    return this.state as S | undefined;
+  }
+  setState<S>(s: S) {
+    this.state = s;
+  }
+  send(m: HostToJobPanel) {
+    for (const h of this.handlers) h(m);
+  }
+}
+
+let toolkit = false;
+
+function job(n: number): JobDetail {
+  return {
+    id: 'job-bench',
+    name: 'bench-run',
+    status: 'completed',
+    createdAt: new Date(1.7e12 - 60_000).toISOString(),
+    startedAt: new Date(1.7e12).toISOString(),
+    completedAt: new Date(1.7e12 + n * 500).toISOString(),
+    model: 'unsloth/gemma-4-E4B-it',
+    dataset: 'pirate-chat',
+    maxSteps: n,
+    step: n,
+    checkpoints: [1, 2, 3, 4].map((k) => ({
+      step: Math.floor((n * k) / 4),
+      savedAt: new Date(1.7e12 + n * k * 125).toISOString(),
+    })),
+    config: { learningRate: 2e-4, loraRank: 16, loraAlpha: 32, packing: false, seed: null, maxSteps: n },
+  };
+}
+
+/** Mounts the panel and waits until it listens; returns a function that sends the snapshot. */
+async function preparePanel(): Promise<{ send: (cols: MetricColumns) => Mounted }> {
+  if (!toolkit) {
+    registerToolkit();
+    toolkit = true;
+  }
+  const el = container();
+  const host = new BenchHost();
+  render(<JobApp channel={host} />, el);
+  await afterPaint();
+  await new Promise((r) => setTimeout(r, 0)); // Preact runs useEffect (the subscription) after paint
+  const chartEl = () => el.querySelector<HTMLElement>('[data-testid="loss-chart"]');
+  const logTail = Array.from({ length: 200 }, (_, i) => `step ${i}: loss 0.${i} lr 2e-4`);
+  return {
+    send(cols) {
+      host.send({
+        type: 'snapshot',
+        job: job(cols.step.length),
+        metrics: cols,
+        logTail,
+        stream: { kind: 'ended' },
+      });
+      return {
+        append(from, rows) {
+          host.send({ type: 'metrics', from, rows });
+        },
+        points: () => Number(chartEl()?.dataset.points ?? -1),
+        dispose() {
+          render(null, el);
+          el.remove();
+        },
+      };
+    },
+  };
+}
+
+// --- the chart alone ------------------------------------------------------------------------------
+function mountChart(cols: MetricColumns): Mounted {
+  const el = container();
+  const controller = new ChartController({ smoothing: 0.6 });
+  controller.snapshot(cols);
+  render(<LossChart controller={controller} logScale={false} showLearningRate={false} smoothing={0.6} />, el);
+  const chartEl = el.querySelector<HTMLElement>('[data-testid="loss-chart"]')!;
+  return {
+    controller,
+    append(from, rows) {
+      controller.replaceFrom(from, rows);
+    },
+    points: () => Number(chartEl.dataset.points ?? -1),
+    dispose() {
+      render(null, el);
+      controller.dispose();
+      el.remove();
+    },
+  };
+}
+
+// --- Studio baseline: SVG paths rebuilt from all points on every update ----------------------------
+function mountSvg(cols: MetricColumns): Mounted {
+  const el = container();
+  const NS = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(NS, 'svg');
+  svg.setAttribute('width', String(WIDTH));
+  svg.setAttribute('height', '240');
+  svg.setAttribute('viewBox', `0 0 ${WIDTH} 240`);
+  const train = document.createElementNS(NS, 'path');
+  train.setAttribute('fill', 'none');
+  train.setAttribute('stroke', 'teal');
+  train.setAttribute('stroke-width', '2');
+  const ev = document.createElementNS(NS, 'path');
+  ev.setAttribute('fill', 'none');
+  ev.setAttribute('stroke', 'hotpink');
+  ev.setAttribute('stroke-dasharray', '4 3');
+  svg.append(train, ev);
+  el.appendChild(svg);
+  const points: { step: number; loss: number | null; evalLoss: number | null }[] = [];
+  const push = (c: MetricColumns) => {
+    for (let i = 0; i < c.step.length; i++) {
+      points.push({ step: c.step[i]!, loss: c.loss[i] ?? null, evalLoss: c.evalLoss[i] ?? null });
+    }
+  };
+  const draw = () => {
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    for (const p of points) {
+      if (p.loss != null) {
+        if (p.loss < min) min = p.loss;
+        if (p.loss > max) max = p.loss;
+      }
+      if (p.evalLoss != null) {
+        if (p.evalLoss < min) min = p.evalLoss;
+        if (p.evalLoss > max) max = p.evalLoss;
+      }
+    }
+    const span = Math.max(max - min, 1e-4);
+    const x0 = points[0]!.step;
+    const xs = Math.max(1, points[points.length - 1]!.step - x0);
+    const X = (s: number) => ((s - x0) / xs) * WIDTH;
+    const Y = (v: number) => 240 - ((v - min) / span) * 240;
+    let d = '';
+    let e = '';
+    for (const p of points) {
+      if (p.loss != null) d += `${d ? 'L' : 'M'}${X(p.step).toFixed(2)},${Y(p.loss).toFixed(2)}`;
+      if (p.evalLoss != null) e += `${e ? 'L' : 'M'}${X(p.step).toFixed(2)},${Y(p.evalLoss).toFixed(2)}`;
+    }
+    train.setAttribute('d', d);
+    ev.setAttribute('d', e);
+  };
+  push(cols);
+  draw();
+  return {
+    append(_from, rows) {
+      push(rows);
+      draw();
+    },
+    points: () => points.length,
+    dispose() {
+      el.remove();
+    },
+  };
+}
+
+export interface FirstPaint {
+  /** Synchronous part: handing the data over until control returns (plus microtasks). */
+  sync: number;
+  /** Until the frame showing the data has been painted. */
+  paint: number;
+  points: number;
+  /** Points uPlot was handed (chart kinds), for the record. */
+  drawn?: number;
+}
+
+async function firstPaint(kind: Kind, n: number): Promise<FirstPaint> {
+  const cols = columns(0, n);
+  const panel = kind === 'panel' ? await preparePanel() : undefined;
+  await afterPaint();
+  const t0 = performance.now();
+  const m = panel ? panel.send(cols) : kind === 'chart' ? mountChart(cols) : mountSvg(cols);
+  await Promise.resolve();
+  const tSync = performance.now();
+  await afterPaint();
+  const t1 = performance.now();
+  const points = m.points();
+  m.dispose();
+  return { sync: tSync - t0, paint: t1 - t0, points };
+}
+
+export interface Live {
+  events: number;
+  eventsPerSecond: number;
+  frames: number;
+  frameMean: number;
+  frameP95: number;
+  frameMax: number;
+  busyPerSecond: number;
+  updatesPerSecond: number;
+  points: number;
+}
+
+/**
+ * `rate` metrics events per second for `seconds` on top of n points. Busy time = main-thread time in
+ * the event handlers plus, for our chart, the coalesced per-frame flush including uPlot's draw (which
+ * uPlot commits in a microtask: timed up to a microtask queued after the flush). For the SVG the
+ * path's re-parse happens in setAttribute (timed); its re-paint is not (it shows in the frame times).
+ */
+async function live(kind: Exclude<Kind, 'panel'>, n: number, seconds: number, rate: number): Promise<Live> {
+  const m = kind === 'chart' ? mountChart(columns(0, n)) : mountSvg(columns(0, n));
+  await afterPaint();
+  await afterPaint();
+  let next = n;
+  let busy = 0;
+  let events = 0;
+  let flushes = 0;
+  const frames: number[] = [];
+  let last = performance.now();
+  let running = true;
+  const loop = (t: number) => {
+    frames.push(t - last);
+    last = t;
+    if (running) requestAnimationFrame(loop);
+  };
+  requestAnimationFrame((t) => {
+    last = t;
+    requestAnimationFrame(loop);
+  });
+  const controller = m.controller;
+  if (controller) {
+    const flush = controller.flush.bind(controller);
+    controller.flush = () => {
+      const a = performance.now();
+      flush();
+      flushes++;
+      queueMicrotask(() => {
+        busy += performance.now() - a;
+      });
+    };
+  }
+  const start = performance.now();
+  await new Promise<void>((resolve) => {
+    const id = setInterval(() => {
+      const now = performance.now();
+      const due = Math.floor(((now - start) / 1000) * rate) - events;
+      for (let k = 0; k < due; k++) {
+        const row = columns(next, 1);
+        const a = performance.now();
+        m.append(next, row);
+        busy += performance.now() - a;
+        next++;
+        events++;
+      }
+      if (now - start >= seconds * 1000) {
+        clearInterval(id);
+        resolve();
+      }
+    }, 1000 / rate);
+  });
+  running = false;
+  await afterPaint();
+  const elapsed = (performance.now() - start) / 1000;
+  const points = m.points();
+  m.dispose();
+  const f = frames.slice(2).sort((a, b) => a - b);
+  const pct = (p: number) => f[Math.min(f.length - 1, Math.floor(p * f.length))] ?? 0;
+  return {
+    events,
+    eventsPerSecond: events / elapsed,
+    frames: f.length,
+    frameMean: f.reduce((s, x) => s + x, 0) / Math.max(1, f.length),
+    frameP95: pct(0.95),
+    frameMax: f[f.length - 1] ?? 0,
+    busyPerSecond: busy / elapsed,
+    updatesPerSecond: (controller ? flushes : events) / elapsed,
+    points,
+  };
+}
+
+declare global {
+  interface Window {
+    bench: { firstPaint: typeof firstPaint; live: typeof live };
+    benchReady: boolean;
+  }
+}
+
+window.bench = { firstPaint, live };
+window.benchReady = true;

@@ -1,0 +1,221 @@
+import { type ChartData, clampForLog, logFloor } from './chartData';
+import { lowerBound } from './metricStore';
+
+/**
+ * What the loss chart hands to uPlot. The store keeps every point (CSV, the crosshair readout and
+ * `data-points` read it); drawing more points than there are pixel columns only costs time, so when
+ * the points in view exceed a few per column they are decimated M4-style: per pixel-column bucket
+ * and per series, the first, last, minimum and maximum point are kept (plus the first gap, for series
+ * drawn with gaps). A line through those points rasterises to the same pixels as the full series:
+ * every column still reaches its true minimum and maximum, and the line enters and leaves each column
+ * at the true values. All series share one x array, so the kept indices are the union over series.
+ *
+ * Canvas-free (runs and is tested in jsdom); lossPlot.ts calls `drawData` for every update, zoom
+ * and resize.
+ */
+
+/** Above this many points per bucket (pixel column) in view, the view is decimated. */
+export const POINTS_PER_BUCKET = 4;
+
+/**
+ * Sorted, unique indices in `[i0, i1]` (inclusive) to keep for drawing `ys` over `x` (ascending) in
+ * `buckets` columns spanning `[xMin, xMax]` (default: the x values at i0 and i1; points outside the
+ * span fall into the edge buckets). `gaps[s]` keeps the first null of series `s` in each bucket, so
+ * a gap in a series drawn without `spanGaps` still shows as a gap. `active[s] === false` skips a
+ * series (its values are still gathered at the kept indices).
+ */
+export function decimateIndices(
+  x: ArrayLike<number>,
+  ys: readonly ArrayLike<number | null>[],
+  i0: number,
+  i1: number,
+  buckets: number,
+  options: { xMin?: number; xMax?: number; gaps?: readonly boolean[]; active?: readonly boolean[] } = {},
+): number[] {
+  const out: number[] = [];
+  if (i1 < i0) return out;
+  const xMin = options.xMin ?? x[i0]!;
+  const xMax = options.xMax ?? x[i1]!;
+  const span = xMax - xMin;
+  const nb = Math.max(1, Math.floor(buckets));
+  const count = i1 - i0 + 1;
+  if (!(span > 0) || count <= nb) {
+    for (let i = i0; i <= i1; i++) out.push(i);
+    return out;
+  }
+  // Bucket boundaries: starts[b] = first index of bucket b (x is ascending); starts[nb] = i1 + 1.
+  const starts = new Int32Array(nb + 1);
+  const scale = nb / span;
+  let b = 0;
+  starts[0] = i0;
+  for (let i = i0; i <= i1; i++) {
+    let k = Math.floor((x[i]! - xMin) * scale);
+    if (k >= nb) k = nb - 1;
+    while (b < k) starts[++b] = i;
+  }
+  while (b < nb) starts[++b] = i1 + 1;
+  // Mark the kept points, series by series (one tight loop per series), then read them out in order.
+  const keep = new Uint8Array(count);
+  for (let s = 0; s < ys.length; s++) {
+    if (options.active?.[s] === false) continue;
+    markSeries(ys[s]!, starts, nb, i0, keep, options.gaps?.[s] ?? false);
+  }
+  for (let j = 0; j < count; j++) if (keep[j] === 1) out.push(i0 + j);
+  return out;
+}
+
+/** Marks first, last, min and max (and the first null when `gap`) of `ys` in every bucket. */
+function markSeries(
+  ys: ArrayLike<number | null>,
+  starts: Int32Array,
+  nb: number,
+  i0: number,
+  keep: Uint8Array,
+  gap: boolean,
+): void {
+  for (let b = 0; b < nb; b++) {
+    const end = starts[b + 1]!;
+    let first = -1;
+    let last = -1;
+    let minI = -1;
+    let maxI = -1;
+    let gapI = -1;
+    let minV = 0;
+    let maxV = 0;
+    for (let i = starts[b]!; i < end; i++) {
+      const v = ys[i];
+      if (v == null) {
+        if (gapI === -1) gapI = i;
+        continue;
+      }
+      if (first === -1) {
+        first = minI = maxI = i;
+        minV = maxV = v;
+      } else if (v < minV) {
+        minV = v;
+        minI = i;
+      } else if (v > maxV) {
+        maxV = v;
+        maxI = i;
+      }
+      last = i;
+    }
+    if (first !== -1) {
+      keep[first - i0] = 1;
+      keep[last - i0] = 1;
+      keep[minI - i0] = 1;
+      keep[maxI - i0] = 1;
+    }
+    if (gap && gapI !== -1) keep[gapI - i0] = 1;
+  }
+}
+
+/** The columns of `data` at `indices` (fresh arrays). */
+export function gather(data: ChartData, indices: readonly number[]): ChartData {
+  const k = indices.length;
+  const x = new Array<number>(k);
+  const xs = data[0];
+  for (let j = 0; j < k; j++) x[j] = xs[indices[j]!]!;
+  const out: ChartData = [x];
+  for (let s = 1; s < data.length; s++) {
+    const src = data[s]!;
+    const col = new Array<number | null>(k);
+    for (let j = 0; j < k; j++) col[j] = src[indices[j]!] ?? null;
+    out.push(col);
+  }
+  return out;
+}
+
+export interface DrawView {
+  /** Pixel columns available (plot width in device pixels, or an upper bound). */
+  buckets: number;
+  logScale: boolean;
+  /** The zoomed x range; undefined while the chart follows the whole series. */
+  range?: { min: number; max: number } | undefined;
+  /** Series (uPlot index − 1) that take part in choosing points; default all. */
+  active?: readonly boolean[];
+  /** Series (uPlot index − 1) drawn with gaps at nulls (not `spanGaps`). */
+  gaps?: readonly boolean[];
+}
+
+export interface DrawData {
+  data: ChartData;
+  /** True when `data` holds fewer points than the store (decimated or cut to the zoomed range). */
+  reduced: boolean;
+  /** The x span the reduction was computed for (undefined when not reduced). */
+  span?: { min: number; max: number };
+}
+
+/**
+ * The arrays to draw for `full` (the store's columns: step, raw loss, smoothed loss, eval loss,
+ * learning rate) in a view. Small series go through untouched (no copy in linear mode). Larger ones
+ * are cut to the zoomed range (plus the first and last point, so uPlot's double-click reset still
+ * spans everything) and decimated when still denser than POINTS_PER_BUCKET per column. Log mode
+ * clamps the loss series after reducing, so only the drawn points are copied and clamped.
+ */
+export function drawData(full: ChartData, view: DrawView): DrawData {
+  const x = full[0];
+  const n = x.length;
+  const buckets = Math.max(1, Math.floor(view.buckets));
+  const limit = POINTS_PER_BUCKET * buckets;
+  let data: ChartData;
+  let reduced = false;
+  let span: { min: number; max: number } | undefined;
+  if (n <= limit) {
+    data = full;
+  } else {
+    let i0 = 0;
+    let i1 = n - 1;
+    const min = view.range?.min ?? x[0]!;
+    const max = view.range?.max ?? x[n - 1]!;
+    if (view.range) {
+      // One point beyond each edge, so the lines run to the plot's edges.
+      i0 = Math.max(0, lowerBound(x, min) - 1);
+      i1 = Math.min(n - 1, lowerBound(x, max) + (x[lowerBound(x, max)] === max ? 1 : 0));
+    }
+    const ys = full.slice(1) as (number | null)[][];
+    const inRange = decimateIndices(x, ys, i0, i1, i1 - i0 + 1 > limit ? buckets : i1 - i0 + 1, {
+      xMin: min,
+      xMax: max,
+      gaps: view.gaps,
+      active: view.active,
+    });
+    const indices = i0 > 0 ? [0, ...inRange] : inRange;
+    if (i1 < n - 1) indices.push(n - 1);
+    data = gather(full, indices);
+    reduced = true;
+    span = { min, max };
+  }
+  if (!view.logScale) return { data, reduced, span };
+  const floor = logFloor({
+    loss: full[1] ?? [],
+    smoothed: full[2] ?? [],
+    evalLoss: full[3] ?? [],
+  });
+  const logData: ChartData = [data[0]];
+  for (let s = 1; s < data.length; s++) {
+    const col = data[s]!;
+    if (s > 3) logData.push(col);
+    else if (reduced) logData.push(clampInPlace(col, floor));
+    else logData.push(clampForLog(col, floor));
+  }
+  return { data: logData, reduced, span };
+}
+
+function clampInPlace(values: (number | null)[], floor: number): (number | null)[] {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v != null) values[i] = Number.isFinite(v) ? Math.max(v, floor) : null;
+  }
+  return values;
+}
+
+/** Index of the point of `x` (ascending) closest to `value`, or -1 when empty. */
+export function nearestIndex(x: ArrayLike<number>, value: number): number {
+  const n = x.length;
+  if (n === 0 || !Number.isFinite(value)) return n - 1;
+  const i = lowerBound(x as readonly number[], value);
+  if (i <= 0) return 0;
+  if (i >= n) return n - 1;
+  return value - x[i - 1]! <= x[i]! - value ? i - 1 : i;
+}
