@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as vscode from 'vscode';
 import type { ArkorExtensionApi } from '../../src/extension';
-import { sleep, waitFor } from './driver';
+import { evalInWebview, sleep, waitFor } from './driver';
 
 export const EXTENSION_ID = 'arkor.arkor-vscode';
 
@@ -62,4 +62,18 @@ export async function setTheme(theme: ThemeName | undefined): Promise<void> {
 /** The colour theme set in user settings now (undefined: VS Code's default), to restore it later. */
 export function currentThemeSetting(): ThemeName | undefined {
   return vscode.workspace.getConfiguration('workbench').inspect<ThemeName>('colorTheme')?.globalValue;
+}
+
+/** Waits until the job panel's loss chart holds exactly `points` points (its `data-points`). */
+export function waitForChartPoints(points: number, timeoutMs = 30_000): Promise<number> {
+  return waitFor(
+    () =>
+      evalInWebview<number | null>(
+        'job',
+        `const n = Number(document.querySelector('[data-testid=loss-chart]')?.getAttribute('data-points'));
+         return n === ${points} ? n : null;`,
+      ),
+    `the chart to hold all ${points} points`,
+    timeoutMs,
+  );
 }

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ArkorExtensionApi } from '../../src/extension';
 import { evalInWebview, screenshot, waitFor } from './driver';
-import { createJob as createJobOn } from './helpers';
+import { createJob as createJobOn, waitForChartPoints } from './helpers';
 
 /**
  * The jobs tree and job panel against the real local backend (started by the extension): a job
@@ -50,15 +50,7 @@ describe('Jobs view and job panel (local backend)', function () {
     await waitFor(() => api.session.connection!.store.status(job.id) === 'completed', 'completion', 180_000);
     const points = api.session.connection!.store.metrics(job.id).step.length;
     assert.ok(points >= 30, `at least 30 metric points (got ${points})`);
-    const shown = await waitFor(
-      () =>
-        evalInWebview<number | null>(
-          'job',
-          `const n = Number(document.querySelector('[data-testid=loss-chart]')?.getAttribute('data-points'));
-           return n === ${points} ? n : null;`,
-        ),
-      `the chart to hold all ${points} points`,
-    );
+    const shown = await waitForChartPoints(points);
     assert.equal(shown, points);
     await screenshot('12-job-panel-completed');
   });

@@ -435,6 +435,28 @@ describe('run stats', () => {
     assert.equal(s.elapsedMs, 12_000);
     assert.equal(s.stepsPerSecond, 2);
     assert.equal(s.etaMs, 50_000);
+
+    // A finished job replayed from history (no receive times): the average pace over the run.
+    const replayed = new MetricStore();
+    replayed.append(
+      cols(
+        Array.from({ length: 31 }, (_, i) => [i, 1, null, null, 0] as [number, number, null, null, number]),
+      ),
+    );
+    const done = runStats(
+      {
+        status: 'completed',
+        createdAt: '',
+        startedAt: new Date(1_000_000).toISOString(),
+        completedAt: new Date(1_000_000 + 10_000).toISOString(),
+        maxSteps: 30,
+      },
+      replayed,
+      2_000_000,
+    );
+    assert.equal(done.elapsedMs, 10_000);
+    assert.equal(done.stepsPerSecond, 3);
+    assert.equal(done.etaMs, undefined);
     assert.equal(formatDuration(3_723_000), '1h 02m 03s');
     assert.equal(formatDuration(125_000), '2m 05s');
     assert.equal(formatDuration(undefined), '—');

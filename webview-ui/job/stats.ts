@@ -36,6 +36,10 @@ export function runStats(
       if (dt > 0 && ds > 0) stepsPerSecond = (ds / dt) * 1000;
     }
   }
+  // A finished job replayed from history has no receive times: its average pace over the run.
+  if (stepsPerSecond === undefined && !running && elapsedMs && step != null && step > 0) {
+    stepsPerSecond = (step / elapsedMs) * 1000;
+  }
   let etaMs: number | undefined;
   if (job.status === 'running' && stepsPerSecond && job.maxSteps && step != null && job.maxSteps > step) {
     etaMs = ((job.maxSteps - step) / stepsPerSecond) * 1000;

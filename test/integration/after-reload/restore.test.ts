@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { ArkorExtensionApi } from '../../../src/extension';
-import { evalInWebview, restoreMarker, screenshot, waitFor } from '../driver';
+import { restoreMarker, screenshot, waitFor } from '../driver';
+import { waitForChartPoints } from '../helpers';
 
 /** In the reloaded window: the job panel open before the reload is back, with all its data. */
 describe('After a window reload', function () {
@@ -38,16 +39,7 @@ describe('After a window reload', function () {
     }
     const panel = await waitFor(() => api.jobPanels.get(jobId), 'the job panel to be revived', 60_000);
     await waitFor(() => panel.isMounted, 'the restored panel to mount', 60_000);
-    const shown = await waitFor(
-      () =>
-        evalInWebview<number | null>(
-          'job',
-          `const n = Number(document.querySelector('[data-testid=loss-chart]')?.getAttribute('data-points'));
-           return n === ${points} ? n : null;`,
-        ),
-      `the restored chart to hold all ${points} points`,
-      60_000,
-    );
+    const shown = await waitForChartPoints(points, 60_000);
     assert.equal(shown, points);
     await screenshot('13-job-panel-after-reload');
   });
