@@ -58,6 +58,7 @@ export {
   type Checkpoint,
   clientJobSource,
   formatLogText,
+  type JobRowData,
   type JobSnapshot,
   type JobSource,
   JobStore,
@@ -67,7 +68,14 @@ export {
   type StreamState,
   type Timers,
 } from './jobStore';
-export { GrowableSeries, type MetricPoint, MetricSeries, type MetricsArrays, RingBuffer } from './metrics';
+export {
+  GrowableSeries,
+  lossAtStep,
+  type MetricPoint,
+  MetricSeries,
+  type MetricsArrays,
+  RingBuffer,
+} from './metrics';
 export {
   deriveProjectSlug,
   ensureProjectState,

@@ -17,7 +17,7 @@ import {
   type JobStreamStatus,
   SeenEventIds,
 } from './jobEvents';
-import { MetricSeries, type MetricsArrays, RingBuffer } from './metrics';
+import { lossAtStep, MetricSeries, type MetricsArrays, RingBuffer } from './metrics';
 import { redact } from './redact';
 import {
   type Disposable,
@@ -149,6 +149,18 @@ export interface JobSnapshot {
   stream: { state: StreamState; error: string | undefined };
 }
 
+/** What a job-list row shows, read without copying whole series. */
+export interface JobRowData {
+  status: JobStatus;
+  error: string | undefined;
+  /** Metric points held in all. */
+  pointCount: number;
+  /** The last few points only (for a sparkline and the latest step and loss). */
+  recent: MetricsArrays;
+  /** Checkpoints with the training loss at their step. */
+  checkpoints: (Checkpoint & { loss: number | undefined })[];
+}
+
 /** Everything the store knows about one job. */
 class JobRecord {
   job: TrainingJob | undefined;
@@ -267,6 +279,22 @@ export class JobStore implements Disposable {
   }
 
   /** Everything a panel opening now needs; plain data and typed-array copies. */
+  /**
+   * What a row of the jobs list needs. Views that refresh often (the jobs tree) read this instead of
+   * `snapshot`, which copies every metric point.
+   */
+  rowData(jobId: string, recentPoints = 40): JobRowData {
+    const rec = this.record(jobId);
+    const n = rec.metrics.length;
+    return {
+      status: rec.status(),
+      error: rec.error(),
+      pointCount: n,
+      recent: rec.metrics.slice(Math.max(0, n - recentPoints), n),
+      checkpoints: rec.checkpoints.map((c) => ({ ...c, loss: lossAtStep(rec.metrics, c.step) })),
+    };
+  }
+
   snapshot(jobId: string): JobSnapshot {
     const rec = this.record(jobId);
     return {

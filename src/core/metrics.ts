@@ -179,3 +179,27 @@ export class RingBuffer<T> {
     return out;
   }
 }
+
+/**
+ * The loss at (or just before) `step`: the last finite training loss at a step ≤ `step`. A binary
+ * search over the step column, then a short walk back past eval-only points; no copy of the series.
+ */
+export function lossAtStep(series: MetricSeries, step: number): number | undefined {
+  let lo = 0;
+  let hi = series.length - 1;
+  let at = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (series.step.get(mid) <= step) {
+      at = mid;
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  for (let i = at; i >= 0 && i > at - 64; i--) {
+    const loss = series.loss.get(i);
+    if (Number.isFinite(loss)) return loss;
+  }
+  return undefined;
+}

@@ -42,7 +42,7 @@ export class SessionJobsSource implements JobsSource, vscode.Disposable {
   jobs(): JobSummary[] {
     const store = this.session.connection?.store;
     if (!store) return [];
-    return store.jobs().map((job) => summarize(job, store.snapshot(job.id)));
+    return store.jobs().map((job) => summarize(job, store.rowData(job.id)));
   }
 
   backend(): BackendInfo {

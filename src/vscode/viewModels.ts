@@ -2,7 +2,7 @@
  * Pure mapping from the core's job data to the plain view models of protocol.ts. No `vscode` import:
  * unit-tested in plain Node. Nothing here may carry a token.
  */
-import type { JobSnapshot, MetricsArrays, TrainingJob } from '../core';
+import type { JobRowData, JobSnapshot, MetricsArrays, TrainingJob } from '../core';
 import type { CheckpointSummary, JobDetail, JobSummary, MetricColumns } from '../protocol';
 
 const SPARK_POINTS = 40;
@@ -22,7 +22,7 @@ export function datasetLabel(source: unknown): string | undefined {
   return undefined;
 }
 
-/** Column index of the last finite loss at or before `step`. */
+/** The last finite loss at or before `step` in copied arrays (a panel snapshot). */
 function lossAt(metrics: MetricsArrays, step: number): number | undefined {
   for (let i = metrics.step.length - 1; i >= 0; i--) {
     if ((metrics.step[i] ?? Number.POSITIVE_INFINITY) <= step && Number.isFinite(metrics.loss[i])) {
@@ -32,34 +32,46 @@ function lossAt(metrics: MetricsArrays, step: number): number | undefined {
   return undefined;
 }
 
-export function summarize(job: TrainingJob, snap?: JobSnapshot): JobSummary {
-  const metrics = snap?.metrics;
-  const n = metrics?.step.length ?? 0;
+/** A full panel snapshot as the row data `summarize` reads. */
+export function rowFromSnapshot(snap: JobSnapshot): JobRowData {
+  return {
+    status: snap.status,
+    error: snap.error,
+    pointCount: snap.metrics.step.length,
+    recent: snap.metrics,
+    checkpoints: snap.checkpoints.map((c) => ({ ...c, loss: lossAt(snap.metrics, c.step) })),
+  };
+}
+
+/** One job as a list row: status, progress, the last loss, a sparkline of recent losses, checkpoints. */
+export function summarize(job: TrainingJob, row?: JobRowData): JobSummary {
+  const recent = row?.recent;
+  const n = recent?.step.length ?? 0;
   const losses: number[] = [];
-  if (metrics) {
+  if (recent) {
     for (let i = n - 1; i >= 0 && losses.length < SPARK_POINTS; i--) {
-      const v = metrics.loss[i];
+      const v = recent.loss[i];
       if (v !== undefined && Number.isFinite(v)) losses.push(v);
     }
     losses.reverse();
   }
   const maxSteps = typeof job.config?.maxSteps === 'number' ? job.config.maxSteps : undefined;
-  const checkpoints: CheckpointSummary[] = (snap?.checkpoints ?? []).map((c) => ({
+  const checkpoints: CheckpointSummary[] = (row?.checkpoints ?? []).map((c) => ({
     step: c.step,
     savedAt: c.timestamp,
-    loss: metrics ? lossAt(metrics, c.step) : undefined,
+    loss: c.loss,
   }));
   return {
     id: job.id,
     name: job.name,
-    status: snap?.status ?? job.status,
+    status: row?.status ?? job.status,
     createdAt: job.createdAt ?? '',
     startedAt: job.startedAt ?? null,
     completedAt: job.completedAt ?? null,
     model: typeof job.config?.model === 'string' ? job.config.model : undefined,
     dataset: datasetLabel(job.config?.datasetSource),
-    error: snap?.error ?? job.error ?? null,
-    step: n > 0 ? metrics?.step[n - 1] : undefined,
+    error: row?.error ?? job.error ?? null,
+    step: n > 0 ? recent?.step[n - 1] : undefined,
     maxSteps,
     lastLoss: losses.at(-1),
     sparkline: losses.length > 1 ? losses : undefined,
@@ -85,7 +97,7 @@ export function detail(job: TrainingJob, snap?: JobSnapshot): JobDetail {
       config[key] = JSON.stringify(value);
     }
   }
-  return { ...summarize(job, snap), config };
+  return { ...summarize(job, snap && rowFromSnapshot(snap)), config };
 }
 
 const finiteOrNull = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v : null);

@@ -5,6 +5,7 @@ import {
   type JobSource,
   JobStore,
   type JobStoreChange,
+  lossAtStep,
   MetricSeries,
   RingBuffer,
   type Timers,
@@ -218,6 +219,29 @@ describe('job store status and polling (fake source and timers)', () => {
     assert.equal(timers.pending[0]?.ms, 60000);
     store.dispose();
     assert.equal(timers.pending.length, 0);
+  });
+
+  it('gives list rows the recent points and checkpoint losses without copying the series', async () => {
+    const timers = new FakeTimers();
+    const store = new JobStore({ source: fakeSource([[job('a', 'running')]]), timers });
+    await store.refresh();
+    for (let step = 1; step <= 500; step++) {
+      store.ingest('a', { type: 'training.log', jobId: 'a', timestamp: 't', step, loss: 1000 - step });
+      if (step === 200)
+        store.ingest('a', { type: 'training.log', jobId: 'a', timestamp: 't', step, evalLoss: 7 });
+      if (step % 100 === 0) store.ingest('a', { type: 'checkpoint.saved', jobId: 'a', timestamp: 't', step });
+    }
+    const row = store.rowData('a', 40);
+    assert.equal(row.pointCount, 500);
+    assert.equal(row.recent.step.length, 40);
+    assert.equal(row.recent.step[39], 500);
+    assert.equal(row.recent.loss[0], 1000 - 461);
+    assert.deepEqual(
+      row.checkpoints.map((c) => [c.step, c.loss]),
+      [100, 200, 300, 400, 500].map((s) => [s, 1000 - s]),
+    );
+    assert.equal(lossAtStep(new MetricSeries(), 10), undefined);
+    store.dispose();
   });
 
   it('applies Studio status precedence', async () => {

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { JobSnapshot, TrainingJob } from '../../../src/core';
-import { datasetLabel, detail, summarize, toColumns } from '../../../src/vscode/viewModels';
+import { datasetLabel, detail, rowFromSnapshot, summarize, toColumns } from '../../../src/vscode/viewModels';
 
 const job: TrainingJob = {
   id: 'j1',
@@ -48,7 +48,7 @@ describe('view models', () => {
   });
 
   it('summarises progress, the last loss, a sparkline and checkpoint losses', () => {
-    const s = summarize(job, snapshot([3, 2.5, Number.NaN, 2]));
+    const s = summarize(job, rowFromSnapshot(snapshot([3, 2.5, Number.NaN, 2])));
     assert.equal(s.step, 4);
     assert.equal(s.maxSteps, 60);
     assert.equal(s.lastLoss, 2);
