@@ -26,12 +26,11 @@
  * Targets (issue): first paint < 100 ms at 100,000 points; ≥ 20x faster than the SVG approach at
  * 10,000 points. The page is served from file:// (no network); the bundle goes to a temp directory.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import * as esbuild from 'esbuild';
-import { chromium } from 'playwright-core';
+import { buildBenchPage, launchChromium } from './benchPage.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const argv = process.argv.slice(2);
@@ -49,31 +48,14 @@ const TARGET_MS = 100;
 const TARGET_RATIO = 20;
 
 async function main() {
-  const dir = mkdtempSync(path.join(tmpdir(), 'arkor-chart-bench-'));
+  const dir = await buildBenchPage({
+    entry: path.join(root, 'bench/chart.page.tsx'),
+    name: 'page',
+    prefix: 'arkor-chart-bench-',
+    bodyAttributes: ' class="vscode-dark"',
+  });
   try {
-    await esbuild.build({
-      entryPoints: [path.join(root, 'bench/chart.page.tsx')],
-      bundle: true,
-      outfile: path.join(dir, 'page.js'),
-      format: 'iife',
-      platform: 'browser',
-      target: 'chrome120',
-      jsx: 'automatic',
-      jsxImportSource: 'preact',
-      minify: true,
-      loader: { '.ttf': 'file', '.woff': 'file', '.woff2': 'file' },
-      define: { 'process.env.NODE_ENV': '"production"' },
-      logLevel: 'warning',
-    });
-    writeFileSync(
-      path.join(dir, 'index.html'),
-      '<!DOCTYPE html><html><head><meta charset="utf-8"><link rel="stylesheet" href="page.css"></head>' +
-        '<body class="vscode-dark"><script src="page.js"></script></body></html>',
-    );
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    const browser = await launchChromium();
     const load = () =>
       loadavg()
         .map((l) => l.toFixed(1))

@@ -16,11 +16,9 @@
  *   naive-rebuild  re-parse and rebuild the whole reply's DOM every chunk (like innerHTML = md(text))
  * At 200 tokens/s a chunk arrives every 5 ms: that is the budget per chunk.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
-import * as esbuild from 'esbuild';
-import { chromium } from 'playwright-core';
+import { buildBenchPage, launchChromium } from './benchPage.mjs';
 
 const argv = process.argv.slice(2);
 const arg = (name, fallback) => {
@@ -84,35 +82,19 @@ function summary(times) {
 const fmt = (n) => `${n.toFixed(3)} ms`;
 
 async function main() {
-  const dir = mkdtempSync(path.join(tmpdir(), 'arkor-pg-bench-'));
+  const dir = await buildBenchPage({
+    entry: path.join(root, 'bench/playground.page.tsx'),
+    name: 'bench',
+    prefix: 'arkor-pg-bench-',
+    bodyHtml: '<div id="app"></div>',
+  });
   try {
-    await esbuild.build({
-      entryPoints: { bench: path.join(root, 'bench/playground.page.tsx') },
-      outdir: dir,
-      bundle: true,
-      format: 'iife',
-      platform: 'browser',
-      target: 'chrome120',
-      jsx: 'automatic',
-      jsxImportSource: 'preact',
-      minify: true,
-      define: { 'process.env.NODE_ENV': '"production"' },
-      logLevel: 'warning',
-    });
-    writeFileSync(
-      path.join(dir, 'index.html'),
-      '<!DOCTYPE html><html><head><meta charset="utf-8"><link rel="stylesheet" href="bench.css"></head>' +
-        '<body><div id="app"></div><script src="bench.js"></script></body></html>',
-    );
     const chunks = reply(TOKENS);
     const chars = chunks.join('').length;
     console.log(
       `reply: ${chunks.length} tokens (chunks), ${chars} chars; windows: first and last ${WINDOW} chunks; budget at 200 tok/s: 5 ms/chunk`,
     );
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    const browser = await launchChromium();
     try {
       const rows = [];
       for (const variant of ['app', 'incremental', 'naive-diff', 'naive-rebuild']) {
