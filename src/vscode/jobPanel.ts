@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import type { JobStoreChange } from '../core';
+import type { JobStore, JobStoreChange } from '../core';
 import type { HostToJobPanel, StreamState } from '../protocol';
 import { formatLogLine } from './jobLog';
 import { jobPanelMessage, parseMessage } from './messageSchemas';
@@ -116,6 +116,7 @@ export class JobPanel implements vscode.Disposable {
   private readonly rowTimes: number[] = [];
   private readonly disposables: vscode.Disposable[] = [];
   private watch: vscode.Disposable | undefined;
+  private watchedStore: JobStore | undefined;
   private readonly mounted = new vscode.EventEmitter<void>();
   readonly onDidMount = this.mounted.event;
 
@@ -149,15 +150,22 @@ export class JobPanel implements vscode.Disposable {
     return this.ready;
   }
 
+  /** Keeps the job's event stream open in the current store; a reconnect brings a new store. */
   private ensureWatching(): void {
     const store = this.session.connection?.store;
-    if (!store) {
-      this.watch?.dispose();
-      this.watch = undefined;
-      void this.session.connect().catch(() => {});
-      return;
+    if (store === this.watchedStore && this.watch) return;
+    this.watch?.dispose();
+    this.watch = undefined;
+    this.watchedStore = store;
+    // No connection yet: the webview's `ready` connects. Connecting from here would retry in a loop,
+    // since a failed connect fires the very change event that calls this.
+    if (!store) return;
+    this.watch = store.watch(this.jobId);
+    // The webview holds the old store's data: start it over from this one.
+    if (this.ready) {
+      const snapshot = this.snapshotMessage();
+      if (snapshot) this.post(snapshot);
     }
-    this.watch ??= store.watch(this.jobId);
   }
 
   private snapshotMessage(): HostToJobPanel | undefined {

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import { ArkorApiError, type ChatRequest, isAbortError } from '../core';
+import { ArkorApiError, type ChatRequest, isAbortError, type JobStore } from '../core';
 import type { Conversation, HostToPlayground, ModelOption, ModelRef, PlaygroundToHost } from '../protocol';
 import { parseMessage, playgroundMessage } from './messageSchemas';
 import type { ArkorSession } from './session';
@@ -24,6 +24,7 @@ export class PlaygroundPanel implements vscode.Disposable {
   private pendingSelect: ModelRef | undefined;
   private readonly requests = new Map<string, AbortController>();
   private readonly watches = new Map<string, vscode.Disposable>();
+  private watchedStore: JobStore | undefined;
   private readonly panelDisposables: vscode.Disposable[] = [];
   private readonly disposables: vscode.Disposable[] = [];
   private modelsTimer: NodeJS.Timeout | undefined;
@@ -87,7 +88,10 @@ export class PlaygroundPanel implements vscode.Disposable {
           this.scheduleModels();
         }
       }),
-      this.session.onDidChange(() => this.scheduleModels()),
+      this.session.onDidChange(() => {
+        this.watchJobs();
+        this.scheduleModels();
+      }),
     );
     panel.onDidDispose(() => {
       for (const c of this.requests.values()) c.abort();
@@ -133,6 +137,12 @@ export class PlaygroundPanel implements vscode.Disposable {
   /** Checkpoints are known from job event streams: open them for the most recent jobs. */
   private watchJobs(): void {
     const store = this.session.connection?.store;
+    if (store !== this.watchedStore) {
+      // A reconnect brings a new store: the old watches belong to the old one.
+      for (const w of this.watches.values()) w.dispose();
+      this.watches.clear();
+      this.watchedStore = store;
+    }
     if (!store) return;
     for (const job of store.jobs().slice(0, WATCHED_JOBS)) {
       if (!this.watches.has(job.id)) this.watches.set(job.id, store.watch(job.id));

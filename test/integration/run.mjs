@@ -16,8 +16,8 @@ const livePids = path.join(results, 'live-pids.json');
 rmSync(livePids, { force: true });
 rmSync(path.join(results, 'reload-marker.json'), { force: true });
 
-/** One VS Code session running the tests of `phase` (see test/integration/index.ts). */
-async function session(phase) {
+/** One VS Code session running the tests of `phase` (see test/integration/index.ts); false if red. */
+async function runSession(phase) {
   console.log(`\n[integration] VS Code session: ${phase} workspace`);
   try {
     await runTests({
@@ -34,15 +34,33 @@ async function session(phase) {
         ARKOR_TEST_PHASE: phase,
       },
     });
+    return true;
   } catch (error) {
     console.error(`Integration tests failed (${phase}): ${error instanceof Error ? error.message : error}`);
-    process.exit(1);
+    return false;
   }
 }
 
+async function session(phase) {
+  if (!(await runSession(phase))) process.exit(1);
+}
+
+// Written by after-reload/restore.test when the reloaded window had no tab at all for the panel: the
+// web workbench had not saved its layout before the reload (a property of the test host, not of the
+// extension). Only that case is retried, once; any other failure, or the same one twice, is red.
+const layoutMissing = path.join(results, 'reload-layout-missing');
+rmSync(layoutMissing, { force: true });
+
 await session('trusted');
 // A window reload with a job panel open (restored by the serializer), then the orphan check.
-await session('reload');
+if (!(await runSession('reload'))) {
+  if (!existsSync(layoutMissing)) process.exit(1);
+  rmSync(layoutMissing, { force: true });
+  console.log(
+    '[integration] the workbench did not save its layout before the reload; running that session once more',
+  );
+  await session('reload');
+}
 // The last test left a training and the local backend running; VS Code has now been killed without
 // warning. Everything the extension started must be gone within a few seconds.
 if (existsSync(livePids)) {
