@@ -164,6 +164,58 @@ function isNoise(line) {
   );
 }
 
+/**
+ * Makes the workbench save its layout (open editors, the state of webview panels to revive) and waits
+ * until the saved state mentions `expect` (e.g. a webview view type), up to 20 s.
+ *
+ * The web workbench flushes its storage to IndexedDB when the window loses focus, which it reads from
+ * document.hasFocus() after a window blur; headless Chromium keeps reporting focus, so the page is
+ * made to report a real focus loss, as a user switching windows would cause. The write is then read
+ * back from IndexedDB, so the reload never races it.
+ */
+async function saveLayout(page, expect) {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const saved = await page
+      .evaluate(async (text) => {
+        document.hasFocus = () => false;
+        window.dispatchEvent(new Event('blur'));
+        await new Promise((r) => setTimeout(r, 500));
+        // Back to focused, so the next blur is a change again (the workbench only acts on changes).
+        document.hasFocus = () => true;
+        window.dispatchEvent(new Event('focus'));
+        const open = (name) =>
+          new Promise((resolve, reject) => {
+            const r = indexedDB.open(name);
+            r.onsuccess = () => resolve(r.result);
+            r.onerror = () => reject(r.error);
+          });
+        for (const { name } of await indexedDB.databases()) {
+          if (!name?.startsWith('vscode-web-state-db-')) continue;
+          const db = await open(name);
+          try {
+            if (!db.objectStoreNames.contains('ItemTable')) continue;
+            const values = await new Promise((resolve, reject) => {
+              const r = db.transaction('ItemTable').objectStore('ItemTable').getAll();
+              r.onsuccess = () => resolve(r.result);
+              r.onerror = () => reject(r.error);
+            });
+            if (values.some((v) => typeof v === 'string' && v.includes(text))) return true;
+          } finally {
+            db.close();
+          }
+        }
+        return false;
+      }, expect)
+      .catch((e) => {
+        console.error('[bridge] reading the saved layout failed', e);
+        return false;
+      });
+    if (saved) return;
+  }
+  console.error(`[bridge] the workbench did not save a layout mentioning ${expect} within 20 s`);
+}
+
 /** Finds the content frame of the Arkor webview whose <body data-arkor-view> is `view`. */
 async function webviewFrame(page, view) {
   for (const frame of page.frames()) {
@@ -211,15 +263,8 @@ async function handle(page, req) {
     case 'reload': {
       // A window reload, as a user would do it: after answering, so the caller sees the response
       // before its extension host goes away.
-      // The web workbench saves its layout (open editors) when the window loses focus; make sure it
-      // has before reloading, as a real user switching windows would have.
       setTimeout(async () => {
-        await page.evaluate(() => window.dispatchEvent(new Event('blur'))).catch(() => {});
-        const other = await page.context().newPage();
-        await other.bringToFront();
-        await new Promise((r) => setTimeout(r, 2000));
-        await other.close();
-        await page.bringToFront();
+        if (req.expect) await saveLayout(page, req.expect);
         await page.reload().catch((e) => console.error('[bridge] reload failed', e));
       }, 300);
       return true;

@@ -12,7 +12,7 @@ type Request =
   | { op: 'press'; key: string; view?: string; selector?: string }
   | { op: 'type'; view?: string; selector: string; text: string }
   | { op: 'select'; view?: string; selector: string; value: string }
-  | { op: 'reload' };
+  | { op: 'reload'; expect?: string | undefined };
 
 let counter = 0;
 
@@ -91,10 +91,12 @@ export async function waitFor<T>(
 /**
  * Reloads the workbench window (Developer: Reload Window, as a user would). The extension host running
  * the caller goes away; the test host then runs the tests again in the reloaded window, where
- * test/integration/index.ts picks the "after reload" tests (see restoreMarker).
+ * test/integration/index.ts picks the "after reload" tests (see restoreMarker). With `expect`, the
+ * host first makes the workbench save its layout and waits until the saved state mentions it (e.g. a
+ * webview panel's view type), as it would be after a user had switched windows.
  */
-export function reloadWindow(): Promise<void> {
-  return request({ op: 'reload' });
+export function reloadWindow(expect?: string): Promise<void> {
+  return request({ op: 'reload', expect });
 }
 
 /** File that tells the test run in a reloaded window what to check (absent: a normal run). */

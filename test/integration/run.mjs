@@ -51,9 +51,12 @@ async function session(phase) {
 const layoutMissing = path.join(results, 'reload-layout-missing');
 rmSync(layoutMissing, { force: true });
 
-await session('trusted');
+// ARKOR_TEST_PHASES=reload,untrusted runs only those sessions (for working on one of them).
+const phases = (process.env.ARKOR_TEST_PHASES || 'trusted,reload,untrusted').split(',');
+
+if (phases.includes('trusted')) await session('trusted');
 // A window reload with a job panel open (restored by the serializer), then the orphan check.
-if (!(await runSession('reload'))) {
+if (phases.includes('reload') && !(await runSession('reload'))) {
   if (!existsSync(layoutMissing)) process.exit(1);
   rmSync(layoutMissing, { force: true });
   console.log(
@@ -63,7 +66,7 @@ if (!(await runSession('reload'))) {
 }
 // The last test left a training and the local backend running; VS Code has now been killed without
 // warning. Everything the extension started must be gone within a few seconds.
-if (existsSync(livePids)) {
+if (phases.includes('reload') && existsSync(livePids)) {
   const { groups, pids } = JSON.parse(readFileSync(livePids, 'utf8'));
   const alive = (id) => {
     try {
@@ -88,4 +91,4 @@ if (existsSync(livePids)) {
 }
 
 // Workspace Trust on, the example folder untrusted: nothing may be built or run.
-await session('untrusted');
+if (phases.includes('untrusted')) await session('untrusted');

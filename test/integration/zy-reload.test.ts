@@ -18,7 +18,8 @@ describe('Window reload', function () {
     await waitFor(() => api.jobPanels.get(job.id)?.isMounted, 'the job panel to mount');
     const points = api.session.connection!.store.metrics(job.id).step.length;
     writeFileSync(restoreMarker(), JSON.stringify({ jobId: job.id, points }));
-    await reloadWindow();
+    // The workbench stores a webview panel's view type with this prefix in its saved layout.
+    await reloadWindow('mainThreadWebview-arkor.job');
     // This extension host is about to be shut down by the reload; nothing after this line runs.
     await new Promise(() => {});
   });
