@@ -22,7 +22,7 @@ export async function buildBenchPage({ entry, name, prefix, bodyAttributes = '',
     target: 'chrome120',
     jsx: 'automatic',
     jsxImportSource: 'preact',
-    minify: process.env.BENCH_NO_MINIFY ? false : true,
+    minify: !process.env.BENCH_NO_MINIFY, // BENCH_NO_MINIFY=1 keeps names for profiling
     loader: { '.ttf': 'file', '.woff': 'file', '.woff2': 'file' },
     define: { 'process.env.NODE_ENV': '"production"' },
     logLevel: 'warning',

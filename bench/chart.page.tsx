@@ -169,6 +169,18 @@ function mountChart(cols: MetricColumns): Mounted {
   };
 }
 
+// --- no chart: what generating and delivering the events costs by itself (the live floor) ---------
+function mountNone(n: number): Mounted {
+  let held = n;
+  return {
+    append(_from, rows) {
+      held += rows.step.length;
+    },
+    points: () => held,
+    dispose() {},
+  };
+}
+
 // --- Studio baseline: SVG paths rebuilt from all points on every update ----------------------------
 function mountSvg(cols: MetricColumns): Mounted {
   const el = container();
@@ -277,10 +289,22 @@ export interface Live {
  * uPlot commits in a microtask: timed up to a microtask queued after the flush). For the SVG the
  * path's re-parse happens in setAttribute (timed); its re-paint is not (it shows in the frame times).
  */
-async function live(kind: Exclude<Kind, 'panel'>, n: number, seconds: number, rate: number): Promise<Live> {
-  const m = kind === 'chart' ? mountChart(columns(0, n)) : mountSvg(columns(0, n));
+let prepared: { m: Mounted; n: number } | undefined;
+
+/** Mounts `kind` with n points for `live` and waits until it has been painted. */
+async function prepareLive(kind: Exclude<Kind, 'panel'> | 'none', n: number): Promise<void> {
+  const m =
+    kind === 'chart' ? mountChart(columns(0, n)) : kind === 'svg' ? mountSvg(columns(0, n)) : mountNone(n);
+  prepared = { m, n };
   await afterPaint();
   await afterPaint();
+}
+
+/** `rate` metrics events per second for `seconds` into what prepareLive mounted. */
+async function live(seconds: number, rate: number): Promise<Live> {
+  if (!prepared) throw new Error('prepareLive first');
+  const { m, n } = prepared;
+  prepared = undefined;
   let next = n;
   let busy = 0;
   let events = 0;
@@ -348,12 +372,26 @@ async function live(kind: Exclude<Kind, 'panel'>, n: number, seconds: number, ra
   };
 }
 
+/** The page idle for `seconds` with the same animation-frame loop as `live` (its baseline). */
+async function idle(seconds: number): Promise<void> {
+  const end = performance.now() + seconds * 1000;
+  await new Promise<void>((resolve) => {
+    const loop = () => (performance.now() < end ? requestAnimationFrame(loop) : resolve());
+    requestAnimationFrame(loop);
+  });
+}
+
 declare global {
   interface Window {
-    bench: { firstPaint: typeof firstPaint; live: typeof live };
+    bench: {
+      firstPaint: typeof firstPaint;
+      prepareLive: typeof prepareLive;
+      live: typeof live;
+      idle: typeof idle;
+    };
     benchReady: boolean;
   }
 }
 
-window.bench = { firstPaint, live };
+window.bench = { firstPaint, prepareLive, live, idle };
 window.benchReady = true;

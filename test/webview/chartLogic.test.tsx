@@ -408,6 +408,71 @@ describe('frame coalescing', () => {
     frames.frame();
     assert.deepEqual(seen, [201], 'no frame without new data');
   });
+
+  it('draws new data at most every DENSE_DATA_INTERVAL_MS while dense, user changes at once', () => {
+    const frames = new ManualFrames();
+    let now = 0;
+    const timers: { at: number; cb: () => void }[] = [];
+    const advance = (ms: number) => {
+      now += ms;
+      const due = timers.filter((t) => t.at <= now);
+      for (const t of due) timers.splice(timers.indexOf(t), 1);
+      for (const t of due) t.cb();
+    };
+    const chart = new ChartController({
+      raf: frames.request,
+      caf: frames.cancel,
+      now: () => now,
+      setTimer: (cb, ms) => {
+        const t = { at: now + ms, cb };
+        timers.push(t);
+        return t;
+      },
+      clearTimer: (t) => {
+        const i = timers.indexOf(t as (typeof timers)[number]);
+        if (i >= 0) timers.splice(i, 1);
+      },
+    });
+    const seen: number[] = [];
+    chart.subscribe((data) => seen.push(data[0].length));
+    chart.snapshot(cols([[1, 3]]));
+    frames.frame();
+    assert.deepEqual(seen, [1]);
+
+    // Sparse: every frame that brings data draws it.
+    chart.append(cols([[2, 2.9]]));
+    advance(16);
+    frames.frame();
+    assert.deepEqual(seen, [1, 2]);
+
+    // Dense: a frame's worth of points waits until 100 ms after the last draw, then all arrive.
+    chart.dense = true;
+    let step = 3;
+    for (let frame = 0; frame < 5; frame++) {
+      chart.append(cols([[step++, 2.8]]));
+      advance(16);
+      frames.frame();
+    }
+    assert.deepEqual(seen, [1, 2], 'nothing drawn within 100 ms of the last draw');
+    advance(20); // 100 ms since the last draw: the deferred frame is requested
+    frames.frame();
+    assert.deepEqual(seen, [1, 2, 7]);
+
+    // A user change (smoothing) draws in the next frame, dense or not.
+    chart.setSmoothing(0.5);
+    frames.frame();
+    assert.deepEqual(seen, [1, 2, 7, 7]);
+    // Data long after the last draw is drawn in the next frame.
+    advance(500);
+    chart.append(cols([[step++, 2.7]]));
+    frames.frame();
+    assert.deepEqual(seen, [1, 2, 7, 7, 8]);
+    chart.append(cols([[step++, 2.6]]));
+    chart.dispose();
+    advance(1000);
+    frames.frame();
+    assert.deepEqual(seen, [1, 2, 7, 7, 8], 'nothing after dispose');
+  });
 });
 
 describe('run stats', () => {
@@ -547,6 +612,39 @@ describe('decimation for drawing', () => {
     assert.equal(r.data[0].at(-1), store.step.at(-1));
     assert.equal(store.length, 100_000, 'the store keeps every point');
     assert.deepEqual(extent(r.data[1]!, [...r.data[0].keys()]), extent(store.loss, [...store.step.keys()]));
+  });
+
+  it('draws a means series through the mean of each bucket, keeping the other series exact', () => {
+    const store = bigStore(100_000);
+    const full = buildChartData(store, { logScale: false });
+    const buckets = 800;
+    const plain = drawData(full, { buckets, logScale: false });
+    const r = drawData(full, { buckets, logScale: false, means: [false, true, false, false] });
+    assert.ok(r.data[0].length < plain.data[0].length, 'the means series adds no points of its own');
+    // Raw loss keeps every bucket's extremes.
+    assert.deepEqual(extent(r.data[1]!, [...r.data[0].keys()]), extent(store.loss, [...store.step.keys()]));
+    // The smoothed line at each kept step is the mean of the smoothed values in that step's bucket.
+    const xMin = store.step[0]!;
+    const span = store.step.at(-1)! - xMin;
+    const bucketOf = (x: number) => Math.min(buckets - 1, Math.floor(((x - xMin) * buckets) / span));
+    const sums = new Map<number, [number, number]>();
+    store.step.forEach((x, i) => {
+      const b = bucketOf(x);
+      const [sum, n] = sums.get(b) ?? [0, 0];
+      sums.set(b, [sum + store.smoothed[i]!, n + 1]);
+    });
+    r.data[0].forEach((x, j) => {
+      const [sum, n] = sums.get(bucketOf(x))!;
+      assert.ok(Math.abs(r.data[2]![j]! - sum / n) < 1e-9, `step ${x}`);
+    });
+    // Far fewer vertical swings than the exact smoothed series drawn M4-style.
+    const swings = (ys: readonly (number | null)[]) =>
+      ys.reduce<number>((acc, v, i) => acc + Math.abs((v ?? 0) - (ys[i - 1] ?? v ?? 0)), 0);
+    assert.ok(swings(r.data[2]!) < swings(plain.data[2]!) / 4, 'a trend line, not a zigzag');
+    // Small series are untouched.
+    const small = buildChartData(bigStore(1000), { logScale: false });
+    const s2 = drawData(small, { buckets, logScale: false, means: [false, true, false, false] });
+    assert.equal(s2.data[2], small[2], 'no copy, exact values');
   });
 
   it('zoomed: full resolution inside the range, plus the first and last point for the reset', () => {

@@ -52,6 +52,7 @@ export function LossChart({
       if (p && drawn.current !== store.version) {
         drawn.current = store.version;
         p.update(data);
+        controller.dense = p.dense;
       }
       stamp();
     });
@@ -79,6 +80,7 @@ export function LossChart({
         readout,
       });
       plot.current = p;
+      controller.dense = p.dense;
     };
     if (width.current > 0) create(width.current);
     let ro: ResizeObserver | undefined;
@@ -88,7 +90,10 @@ export function LossChart({
         if (w <= 0) return; // hidden: wait until there is a size
         width.current = w;
         if (!p) create(w);
-        else p.setSize(Math.max(MIN_WIDTH, w), CHART_HEIGHT);
+        else {
+          p.setSize(Math.max(MIN_WIDTH, w), CHART_HEIGHT);
+          controller.dense = p.dense;
+        }
       });
       ro.observe(host);
     } else if (!p) {

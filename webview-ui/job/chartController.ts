@@ -9,14 +9,31 @@ import { MetricStore } from './metricStore';
  */
 export type FrameListener = (data: ChartData, store: MetricStore) => void;
 
+/**
+ * While the chart holds more points than it has pixel columns (`dense`), a frame's worth of new
+ * points moves the picture by a fraction of a pixel, so new data alone is drawn at most this often.
+ * Anything the user does (zoom, toggles, smoothing, resize, theme) still draws in the next frame, and
+ * a sparse chart draws every frame that brings data.
+ */
+export const DENSE_DATA_INTERVAL_MS = 100;
+
 export class ChartController {
   readonly store: MetricStore;
   /** Persisted view flag; a change asks for a frame (the plot itself reads the prop). */
   logScale: boolean;
   /** Frames that delivered data to listeners (exposed for tests and the benchmark). */
   updates = 0;
+  /** Set by the chart after each draw: it is decimating (see DENSE_DATA_INTERVAL_MS). */
+  dense = false;
   private readonly listeners = new Set<FrameListener>();
   private readonly coalescer: FrameCoalescer;
+  private readonly now: () => number;
+  private readonly setTimer: (cb: () => void, ms: number) => unknown;
+  private readonly clearTimer: (timer: unknown) => void;
+  /** When the last frame was flushed (`now()`), -Infinity before the first. */
+  private lastFlush = Number.NEGATIVE_INFINITY;
+  /** A data frame deferred until the dense interval has passed. */
+  private dataTimer: unknown;
 
   constructor(
     options: {
@@ -24,11 +41,18 @@ export class ChartController {
       logScale?: boolean;
       raf?: (cb: () => void) => number;
       caf?: (id: number) => void;
+      /** Clock and timers, injectable for tests. */
+      now?: () => number;
+      setTimer?: (cb: () => void, ms: number) => unknown;
+      clearTimer?: (timer: unknown) => void;
     } = {},
   ) {
     this.store = new MetricStore(options.smoothing ?? 0);
     this.logScale = options.logScale ?? false;
     this.coalescer = new FrameCoalescer(() => this.flush(), options.raf, options.caf);
+    this.now = options.now ?? (() => performance.now());
+    this.setTimer = options.setTimer ?? ((cb, ms) => setTimeout(cb, ms));
+    this.clearTimer = options.clearTimer ?? ((t) => clearTimeout(t as ReturnType<typeof setTimeout>));
   }
 
   snapshot(columns: MetricColumns): void {
@@ -38,13 +62,13 @@ export class ChartController {
 
   append(columns: MetricColumns): void {
     this.store.append(columns);
-    this.coalescer.schedule();
+    this.scheduleData();
   }
 
   /** A `metrics` message: rows from row index `from` (an append, or a replacement of the tail). */
   replaceFrom(from: number, columns: MetricColumns): void {
     this.store.replaceFrom(from, columns);
-    this.coalescer.schedule();
+    this.scheduleData();
   }
 
   setSmoothing(weight: number): void {
@@ -79,6 +103,9 @@ export class ChartController {
 
   /** Runs the pending frame now (used by the benchmark's synchronous first paint). */
   flush(): void {
+    this.lastFlush = this.now();
+    if (this.dataTimer !== undefined) this.clearTimer(this.dataTimer);
+    this.dataTimer = undefined;
     const data = this.data();
     this.updates++;
     for (const l of this.listeners) l(data, this.store);
@@ -86,6 +113,22 @@ export class ChartController {
 
   dispose(): void {
     this.coalescer.dispose();
+    if (this.dataTimer !== undefined) this.clearTimer(this.dataTimer);
+    this.dataTimer = undefined;
     this.listeners.clear();
+  }
+
+  /** New data: the next frame, or once DENSE_DATA_INTERVAL_MS has passed since the last one. */
+  private scheduleData(): void {
+    if (this.coalescer.isScheduled || this.dataTimer !== undefined) return;
+    const wait = this.dense ? this.lastFlush + DENSE_DATA_INTERVAL_MS - this.now() : 0;
+    if (wait <= 0) {
+      this.coalescer.schedule();
+      return;
+    }
+    this.dataTimer = this.setTimer(() => {
+      this.dataTimer = undefined;
+      this.coalescer.schedule();
+    }, wait);
   }
 }

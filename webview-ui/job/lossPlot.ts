@@ -36,6 +36,8 @@ export interface LossPlot {
   readonly width: number;
   /** Points handed to uPlot in the last draw (≤ the full count). */
   readonly drawnPoints: number;
+  /** More points than a few per pixel column: what is drawn is decimated. */
+  readonly dense: boolean;
   update(data: ChartData): void;
   setSize(width: number, height: number): void;
   setSmoothing(weight: number): void;
@@ -74,6 +76,9 @@ export function createLossPlot(el: HTMLElement, data: ChartData, o: LossPlotOpti
   let drawnPoints = 0;
   let destroyed = false;
   const active = [true, true, true, o.showLearningRate];
+  // The smoothed line is drawn through bucket means while smoothing is on (with smoothing off it is
+  // the raw data, which must keep its extremes).
+  const means = [false, o.smoothing > 0, false, false];
 
   const pixelRatio = () =>
     typeof devicePixelRatio === 'number' && devicePixelRatio > 0 ? devicePixelRatio : 1;
@@ -89,6 +94,7 @@ export function createLossPlot(el: HTMLElement, data: ChartData, o: LossPlotOpti
       range,
       active,
       gaps: GAPS,
+      means,
     });
     reducedFor = r.reduced ? range : undefined;
     drawnPoints = r.data[0].length;
@@ -240,6 +246,9 @@ export function createLossPlot(el: HTMLElement, data: ChartData, o: LossPlotOpti
     get drawnPoints() {
       return drawnPoints;
     },
+    get dense() {
+      return needsReduction();
+    },
     update(next) {
       full = next;
       apply(false);
@@ -258,6 +267,10 @@ export function createLossPlot(el: HTMLElement, data: ChartData, o: LossPlotOpti
     },
     setSmoothing(weight) {
       const show = weight > 0;
+      if (means[1] !== show) {
+        means[1] = show;
+        if (drawnPoints < full[0].length) apply(false);
+      }
       if (u.series[1]?.show !== show) u.setSeries(1, { show });
       readout.setShown([show, true, true, o.showLearningRate]);
     },
