@@ -36,6 +36,9 @@ const builds = [
     target: 'node20',
     // esbuild is used at run time to build the user's trainer and ships in node_modules.
     external: ['vscode', 'esbuild'],
+    // zod probes `navigator` (for Cloudflare workers); in the extension host that global is a getter
+    // that logs a PendingMigrationError. The host is never a browser: the probe is compiled out.
+    define: { navigator: 'undefined' },
   },
   {
     ...common,
