@@ -2,21 +2,22 @@ import type { MetricColumns } from '../../src/protocol';
 import { buildChartData, type ChartData, FrameCoalescer } from './chartData';
 import { MetricStore } from './metricStore';
 
-/**
- * Glue between the host's `metrics` messages and whatever draws them. Messages go into the store
- * immediately (cheap appends); drawing is coalesced into one flush per animation frame, however fast
- * messages arrive. Listeners (the uPlot chart, the header stats) run in that flush.
- */
 export type FrameListener = (data: ChartData, store: MetricStore) => void;
 
 /**
- * While the chart holds more points than it has pixel columns (`dense`), a frame's worth of new
- * points moves the picture by a fraction of a pixel, so new data alone is drawn at most this often.
- * Anything the user does (zoom, toggles, smoothing, resize, theme) still draws in the next frame, and
- * a sparse chart draws every frame that brings data.
+ * While the chart holds more than a few points per pixel column (`dense`: it draws them decimated), a
+ * frame's worth of new points moves the picture by a fraction of a pixel, so new data alone is drawn
+ * at most this often. Anything the user does (zoom, toggles, smoothing, resize, theme) still draws in
+ * the next frame, and a sparse chart draws every frame that brings data.
  */
 export const DENSE_DATA_INTERVAL_MS = 100;
 
+/**
+ * Glue between the host's `metrics` messages and whatever draws them. Messages go into the store
+ * immediately (cheap appends); drawing is coalesced into one flush per animation frame, however fast
+ * messages arrive (and at most every DENSE_DATA_INTERVAL_MS for new data on a dense chart).
+ * Listeners (the uPlot chart, the header stats) run in that flush.
+ */
 export class ChartController {
   readonly store: MetricStore;
   /** Persisted view flag; a change asks for a frame (the plot itself reads the prop). */

@@ -30,7 +30,14 @@ export function decimateIndices(
   i0: number,
   i1: number,
   buckets: number,
-  options: { xMin?: number; xMax?: number; gaps?: readonly boolean[]; active?: readonly boolean[] } = {},
+  options: {
+    xMin?: number;
+    xMax?: number;
+    gaps?: readonly boolean[];
+    active?: readonly boolean[];
+    /** bucketStarts of the same arguments, when the caller already has them. */
+    starts?: Int32Array;
+  } = {},
 ): number[] {
   const out: number[] = [];
   if (i1 < i0) return out;
@@ -42,7 +49,7 @@ export function decimateIndices(
     for (let i = i0; i <= i1; i++) out.push(i);
     return out;
   }
-  const starts = bucketStarts(x, i0, i1, nb, xMin, xMax);
+  const starts = options.starts ?? bucketStarts(x, i0, i1, nb, xMin, xMax);
   // Mark the kept points, series by series (one tight loop per series), then read them out in order.
   const keep = new Uint8Array(count);
   for (let s = 0; s < ys.length; s++) {
@@ -195,24 +202,24 @@ export function drawData(full: ChartData, view: DrawView): DrawData {
     }
     const ys = full.slice(1) as (number | null)[][];
     const decimated = i1 - i0 + 1 > limit;
+    const means = decimated && max > min && view.means?.some(Boolean) ? view.means : undefined;
+    const starts = means ? bucketStarts(x, i0, i1, buckets, min, max) : undefined;
     // A series drawn through bucket means needs no points of its own: any kept index carries its mean.
-    const active = view.means
-      ? ys.map((_, s) => view.active?.[s] !== false && !view.means?.[s])
-      : view.active;
+    const active = means ? ys.map((_, s) => view.active?.[s] !== false && !means[s]) : view.active;
     const inRange = decimateIndices(x, ys, i0, i1, decimated ? buckets : i1 - i0 + 1, {
       xMin: min,
       xMax: max,
       gaps: view.gaps,
       active,
+      starts,
     });
     const indices = i0 > 0 ? [0, ...inRange] : inRange;
     if (i1 < n - 1) indices.push(n - 1);
     data = gather(full, indices);
-    if (decimated && view.means?.some(Boolean) && max > min) {
-      const starts = bucketStarts(x, i0, i1, buckets, min, max);
+    if (means && starts) {
       const first = i0 > 0 ? 1 : 0;
       for (let s = 0; s < ys.length; s++) {
-        if (view.means[s]) replaceWithMeans(ys[s]!, starts, data[s + 1]!, indices, first, inRange.length);
+        if (means[s]) replaceWithMeans(ys[s]!, starts, data[s + 1]!, indices, first, inRange.length);
       }
     }
     reduced = true;
