@@ -2,7 +2,8 @@
  * Browser side of bench/chart.mjs (bundled by it with esbuild; not part of the product).
  *
  * Three ways to show N metric points, each measured the same way:
- *   panel  the whole job panel (JobApp with the toolkit registered) receiving the host's `snapshot`;
+ *   panel  the whole job panel (JobApp with the toolkit registered) receiving the host's `snapshot`
+ *          (structured-cloned, as postMessage delivers it);
  *   chart  the LossChart alone (ChartController.snapshot + render);
  *   svg    Studio's approach: one SVG <path> per series whose `d` is rebuilt from every point
  *          (min–max scaled, 240 px high), on first paint and on every update.
@@ -16,10 +17,10 @@ import 'uplot/dist/uPlot.min.css';
 import type { HostToJobPanel, JobDetail, JobPanelToHost, MetricColumns } from '../src/protocol';
 import '../webview-ui/shared/base.css';
 import '../webview-ui/job/job.css';
+import { FakeHost } from '../test/webview/fakeChannel';
 import { ChartController } from '../webview-ui/job/chartController';
 import { JobApp } from '../webview-ui/job/JobApp';
 import { LossChart } from '../webview-ui/job/LossChart';
-import type { HostChannel } from '../webview-ui/shared/hostChannel';
 import { registerToolkit } from '../webview-ui/shared/toolkitRegister';
 
 export type Kind = 'panel' | 'chart' | 'svg';
@@ -27,20 +28,22 @@ export type Kind = 'panel' | 'chart' | 'svg';
 const WIDTH = 800;
 
 export function columns(from: number, n: number): MetricColumns {
-  const step: number[] = [];
-  const loss: (number | null)[] = [];
-  const evalLoss: (number | null)[] = [];
-  const learningRate: (number | null)[] = [];
-  const time: number[] = [];
+  const c: MetricColumns = {
+    step: new Float64Array(n),
+    loss: new Float64Array(n),
+    evalLoss: new Float64Array(n),
+    learningRate: new Float64Array(n),
+    time: new Float64Array(n),
+  };
   for (let i = 0; i < n; i++) {
     const s = from + i;
-    step.push(s);
-    loss.push(2.5 * Math.exp(-s / 20000) + 0.3 + 0.15 * Math.sin(s * 12.9898) * Math.sin(s * 0.7));
-    evalLoss.push(s % 10 === 0 ? 2.6 * Math.exp(-s / 20000) + 0.35 : null);
-    learningRate.push(2e-4 * Math.min(1, s / 500));
-    time.push(1.7e12 + s * 500);
+    c.step[i] = s;
+    c.loss[i] = 2.5 * Math.exp(-s / 20000) + 0.3 + 0.15 * Math.sin(s * 12.9898) * Math.sin(s * 0.7);
+    c.evalLoss[i] = s % 10 === 0 ? 2.6 * Math.exp(-s / 20000) + 0.35 : Number.NaN;
+    c.learningRate[i] = 2e-4 * Math.min(1, s / 500);
+    c.time[i] = 1.7e12 + s * 500;
   }
-  return { step, loss, evalLoss, learningRate, time };
+  return c;
 }
 
 function container(): HTMLElement {
@@ -71,25 +74,6 @@ interface Mounted {
 }
 
 // --- the whole panel -----------------------------------------------------------------------------
-class BenchHost implements HostChannel<HostToJobPanel, JobPanelToHost> {
-  private handlers = new Set<(m: HostToJobPanel) => void>();
-  private state: unknown;
-  post(_m: JobPanelToHost) {}
-  onMessage(h: (m: HostToJobPanel) => void) {
-    this.handlers.add(h);
-    return () => this.handlers.delete(h);
-  }
-  getState<S>() {
-    return this.state as S | undefined;
-  }
-  setState<S>(s: S) {
-    this.state = s;
-  }
-  send(m: HostToJobPanel) {
-    for (const h of this.handlers) h(m);
-  }
-}
-
 let toolkit = false;
 
 function job(n: number): JobDetail {
@@ -119,7 +103,7 @@ async function preparePanel(): Promise<{ send: (cols: MetricColumns) => Mounted 
     toolkit = true;
   }
   const el = container();
-  const host = new BenchHost();
+  const host = new FakeHost<HostToJobPanel, JobPanelToHost>();
   render(<JobApp channel={host} />, el);
   await afterPaint();
   await new Promise((r) => setTimeout(r, 0)); // Preact runs useEffect (the subscription) after paint
@@ -202,7 +186,13 @@ function mountSvg(cols: MetricColumns): Mounted {
   const points: { step: number; loss: number | null; evalLoss: number | null }[] = [];
   const push = (c: MetricColumns) => {
     for (let i = 0; i < c.step.length; i++) {
-      points.push({ step: c.step[i]!, loss: c.loss[i] ?? null, evalLoss: c.evalLoss[i] ?? null });
+      const loss = c.loss[i]!;
+      const evalLoss = c.evalLoss[i]!;
+      points.push({
+        step: c.step[i]!,
+        loss: Number.isFinite(loss) ? loss : null,
+        evalLoss: Number.isFinite(evalLoss) ? evalLoss : null,
+      });
     }
   };
   const draw = () => {

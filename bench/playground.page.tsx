@@ -7,35 +7,13 @@
 import { render } from 'preact';
 import { act, setupRerender } from 'preact/test-utils';
 import type { HostToPlayground, PlaygroundToHost } from '../src/protocol';
+import { FakeHost } from '../test/webview/fakeChannel';
 import { MarkdownView, NaiveMarkdownView } from '../webview-ui/playground/markdown';
 import { PlaygroundApp } from '../webview-ui/playground/PlaygroundApp';
-import type { HostChannel } from '../webview-ui/shared/hostChannel';
 import '../webview-ui/shared/base.css';
 import '../webview-ui/playground/playground.css';
 
 export type Variant = 'app' | 'incremental' | 'naive-diff' | 'naive-rebuild';
-
-class BenchHost implements HostChannel<HostToPlayground, PlaygroundToHost> {
-  posted: PlaygroundToHost[] = [];
-  private handlers = new Set<(m: HostToPlayground) => void>();
-  private state: unknown;
-  post(m: PlaygroundToHost) {
-    this.posted.push(m);
-  }
-  onMessage(h: (m: HostToPlayground) => void) {
-    this.handlers.add(h);
-    return () => this.handlers.delete(h);
-  }
-  getState<S>() {
-    return this.state as S | undefined;
-  }
-  setState<S>(s: S) {
-    this.state = s;
-  }
-  send(m: HostToPlayground) {
-    for (const h of this.handlers) h(m);
-  }
-}
 
 const channel = new MessageChannel();
 const waiting: (() => void)[] = [];
@@ -56,7 +34,7 @@ async function run(variant: Variant, chunks: string[]): Promise<number[]> {
   const layout = () => root.getBoundingClientRect().height + document.body.offsetHeight;
 
   if (variant === 'app') {
-    const host = new BenchHost();
+    const host = new FakeHost<HostToPlayground, PlaygroundToHost>();
     // Setup goes through act() so the app's effects (its host subscription) run before we send.
     await act(() => render(<PlaygroundApp channel={host} saveDelayMs={1e9} />, root));
     await act(() =>

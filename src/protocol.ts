@@ -70,19 +70,21 @@ export type HostToJobsView =
 
 /**
  * Metric columns for the loss chart, index-aligned: entry i of every array belongs to step[i].
- * `null` where a frame did not carry that value (JSON has no NaN). Sent whole in a snapshot, then as
- * appended slices.
+ * NaN where a frame did not carry that value. Sent whole in a snapshot, then as appended slices.
+ * Typed arrays because they cross `postMessage` as raw buffers: VS Code passes them beside the JSON
+ * and the webview receives a memory copy, where plain arrays of 100,000 rows cost tens of
+ * milliseconds to serialise and clone element by element.
  */
 export interface MetricColumns {
-  step: number[];
-  loss: (number | null)[];
-  evalLoss: (number | null)[];
-  learningRate: (number | null)[];
+  step: Float64Array;
+  loss: Float64Array;
+  evalLoss: Float64Array;
+  learningRate: Float64Array;
   /**
    * Epoch milliseconds when the host received the frame (for elapsed, ETA and steps/s); 0 when unknown
    * (points replayed from a finished job's history).
    */
-  time: number[];
+  time: Float64Array;
 }
 
 /** The job as the panel header shows it: the summary plus the resolved config. */

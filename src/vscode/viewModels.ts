@@ -100,18 +100,19 @@ export function detail(job: TrainingJob, snap?: JobSnapshot): JobDetail {
   return { ...summarize(job, snap && rowFromSnapshot(snap)), config };
 }
 
-const finiteOrNull = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v : null);
-
-/** Typed-array metrics (NaN for missing) to JSON-safe columns (null for missing). */
+/**
+ * The store's metrics (NaN for missing) as the panel's columns: fresh typed arrays of exactly n rows
+ * (a view into a larger buffer would send the whole buffer), with each row's receive time (0: unknown).
+ */
 export function toColumns(metrics: MetricsArrays, times?: readonly number[]): MetricColumns {
   const n = metrics.step.length;
-  const columns: MetricColumns = { step: [], loss: [], evalLoss: [], learningRate: [], time: [] };
-  for (let i = 0; i < n; i++) {
-    columns.step.push(metrics.step[i] ?? 0);
-    columns.loss.push(finiteOrNull(metrics.loss[i]));
-    columns.evalLoss.push(finiteOrNull(metrics.evalLoss[i]));
-    columns.learningRate.push(finiteOrNull(metrics.learningRate[i]));
-    columns.time.push(times?.[i] ?? 0);
-  }
-  return columns;
+  const time = new Float64Array(n);
+  for (let i = 0; i < n && times && i < times.length; i++) time[i] = times[i] ?? 0;
+  return {
+    step: new Float64Array(metrics.step),
+    loss: new Float64Array(metrics.loss),
+    evalLoss: new Float64Array(metrics.evalLoss),
+    learningRate: new Float64Array(metrics.learningRate),
+    time,
+  };
 }

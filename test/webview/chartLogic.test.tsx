@@ -22,16 +22,17 @@ import {
 import { MetricStore } from '../../webview-ui/job/metricStore';
 import { clampWeight, EmaSmoother, MAX_SMOOTHING, smoothSeries } from '../../webview-ui/job/smoothing';
 import { formatDuration, runStats } from '../../webview-ui/job/stats';
+import { metricColumns } from './columns';
 import { ManualFrames } from './frames';
 
 function cols(rows: [number, number | null, (number | null)?, (number | null)?, number?][]): MetricColumns {
-  return {
+  return metricColumns({
     step: rows.map((r) => r[0]),
     loss: rows.map((r) => r[1]),
     evalLoss: rows.map((r) => r[2] ?? null),
     learningRate: rows.map((r) => r[3] ?? null),
     time: rows.map((r, i) => r[4] ?? 1_700_000_000_000 + i * 1000),
-  };
+  });
 }
 
 describe('smoothing (debiased EMA)', () => {
@@ -176,13 +177,15 @@ describe('metric store', () => {
 
   it('drops non-finite steps and values', () => {
     const store = new MetricStore();
-    store.append({
-      step: [1, Number.NaN, 2],
-      loss: [Number.POSITIVE_INFINITY, 1, 2],
-      evalLoss: [null, null, null],
-      learningRate: [null, null, null],
-      time: [0, 0, 0],
-    });
+    store.append(
+      metricColumns({
+        step: [1, Number.NaN, 2],
+        loss: [Number.POSITIVE_INFINITY, 1, 2],
+        evalLoss: [null, null, null],
+        learningRate: [null, null, null],
+        time: [0, 0, 0],
+      }),
+    );
     assert.deepEqual(store.step, [1, 2]);
     assert.deepEqual(store.loss, [null, 2]);
   });
@@ -532,13 +535,15 @@ describe('run stats', () => {
 function bigStore(n: number, smoothing = 0.6): MetricStore {
   const store = new MetricStore(smoothing);
   const step = Array.from({ length: n }, (_, i) => i * 2);
-  store.reset({
-    step,
-    loss: step.map((s, i) => (i === 777 ? 9 : 2 * Math.exp(-s / n) + 0.3 * Math.sin(s * 12.9898))),
-    evalLoss: step.map((s, i) => (i % 10 === 0 ? 2.1 * Math.exp(-s / n) : null)),
-    learningRate: step.map(() => 2e-4),
-    time: step.map((s) => 1.7e12 + s),
-  });
+  store.reset(
+    metricColumns({
+      step,
+      loss: step.map((s, i) => (i === 777 ? 9 : 2 * Math.exp(-s / n) + 0.3 * Math.sin(s * 12.9898))),
+      evalLoss: step.map((s, i) => (i % 10 === 0 ? 2.1 * Math.exp(-s / n) : null)),
+      learningRate: step.map(() => 2e-4),
+      time: step.map((s) => 1.7e12 + s),
+    }),
+  );
   return store;
 }
 
@@ -663,13 +668,15 @@ describe('decimation for drawing', () => {
   it('log mode clamps only the drawn copies, never the store', () => {
     const store = new MetricStore(0);
     const n = 50_000;
-    store.reset({
-      step: Array.from({ length: n }, (_, i) => i),
-      loss: Array.from({ length: n }, (_, i) => (i % 1000 === 0 ? 0 : 1 + (i % 7))),
-      evalLoss: Array.from({ length: n }, () => null),
-      learningRate: Array.from({ length: n }, () => -1),
-      time: Array.from({ length: n }, () => 1),
-    });
+    store.reset(
+      metricColumns({
+        step: Array.from({ length: n }, (_, i) => i),
+        loss: Array.from({ length: n }, (_, i) => (i % 1000 === 0 ? 0 : 1 + (i % 7))),
+        evalLoss: Array.from({ length: n }, () => null),
+        learningRate: Array.from({ length: n }, () => -1),
+        time: Array.from({ length: n }, () => 1),
+      }),
+    );
     const full = buildChartData(store, { logScale: false });
     const r = drawData(full, { buckets: 400, logScale: true });
     assert.equal(r.reduced, true);

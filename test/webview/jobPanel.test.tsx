@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { act, cleanup, fireEvent, render } from '@testing-library/preact';
 import type { HostToJobPanel, JobDetail, JobPanelToHost, MetricColumns } from '../../src/protocol';
 import { JobApp } from '../../webview-ui/job/JobApp';
+import { metricColumns } from './columns';
 import { FakeHost } from './fakeChannel';
 import { ManualFrames } from './frames';
 
@@ -25,13 +26,13 @@ function detail(over: Partial<JobDetail> = {}): JobDetail {
 
 function metrics(from: number, count: number): MetricColumns {
   const step = Array.from({ length: count }, (_, i) => from + i);
-  return {
+  return metricColumns({
     step,
     loss: step.map((s) => 3 / (1 + s / 50)),
     evalLoss: step.map((s) => (s % 10 === 0 ? 3.1 / (1 + s / 50) : null)),
     learningRate: step.map(() => 2e-4),
     time: step.map((s) => T0 + s * 500),
-  };
+  });
 }
 
 async function mount(
@@ -88,7 +89,13 @@ describe('job panel', () => {
       host.send({
         type: 'metrics',
         from: 124,
-        rows: { step: [125], loss: [3 / (1 + 125 / 50)], evalLoss: [0.9], learningRate: [2e-4], time: [T0] },
+        rows: metricColumns({
+          step: [125],
+          loss: [3 / (1 + 125 / 50)],
+          evalLoss: [0.9],
+          learningRate: [2e-4],
+          time: [T0],
+        }),
       }),
     );
     await act(() => frames.frame());

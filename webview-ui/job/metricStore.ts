@@ -57,8 +57,8 @@ export class MetricStore {
 
   /**
    * Snapshot fast path: when the steps are strictly increasing and the columns aligned (the normal
-   * case), take the arrays over as they are (they are ours: postMessage structured-clones them) and
-   * only sanitise values in one pass, instead of pushing row by row.
+   * case), convert each column in one pass (NaN and other non-finite values become null) instead of
+   * pushing row by row.
    */
   private adopt(c: MetricColumns): boolean {
     const n = c.step.length;
@@ -70,32 +70,32 @@ export class MetricStore {
     ) {
       return false;
     }
-    const { step, loss, evalLoss, learningRate, time } = c;
     let prev = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < n; i++) {
-      const s = step[i]!;
+      const s = c.step[i]!;
       if (!(s > prev) || s === Number.POSITIVE_INFINITY) return false;
       prev = s;
     }
-    let hasEval = false;
-    let hasLr = false;
+    const step = new Array<number>(n);
+    const loss = new Array<number | null>(n);
+    const evalLoss = new Array<number | null>(n);
+    const learningRate = new Array<number | null>(n);
+    const time = new Array<number>(n);
     const smoothed = new Array<number | null>(n);
     const smoother = this.smoother;
+    let hasEval = false;
+    let hasLr = false;
     for (let i = 0; i < n; i++) {
-      const l = loss[i];
-      if (l != null && !Number.isFinite(l)) loss[i] = null;
-      smoothed[i] = smoother.next(loss[i]);
-      const e = evalLoss[i];
-      if (e != null) {
-        if (Number.isFinite(e)) hasEval = true;
-        else evalLoss[i] = null;
-      }
-      const r = learningRate[i];
-      if (r != null) {
-        if (Number.isFinite(r)) hasLr = true;
-        else learningRate[i] = null;
-      }
-      if (!(time[i]! > 0 && time[i]! < Number.POSITIVE_INFINITY)) time[i] = Number.NaN;
+      step[i] = c.step[i]!;
+      loss[i] = finiteOrNull(c.loss[i]);
+      smoothed[i] = smoother.next(loss[i] ?? null);
+      const e = finiteOrNull(c.evalLoss[i]);
+      evalLoss[i] = e;
+      if (e !== null) hasEval = true;
+      const r = finiteOrNull(c.learningRate[i]);
+      learningRate[i] = r;
+      if (r !== null) hasLr = true;
+      time[i] = knownTime(c.time[i]);
     }
     this.step = step;
     this.loss = loss;

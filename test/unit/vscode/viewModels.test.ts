@@ -69,12 +69,19 @@ describe('view models', () => {
     assert.ok(!('datasetSource' in d.config));
   });
 
-  it('turns NaN metrics into null and keeps row alignment', () => {
-    const columns = toColumns(snapshot([1.5, Number.NaN]).metrics, [100]);
-    assert.deepEqual(columns.step, [1, 2]);
-    assert.deepEqual(columns.loss, [1.5, null]);
-    assert.deepEqual(columns.evalLoss, [null, null]);
-    assert.deepEqual(columns.time, [100, 0]);
-    assert.equal(JSON.stringify(columns).includes('NaN'), false);
+  it('sends metrics as exact-length typed arrays (NaN for missing), rows aligned', () => {
+    const metrics = snapshot([1.5, Number.NaN]).metrics;
+    const columns = toColumns(metrics, [100]);
+    assert.deepEqual([...columns.step], [1, 2]);
+    assert.deepEqual([...columns.loss], [1.5, Number.NaN]);
+    assert.deepEqual([...columns.evalLoss], [Number.NaN, Number.NaN]);
+    assert.deepEqual([...columns.time], [100, 0], 'unknown receive time is 0');
+    for (const column of Object.values(columns)) {
+      // Its own buffer of exactly its rows: postMessage transfers whole buffers.
+      assert.equal(column.buffer.byteLength, 2 * column.BYTES_PER_ELEMENT);
+    }
+    for (const column of Object.values(columns)) assert.ok(column instanceof Float64Array);
+    columns.loss[0] = 9;
+    assert.equal(metrics.loss[0], 1.5, 'a copy, not a view of the store');
   });
 });
