@@ -105,8 +105,7 @@ export class ChartController {
   /** Runs the pending frame now (used by the benchmark's synchronous first paint). */
   flush(): void {
     this.lastFlush = this.now();
-    if (this.dataTimer !== undefined) this.clearTimer(this.dataTimer);
-    this.dataTimer = undefined;
+    this.cancelDataTimer();
     const data = this.data();
     this.updates++;
     for (const l of this.listeners) l(data, this.store);
@@ -114,9 +113,13 @@ export class ChartController {
 
   dispose(): void {
     this.coalescer.dispose();
+    this.cancelDataTimer();
+    this.listeners.clear();
+  }
+
+  private cancelDataTimer(): void {
     if (this.dataTimer !== undefined) this.clearTimer(this.dataTimer);
     this.dataTimer = undefined;
-    this.listeners.clear();
   }
 
   /** New data: the next frame, or once DENSE_DATA_INTERVAL_MS has passed since the last one. */

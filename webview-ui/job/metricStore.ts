@@ -87,8 +87,9 @@ export class MetricStore {
     let hasLr = false;
     for (let i = 0; i < n; i++) {
       step[i] = c.step[i]!;
-      loss[i] = finiteOrNull(c.loss[i]);
-      smoothed[i] = smoother.next(loss[i] ?? null);
+      const l = finiteOrNull(c.loss[i]);
+      loss[i] = l;
+      smoothed[i] = smoother.next(l);
       const e = finiteOrNull(c.evalLoss[i]);
       evalLoss[i] = e;
       if (e !== null) hasEval = true;
