@@ -271,6 +271,8 @@ export interface Live {
   busyPerSecond: number;
   updatesPerSecond: number;
   points: number;
+  /** The controller's running average of a data frame's cost (ms), our chart only. */
+  frameCost?: number | undefined;
 }
 
 /**
@@ -359,6 +361,7 @@ async function live(seconds: number, rate: number): Promise<Live> {
     busyPerSecond: busy / elapsed,
     updatesPerSecond: (controller ? flushes : events) / elapsed,
     points,
+    frameCost: controller?.frameCost,
   };
 }
 

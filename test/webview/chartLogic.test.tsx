@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { MetricColumns } from '../../src/protocol';
-import { ChartController } from '../../webview-ui/job/chartController';
+import { ChartController, MAX_DATA_INTERVAL_MS } from '../../webview-ui/job/chartController';
 import {
   buildChartData,
   clampForLog,
@@ -412,15 +412,21 @@ describe('frame coalescing', () => {
     assert.deepEqual(seen, [201], 'no frame without new data');
   });
 
-  it('draws new data at most every DENSE_DATA_INTERVAL_MS while dense, user changes at once', () => {
+  it('keeps drawing new data within REDRAW_BUDGET of the main thread; user changes draw at once', () => {
     const frames = new ManualFrames();
     let now = 0;
     const timers: { at: number; cb: () => void }[] = [];
+    const painted: (() => void)[] = [];
     const advance = (ms: number) => {
       now += ms;
       const due = timers.filter((t) => t.at <= now);
       for (const t of due) timers.splice(timers.indexOf(t), 1);
       for (const t of due) t.cb();
+    };
+    /** One browser frame: the flush (its listener advances the clock by `work`), then the paint. */
+    const frame = () => {
+      frames.frame();
+      for (const cb of painted.splice(0)) cb();
     };
     const chart = new ChartController({
       raf: frames.request,
@@ -435,46 +441,76 @@ describe('frame coalescing', () => {
         const i = timers.indexOf(t as (typeof timers)[number]);
         if (i >= 0) timers.splice(i, 1);
       },
+      afterFrame: (cb) => painted.push(cb),
     });
     const seen: number[] = [];
-    chart.subscribe((data) => seen.push(data[0].length));
-    chart.snapshot(cols([[1, 3]]));
-    frames.frame();
+    let work = 0;
+    chart.subscribe((data) => {
+      seen.push(data[0].length);
+      now += work;
+    });
+    let step = 1;
+    /** One new row per 16 ms frame, `count` times. */
+    const stream = (count: number) => {
+      for (let k = 0; k < count; k++) {
+        chart.append(cols([[step++, 2.8]]));
+        advance(16);
+        frame();
+      }
+    };
+
+    // A snapshot is not a data frame: its cost (building the plot) is not measured.
+    chart.snapshot(cols([[step++, 3]]));
+    work = 50;
+    frame();
     assert.deepEqual(seen, [1]);
+    assert.equal(chart.frameCost, undefined);
 
-    // Sparse: every frame that brings data draws it.
-    chart.append(cols([[2, 2.9]]));
-    advance(16);
-    frames.frame();
-    assert.deepEqual(seen, [1, 2]);
+    // Cheap frames (0.5 ms: 12.5 ms allowed between them) draw every frame that brings data.
+    work = 0.5;
+    stream(3);
+    assert.deepEqual(seen, [1, 2, 3, 4]);
+    assert.equal(chart.frameCost, 0.5);
 
-    // Dense: a frame's worth of points waits until 100 ms after the last draw, then all arrive.
-    chart.dense = true;
-    let step = 3;
-    for (let frame = 0; frame < 5; frame++) {
-      chart.append(cols([[step++, 2.8]]));
-      advance(16);
-      frames.frame();
-    }
-    assert.deepEqual(seen, [1, 2], 'nothing drawn within 100 ms of the last draw');
-    advance(20); // 100 ms since the last draw: the deferred frame is requested
-    frames.frame();
-    assert.deepEqual(seen, [1, 2, 7]);
+    // Frames costing 8 ms: the running average climbs and data frames spread out (8 ms / 4% = 200 ms).
+    work = 8;
+    const before8 = seen.length;
+    stream(60); // ~1 s of data
+    assert.ok(chart.frameCost! > 6 && chart.frameCost! <= 8, `average ${chart.frameCost}`);
+    const drawn = seen.length - before8;
+    assert.ok(drawn >= 5 && drawn <= 15, `${drawn} data frames for 60 frames of data`);
+    // Rows are held back, never lost: the deferred frame brings all of them.
+    advance(chart.dataInterval);
+    frame();
+    assert.equal(seen.at(-1), step - 1);
 
-    // A user change (smoothing) draws in the next frame, dense or not.
-    chart.setSmoothing(0.5);
-    frames.frame();
-    assert.deepEqual(seen, [1, 2, 7, 7]);
-    // Data long after the last draw is drawn in the next frame.
-    advance(500);
+    // A user change (smoothing) draws in the next frame, whatever frames cost.
     chart.append(cols([[step++, 2.7]]));
-    frames.frame();
-    assert.deepEqual(seen, [1, 2, 7, 7, 8]);
+    chart.setSmoothing(0.5);
+    frame();
+    assert.equal(seen.at(-1), step - 1);
+
+    // However expensive a frame, new data is drawn at least every MAX_DATA_INTERVAL_MS.
+    work = 400;
+    for (let k = 0; k < 3; k++) {
+      stream(1);
+      advance(MAX_DATA_INTERVAL_MS);
+      frame();
+    }
+    assert.equal(chart.dataInterval, MAX_DATA_INTERVAL_MS); // 400 ms / 4% would be 10 s
+    const before = seen.length;
+    stream(10);
+    assert.equal(seen.length, before, 'held back');
+    advance(MAX_DATA_INTERVAL_MS);
+    frame();
+    assert.equal(seen.length, before + 1);
+    assert.equal(seen.at(-1), step - 1);
+
     chart.append(cols([[step++, 2.6]]));
     chart.dispose();
-    advance(1000);
-    frames.frame();
-    assert.deepEqual(seen, [1, 2, 7, 7, 8], 'nothing after dispose');
+    advance(2000);
+    frame();
+    assert.equal(seen.at(-1), step - 2, 'nothing after dispose');
   });
 });
 

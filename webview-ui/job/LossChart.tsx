@@ -52,7 +52,6 @@ export function LossChart({
       if (p && drawn.current !== store.version) {
         drawn.current = store.version;
         p.update(data);
-        controller.dense = p.dense;
       }
       stamp();
     });
@@ -80,7 +79,6 @@ export function LossChart({
         readout,
       });
       plot.current = p;
-      controller.dense = p.dense;
     };
     if (width.current > 0) create(width.current);
     let ro: ResizeObserver | undefined;
@@ -92,7 +90,6 @@ export function LossChart({
         if (!p) create(w);
         else {
           p.setSize(Math.max(MIN_WIDTH, w), CHART_HEIGHT);
-          controller.dense = p.dense;
         }
       });
       ro.observe(host);

@@ -5,36 +5,41 @@ import { MetricStore } from './metricStore';
 export type FrameListener = (data: ChartData, store: MetricStore) => void;
 
 /**
- * While the chart holds more than a few points per pixel column (`dense`: it draws them decimated), a
- * frame's worth of new points moves the picture by a fraction of a pixel, so new data alone is drawn
- * at most this often. Anything the user does (zoom, toggles, smoothing, resize, theme) still draws in
- * the next frame, and a sparse chart draws every frame that brings data.
+ * Drawing new data may take at most this share of the main thread. After a data frame that cost
+ * c ms (measured: the listeners, then that frame's style, layout, paint and canvas raster), new data
+ * waits until c / REDRAW_BUDGET ms have passed since that frame: a cheap chart (a few hundred
+ * points, a fast machine) still draws every frame, an expensive one (100k points on a software
+ * canvas) backs off to a few frames a second instead of eating the panel's main thread while a fast
+ * run streams. What the user does (zoom, toggles, smoothing, resize, theme) is drawn in the next frame.
  */
-export const DENSE_DATA_INTERVAL_MS = 100;
+export const REDRAW_BUDGET = 0.04;
 
-/**
- * Glue between the host's `metrics` messages and whatever draws them. Messages go into the store
- * immediately (cheap appends); drawing is coalesced into one flush per animation frame, however fast
- * messages arrive (and at most every DENSE_DATA_INTERVAL_MS for new data on a dense chart).
- * Listeners (the uPlot chart, the header stats) run in that flush.
- */
+/** New data is drawn at least this often, whatever a frame costs. */
+export const MAX_DATA_INTERVAL_MS = 1000;
+
+/** Weight of the newest measurement in the running average of a data frame's cost. */
+const COST_WEIGHT = 0.3;
+
 export class ChartController {
   readonly store: MetricStore;
   /** Persisted view flag; a change asks for a frame (the plot itself reads the prop). */
   logScale: boolean;
   /** Frames that delivered data to listeners (exposed for tests and the benchmark). */
   updates = 0;
-  /** Set by the chart after each draw: it is decimating (see DENSE_DATA_INTERVAL_MS). */
-  dense = false;
+  /** Running average of a data frame's main-thread cost in ms (undefined before the first). */
+  frameCost: number | undefined;
   private readonly listeners = new Set<FrameListener>();
   private readonly coalescer: FrameCoalescer;
   private readonly now: () => number;
   private readonly setTimer: (cb: () => void, ms: number) => unknown;
   private readonly clearTimer: (timer: unknown) => void;
+  private readonly afterFrame: (cb: () => void) => void;
   /** When the last frame was flushed (`now()`), -Infinity before the first. */
   private lastFlush = Number.NEGATIVE_INFINITY;
-  /** A data frame deferred until the dense interval has passed. */
+  /** A data frame deferred by the budget. */
   private dataTimer: unknown;
+  /** The pending frame was asked for by something other than new data (its cost is not a data frame's). */
+  private otherFrame = false;
 
   constructor(
     options: {
@@ -46,6 +51,8 @@ export class ChartController {
       now?: () => number;
       setTimer?: (cb: () => void, ms: number) => unknown;
       clearTimer?: (timer: unknown) => void;
+      /** Runs `cb` after the current frame has been painted (default: a MessageChannel task). */
+      afterFrame?: (cb: () => void) => void;
     } = {},
   ) {
     this.store = new MetricStore(options.smoothing ?? 0);
@@ -54,11 +61,12 @@ export class ChartController {
     this.now = options.now ?? (() => performance.now());
     this.setTimer = options.setTimer ?? ((cb, ms) => setTimeout(cb, ms));
     this.clearTimer = options.clearTimer ?? ((t) => clearTimeout(t as ReturnType<typeof setTimeout>));
+    this.afterFrame = options.afterFrame ?? taskAfterFrame();
   }
 
   snapshot(columns: MetricColumns): void {
     this.store.reset(columns);
-    this.coalescer.schedule();
+    this.scheduleOther();
   }
 
   append(columns: MetricColumns): void {
@@ -74,13 +82,13 @@ export class ChartController {
 
   setSmoothing(weight: number): void {
     this.store.setSmoothing(weight);
-    this.coalescer.schedule();
+    this.scheduleOther();
   }
 
   setLogScale(on: boolean): void {
     if (this.logScale === on) return;
     this.logScale = on;
-    this.coalescer.schedule();
+    this.scheduleOther();
   }
 
   /**
@@ -99,16 +107,31 @@ export class ChartController {
 
   /** Asks for a frame even without new data (e.g. a listener attached late). */
   invalidate(): void {
-    this.coalescer.schedule();
+    this.scheduleOther();
   }
 
   /** Runs the pending frame now (used by the benchmark's synchronous first paint). */
   flush(): void {
-    this.lastFlush = this.now();
+    const start = this.now();
+    const dataFrame = !this.otherFrame;
+    this.otherFrame = false;
+    this.lastFlush = start;
     this.cancelDataTimer();
     const data = this.data();
     this.updates++;
     for (const l of this.listeners) l(data, this.store);
+    if (dataFrame && this.listeners.size > 0) {
+      this.afterFrame(() => {
+        const cost = this.now() - start;
+        this.frameCost =
+          this.frameCost === undefined ? cost : this.frameCost + COST_WEIGHT * (cost - this.frameCost);
+      });
+    }
+  }
+
+  /** How long after a frame new data waits (REDRAW_BUDGET). */
+  get dataInterval(): number {
+    return Math.min(MAX_DATA_INTERVAL_MS, (this.frameCost ?? 0) / REDRAW_BUDGET);
   }
 
   dispose(): void {
@@ -122,10 +145,16 @@ export class ChartController {
     this.dataTimer = undefined;
   }
 
-  /** New data: the next frame, or once DENSE_DATA_INTERVAL_MS has passed since the last one. */
+  /** Anything but new data: the next frame. */
+  private scheduleOther(): void {
+    this.otherFrame = true;
+    this.coalescer.schedule();
+  }
+
+  /** New data: the next frame, or once `dataInterval` has passed since the last one. */
   private scheduleData(): void {
     if (this.coalescer.isScheduled || this.dataTimer !== undefined) return;
-    const wait = this.dense ? this.lastFlush + DENSE_DATA_INTERVAL_MS - this.now() : 0;
+    const wait = this.lastFlush + this.dataInterval - this.now();
     if (wait <= 0) {
       this.coalescer.schedule();
       return;
@@ -135,4 +164,21 @@ export class ChartController {
       this.coalescer.schedule();
     }, wait);
   }
+}
+
+/**
+ * A task queued from inside an animation-frame callback runs after that frame's style, layout,
+ * paint and commit (where a software canvas is rasterised), so its start time bounds the frame's
+ * main-thread cost. The channel is closed once used, so nothing is left listening.
+ */
+function taskAfterFrame(): (cb: () => void) => void {
+  if (typeof MessageChannel === 'undefined') return (cb) => setTimeout(cb, 0);
+  return (cb) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      cb();
+    };
+    channel.port2.postMessage(null);
+  };
 }

@@ -36,8 +36,6 @@ export interface LossPlot {
   readonly width: number;
   /** Points handed to uPlot in the last draw (≤ the full count). */
   readonly drawnPoints: number;
-  /** More points than a few per pixel column: what is drawn is decimated. */
-  readonly dense: boolean;
   update(data: ChartData): void;
   setSize(width: number, height: number): void;
   setSmoothing(weight: number): void;
@@ -278,9 +276,6 @@ export function createLossPlot(el: HTMLElement, data: ChartData, o: LossPlotOpti
     },
     get drawnPoints() {
       return drawnPoints;
-    },
-    get dense() {
-      return needsReduction();
     },
     update(next) {
       full = next;
