@@ -25,6 +25,11 @@ import { formatDuration, runStats } from '../../webview-ui/job/stats';
 import { metricColumns } from './columns';
 import { ManualFrames } from './frames';
 
+/** A column as a plain array, missing values (NaN) as null: what assertions compare against. */
+function list(a: ArrayLike<number | null>): (number | null)[] {
+  return Array.from(a, (v) => (v == null || Number.isNaN(v) ? null : v));
+}
+
 function cols(rows: [number, number | null, (number | null)?, (number | null)?, number?][]): MetricColumns {
   return metricColumns({
     step: rows.map((r) => r[0]),
@@ -119,7 +124,7 @@ describe('metric store', () => {
     );
     store.append(cols([[5, null, 1.65, 1e-4]])); // eval frame for the same step
     assert.equal(store.length, 5);
-    assert.deepEqual(store.step, [1, 2, 3, 4, 5]);
+    assert.deepEqual(list(store.step), [1, 2, 3, 4, 5]);
     assert.equal(store.loss[4], 1.6);
     assert.equal(store.evalLoss[4], 1.65);
     assert.equal(store.learningRate[4], 1e-4);
@@ -158,8 +163,8 @@ describe('metric store', () => {
         [3, 0.5],
       ]),
     );
-    assert.deepEqual(unsorted.step, [1, 3]);
-    assert.deepEqual(unsorted.loss, [3, 0.5]);
+    assert.deepEqual(list(unsorted.step), [1, 3]);
+    assert.deepEqual(list(unsorted.loss), [3, 0.5]);
   });
 
   it('inserts a late earlier step in order and resmooths', () => {
@@ -171,8 +176,8 @@ describe('metric store', () => {
       ]),
     );
     store.append(cols([[2, 3]]));
-    assert.deepEqual(store.step, [1, 2, 3]);
-    assert.deepEqual(store.smoothed, smoothSeries([4, 3, 2], 0.5));
+    assert.deepEqual(list(store.step), [1, 2, 3]);
+    assert.deepEqual(list(store.smoothed), smoothSeries([4, 3, 2], 0.5));
   });
 
   it('drops non-finite steps and values', () => {
@@ -186,8 +191,8 @@ describe('metric store', () => {
         time: [0, 0, 0],
       }),
     );
-    assert.deepEqual(store.step, [1, 2]);
-    assert.deepEqual(store.loss, [null, 2]);
+    assert.deepEqual(list(store.step), [1, 2]);
+    assert.deepEqual(list(store.loss), [null, 2]);
   });
 
   it('answers the loss at a checkpoint step (or the closest earlier one)', () => {
@@ -217,8 +222,8 @@ describe('metric store: metrics messages with `from`', () => {
       ]),
     );
     store.replaceFrom(2, cols([[3, 1]]));
-    assert.deepEqual(store.step, [1, 2, 3]);
-    assert.deepEqual(store.smoothed, smoothSeries([3, 2, 1], 0.5));
+    assert.deepEqual(list(store.step), [1, 2, 3]);
+    assert.deepEqual(list(store.smoothed), smoothSeries([3, 2, 1], 0.5));
   });
 
   it('replaces the tail from a smaller index (eval loss filled in later), keeping the smoothing', () => {
@@ -231,7 +236,7 @@ describe('metric store: metrics messages with `from`', () => {
         [3, 1],
       ]),
     );
-    const smoothedBefore = store.smoothed;
+    const passesBefore = store.smoothingPasses;
     store.replaceFrom(
       1,
       cols([
@@ -240,10 +245,10 @@ describe('metric store: metrics messages with `from`', () => {
         [4, 0.5],
       ]),
     );
-    assert.deepEqual(store.step, [1, 2, 3, 4]);
-    assert.deepEqual(store.evalLoss, [null, 2.2, null, null]);
-    assert.equal(store.smoothed, smoothedBefore, 'not recomputed when the loss values are unchanged');
-    assert.deepEqual(store.smoothed, smoothSeries([3, 2, 1, 0.5], 0.5));
+    assert.deepEqual(list(store.step), [1, 2, 3, 4]);
+    assert.deepEqual(list(store.evalLoss), [null, 2.2, null, null]);
+    assert.equal(store.smoothingPasses, passesBefore, 'not recomputed when the loss values are unchanged');
+    assert.deepEqual(list(store.smoothed), smoothSeries([3, 2, 1, 0.5], 0.5));
   });
 
   it('recomputes when replaced rows change the loss or the steps', () => {
@@ -257,9 +262,9 @@ describe('metric store: metrics messages with `from`', () => {
       ]),
     );
     store.replaceFrom(1, cols([[2, 5]]));
-    assert.deepEqual(store.step, [1, 2]);
-    assert.deepEqual(store.loss, [3, 5]);
-    assert.deepEqual(store.smoothed, smoothSeries([3, 5], 0.5));
+    assert.deepEqual(list(store.step), [1, 2]);
+    assert.deepEqual(list(store.loss), [3, 5]);
+    assert.deepEqual(list(store.smoothed), smoothSeries([3, 5], 0.5));
   });
 
   it('treats a receive time of 0 as unknown', () => {
@@ -290,7 +295,7 @@ describe('log scale', () => {
     );
     const data = buildChartData(store, { logScale: true });
     const loss = data[1]!;
-    for (const v of loss) if (v !== null) assert.ok(Number.isFinite(v) && v > 0, String(v));
+    for (const v of Array.from(loss)) if (v !== null) assert.ok(Number.isFinite(v) && v > 0, String(v));
     assert.equal(loss[5], null);
     const floor = logFloor(store);
     assert.ok(floor >= LOG_FLOOR);
@@ -298,7 +303,7 @@ describe('log scale', () => {
     assert.equal(loss[1], floor);
     assert.equal(loss[4], 2.5);
     // The axis range fed by these values is valid for uPlot's log distribution.
-    const finite = loss.filter((v): v is number => v !== null);
+    const finite = Array.from(loss).filter((v): v is number => v !== null);
     const [lo, hi] = yRange(Math.min(...finite), Math.max(...finite), true);
     assert.ok(lo > 0 && hi > lo && Number.isFinite(hi));
     assert.ok(Math.log10(hi) - Math.log10(lo) <= 13);
@@ -584,12 +589,12 @@ function bigStore(n: number, smoothing = 0.6): MetricStore {
 }
 
 /** Min and max of ys over [a, b) ignoring nulls. */
-function extent(ys: readonly (number | null)[], idx: readonly number[]): [number, number] {
+function extent(ys: ArrayLike<number | null>, idx: readonly number[]): [number, number] {
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
   for (const i of idx) {
     const v = ys[i];
-    if (v != null) {
+    if (v != null && !Number.isNaN(v)) {
       lo = Math.min(lo, v);
       hi = Math.max(hi, v);
     }
@@ -637,12 +642,14 @@ describe('decimation for drawing', () => {
     assert.ok(!withoutGap.includes(500));
   });
 
-  it('passes small series through untouched and reduces large ones, never losing the ends', () => {
+  it('copies small series as they are (null for missing) and reduces large ones, never losing the ends', () => {
     const small = bigStore(1000);
     const smallFull = buildChartData(small, { logScale: false });
     const d = drawData(smallFull, { buckets: 800, logScale: false });
     assert.equal(d.reduced, false);
-    assert.equal(d.data[1], small.loss, 'no copy');
+    assert.deepEqual(d.data[1], list(small.loss));
+    assert.deepEqual(d.data[3], list(small.evalLoss), 'missing eval values are null (gaps for uPlot)');
+    assert.ok(d.data[3]!.includes(null));
 
     const store = bigStore(100_000);
     const full = buildChartData(store, { logScale: false });
@@ -682,10 +689,10 @@ describe('decimation for drawing', () => {
     const swings = (ys: readonly (number | null)[]) =>
       ys.reduce<number>((acc, v, i) => acc + Math.abs((v ?? 0) - (ys[i - 1] ?? v ?? 0)), 0);
     assert.ok(swings(r.data[2]!) < swings(plain.data[2]!) / 4, 'a trend line, not a zigzag');
-    // Small series are untouched.
+    // Small series keep their exact values.
     const small = buildChartData(bigStore(1000), { logScale: false });
     const s2 = drawData(small, { buckets, logScale: false, means: [false, true, false, false] });
-    assert.equal(s2.data[2], small[2], 'no copy, exact values');
+    assert.deepEqual(s2.data[2], list(small[2]!), 'exact values');
   });
 
   it('zoomed: full resolution inside the range, plus the first and last point for the reset', () => {

@@ -7,7 +7,13 @@ import type { MetricStore } from './metricStore';
 
 /** Series order of the uPlot data: x, then these. */
 export const SERIES = ['loss (raw)', 'loss', 'eval loss', 'learning rate'] as const;
-export type ChartData = [number[], ...(number | null)[][]];
+/**
+ * The chart's full data: x (steps), then one column per series. Columns are the store's Float64Arrays
+ * (NaN for missing) or, after clamping, arrays with null for missing.
+ */
+export type ChartData = [ArrayLike<number>, ...ArrayLike<number | null>[]];
+/** What uPlot is handed: plain arrays, null for missing (uPlot draws null as a gap, NaN as nothing sane). */
+export type DrawnData = [number[], ...(number | null)[][]];
 
 export interface ChartView {
   logScale: boolean;
@@ -39,7 +45,11 @@ export function buildChartData(store: MetricStore, view: ChartView): ChartData {
  * Floor for a log axis: a power of ten at most 6 decades below the smallest positive value (so a
  * loss that reaches exactly 0 does not stretch the axis over 300 decades), never below LOG_FLOOR.
  */
-export function logFloor(store: Pick<MetricStore, 'loss' | 'smoothed' | 'evalLoss'>): number {
+export function logFloor(store: {
+  loss: ArrayLike<number | null>;
+  smoothed: ArrayLike<number | null>;
+  evalLoss: ArrayLike<number | null>;
+}): number {
   let minPos = Number.POSITIVE_INFINITY;
   for (const a of [store.loss, store.smoothed, store.evalLoss]) {
     for (let i = 0; i < a.length; i++) {
@@ -52,8 +62,8 @@ export function logFloor(store: Pick<MetricStore, 'loss' | 'smoothed' | 'evalLos
   return Math.max(LOG_FLOOR, Math.min(p, minPos));
 }
 
-/** Copies `values` with every finite value raised to at least `floor`; null stays null. */
-export function clampForLog(values: readonly (number | null)[], floor: number): (number | null)[] {
+/** Copies `values` with every finite value raised to at least `floor`; missing values become null. */
+export function clampForLog(values: ArrayLike<number | null>, floor: number): (number | null)[] {
   const out = new Array<number | null>(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];

@@ -1,4 +1,4 @@
-import { type ChartData, clampForLog, logFloor } from './chartData';
+import { type ChartData, type DrawnData, logFloor } from './chartData';
 import { lowerBound } from './metricStore';
 
 /**
@@ -105,7 +105,7 @@ function markSeries(
     let maxV = 0;
     for (let i = starts[b]!; i < end; i++) {
       const v = ys[i];
-      if (v == null) {
+      if (v == null || v !== v) {
         if (gapI === -1) gapI = i;
         continue;
       }
@@ -131,17 +131,20 @@ function markSeries(
   }
 }
 
-/** The columns of `data` at `indices` (fresh arrays). */
-export function gather(data: ChartData, indices: readonly number[]): ChartData {
-  const k = indices.length;
-  const x = new Array<number>(k);
+/** The columns of `data` at `indices` (fresh arrays, missing values as null), or all rows. */
+export function gather(data: ChartData, indices?: readonly number[]): DrawnData {
   const xs = data[0];
-  for (let j = 0; j < k; j++) x[j] = xs[indices[j]!]!;
-  const out: ChartData = [x];
+  const k = indices ? indices.length : xs.length;
+  const x = new Array<number>(k);
+  for (let j = 0; j < k; j++) x[j] = xs[indices ? indices[j]! : j]!;
+  const out: DrawnData = [x];
   for (let s = 1; s < data.length; s++) {
     const src = data[s]!;
     const col = new Array<number | null>(k);
-    for (let j = 0; j < k; j++) col[j] = src[indices[j]!] ?? null;
+    for (let j = 0; j < k; j++) {
+      const v = src[indices ? indices[j]! : j];
+      col[j] = v == null || v !== v ? null : v;
+    }
     out.push(col);
   }
   return out;
@@ -166,7 +169,7 @@ export interface DrawView {
 }
 
 export interface DrawData {
-  data: ChartData;
+  data: DrawnData;
   /** True when `data` holds fewer points than the store (decimated or cut to the zoomed range). */
   reduced: boolean;
   /** The x span the reduction was computed for (undefined when not reduced). */
@@ -175,7 +178,8 @@ export interface DrawData {
 
 /**
  * The arrays to draw for `full` (the store's columns: step, raw loss, smoothed loss, eval loss,
- * learning rate) in a view. Small series go through untouched (no copy in linear mode). Larger ones
+ * learning rate) in a view, as uPlot takes them (plain arrays, null for missing). Small series are
+ * copied as they are (a few thousand values at most). Larger ones
  * are cut to the zoomed range (plus the first and last point, so uPlot's double-click reset still
  * spans everything) and decimated when still denser than POINTS_PER_BUCKET per column. Log mode
  * clamps the loss series after reducing, so only the drawn points are copied and clamped.
@@ -185,11 +189,11 @@ export function drawData(full: ChartData, view: DrawView): DrawData {
   const n = x.length;
   const buckets = Math.max(1, Math.floor(view.buckets));
   const limit = POINTS_PER_BUCKET * buckets;
-  let data: ChartData;
+  let data: DrawnData;
   let reduced = false;
   let span: { min: number; max: number } | undefined;
   if (n <= limit) {
-    data = full;
+    data = gather(full);
   } else {
     let i0 = 0;
     let i1 = n - 1;
@@ -200,7 +204,7 @@ export function drawData(full: ChartData, view: DrawView): DrawData {
       i0 = Math.max(0, lowerBound(x, min) - 1);
       i1 = Math.min(n - 1, lowerBound(x, max) + (x[lowerBound(x, max)] === max ? 1 : 0));
     }
-    const ys = full.slice(1) as (number | null)[][];
+    const ys = full.slice(1);
     const decimated = i1 - i0 + 1 > limit;
     const means = decimated && max > min && view.means?.some(Boolean) ? view.means : undefined;
     const starts = means ? bucketStarts(x, i0, i1, buckets, min, max) : undefined;
@@ -231,14 +235,9 @@ export function drawData(full: ChartData, view: DrawView): DrawData {
     smoothed: full[2] ?? [],
     evalLoss: full[3] ?? [],
   });
-  const logData: ChartData = [data[0]];
-  for (let s = 1; s < data.length; s++) {
-    const col = data[s]!;
-    if (s > 3) logData.push(col);
-    else if (reduced) logData.push(clampInPlace(col, floor));
-    else logData.push(clampForLog(col, floor));
-  }
-  return { data: logData, reduced, span };
+  // `data` is always a fresh copy here, so the loss series are clamped in place.
+  for (let s = 1; s <= 3 && s < data.length; s++) clampInPlace(data[s]!, floor);
+  return { data, reduced, span };
 }
 
 /**

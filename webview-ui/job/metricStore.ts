@@ -1,10 +1,18 @@
 import type { MetricColumns } from '../../src/protocol';
 import { clampWeight, EmaSmoother } from './smoothing';
 
+const NAMES = ['step', 'loss', 'evalLoss', 'learningRate', 'time', 'smoothed'] as const;
+type Name = (typeof NAMES)[number];
+const EMPTY = new Float64Array(0);
+
 /**
  * The job panel's metric data, outside Preact state: `metrics` messages append here (O(rows)), and the
- * chart reads the arrays once per animation frame. Columns are plain growable arrays (amortised
- * geometric growth by the engine) that uPlot takes as-is, without copying.
+ * chart reads the arrays once per animation frame.
+ *
+ * Columns are Float64Arrays with NaN for a missing value, the layout the host sends: a snapshot is
+ * taken over as received (no conversion pass, no per-value boxing), appends write into buffers that
+ * grow geometrically. The public columns are exact-length views, replaced whenever rows change; read
+ * them anew after a change. Whatever hands them to uPlot turns NaN into null (decimate.ts).
  *
  * Rows are kept sorted by step and unique per step: a row for the last step (e.g. an eval frame after
  * the train frame of the same step) fills in the fields it carries, as Studio does; a late row for an
@@ -12,20 +20,26 @@ import { clampWeight, EmaSmoother } from './smoothing';
  * full only when the weight changes or an earlier loss value changes.
  */
 export class MetricStore {
-  step: number[] = [];
-  loss: (number | null)[] = [];
-  evalLoss: (number | null)[] = [];
-  learningRate: (number | null)[] = [];
-  time: number[] = [];
+  step: Float64Array = EMPTY;
+  loss: Float64Array = EMPTY;
+  evalLoss: Float64Array = EMPTY;
+  learningRate: Float64Array = EMPTY;
+  /** Epoch ms the host received the row; NaN when unknown (replayed history). */
+  time: Float64Array = EMPTY;
   /** Debiased EMA of `loss`, index-aligned. */
-  smoothed: (number | null)[] = [];
+  smoothed: Float64Array = EMPTY;
   /** Bumped on every change; the chart compares it to skip redundant frames. */
   version = 0;
+  /** Full recomputations of the smoothed series (a test hook: appends must not need one). */
+  smoothingPasses = 0;
   hasEval = false;
   hasLearningRate = false;
 
   private smoothing: number;
   private smoother: EmaSmoother;
+  private n = 0;
+  /** Backing storage (capacity ≥ n) behind the public views. */
+  private buf: Record<Name, Float64Array> = emptyBuffers(0);
 
   constructor(smoothing = 0) {
     this.smoothing = clampWeight(smoothing);
@@ -33,32 +47,33 @@ export class MetricStore {
   }
 
   get length(): number {
-    return this.step.length;
+    return this.n;
   }
 
   get smoothingWeight(): number {
     return this.smoothing;
   }
 
-  /** Replaces everything with a snapshot's columns. */
+  /**
+   * Replaces everything with a snapshot's columns. The store takes the arrays over (and normalises
+   * them in place): a message received through postMessage is the receiver's own copy.
+   */
   reset(columns?: MetricColumns): void {
-    this.step = [];
-    this.loss = [];
-    this.evalLoss = [];
-    this.learningRate = [];
-    this.time = [];
-    this.smoothed = [];
+    this.buf = emptyBuffers(0);
+    this.n = 0;
     this.hasEval = false;
     this.hasLearningRate = false;
     this.smoother.reset();
+    if (!(columns && this.adopt(columns))) {
+      this.refreshViews();
+      if (columns) this.append(columns);
+    }
     this.version++;
-    if (columns && !this.adopt(columns)) this.append(columns);
   }
 
   /**
    * Snapshot fast path: when the steps are strictly increasing and the columns aligned (the normal
-   * case), convert each column in one pass (NaN and other non-finite values become null) instead of
-   * pushing row by row.
+   * case), keep the arrays and fix up missing values in one pass instead of inserting row by row.
    */
   private adopt(c: MetricColumns): boolean {
     const n = c.step.length;
@@ -70,42 +85,35 @@ export class MetricStore {
     ) {
       return false;
     }
+    const step = c.step;
     let prev = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < n; i++) {
-      const s = c.step[i]!;
+      const s = step[i]!;
       if (!(s > prev) || s === Number.POSITIVE_INFINITY) return false;
       prev = s;
     }
-    const step = new Array<number>(n);
-    const loss = new Array<number | null>(n);
-    const evalLoss = new Array<number | null>(n);
-    const learningRate = new Array<number | null>(n);
-    const time = new Array<number>(n);
-    const smoothed = new Array<number | null>(n);
+    const { loss, evalLoss, learningRate, time } = c;
+    const smoothed = new Float64Array(n);
     const smoother = this.smoother;
     let hasEval = false;
     let hasLr = false;
     for (let i = 0; i < n; i++) {
-      step[i] = c.step[i]!;
-      const l = finiteOrNull(c.loss[i]);
-      loss[i] = l;
-      smoothed[i] = smoother.next(l);
-      const e = finiteOrNull(c.evalLoss[i]);
-      evalLoss[i] = e;
-      if (e !== null) hasEval = true;
-      const r = finiteOrNull(c.learningRate[i]);
-      learningRate[i] = r;
-      if (r !== null) hasLr = true;
-      time[i] = knownTime(c.time[i]);
+      const l = loss[i]!;
+      if (l - l !== 0) loss[i] = Number.NaN; // ±Infinity (NaN stays NaN)
+      smoothed[i] = smoother.next(loss[i]) ?? Number.NaN;
+      const e = evalLoss[i]!;
+      if (e - e !== 0) evalLoss[i] = Number.NaN;
+      else hasEval = true;
+      const r = learningRate[i]!;
+      if (r - r !== 0) learningRate[i] = Number.NaN;
+      else hasLr = true;
+      time[i] = knownTime(time[i]);
     }
-    this.step = step;
-    this.loss = loss;
-    this.evalLoss = evalLoss;
-    this.learningRate = learningRate;
-    this.time = time;
-    this.smoothed = smoothed;
+    this.buf = { step, loss, evalLoss, learningRate, time, smoothed };
+    this.n = n;
     this.hasEval = hasEval;
     this.hasLearningRate = hasLr;
+    this.refreshViews();
     return true;
   }
 
@@ -116,83 +124,85 @@ export class MetricStore {
    * the smoothed series is kept as is; otherwise it is recomputed.
    */
   replaceFrom(from: number, columns: MetricColumns): void {
-    const n = this.step.length;
+    const n = this.n;
     if (!(from >= 0) || from >= n) {
       this.append(columns);
       return;
     }
+    const b = this.buf;
     const overlap = n - from;
     let unchanged = columns.step.length >= overlap;
     for (let k = 0; unchanged && k < overlap; k++) {
       unchanged =
-        columns.step[k] === this.step[from + k] && finiteOrNull(columns.loss[k]) === this.loss[from + k];
+        columns.step[k] === b.step[from + k] && sameValue(finite(columns.loss[k]), b.loss[from + k]!);
     }
     if (unchanged) {
       for (let k = 0; k < overlap; k++) {
         const i = from + k;
-        this.evalLoss[i] = finiteOrNull(columns.evalLoss[k]);
-        this.learningRate[i] = finiteOrNull(columns.learningRate[k]);
-        this.time[i] = knownTime(columns.time[k]);
-        if (this.evalLoss[i] !== null) this.hasEval = true;
-        if (this.learningRate[i] !== null) this.hasLearningRate = true;
+        b.evalLoss[i] = finite(columns.evalLoss[k]);
+        b.learningRate[i] = finite(columns.learningRate[k]);
+        b.time[i] = knownTime(columns.time[k]);
+        if (b.evalLoss[i] === b.evalLoss[i]) this.hasEval = true;
+        if (b.learningRate[i] === b.learningRate[i]) this.hasLearningRate = true;
       }
       this.append(sliceColumns(columns, overlap));
       return;
     }
-    this.step.length = from;
-    this.loss.length = from;
-    this.evalLoss.length = from;
-    this.learningRate.length = from;
-    this.time.length = from;
+    this.n = from;
     this.recomputeSmoothing();
     this.append(columns);
   }
 
   /** Appends rows (same layout as the snapshot). */
   append(columns: MetricColumns): void {
-    const n = columns.step.length;
+    const rows = columns.step.length;
+    this.reserve(this.n + rows);
     let resmooth = false;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < rows; i++) {
       const step = columns.step[i]!;
       if (!Number.isFinite(step)) continue;
-      const loss = finiteOrNull(columns.loss[i]);
-      const evalLoss = finiteOrNull(columns.evalLoss[i]);
-      const lr = finiteOrNull(columns.learningRate[i]);
+      const loss = finite(columns.loss[i]);
+      const evalLoss = finite(columns.evalLoss[i]);
+      const lr = finite(columns.learningRate[i]);
       const time = knownTime(columns.time[i]);
-      if (evalLoss !== null) this.hasEval = true;
-      if (lr !== null) this.hasLearningRate = true;
-      const last = this.step.length - 1;
-      if (last < 0 || step > this.step[last]!) {
-        this.step.push(step);
-        this.loss.push(loss);
-        this.evalLoss.push(evalLoss);
-        this.learningRate.push(lr);
-        this.time.push(time);
-        this.smoothed.push(resmooth ? null : this.smoother.next(loss));
+      if (evalLoss === evalLoss) this.hasEval = true;
+      if (lr === lr) this.hasLearningRate = true;
+      const b = this.buf;
+      const last = this.n - 1;
+      if (last < 0 || step > b.step[last]!) {
+        const at = this.n++;
+        b.step[at] = step;
+        b.loss[at] = loss;
+        b.evalLoss[at] = evalLoss;
+        b.learningRate[at] = lr;
+        b.time[at] = time;
+        b.smoothed[at] = resmooth ? Number.NaN : (this.smoother.next(loss) ?? Number.NaN);
         continue;
       }
-      const at = lowerBound(this.step, step);
-      if (this.step[at] === step) {
+      const at = lowerBound(b.step.subarray(0, this.n), step);
+      if (b.step[at] === step) {
         // Same step again: fill in what this row carries.
-        if (loss !== null && this.loss[at] !== loss) {
-          this.loss[at] = loss;
+        if (loss === loss && b.loss[at] !== loss) {
+          b.loss[at] = loss;
           resmooth = true;
         }
-        if (evalLoss !== null) this.evalLoss[at] = evalLoss;
-        if (lr !== null) this.learningRate[at] = lr;
-        if (Number.isFinite(time)) this.time[at] = time;
+        if (evalLoss === evalLoss) b.evalLoss[at] = evalLoss;
+        if (lr === lr) b.learningRate[at] = lr;
+        if (time === time) b.time[at] = time;
       } else {
-        // An earlier step arriving late (rare): insert in order.
-        this.step.splice(at, 0, step);
-        this.loss.splice(at, 0, loss);
-        this.evalLoss.splice(at, 0, evalLoss);
-        this.learningRate.splice(at, 0, lr);
-        this.time.splice(at, 0, time);
-        this.smoothed.splice(at, 0, null);
+        // An earlier step arriving late (rare): shift the tail and insert in order.
+        for (const name of NAMES) b[name].copyWithin(at + 1, at, this.n);
+        this.n++;
+        b.step[at] = step;
+        b.loss[at] = loss;
+        b.evalLoss[at] = evalLoss;
+        b.learningRate[at] = lr;
+        b.time[at] = time;
         resmooth = true;
       }
     }
     if (resmooth) this.recomputeSmoothing();
+    this.refreshViews();
     this.version++;
   }
 
@@ -203,26 +213,63 @@ export class MetricStore {
     this.smoothing = w;
     this.smoother = new EmaSmoother(w);
     this.recomputeSmoothing();
+    this.refreshViews();
     this.version++;
   }
 
   /** Training loss at `step`, or at the closest earlier step that has one. */
   lossAt(step: number): number | undefined {
     let i = lowerBound(this.step, step);
-    if (i >= this.step.length || this.step[i]! > step) i--;
+    if (i >= this.n || this.step[i]! > step) i--;
     for (; i >= 0; i--) {
-      const v = this.loss[i];
-      if (v != null) return v;
+      const v = this.loss[i]!;
+      if (v === v) return v;
     }
     return undefined;
   }
 
-  private recomputeSmoothing(): void {
-    this.smoother.reset();
-    const out = new Array<number | null>(this.loss.length);
-    for (let i = 0; i < this.loss.length; i++) out[i] = this.smoother.next(this.loss[i]);
-    this.smoothed = out;
+  /** Room for `rows` rows: grows every buffer (doubling) when needed. */
+  private reserve(rows: number): void {
+    if (rows <= this.buf.step.length) return;
+    const next = emptyBuffers(Math.max(rows, 2 * this.buf.step.length, 256));
+    for (const name of NAMES) next[name].set(this.buf[name].subarray(0, this.n));
+    this.buf = next;
   }
+
+  /** Recomputes the smoothed series in place (the old view is replaced by refreshViews). */
+  private recomputeSmoothing(): void {
+    this.smoothingPasses++;
+    this.smoother.reset();
+    const { loss, smoothed } = this.buf;
+    for (let i = 0; i < this.n; i++) smoothed[i] = this.smoother.next(loss[i]) ?? Number.NaN;
+  }
+
+  private refreshViews(): void {
+    const b = this.buf;
+    const n = this.n;
+    this.step = b.step.subarray(0, n);
+    this.loss = b.loss.subarray(0, n);
+    this.evalLoss = b.evalLoss.subarray(0, n);
+    this.learningRate = b.learningRate.subarray(0, n);
+    this.time = b.time.subarray(0, n);
+    this.smoothed = b.smoothed.subarray(0, n);
+  }
+}
+
+function emptyBuffers(capacity: number): Record<Name, Float64Array> {
+  return {
+    step: new Float64Array(capacity),
+    loss: new Float64Array(capacity),
+    evalLoss: new Float64Array(capacity),
+    learningRate: new Float64Array(capacity),
+    time: new Float64Array(capacity),
+    smoothed: new Float64Array(capacity),
+  };
+}
+
+/** NaN-aware equality (two missing values are the same). */
+function sameValue(a: number, b: number): boolean {
+  return a === b || (a !== a && b !== b);
 }
 
 /** Receive times of 0 (unknown: replayed history) become NaN, which stats and CSV skip. */
@@ -232,20 +279,21 @@ function knownTime(t: number | undefined): number {
 
 function sliceColumns(c: MetricColumns, start: number): MetricColumns {
   return {
-    step: c.step.slice(start),
-    loss: c.loss.slice(start),
-    evalLoss: c.evalLoss.slice(start),
-    learningRate: c.learningRate.slice(start),
-    time: c.time.slice(start),
+    step: c.step.subarray(start),
+    loss: c.loss.subarray(start),
+    evalLoss: c.evalLoss.subarray(start),
+    learningRate: c.learningRate.subarray(start),
+    time: c.time.subarray(start),
   };
 }
 
-function finiteOrNull(v: number | null | undefined): number | null {
-  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+/** The value, or NaN when missing or not finite. */
+function finite(v: number | undefined): number {
+  return typeof v === 'number' && Number.isFinite(v) ? v : Number.NaN;
 }
 
 /** First index whose value is ≥ `x` (array sorted ascending). */
-export function lowerBound(a: readonly number[], x: number): number {
+export function lowerBound(a: ArrayLike<number>, x: number): number {
   let lo = 0;
   let hi = a.length;
   while (lo < hi) {

@@ -47,8 +47,8 @@ export function runStats(
   return { elapsedMs, stepsPerSecond, etaMs, step };
 }
 
-function firstFinite(a: readonly number[]): number | undefined {
-  for (const t of a) if (Number.isFinite(t)) return t;
+function firstFinite(a: ArrayLike<number>): number | undefined {
+  for (let i = 0; i < a.length; i++) if (Number.isFinite(a[i])) return a[i];
   return undefined;
 }
 
