@@ -105,7 +105,7 @@ function markSeries(
     let maxV = 0;
     for (let i = starts[b]!; i < end; i++) {
       const v = ys[i];
-      if (v == null || v !== v) {
+      if (v == null || Number.isNaN(v)) {
         if (gapI === -1) gapI = i;
         continue;
       }
@@ -143,7 +143,7 @@ export function gather(data: ChartData, indices?: readonly number[]): DrawnData 
     const col = new Array<number | null>(k);
     for (let j = 0; j < k; j++) {
       const v = src[indices ? indices[j]! : j];
-      col[j] = v == null || v !== v ? null : v;
+      col[j] = v == null || Number.isNaN(v) ? null : v;
     }
     out.push(col);
   }

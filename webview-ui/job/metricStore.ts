@@ -98,14 +98,11 @@ export class MetricStore {
     let hasEval = false;
     let hasLr = false;
     for (let i = 0; i < n; i++) {
-      const l = loss[i]!;
-      if (l - l !== 0) loss[i] = Number.NaN; // ±Infinity (NaN stays NaN)
+      if (!Number.isFinite(loss[i])) loss[i] = Number.NaN; // ±Infinity too
       smoothed[i] = smoother.next(loss[i]) ?? Number.NaN;
-      const e = evalLoss[i]!;
-      if (e - e !== 0) evalLoss[i] = Number.NaN;
+      if (!Number.isFinite(evalLoss[i])) evalLoss[i] = Number.NaN;
       else hasEval = true;
-      const r = learningRate[i]!;
-      if (r - r !== 0) learningRate[i] = Number.NaN;
+      if (!Number.isFinite(learningRate[i])) learningRate[i] = Number.NaN;
       else hasLr = true;
       time[i] = knownTime(time[i]);
     }
@@ -142,8 +139,8 @@ export class MetricStore {
         b.evalLoss[i] = finite(columns.evalLoss[k]);
         b.learningRate[i] = finite(columns.learningRate[k]);
         b.time[i] = knownTime(columns.time[k]);
-        if (b.evalLoss[i] === b.evalLoss[i]) this.hasEval = true;
-        if (b.learningRate[i] === b.learningRate[i]) this.hasLearningRate = true;
+        if (!Number.isNaN(b.evalLoss[i])) this.hasEval = true;
+        if (!Number.isNaN(b.learningRate[i])) this.hasLearningRate = true;
       }
       this.append(sliceColumns(columns, overlap));
       return;
@@ -165,8 +162,8 @@ export class MetricStore {
       const evalLoss = finite(columns.evalLoss[i]);
       const lr = finite(columns.learningRate[i]);
       const time = knownTime(columns.time[i]);
-      if (evalLoss === evalLoss) this.hasEval = true;
-      if (lr === lr) this.hasLearningRate = true;
+      if (!Number.isNaN(evalLoss)) this.hasEval = true;
+      if (!Number.isNaN(lr)) this.hasLearningRate = true;
       const b = this.buf;
       const last = this.n - 1;
       if (last < 0 || step > b.step[last]!) {
@@ -182,13 +179,13 @@ export class MetricStore {
       const at = lowerBound(b.step.subarray(0, this.n), step);
       if (b.step[at] === step) {
         // Same step again: fill in what this row carries.
-        if (loss === loss && b.loss[at] !== loss) {
+        if (!Number.isNaN(loss) && b.loss[at] !== loss) {
           b.loss[at] = loss;
           resmooth = true;
         }
-        if (evalLoss === evalLoss) b.evalLoss[at] = evalLoss;
-        if (lr === lr) b.learningRate[at] = lr;
-        if (time === time) b.time[at] = time;
+        if (!Number.isNaN(evalLoss)) b.evalLoss[at] = evalLoss;
+        if (!Number.isNaN(lr)) b.learningRate[at] = lr;
+        if (!Number.isNaN(time)) b.time[at] = time;
       } else {
         // An earlier step arriving late (rare): shift the tail and insert in order.
         for (const name of NAMES) b[name].copyWithin(at + 1, at, this.n);
@@ -223,7 +220,7 @@ export class MetricStore {
     if (i >= this.n || this.step[i]! > step) i--;
     for (; i >= 0; i--) {
       const v = this.loss[i]!;
-      if (v === v) return v;
+      if (!Number.isNaN(v)) return v;
     }
     return undefined;
   }
@@ -269,7 +266,7 @@ function emptyBuffers(capacity: number): Record<Name, Float64Array> {
 
 /** NaN-aware equality (two missing values are the same). */
 function sameValue(a: number, b: number): boolean {
-  return a === b || (a !== a && b !== b);
+  return a === b || (Number.isNaN(a) && Number.isNaN(b));
 }
 
 /** Receive times of 0 (unknown: replayed history) become NaN, which stats and CSV skip. */
