@@ -476,12 +476,18 @@ describe('frame coalescing', () => {
     stream(3);
     assert.deepEqual(seen, [1, 2, 3, 4]);
     assert.equal(chart.frameCost, 0.5);
+    // One slow frame (a garbage collection, say) does not hold the next ones back.
+    work = 300;
+    stream(1);
+    work = 0.5;
+    stream(2);
+    assert.deepEqual(seen.slice(-3), [5, 6, 7]);
 
-    // Frames costing 8 ms: the running average climbs and data frames spread out (8 ms / 4% = 200 ms).
+    // Frames costing 8 ms: once that is the typical cost, data frames spread out (8 ms / 4% = 200 ms).
     work = 8;
     const before8 = seen.length;
     stream(60); // ~1 s of data
-    assert.ok(chart.frameCost! > 6 && chart.frameCost! <= 8, `average ${chart.frameCost}`);
+    assert.equal(chart.frameCost, 8);
     const drawn = seen.length - before8;
     assert.ok(drawn >= 5 && drawn <= 15, `${drawn} data frames for 60 frames of data`);
     // Rows are held back, never lost: the deferred frame brings all of them.
@@ -498,9 +504,9 @@ describe('frame coalescing', () => {
     // However expensive a frame, new data is drawn at least every MAX_DATA_INTERVAL_MS.
     work = 400;
     for (let k = 0; k < 3; k++) {
-      stream(1);
+      chart.append(cols([[step++, 2.8]]));
       advance(MAX_DATA_INTERVAL_MS);
-      frame();
+      frame(); // drawn: however expensive, at most MAX_DATA_INTERVAL_MS after the previous one
     }
     assert.equal(chart.dataInterval, MAX_DATA_INTERVAL_MS); // 400 ms / 4% would be 10 s
     const before = seen.length;

@@ -17,8 +17,12 @@ export const REDRAW_BUDGET = 0.04;
 /** New data is drawn at least this often, whatever a frame costs. */
 export const MAX_DATA_INTERVAL_MS = 1000;
 
-/** Weight of the newest measurement in the running average of a data frame's cost. */
-const COST_WEIGHT = 0.3;
+/**
+ * A data frame's cost is the median of the last this-many measurements: one slow frame (the first
+ * after the plot is built compiles the update path; a garbage collection) does not hold new data
+ * back for a second, while a lasting change in cost shows within a few frames.
+ */
+const COST_SAMPLES = 5;
 
 export class ChartController {
   readonly store: MetricStore;
@@ -26,8 +30,9 @@ export class ChartController {
   logScale: boolean;
   /** Frames that delivered data to listeners (exposed for tests and the benchmark). */
   updates = 0;
-  /** Running average of a data frame's main-thread cost in ms (undefined before the first). */
+  /** A data frame's typical main-thread cost in ms (see COST_SAMPLES; undefined before the first). */
   frameCost: number | undefined;
+  private readonly costs: number[] = [];
   private readonly listeners = new Set<FrameListener>();
   private readonly coalescer: FrameCoalescer;
   private readonly now: () => number;
@@ -122,9 +127,10 @@ export class ChartController {
     for (const l of this.listeners) l(data, this.store);
     if (dataFrame && this.listeners.size > 0) {
       this.afterFrame(() => {
-        const cost = this.now() - start;
-        this.frameCost =
-          this.frameCost === undefined ? cost : this.frameCost + COST_WEIGHT * (cost - this.frameCost);
+        this.costs.push(this.now() - start);
+        if (this.costs.length > COST_SAMPLES) this.costs.shift();
+        const sorted = [...this.costs].sort((a, b) => a - b);
+        this.frameCost = sorted[(sorted.length - 1) >> 1]; // the lower median
       });
     }
   }
