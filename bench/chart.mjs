@@ -25,7 +25,7 @@
  * page idle for as long with the chart already painted, and minus what generating and delivering the
  * events costs with no chart at all), updates drawn per second, and rAF frame intervals (mean / p95 / max).
  * Our chart draws new data within its main-thread budget (REDRAW_BUDGET in chartController.ts: as
- * often as 4% of the main thread allows, measured per frame); the SVG baseline redraws on every
+ * often as 2.5% of the main thread allows, measured per frame); the SVG baseline redraws on every
  * event, as Studio does.
  *
  * Targets (issue): first paint < 100 ms at 100,000 points; ≥ 20x faster than the SVG approach at

@@ -471,25 +471,25 @@ describe('frame coalescing', () => {
     assert.deepEqual(seen, [1]);
     assert.equal(chart.frameCost, undefined);
 
-    // Cheap frames (0.5 ms: 12.5 ms allowed between them) draw every frame that brings data.
-    work = 0.5;
+    // Cheap frames (0.25 ms: 10 ms allowed between them) draw every frame that brings data.
+    work = 0.25;
     stream(3);
     assert.deepEqual(seen, [1, 2, 3, 4]);
-    assert.equal(chart.frameCost, 0.5);
+    assert.equal(chart.frameCost, 0.25);
     // One slow frame (a garbage collection, say) does not hold the next ones back.
     work = 300;
     stream(1);
-    work = 0.5;
+    work = 0.25;
     stream(2);
     assert.deepEqual(seen.slice(-3), [5, 6, 7]);
 
-    // Frames costing 8 ms: once that is the typical cost, data frames spread out (8 ms / 4% = 200 ms).
+    // Frames costing 8 ms: once that is the typical cost, data frames spread out (8 ms / 2.5% = 320 ms).
     work = 8;
     const before8 = seen.length;
     stream(60); // ~1 s of data
     assert.equal(chart.frameCost, 8);
     const drawn = seen.length - before8;
-    assert.ok(drawn >= 5 && drawn <= 15, `${drawn} data frames for 60 frames of data`);
+    assert.ok(drawn >= 3 && drawn <= 8, `${drawn} data frames for 60 frames of data`);
     // Rows are held back, never lost: the deferred frame brings all of them.
     advance(chart.dataInterval);
     frame();
@@ -508,7 +508,7 @@ describe('frame coalescing', () => {
       advance(MAX_DATA_INTERVAL_MS);
       frame(); // drawn: however expensive, at most MAX_DATA_INTERVAL_MS after the previous one
     }
-    assert.equal(chart.dataInterval, MAX_DATA_INTERVAL_MS); // 400 ms / 4% would be 10 s
+    assert.equal(chart.dataInterval, MAX_DATA_INTERVAL_MS); // 400 ms / 2.5% would be 16 s
     const before = seen.length;
     stream(10);
     assert.equal(seen.length, before, 'held back');

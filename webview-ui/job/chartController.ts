@@ -12,7 +12,7 @@ export type FrameListener = (data: ChartData, store: MetricStore) => void;
  * canvas) backs off to a few frames a second instead of eating the panel's main thread while a fast
  * run streams. What the user does (zoom, toggles, smoothing, resize, theme) is drawn in the next frame.
  */
-export const REDRAW_BUDGET = 0.04;
+export const REDRAW_BUDGET = 0.025;
 
 /** New data is drawn at least this often, whatever a frame costs. */
 export const MAX_DATA_INTERVAL_MS = 1000;
