@@ -24,6 +24,12 @@ export const MAX_DATA_INTERVAL_MS = 1000;
  */
 const COST_SAMPLES = 5;
 
+/**
+ * Glue between the host's `metrics` messages and whatever draws them. Messages go into the store
+ * immediately (cheap appends); drawing is coalesced into one flush per animation frame, however fast
+ * messages arrive, and new data is drawn within REDRAW_BUDGET. Listeners (the uPlot chart, the
+ * header stats) run in that flush.
+ */
 export class ChartController {
   readonly store: MetricStore;
   /** Persisted view flag; a change asks for a frame (the plot itself reads the prop). */

@@ -163,7 +163,7 @@ export interface DrawView {
   /**
    * Series (uPlot index − 1) drawn, when decimated, through the mean of each bucket instead of its
    * extremes: a trend line (the smoothed loss) one pixel column cannot show more detail of, and that
-   * a canvas strokes at width 2 far faster without the per-column zigzag. The raw series keeps M4.
+   * a canvas strokes far faster without the per-column zigzag. The raw series keeps M4.
    */
   means?: readonly boolean[];
 }

@@ -60,8 +60,8 @@ export function canvasSupported(): boolean {
 }
 
 /**
- * The smoothed loss line's look: a 1 px line plus a copy shifted by this many CSS px right and down,
- * which reads as a ~2 px line.
+ * How the smoothed loss and eval loss lines are drawn: a 1 px line plus a copy shifted by this many
+ * CSS px right and down, which reads as a ~2 px line.
  *
  * Why not `width: 2`: a canvas stroke wider than one device pixel goes through Skia's stroker (an
  * outline of every segment and join, then an anti-aliased fill of that self-overlapping shape). For
