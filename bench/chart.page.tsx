@@ -30,9 +30,9 @@ const WIDTH = 800;
 export function columns(from: number, n: number): MetricColumns {
   const c: MetricColumns = {
     step: new Float64Array(n),
-    loss: new Float64Array(n),
-    evalLoss: new Float64Array(n),
-    learningRate: new Float64Array(n),
+    loss: new Float32Array(n),
+    evalLoss: new Float32Array(n),
+    learningRate: new Float32Array(n),
     time: new Float64Array(n),
   };
   for (let i = 0; i < n; i++) {

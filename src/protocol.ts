@@ -73,13 +73,15 @@ export type HostToJobsView =
  * NaN where a frame did not carry that value. Sent whole in a snapshot, then as appended slices.
  * Typed arrays because they cross `postMessage` as raw buffers: VS Code passes them beside the JSON
  * and the webview receives a memory copy, where plain arrays of 100,000 rows cost tens of
- * milliseconds to serialise and clone element by element.
+ * milliseconds to serialise and clone element by element. The metrics are 32-bit, as the host's
+ * job store keeps them (about 7 significant digits: ample for a loss): widening them to 64 bits
+ * would add bytes to every snapshot and digits that were never measured.
  */
 export interface MetricColumns {
   step: Float64Array;
-  loss: Float64Array;
-  evalLoss: Float64Array;
-  learningRate: Float64Array;
+  loss: Float32Array;
+  evalLoss: Float32Array;
+  learningRate: Float32Array;
   /**
    * Epoch milliseconds when the host received the frame (for elapsed, ETA and steps/s); 0 when unknown
    * (points replayed from a finished job's history).

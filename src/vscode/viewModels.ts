@@ -110,9 +110,9 @@ export function toColumns(metrics: MetricsArrays, times?: readonly number[]): Me
   for (let i = 0; i < n && times && i < times.length; i++) time[i] = times[i] ?? 0;
   return {
     step: new Float64Array(metrics.step),
-    loss: new Float64Array(metrics.loss),
-    evalLoss: new Float64Array(metrics.evalLoss),
-    learningRate: new Float64Array(metrics.learningRate),
+    loss: new Float32Array(metrics.loss),
+    evalLoss: new Float32Array(metrics.evalLoss),
+    learningRate: new Float32Array(metrics.learningRate),
     time,
   };
 }

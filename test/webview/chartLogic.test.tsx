@@ -11,7 +11,7 @@ import {
   SERIES,
   yRange,
 } from '../../webview-ui/job/chartData';
-import { CSV_HEADER, toCsv } from '../../webview-ui/job/csv';
+import { CSV_HEADER, num32, toCsv } from '../../webview-ui/job/csv';
 import {
   decimateIndices,
   drawData,
@@ -86,7 +86,8 @@ describe('smoothing (debiased EMA)', () => {
   });
 
   it('incremental smoothing in the store equals smoothing the full series', () => {
-    const raw = Array.from({ length: 300 }, (_, i) => 2 * Math.exp(-i / 80) + (i % 7) * 0.01);
+    // 32-bit values, as the host sends them, so the store and the reference smooth the same numbers.
+    const raw = Array.from({ length: 300 }, (_, i) => Math.fround(2 * Math.exp(-i / 80) + (i % 7) * 0.01));
     const store = new MetricStore(0.8);
     for (let i = 0; i < raw.length; i += 17) {
       const chunk = raw.slice(i, i + 17);
@@ -125,9 +126,9 @@ describe('metric store', () => {
     store.append(cols([[5, null, 1.65, 1e-4]])); // eval frame for the same step
     assert.equal(store.length, 5);
     assert.deepEqual(list(store.step), [1, 2, 3, 4, 5]);
-    assert.equal(store.loss[4], 1.6);
-    assert.equal(store.evalLoss[4], 1.65);
-    assert.equal(store.learningRate[4], 1e-4);
+    assert.equal(store.loss[4], Math.fround(1.6)); // metrics are kept as the 32-bit values sent
+    assert.equal(store.evalLoss[4], Math.fround(1.65));
+    assert.equal(store.learningRate[4], Math.fround(1e-4));
     assert.ok(store.hasEval && store.hasLearningRate);
   });
 
@@ -206,7 +207,7 @@ describe('metric store', () => {
     );
     assert.equal(store.lossAt(20), 1.5);
     assert.equal(store.lossAt(25), 1.5);
-    assert.equal(store.lossAt(30), 1.2);
+    assert.equal(store.lossAt(30), Math.fround(1.2));
     assert.equal(store.lossAt(5), undefined);
   });
 });
@@ -246,7 +247,7 @@ describe('metric store: metrics messages with `from`', () => {
       ]),
     );
     assert.deepEqual(list(store.step), [1, 2, 3, 4]);
-    assert.deepEqual(list(store.evalLoss), [null, 2.2, null, null]);
+    assert.deepEqual(list(store.evalLoss), [null, Math.fround(2.2), null, null]);
     assert.equal(store.smoothingPasses, passesBefore, 'not recomputed when the loss values are unchanged');
     assert.deepEqual(list(store.smoothed), smoothSeries([3, 2, 1, 0.5], 0.5));
   });
@@ -362,7 +363,7 @@ describe('CSV export', () => {
       cols([
         [0, 2.5, null, 0.0002, Date.UTC(2025, 0, 2, 3, 4, 5, 6)],
         [10, 1.25, 1.5, null, Date.UTC(2025, 0, 2, 3, 4, 15, 0)],
-        [20, null, 0.1 + 0.2, 1e-7, Number.NaN],
+        [20, null, 2.234, 1e-7, Number.NaN],
       ]),
     );
     assert.equal(
@@ -371,11 +372,28 @@ describe('CSV export', () => {
         CSV_HEADER,
         '0,2.5,,0.0002,2025-01-02T03:04:05.006Z',
         '10,1.25,1.5,,2025-01-02T03:04:15.000Z',
-        '20,,0.30000000000000004,1e-7,',
+        '20,,2.234,1e-7,', // not the widened 2.2339999675750732
         '',
       ].join('\n'),
     );
     assert.equal(CSV_HEADER, 'step,loss,evalLoss,learningRate,time');
+  });
+
+  it('writes each 32-bit metric as the shortest decimal that reads back as the same value', () => {
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647;
+    };
+    for (let k = 0; k < 2000; k++) {
+      const v = Math.fround((random() - 0.5) * 10 ** Math.floor(random() * 20 - 10));
+      const text = num32(v);
+      assert.equal(Math.fround(Number(text)), v, `${v} → ${text}`);
+      assert.ok(text.length <= String(v).length, `${text} is no longer than ${v}`);
+    }
+    assert.equal(num32(Math.fround(0.1)), '0.1');
+    assert.equal(num32(Math.fround(2e-4)), '0.0002');
+    assert.equal(num32(Number.NaN), '');
   });
 
   it('is just the header for an empty chart', () => {

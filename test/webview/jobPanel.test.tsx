@@ -181,8 +181,9 @@ describe('job panel', () => {
     assert.equal(
       msg.csv,
       'step,loss,evalLoss,learningRate,time\n' +
-        `1,${3 / (1 + 1 / 50)},,0.0002,2025-01-01T10:00:00.500Z\n` +
-        `2,${3 / (1 + 2 / 50)},,0.0002,2025-01-01T10:00:01.000Z\n`,
+        // 3 / (1 + 1/50) and 3 / (1 + 2/50) as the 32-bit floats the host sends, shortest form
+        '1,2.9411764,,0.0002,2025-01-01T10:00:00.500Z\n' +
+        '2,2.8846154,,0.0002,2025-01-01T10:00:01.000Z\n',
     );
   });
 

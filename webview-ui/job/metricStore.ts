@@ -2,14 +2,22 @@ import type { MetricColumns } from '../../src/protocol';
 import { clampWeight, EmaSmoother } from './smoothing';
 
 const NAMES = ['step', 'loss', 'evalLoss', 'learningRate', 'time', 'smoothed'] as const;
-type Name = (typeof NAMES)[number];
-const EMPTY = new Float64Array(0);
+
+/** The columns' storage: steps, times and the smoothed loss in 64 bits, the metrics in 32 as sent. */
+interface Buffers {
+  step: Float64Array;
+  loss: Float32Array;
+  evalLoss: Float32Array;
+  learningRate: Float32Array;
+  time: Float64Array;
+  smoothed: Float64Array;
+}
 
 /**
  * The job panel's metric data, outside Preact state: `metrics` messages append here (O(rows)), and the
  * chart reads the arrays once per animation frame.
  *
- * Columns are Float64Arrays with NaN for a missing value, the layout the host sends: a snapshot is
+ * Columns are typed arrays with NaN for a missing value, the layout the host sends: a snapshot is
  * taken over as received (no conversion pass, no per-value boxing), appends write into buffers that
  * grow geometrically. The public columns are exact-length views, replaced whenever rows change; read
  * them anew after a change. Whatever hands them to uPlot turns NaN into null (decimate.ts).
@@ -20,14 +28,14 @@ const EMPTY = new Float64Array(0);
  * full only when the weight changes or an earlier loss value changes.
  */
 export class MetricStore {
-  step: Float64Array = EMPTY;
-  loss: Float64Array = EMPTY;
-  evalLoss: Float64Array = EMPTY;
-  learningRate: Float64Array = EMPTY;
+  step: Float64Array = new Float64Array(0);
+  loss: Float32Array = new Float32Array(0);
+  evalLoss: Float32Array = new Float32Array(0);
+  learningRate: Float32Array = new Float32Array(0);
   /** Epoch ms the host received the row; NaN when unknown (replayed history). */
-  time: Float64Array = EMPTY;
+  time: Float64Array = new Float64Array(0);
   /** Debiased EMA of `loss`, index-aligned. */
-  smoothed: Float64Array = EMPTY;
+  smoothed: Float64Array = new Float64Array(0);
   /** Bumped on every change; the chart compares it to skip redundant frames. */
   version = 0;
   /** Full recomputations of the smoothed series (a test hook: appends must not need one). */
@@ -39,7 +47,7 @@ export class MetricStore {
   private smoother: EmaSmoother;
   private n = 0;
   /** Backing storage (capacity ≥ n) behind the public views. */
-  private buf: Record<Name, Float64Array> = emptyBuffers(0);
+  private buf: Buffers = emptyBuffers(0);
 
   constructor(smoothing = 0) {
     this.smoothing = clampWeight(smoothing);
@@ -253,12 +261,12 @@ export class MetricStore {
   }
 }
 
-function emptyBuffers(capacity: number): Record<Name, Float64Array> {
+function emptyBuffers(capacity: number): Buffers {
   return {
     step: new Float64Array(capacity),
-    loss: new Float64Array(capacity),
-    evalLoss: new Float64Array(capacity),
-    learningRate: new Float64Array(capacity),
+    loss: new Float32Array(capacity),
+    evalLoss: new Float32Array(capacity),
+    learningRate: new Float32Array(capacity),
     time: new Float64Array(capacity),
     smoothed: new Float64Array(capacity),
   };

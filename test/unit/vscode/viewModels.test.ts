@@ -69,7 +69,7 @@ describe('view models', () => {
     assert.ok(!('datasetSource' in d.config));
   });
 
-  it('sends metrics as exact-length typed arrays (NaN for missing), rows aligned', () => {
+  it('sends metrics as exact-length typed arrays (NaN for missing, metrics 32-bit), rows aligned', () => {
     const metrics = snapshot([1.5, Number.NaN]).metrics;
     const columns = toColumns(metrics, [100]);
     assert.deepEqual([...columns.step], [1, 2]);
@@ -80,7 +80,11 @@ describe('view models', () => {
       // Its own buffer of exactly its rows: postMessage transfers whole buffers.
       assert.equal(column.buffer.byteLength, 2 * column.BYTES_PER_ELEMENT);
     }
-    for (const column of Object.values(columns)) assert.ok(column instanceof Float64Array);
+    // Steps and times in 64 bits; the metrics in 32, as the store keeps them (no invented digits).
+    assert.ok(columns.step instanceof Float64Array && columns.time instanceof Float64Array);
+    for (const column of [columns.loss, columns.evalLoss, columns.learningRate]) {
+      assert.ok(column instanceof Float32Array);
+    }
     columns.loss[0] = 9;
     assert.equal(metrics.loss[0], 1.5, 'a copy, not a view of the store');
   });
