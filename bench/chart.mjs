@@ -276,6 +276,15 @@ function report(first, live) {
           ),
         );
       }
+      const chartRuns = live.map((r) => r[`chart:${n}`]).filter((r) => typeof r?.frameCost === 'number');
+      if (chartRuns.length > 0) {
+        const c = median(chartRuns.map((r) => r.frameCost));
+        const budget = chartRuns[0].budget;
+        console.log(
+          `  at ${n.toLocaleString('en')}: our data frame measured ${ms(c)} by the chart itself (script, layout, paint, ` +
+            `raster), so new data waits ${ms(c / budget)} (REDRAW_BUDGET ${budget * 100}% of the main thread)`,
+        );
+      }
       const u = lv[`chart:${n}`];
       const s = lv[`svg:${n}`];
       if (!u || !s) continue;

@@ -18,7 +18,7 @@ import type { HostToJobPanel, JobDetail, JobPanelToHost, MetricColumns } from '.
 import '../webview-ui/shared/base.css';
 import '../webview-ui/job/job.css';
 import { FakeHost } from '../test/webview/fakeChannel';
-import { ChartController } from '../webview-ui/job/chartController';
+import { ChartController, REDRAW_BUDGET } from '../webview-ui/job/chartController';
 import { JobApp } from '../webview-ui/job/JobApp';
 import { LossChart } from '../webview-ui/job/LossChart';
 import { registerToolkit } from '../webview-ui/shared/toolkitRegister';
@@ -271,8 +271,9 @@ export interface Live {
   busyPerSecond: number;
   updatesPerSecond: number;
   points: number;
-  /** The controller's running average of a data frame's cost (ms), our chart only. */
+  /** The controller's measure of a data frame's cost (ms) and its budget share, our chart only. */
   frameCost?: number | undefined;
+  budget?: number | undefined;
 }
 
 /**
@@ -362,6 +363,7 @@ async function live(seconds: number, rate: number): Promise<Live> {
     updatesPerSecond: (controller ? flushes : events) / elapsed,
     points,
     frameCost: controller?.frameCost,
+    budget: controller ? REDRAW_BUDGET : undefined,
   };
 }
 
