@@ -88,9 +88,7 @@ export function LossChart({
         if (w <= 0) return; // hidden: wait until there is a size
         width.current = w;
         if (!p) create(w);
-        else {
-          p.setSize(Math.max(MIN_WIDTH, w), CHART_HEIGHT);
-        }
+        else p.setSize(Math.max(MIN_WIDTH, w), CHART_HEIGHT);
       });
       ro.observe(host);
     } else if (!p) {
