@@ -3,7 +3,6 @@ import type { MetricColumns } from '../../src/protocol';
 import { ChartController, MAX_DATA_INTERVAL_MS } from '../../webview-ui/job/chartController';
 import {
   buildChartData,
-  clampForLog,
   FrameCoalescer,
   LOG_FLOOR,
   logFloor,
@@ -294,8 +293,7 @@ describe('log scale', () => {
         [6, null],
       ]),
     );
-    const data = buildChartData(store, { logScale: true });
-    const loss = data[1]!;
+    const loss = drawData(buildChartData(store), { buckets: 800, logScale: true }).data[1]!;
     for (const v of Array.from(loss)) if (v !== null) assert.ok(Number.isFinite(v) && v > 0, String(v));
     assert.equal(loss[5], null);
     const floor = logFloor(store);
@@ -329,18 +327,21 @@ describe('log scale', () => {
     assert.ok(b > a);
   });
 
-  it('passes linear data through without copying, and clampForLog keeps nulls', () => {
+  it('hands the chart the store columns without copying; log clamping keeps missing values missing', () => {
     const store = new MetricStore(0);
     store.append(
       cols([
-        [1, 0],
-        [2, 1],
+        [1, null],
+        [2, 0],
+        [3, 5],
       ]),
     );
-    const data = buildChartData(store, { logScale: false });
+    const data = buildChartData(store);
     assert.equal(data[0], store.step);
     assert.equal(data[1], store.loss);
-    assert.deepEqual(clampForLog([null, 0, 5], 0.1), [null, 0.1, 5]);
+    const floor = logFloor(store);
+    assert.equal(floor, 1);
+    assert.deepEqual(drawData(data, { buckets: 800, logScale: true }).data[1], [null, floor, 5]);
   });
 
   it('uses a default floor when there is no positive value at all', () => {
@@ -351,7 +352,7 @@ describe('log scale', () => {
         [2, 0],
       ]),
     );
-    const data = buildChartData(store, { logScale: true });
+    const data = drawData(buildChartData(store), { buckets: 800, logScale: true }).data;
     assert.deepEqual(data[1], [1e-3, 1e-3]);
   });
 });
@@ -668,7 +669,7 @@ describe('decimation for drawing', () => {
 
   it('copies small series as they are (null for missing) and reduces large ones, never losing the ends', () => {
     const small = bigStore(1000);
-    const smallFull = buildChartData(small, { logScale: false });
+    const smallFull = buildChartData(small);
     const d = drawData(smallFull, { buckets: 800, logScale: false });
     assert.equal(d.reduced, false);
     assert.deepEqual(d.data[1], list(small.loss));
@@ -676,7 +677,7 @@ describe('decimation for drawing', () => {
     assert.ok(d.data[3]!.includes(null));
 
     const store = bigStore(100_000);
-    const full = buildChartData(store, { logScale: false });
+    const full = buildChartData(store);
     const r = drawData(full, { buckets: 800, logScale: false });
     assert.equal(r.reduced, true);
     assert.ok(r.data[0].length <= 800 * POINTS_PER_BUCKET * 4, `${r.data[0].length}`);
@@ -688,7 +689,7 @@ describe('decimation for drawing', () => {
 
   it('draws a means series through the mean of each bucket, keeping the other series exact', () => {
     const store = bigStore(100_000);
-    const full = buildChartData(store, { logScale: false });
+    const full = buildChartData(store);
     const buckets = 800;
     const plain = drawData(full, { buckets, logScale: false });
     const r = drawData(full, { buckets, logScale: false, means: [false, true, false, false] });
@@ -714,14 +715,14 @@ describe('decimation for drawing', () => {
       ys.reduce<number>((acc, v, i) => acc + Math.abs((v ?? 0) - (ys[i - 1] ?? v ?? 0)), 0);
     assert.ok(swings(r.data[2]!) < swings(plain.data[2]!) / 4, 'a trend line, not a zigzag');
     // Small series keep their exact values.
-    const small = buildChartData(bigStore(1000), { logScale: false });
+    const small = buildChartData(bigStore(1000));
     const s2 = drawData(small, { buckets, logScale: false, means: [false, true, false, false] });
     assert.deepEqual(s2.data[2], list(small[2]!), 'exact values');
   });
 
   it('zoomed: full resolution inside the range, plus the first and last point for the reset', () => {
     const store = bigStore(100_000);
-    const full = buildChartData(store, { logScale: false });
+    const full = buildChartData(store);
     const range = { min: 1000, max: 1400 }; // steps are i * 2: 201 rows inside
     const r = drawData(full, { buckets: 800, logScale: false, range });
     const xs = r.data[0];
@@ -744,13 +745,13 @@ describe('decimation for drawing', () => {
         time: Array.from({ length: n }, () => 1),
       }),
     );
-    const full = buildChartData(store, { logScale: false });
+    const full = buildChartData(store);
     const r = drawData(full, { buckets: 400, logScale: true });
     assert.equal(r.reduced, true);
     for (const v of r.data[1]!) assert.ok(v === null || v > 0, String(v));
     assert.equal(store.loss[0], 0, 'store untouched');
     assert.equal(r.data[4]![0], -1, 'learning rate is not clamped');
-    const small = drawData(buildChartData(bigStore(100), { logScale: false }), {
+    const small = drawData(buildChartData(bigStore(100)), {
       buckets: 400,
       logScale: true,
     });
@@ -758,7 +759,7 @@ describe('decimation for drawing', () => {
   });
 
   it('gathers columns at indices', () => {
-    const data = buildChartData(bigStore(10), { logScale: false });
+    const data = buildChartData(bigStore(10));
     const g = gather(data, [0, 3, 9]);
     assert.deepEqual(g[0], [0, 6, 18]);
     assert.deepEqual(g[3], [data[3]![0], null, null]);
@@ -768,7 +769,7 @@ describe('decimation for drawing', () => {
 describe('crosshair readout', () => {
   it('reads the full data at the row nearest the cursor', () => {
     const store = bigStore(100_000);
-    const full = buildChartData(store, { logScale: false });
+    const full = buildChartData(store);
     assert.equal(nearestIndex(full[0], 1554.9), 777);
     assert.equal(nearestIndex(full[0], 1555.1), 778);
     assert.equal(nearestIndex(full[0], -5), 0);

@@ -107,7 +107,7 @@ export class ChartController {
    * it draws (zoom range, decimation) and applies log clamping to those points only.
    */
   data(): ChartData {
-    return buildChartData(this.store, { logScale: false });
+    return buildChartData(this.store);
   }
 
   /** Adds a listener (called once per flushed frame); returns an unsubscribe function. */

@@ -8,37 +8,22 @@ import type { MetricStore } from './metricStore';
 /** Series order of the uPlot data: x, then these. */
 export const SERIES = ['loss (raw)', 'loss', 'eval loss', 'learning rate'] as const;
 /**
- * The chart's full data: x (steps), then one column per series. Columns are the store's Float64Arrays
- * (NaN for missing) or, after clamping, arrays with null for missing.
+ * The chart's full data: x (steps), then one column per series, as the store holds them (typed
+ * arrays, NaN for missing). drawData (decimate.ts) turns what is drawn into DrawnData.
  */
 export type ChartData = [ArrayLike<number>, ...ArrayLike<number | null>[]];
 /** What uPlot is handed: plain arrays, null for missing (uPlot draws null as a gap, NaN as nothing sane). */
 export type DrawnData = [number[], ...(number | null)[][]];
 
-export interface ChartView {
-  logScale: boolean;
-}
-
 /** Smallest value a log axis shows; anything at or below it (including ≤ 0) is drawn at it. */
 export const LOG_FLOOR = 1e-12;
 
 /**
- * The arrays for uPlot: [step, raw loss, smoothed loss, eval loss, learning rate]. In linear mode the
- * store's arrays are passed as they are (no copy). In log mode loss-like series are clamped into the
- * positive range, because uPlot's log distribution (distr 3) cannot take values ≤ 0.
+ * The chart's columns: [step, raw loss, smoothed loss, eval loss, learning rate], the store's arrays
+ * as they are (no copy). Log-scale clamping happens in drawData, on the drawn points only.
  */
-export function buildChartData(store: MetricStore, view: ChartView): ChartData {
-  if (!view.logScale) {
-    return [store.step, store.loss, store.smoothed, store.evalLoss, store.learningRate];
-  }
-  const floor = logFloor(store);
-  return [
-    store.step,
-    clampForLog(store.loss, floor),
-    clampForLog(store.smoothed, floor),
-    clampForLog(store.evalLoss, floor),
-    store.learningRate,
-  ];
+export function buildChartData(store: MetricStore): ChartData {
+  return [store.step, store.loss, store.smoothed, store.evalLoss, store.learningRate];
 }
 
 /**
@@ -60,16 +45,6 @@ export function logFloor(store: {
   if (!Number.isFinite(minPos)) return 1e-3;
   const p = 10 ** Math.floor(Math.log10(minPos));
   return Math.max(LOG_FLOOR, Math.min(p, minPos));
-}
-
-/** Copies `values` with every finite value raised to at least `floor`; missing values become null. */
-export function clampForLog(values: ArrayLike<number | null>, floor: number): (number | null)[] {
-  const out = new Array<number | null>(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    out[i] = v == null || !Number.isFinite(v) ? null : Math.max(v, floor);
-  }
-  return out;
 }
 
 /**

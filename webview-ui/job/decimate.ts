@@ -275,6 +275,10 @@ function replaceWithMeans(
   }
 }
 
+/**
+ * Raises every value to at least `floor` (uPlot's log distribution cannot take values ≤ 0); null
+ * stays null.
+ */
 function clampInPlace(values: (number | null)[], floor: number): (number | null)[] {
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
