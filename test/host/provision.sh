@@ -12,6 +12,15 @@ mkdir -p "$ROOT"
 
 log() { printf '[provision] %s\n' "$*" >&2; }
 
+# When this runs inside `npm test` / `npm start`, the outer npm exports its whole configuration as
+# npm_config_* (and npm_lifecycle_*, npm_package_*, ...). The inner installs below would read those
+# as their own settings: npm_config_user_agent names the outer Node (v20), which code-server's
+# postinstall reads as "the Node you are on" and refuses. The installs must not depend on who started
+# this script, so every npm_* variable is dropped here; the user's ~/.npmrc (registry, CA) still applies.
+for name in $(compgen -e); do
+  case "$name" in npm_* | NPM_* | INIT_CWD) unset "$name" ;; esac
+done
+
 # 1. Chromium (drives the workbench) and libkrb5-dev (code-server's kerberos addon needs gssapi.h).
 if ! command -v chromium >/dev/null 2>&1 || ! dpkg -s libkrb5-dev >/dev/null 2>&1; then
   log "installing chromium and libkrb5-dev with apt"

@@ -16,8 +16,7 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import type * as Esbuild from 'esbuild';
 import type { ArkorProject } from './discovery';
-
-type EsbuildModule = typeof Esbuild;
+import { type EsbuildModule, EsbuildUnavailableError, loadEsbuild } from './esbuildLoader';
 
 export interface BuildDiagnostic {
   /** Absolute path of the file the message is about (the entry when esbuild gave no location). */
@@ -71,7 +70,7 @@ export interface BuildOptions {
   overlays?: Map<string, string>;
   /** Build even when the artifact is up to date. */
   force?: boolean;
-  /** The esbuild module to use (tests, or the extension's copy). Default: `import('esbuild')`. */
+  /** The esbuild module to use (tests). Default: the first that runs here (esbuildLoader.ts). */
   esbuild?: EsbuildModule;
 }
 
@@ -316,7 +315,22 @@ async function buildNow(root: string, entry: string, opts: BuildOptions): Promis
     };
   }
 
-  const esbuild = opts.esbuild ?? ((await import('esbuild')) as EsbuildModule);
+  let esbuild: EsbuildModule;
+  try {
+    esbuild = opts.esbuild ?? (await loadEsbuild(root)).esbuild;
+  } catch (error) {
+    if (!(error instanceof EsbuildUnavailableError)) throw error;
+    // Reported like a build error, at the entry, so it reaches Problems and the notification.
+    return {
+      ok: false,
+      skipped: false,
+      outFile,
+      durationMs: elapsed(),
+      inputs: [],
+      warnings: [],
+      errors: [{ file: entry, line: 1, column: 0, severity: 'error', message: error.message }],
+    };
+  }
   const options = arkorEsbuildOptions(root, entry, outFile);
   const optionsHash = sha256(JSON.stringify({ esbuild: esbuild.version, options }));
 
