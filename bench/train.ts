@@ -82,7 +82,6 @@ async function listLatencyWhileTraining() {
   const backend = await startBackend({
     dataDir,
     preset: 'default',
-    datasetRoots: [path.join(REPO, 'test/fixtures')],
   });
   const h = { 'X-Arkor-Client': 'arkor/0.0.3-alpha.1', 'Content-Type': 'application/json' };
   try {
@@ -90,12 +89,15 @@ async function listLatencyWhileTraining() {
       await fetch(`${backend.url}/v1/auth/anonymous`, { method: 'POST', headers: h, body: '{"kind":"cli"}' })
     ).json()) as { token: string };
     const auth = { ...h, Authorization: `Bearer ${token}` };
-    await fetch(`${backend.url}/v1/projects?orgSlug=local`, {
-      method: 'POST',
-      headers: auth,
-      body: JSON.stringify({ name: 'bench', slug: 'bench' }),
-    });
-    const q = `${backend.url}/v1/jobs?orgSlug=local&projectSlug=bench`;
+    // The project of the fixtures folder, as the extension binds a project to its folder.
+    const { project } = (await (
+      await fetch(`${backend.url}/v1/local/projects`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ root: path.join(REPO, 'test/fixtures') }),
+      })
+    ).json()) as { project: { slug: string } };
+    const q = `${backend.url}/v1/jobs?orgSlug=local&projectSlug=${project.slug}`;
     const { job } = (await (
       await fetch(q, {
         method: 'POST',

@@ -34,7 +34,6 @@ export function activate(context: vscode.ExtensionContext): ArkorExtensionApi {
   const localBackend = new LocalBackendProcess(
     context.extensionUri,
     vscode.Uri.joinPath(context.globalStorageUri, 'local-backend').fsPath,
-    () => (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
     log,
   );
   const session = new ArkorSession(

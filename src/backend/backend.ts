@@ -14,7 +14,6 @@ export interface BackendOptions {
   port?: number;
   preset?: PresetName;
   hostToken?: string;
-  datasetRoots?: string[];
   baseModelDir?: string;
   pingIntervalMs?: number;
 }
@@ -31,14 +30,16 @@ export async function startBackend(o: BackendOptions): Promise<RunningBackend> {
   const store = new Store(o.dataDir);
   const runner = new JobRunner(store, { preset, baseModelDir: o.baseModelDir });
   const inference = new Inference(store, preset, o.baseModelDir);
-  const datasetRoots = o.datasetRoots ?? [];
 
   // Jobs still queued when the last server stopped run now; a job that was running is failed.
   for (const job of store.recover()) {
     try {
       runner.enqueue(
         job.id,
-        runSettings(job.config as z.infer<typeof CreateJobBody>['config'], datasetRoots),
+        runSettings(
+          job.config as z.infer<typeof CreateJobBody>['config'],
+          store.findProjectById(job.projectId)?.root,
+        ),
       );
     } catch (e) {
       const error = e instanceof BadRequest ? e.message : String(e);
@@ -52,7 +53,6 @@ export async function startBackend(o: BackendOptions): Promise<RunningBackend> {
     runner,
     inference,
     hostToken: o.hostToken,
-    datasetRoots,
     pingIntervalMs: o.pingIntervalMs,
   });
   await new Promise<void>((resolve, reject) => {

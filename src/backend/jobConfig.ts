@@ -3,13 +3,12 @@
 // fields the local engine uses are checked, so a bad value fails at creation with a 400, not later.
 //
 // Datasets. Arkor Cloud fetches `datasetSource` itself; the local backend reads a local file:
-//   {type:'blob', url:'file:///abs/path/data.jsonl'}   or   {type:'blob', url:'data/train.jsonl'}
-// A relative path is resolved against the project root: the extension-only config field
-// `localProjectRoot` (absolute path) if the job has it, else the `--dataset-root` directories given
-// on the server command line (the first that holds the file; the extension passes its workspace
-// folders, so the real `arkor` SDK's relative `./data/x.jsonl` works unchanged).
-// Either way the file, after realpath (so symlinks cannot escape), must lie inside
-// `localProjectRoot` or one of the `--dataset-root` directories.
+//   {type:'blob', url:'./data/train.jsonl'}   (what the real SDK sends, verbatim)
+//   {type:'blob', url:'file:///abs/path/data.jsonl'}   or an absolute path
+// Paths resolve against the folder of the job's project (Project.root): the extension binds each
+// project it runs to its folder (POST /v1/local/projects), so a job always reads its own project's
+// file, never another workspace folder's. After realpath (symlinks cannot escape) the file must lie
+// inside that folder. A project without a folder cannot use file datasets.
 // `{type:'huggingface'}` is accepted but fails the job at start: there is no Hub offline.
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -40,7 +39,6 @@ export const CreateJobBody = z.object({
     trainOnResponsesOnly: z.unknown().optional(),
     dryRun: z.boolean().optional(),
     seed: z.number().int().optional(),
-    localProjectRoot: z.string().optional(),
   }),
 });
 
@@ -76,51 +74,55 @@ function isInside(child: string, parent: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
-/** Resolves and confines the dataset file; throws BadRequest with a message for the client. */
-export function resolveDataset(config: JobConfig, datasetRoots: string[]): { path?: string; error?: string } {
+/**
+ * Resolves and confines the dataset file of a job in the project whose folder is `projectRoot`;
+ * throws BadRequest with a message for the client (naming the path and where it was looked for).
+ */
+export function resolveDataset(
+  config: JobConfig,
+  projectRoot: string | undefined,
+): { path?: string; error?: string } {
   const src = config.datasetSource as { type: string; url?: unknown; name?: unknown };
   if (src.type === 'huggingface') {
     const name = typeof src.name === 'string' ? src.name : '?';
     return {
-      error: `Hugging Face datasets are not available in the offline local backend (dataset "${name}"). Use {type:'blob', url:'file:///…/data.jsonl'} or a path inside the project.`,
+      error: `Hugging Face datasets are not available in the offline local backend (dataset "${name}"). Use a JSONL file in the project: {type:'blob', url:'./data/train.jsonl'}.`,
     };
   }
   if (src.type !== 'blob') throw new BadRequest(`unsupported datasetSource.type "${src.type}"`);
   if (typeof src.url !== 'string' || !src.url) throw new BadRequest('datasetSource.url must be a string');
-  const roots: string[] = [];
-  if (config.localProjectRoot !== undefined) {
-    if (!path.isAbsolute(config.localProjectRoot))
-      throw new BadRequest('localProjectRoot must be an absolute path');
-    roots.push(config.localProjectRoot);
-  }
-  roots.push(...datasetRoots);
-  let file: string;
-  if (/^file:/i.test(src.url)) file = fileURLToPath(src.url);
-  else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(src.url)) {
+  const url = src.url;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !/^file:/i.test(url)) {
     throw new BadRequest(
-      `the local backend works offline and cannot fetch ${src.url.split(':')[0]} URLs; use a file:// URL or a path inside the project`,
+      `the local backend works offline and cannot fetch ${url.split(':')[0]} URLs; use a path inside the project, like ./data/train.jsonl`,
     );
-  } else if (path.isAbsolute(src.url)) file = src.url;
-  else {
-    if (roots.length === 0)
-      throw new BadRequest('a relative dataset path needs localProjectRoot in the job config');
-    // Several workspace folders may be roots: the first one holding the file wins.
-    const candidates = roots.map((r) => path.resolve(r, src.url as string));
-    file = candidates.find((c) => existsSync(c)) ?? (candidates[0] as string);
   }
-  if (roots.length === 0) {
-    throw new BadRequest('no project root is known: set localProjectRoot in the job config');
+  if (!projectRoot) {
+    throw new BadRequest(
+      `dataset ${url}: this project has no folder on this machine to read it from (projects get one when the Arkor extension runs a trainer from them)`,
+    );
   }
-  if (!existsSync(file)) throw new BadRequest(`dataset file not found: ${src.url}`);
+  let file: string;
+  try {
+    file = /^file:/i.test(url) ? fileURLToPath(url) : path.resolve(projectRoot, url);
+  } catch {
+    throw new BadRequest(`dataset ${url} is not a valid file URL`);
+  }
+  if (!existsSync(file)) {
+    throw new BadRequest(
+      `dataset file not found: ${url} (looked for ${file}, in the project folder ${projectRoot})`,
+    );
+  }
   const real = realpathSync(file);
-  const inside = roots.some((r) => existsSync(r) && isInside(real, realpathSync(r)));
-  if (!inside) throw new BadRequest(`dataset file must be inside the project directory: ${src.url}`);
-  if (!statSync(real).isFile()) throw new BadRequest(`dataset is not a file: ${src.url}`);
+  if (!isInside(real, projectRoot)) {
+    throw new BadRequest(`dataset file must be inside the project folder ${projectRoot}: ${url}`);
+  }
+  if (!statSync(real).isFile()) throw new BadRequest(`dataset is not a file: ${url}`);
   return { path: real };
 }
 
-export function runSettings(config: JobConfig, datasetRoots: string[]): RunSettings {
-  const ds = resolveDataset(config, datasetRoots);
+export function runSettings(config: JobConfig, projectRoot: string | undefined): RunSettings {
+  const ds = resolveDataset(config, projectRoot);
   return {
     requestedModel: config.model,
     datasetPath: ds.path,

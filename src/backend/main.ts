@@ -1,7 +1,6 @@
 // CLI entry of the embedded local backend (bundled to dist/backend/main.js).
 //
 //   node dist/backend/main.js --port 0 --data-dir DIR [--host-token TOKEN] [--preset default|test]
-//                             [--dataset-root DIR]...
 //
 // Prints `Arkor local backend listening on http://127.0.0.1:<port>` once it accepts connections.
 // It exits on SIGTERM/SIGINT, when its stdin (if a pipe) closes, when an IPC parent disconnects,
@@ -17,7 +16,6 @@ function parseArgs(argv: string[]) {
     dataDir: '',
     hostToken: undefined as string | undefined,
     preset: 'default' as PresetName,
-    roots: [] as string[],
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -29,7 +27,6 @@ function parseArgs(argv: string[]) {
     if (flag === '--port') out.port = Number(value());
     else if (flag === '--data-dir') out.dataDir = path.resolve(value());
     else if (flag === '--host-token') out.hostToken = value();
-    else if (flag === '--dataset-root') out.roots.push(path.resolve(value()));
     else if (flag === '--preset') {
       const p = value();
       if (!isPresetName(p)) throw new Error(`unknown preset ${p} (default|test)`);
@@ -51,7 +48,6 @@ async function main() {
     port: args.port,
     preset: args.preset,
     hostToken,
-    datasetRoots: args.roots,
     // Keepalive interval of event streams; only tests change it.
     pingIntervalMs: Number(process.env.ARKOR_LOCAL_PING_INTERVAL_MS) || undefined,
   });

@@ -4,8 +4,11 @@
 // version header (426, like the cloud's gate), then a bearer token (401) except on the two
 // bootstrap routes.
 import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { realpathSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import path from 'node:path';
 import { z } from 'zod';
+import { deriveProjectSlug } from '../core/projectState';
 import { HttpError, readJson, sendError, sendJson, sseFrame, startSse } from './http';
 import { type Inference, NotFound } from './inference';
 import { BadRequest, CreateJobBody, runSettings } from './jobConfig';
@@ -26,8 +29,6 @@ export interface ServerOptions {
   inference: Inference;
   /** Extra bearer token accepted besides the ones minted by anonymous sign-up (--host-token). */
   hostToken?: string;
-  /** Directories dataset files may come from, besides a job's own localProjectRoot. */
-  datasetRoots: string[];
   /** Keepalive interval on event streams. */
   pingIntervalMs?: number;
 }
@@ -76,6 +77,11 @@ const ChatBody = z.looseObject({
   stream: z.boolean().optional(),
   seed: z.number().int().optional(),
 });
+
+/** A project as clients see it: the folder binding stays inside the backend. */
+function publicProject({ root: _root, ...project }: Project): Omit<Project, 'root'> {
+  return project;
+}
 
 function zodMessage(e: z.ZodError): string {
   return e.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
@@ -140,7 +146,7 @@ export function createBackendServer(o: ServerOptions): Server {
       handler: ({ res, url }) => {
         const orgSlug = url.searchParams.get('orgSlug');
         if (orgSlug !== LOCAL_ORG.slug) throw new HttpError(404, `org ${orgSlug ?? '(missing)'} not found`);
-        sendJson(res, 200, { org: LOCAL_ORG, projects: store.listProjects() });
+        sendJson(res, 200, { org: LOCAL_ORG, projects: store.listProjects().map(publicProject) });
       },
     },
     {
@@ -156,7 +162,31 @@ export function createBackendServer(o: ServerOptions): Server {
         if (!parsed.success) throw new HttpError(400, `invalid project: ${zodMessage(parsed.error)}`);
         const project = store.createProject(parsed.data.name, parsed.data.slug);
         if (!project) throw new HttpError(409, `project slug "${parsed.data.slug}" is already taken`);
-        sendJson(res, 201, { project });
+        sendJson(res, 201, { project: publicProject(project) });
+      },
+    },
+    {
+      // Local-only (not an Arkor Cloud route): the project of a folder on this machine, created on
+      // first use. The extension binds every project it runs or shows, so relative dataset paths
+      // resolve against the right folder and the project's .arkor/state.json is never needed.
+      method: 'POST',
+      pattern: /^\/v1\/local\/projects$/,
+      auth: true,
+      handler: async ({ req, res }) => {
+        const parsed = z.object({ root: z.string().min(1) }).safeParse(await readJson(req));
+        if (!parsed.success || !path.isAbsolute(parsed.data.root)) {
+          throw new HttpError(400, 'root must be the absolute path of the project folder');
+        }
+        let root: string;
+        try {
+          root = realpathSync(parsed.data.root);
+        } catch {
+          throw new HttpError(400, `project folder not found: ${parsed.data.root}`);
+        }
+        if (!statSync(root).isDirectory()) throw new HttpError(400, `not a folder: ${parsed.data.root}`);
+        const name = path.basename(root) || 'project';
+        const project = store.projectForRoot(root, name, deriveProjectSlug(name));
+        sendJson(res, 200, { org: LOCAL_ORG, project: publicProject(project) });
       },
     },
     {
@@ -175,7 +205,7 @@ export function createBackendServer(o: ServerOptions): Server {
         if (!parsed.success) throw new HttpError(400, `invalid job: ${zodMessage(parsed.error)}`);
         let settings: ReturnType<typeof runSettings>;
         try {
-          settings = runSettings(parsed.data.config, o.datasetRoots);
+          settings = runSettings(parsed.data.config, project.root);
         } catch (e) {
           if (e instanceof BadRequest) throw new HttpError(400, e.message);
           throw e;

@@ -80,6 +80,25 @@ export class Store {
     return this.auth.projects.find((p) => p.slug === slug);
   }
 
+  findProjectById(id: string): Project | undefined {
+    return this.auth.projects.find((p) => p.id === id);
+  }
+
+  /**
+   * The project bound to the folder `root` (a realpath), created on first use with a slug derived
+   * from the folder name (suffixed -2, -3, … when another folder of the same name has it).
+   */
+  projectForRoot(root: string, name: string, slug: string): Project {
+    const bound = this.auth.projects.find((p) => p.root === root);
+    if (bound) return bound;
+    let candidate = slug;
+    for (let n = 2; this.findProject(candidate); n++) candidate = `${slug.slice(0, 36)}-${n}`;
+    const project = this.createProject(name, candidate) as Project;
+    project.root = root;
+    this.saveAuth();
+    return project;
+  }
+
   createProject(name: string, slug: string): Project | undefined {
     if (this.findProject(slug)) return undefined;
     const project: Project = {

@@ -16,6 +16,12 @@ export interface Project {
   name: string;
   orgId: string;
   createdAt: string;
+  /**
+   * The folder on this machine the project belongs to (realpath), for projects the extension bound
+   * with POST /v1/local/projects. Dataset paths of its jobs resolve against it and must lie inside it.
+   * Not sent to clients (the cloud's Project has no such field).
+   */
+  root?: string;
 }
 
 export interface TrainingJob {

@@ -17,6 +17,7 @@ import {
   IdentitySchema,
   JobListResponseSchema,
   JobResponseSchema,
+  LocalProjectResponseSchema,
   ProjectListResponseSchema,
   ProjectResponseSchema,
 } from './schemas';
@@ -134,6 +135,19 @@ export class ArkorApiClient {
       ProjectResponseSchema,
     );
     return res.project as Project;
+  }
+
+  /**
+   * Local backend only (not an Arkor Cloud route): the project bound to the folder `root` on this
+   * machine, created on first use. Its jobs read dataset paths relative to that folder, and its
+   * scope lives in the backend, never in the folder's `.arkor/state.json`.
+   */
+  async localProject(root: string, opts?: RequestOptions): Promise<Scope & { projectId: string }> {
+    const res = await this.json(
+      { method: 'POST', path: '/v1/local/projects', body: { root }, ...opts },
+      LocalProjectResponseSchema,
+    );
+    return { orgSlug: res.org.slug, projectSlug: res.project.slug, projectId: res.project.id };
   }
 
   // ---- Jobs (§1.4) ------------------------------------------------------------------------------

@@ -49,6 +49,11 @@ export const ProjectListResponseSchema = z.looseObject({
   projects: z.array(ProjectSchema),
 });
 export const ProjectResponseSchema = z.looseObject({ project: ProjectSchema });
+/** `POST /v1/local/projects` (local backend only). */
+export const LocalProjectResponseSchema = z.looseObject({
+  org: z.looseObject({ slug: z.string() }),
+  project: ProjectSchema,
+});
 
 export const AnonymousSignupSchema = z.looseObject({
   token: z.string().min(1),

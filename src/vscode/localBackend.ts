@@ -19,7 +19,6 @@ export class LocalBackendProcess implements vscode.Disposable {
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly dataDir: string,
-    private readonly datasetRoots: () => string[],
     private readonly log: vscode.LogOutputChannel,
   ) {}
 
@@ -40,7 +39,6 @@ export class LocalBackendProcess implements vscode.Disposable {
     mkdirSync(this.dataDir, { recursive: true });
     const main = vscode.Uri.joinPath(this.extensionUri, 'dist', 'backend', 'main.js').fsPath;
     const args = [main, '--port', '0', '--data-dir', this.dataDir];
-    for (const root of this.datasetRoots()) args.push('--dataset-root', root);
     this.log.info(`Starting the local backend (data in ${this.dataDir})`);
     const child = spawn(process.execPath, args, {
       // In desktop VS Code process.execPath is Electron; this makes it behave as plain Node.

@@ -171,10 +171,13 @@ export class ArkorSession implements vscode.Disposable {
     } else if (!credentials) {
       throw new Error('Not signed in to Arkor Cloud. Run "Arkor: Sign In".');
     }
-    // As the SDK does before a run: a usable .arkor/state.json, created for anonymous users. A stale
-    // one (another identity's) is never overwritten; the error says what to do.
-    const scope = await ensureProjectState({ projectDir, credentials, client });
-    if (kind === 'local') await ensureLocalProject(client, scope);
+    // Local: the backend's project of this folder; the folder's .arkor/state.json (its Arkor Cloud
+    // scope, if any) is left alone. Cloud: as the SDK does before a run, a usable state file, created
+    // for anonymous users; a stale one (another identity's) is never overwritten.
+    const scope =
+      kind === 'local'
+        ? await client.localProject(projectDir)
+        : await ensureProjectState({ projectDir, credentials, client });
     const jobStore = new JobStore({
       source: clientJobSource(client, scope),
       pollIntervalMs: pollIntervalMs(),
@@ -190,17 +193,6 @@ export class ArkorSession implements vscode.Disposable {
     this.current?.store.dispose();
     for (const d of this.disposables) d.dispose();
   }
-}
-
-/**
- * The local backend keeps its data in the extension's storage, the state file lives in the project:
- * after the backend's data is reset the project named by .arkor/state.json is gone. The local backend
- * is ours, so recreate it instead of failing every request with 404.
- */
-async function ensureLocalProject(client: ArkorApiClient, scope: Scope): Promise<void> {
-  const { projects } = await client.listProjects(scope.orgSlug);
-  if (projects.some((p) => p.slug === scope.projectSlug)) return;
-  await client.createProject(scope.orgSlug, { name: scope.projectSlug, slug: scope.projectSlug });
 }
 
 function credentialKey(kind: BackendKind): string {

@@ -8,6 +8,7 @@ import {
   LineSplitter,
   parseRunLine,
   prepareChildHome,
+  prepareLocalRunDir,
   resolveArkorCli,
   startArgs,
 } from '../core/trainer';
@@ -99,6 +100,20 @@ export class Training implements vscode.Disposable {
     });
     if (!connection) return undefined;
 
+    // Local runs start in a directory of their own so the project's .arkor/state.json (its Arkor
+    // Cloud scope) is never touched (src/core/trainer/localRunDir.ts); cloud runs are the real CLI's.
+    let cwd = project.root;
+    if (connection.kind === 'local') {
+      try {
+        const scope = await connection.client.localProject(project.root);
+        cwd = await prepareLocalRunDir(project.root, scope, result.outFile);
+      } catch (error) {
+        void vscode.window.showErrorMessage(
+          `Arkor: could not prepare the local run of ${project.name}: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        return undefined;
+      }
+    }
     const home = await prepareChildHome(connection.credentials, connection.baseUrl);
     const channel = this.channel(project);
     channel.clear();
@@ -109,7 +124,7 @@ export class Training implements vscode.Disposable {
     const guard = vscode.Uri.joinPath(this.extensionUri, 'dist', 'processGuard.js').fsPath;
     const command = [cli.command, ...cli.args, ...startArgs({ outFile: result.outFile, root: project.root })];
     const child = spawn(process.execPath, [guard, '--', ...command], {
-      cwd: project.root,
+      cwd,
       // In desktop VS Code process.execPath is Electron: this makes it plain Node.
       env: { ...process.env, ...home.env, ELECTRON_RUN_AS_NODE: '1', FORCE_COLOR: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -80,7 +80,7 @@ export function summarize(job: TrainingJob, row?: JobRowData): JobSummary {
 }
 
 /** Config keys that are plumbing, not settings a user chose. */
-const HIDDEN_CONFIG = new Set(['datasetSource', 'localProjectRoot']);
+const HIDDEN_CONFIG = new Set(['datasetSource']);
 
 /**
  * The panel header: the summary plus every config value, flattened to scalars. Values the backend

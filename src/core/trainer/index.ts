@@ -31,4 +31,5 @@ export {
   maskSource,
   type TrainerCall,
 } from './discovery';
+export { localRunDir, prepareLocalRunDir } from './localRunDir';
 export { LineSplitter, parseRunLine, type RunLineEvent, stripAnsi } from './output';

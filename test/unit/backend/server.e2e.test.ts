@@ -1,7 +1,7 @@
 // End to end against the real backend process on 127.0.0.1, driven through the extension's own
 // core API client: sign-up, a real (tiny) training with events, chat with base vs adapter, restart.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadBaseModel } from '../../../src/backend/engine/baseModel';
@@ -17,7 +17,9 @@ import { CLIENT_VERSION, FIXTURES, type Started, startServer } from './helpers';
 describe('local backend end to end', function () {
   this.timeout(60_000);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'arkor-backend-e2e-'));
-  const project = mkdtempSync(path.join(tmpdir(), 'arkor-project-'));
+  // A project folder named "demo": bound to the backend, its project gets the slug "demo".
+  const projectParent = mkdtempSync(path.join(tmpdir(), 'arkor-project-'));
+  const project = path.join(projectParent, 'demo');
   let server: Started;
   let token = '';
   let scope: Scope;
@@ -27,13 +29,14 @@ describe('local backend end to end', function () {
   const events: { id: string | undefined; event: JobEvent }[] = [];
 
   before(async () => {
+    mkdirSync(project);
     copyFileSync(path.join(FIXTURES, 'pirate-chat.jsonl'), path.join(project, 'train.jsonl'));
     server = await startServer(dataDir, [], { ARKOR_LOCAL_PING_INTERVAL_MS: '150' });
   });
   after(async () => {
     await server?.stop();
     rmSync(dataDir, { recursive: true, force: true });
-    rmSync(project, { recursive: true, force: true });
+    rmSync(projectParent, { recursive: true, force: true });
   });
 
   it('signs up anonymously and creates a project (409 on a taken slug)', async () => {
@@ -46,14 +49,19 @@ describe('local backend end to end', function () {
       me.orgs.map((o) => o.slug),
       ['local'],
     );
-    const p = await client().createProject('local', { name: 'demo', slug: 'demo' });
-    assert.equal(p.slug, 'demo');
-    await assert.rejects(client().createProject('local', { name: 'demo', slug: 'demo' }), /409/);
+    const p = await client().createProject('local', { name: 'remote', slug: 'remote' });
+    assert.equal(p.slug, 'remote');
+    await assert.rejects(client().createProject('local', { name: 'remote', slug: 'remote' }), /409/);
+    // The extension's way: the project of a folder, the same one every time.
+    const bound = await client().localProject(project);
+    assert.deepEqual(await client().localProject(project), bound);
+    assert.deepEqual(bound, { orgSlug: 'local', projectSlug: 'demo', projectId: bound.projectId });
     const list = await client().listProjects('local');
     assert.deepEqual(
       list.projects.map((x) => x.slug),
-      ['demo'],
+      ['remote', 'demo'],
     );
+    assert.ok(!('root' in (list.projects[1] ?? {})), 'the folder stays inside the backend');
     scope = { orgSlug: 'local', projectSlug: 'demo' };
   });
 
@@ -63,7 +71,6 @@ describe('local backend end to end', function () {
       config: {
         model: 'unsloth/gemma-4-E4B-it',
         datasetSource: { type: 'blob', url: 'train.jsonl' },
-        localProjectRoot: project,
         maxSteps: 80,
         saveSteps: 20,
         evalSteps: 40,
@@ -189,7 +196,6 @@ describe('local backend end to end', function () {
       config: {
         model: 'm',
         datasetSource: { type: 'blob', url: 'train.jsonl' },
-        localProjectRoot: project,
         maxSteps: 100_000,
         loggingSteps: 100_000,
       },

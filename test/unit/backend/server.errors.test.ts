@@ -16,13 +16,12 @@ describe('local backend: bad input and job lifecycle', function () {
   const outside = mkdtempSync(path.join(tmpdir(), 'arkor-outside-'));
   let server: Started;
   let token = '';
-  const scope: Scope = { orgSlug: 'local', projectSlug: 'errors' };
+  let scope: Scope;
   const client = (t = () => token) =>
     new ArkorApiClient({ baseUrl: server.url, getToken: t, clientVersion: CLIENT_VERSION });
   const blob = (url: string, extra: Record<string, unknown> = {}) => ({
     model: 'unsloth/gemma-4-E4B-it',
     datasetSource: { type: 'blob', url },
-    localProjectRoot: project,
     ...extra,
   });
   const headers = () => ({ Authorization: `Bearer ${token}`, 'X-Arkor-Client': CLIENT_VERSION });
@@ -37,7 +36,7 @@ describe('local backend: bad input and job lifecycle', function () {
     );
     server = await startServer(dataDir);
     token = (await client().signUpAnonymous()).token;
-    await client().createProject('local', { name: 'errors', slug: 'errors' });
+    scope = await client().localProject(project);
   });
   after(async () => {
     await server?.stop();
@@ -46,7 +45,7 @@ describe('local backend: bad input and job lifecycle', function () {
 
   it('rejects a bad bearer token with 401', async () => {
     await assert.rejects(client(() => 'not-a-token').listJobs(scope), /HTTP 401/);
-    const res = await rawRequest(`${server.url}/v1/jobs?orgSlug=local&projectSlug=errors`, {
+    const res = await rawRequest(`${server.url}/v1/jobs?orgSlug=local&projectSlug=${scope.projectSlug}`, {
       headers: { 'X-Arkor-Client': CLIENT_VERSION },
     });
     assert.equal(res.status, 401);
@@ -167,10 +166,13 @@ describe('local backend: bad input and job lifecycle', function () {
     assert.equal((await client().getJob(scope, long.id)).job.status, 'cancelled');
     assert.equal((await stream).reason, 'end');
 
-    const res = await rawRequest(`${server.url}/v1/jobs/${long.id}/cancel?orgSlug=local&projectSlug=errors`, {
-      method: 'POST',
-      headers: headers(),
-    });
+    const res = await rawRequest(
+      `${server.url}/v1/jobs/${long.id}/cancel?orgSlug=local&projectSlug=${scope.projectSlug}`,
+      {
+        method: 'POST',
+        headers: headers(),
+      },
+    );
     assert.equal(res.status, 409);
     assert.match(JSON.parse(res.body).error, /already cancelled/);
 

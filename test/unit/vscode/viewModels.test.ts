@@ -11,7 +11,6 @@ const job: TrainingJob = {
     model: 'unsloth/gemma-4-E4B-it',
     datasetSource: { type: 'blob', url: 'file:///p/data/captain.jsonl' },
     maxSteps: 60,
-    localProjectRoot: '/p',
   },
 };
 
@@ -65,7 +64,6 @@ describe('view models', () => {
     assert.equal(d.config.learningRate, 0.01);
     assert.equal(d.config.batchSize, 16);
     assert.equal(d.config.model, 'unsloth/gemma-4-E4B-it');
-    assert.ok(!('localProjectRoot' in d.config));
     assert.ok(!('datasetSource' in d.config));
   });
 
