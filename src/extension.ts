@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { accountCommands } from './vscode/accountCommands';
+import { offerCloudImport } from './vscode/cloudImportOffer';
 import { TrainerCodeLensProvider } from './vscode/codeLens';
 import { registerCommands } from './vscode/commands';
 import { jobCommands, jobIdOf, modelRefOf } from './vscode/jobCommands';
@@ -105,6 +106,9 @@ export function activate(context: vscode.ExtensionContext): ArkorExtensionApi {
       },
       ...accountCommands(session),
     }),
+  );
+  void offerCloudImport(context.globalState, session).catch((error: unknown) =>
+    log.warn(`Could not offer the CLI's Arkor Cloud login: ${String(error)}`),
   );
   log.info(`Arkor activated (VS Code ${vscode.version}, Node ${process.version})`);
   return { jobsView, session, jobPanels, localBackend, playground, training };

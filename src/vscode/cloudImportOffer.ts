@@ -1,0 +1,38 @@
+import { homedir } from 'node:os';
+import * as vscode from 'vscode';
+import { importCliCredentials } from '../core';
+import type { ArkorSession } from './session';
+
+const OFFERED_KEY = 'arkor.cloudImportOffered';
+
+/**
+ * A user of the `arkor` CLI already has an Arkor Cloud login in ~/.arkor/credentials.json: offer,
+ * once per machine, to use it here (copied into SecretStorage) and switch to Arkor Cloud. A newcomer
+ * without one, or anyone already signed in here, is never asked: the local backend stays the default.
+ * Returns the user's answer, for tests (`undefined` when nothing was offered).
+ */
+export async function offerCloudImport(
+  globalState: vscode.Memento,
+  session: ArkorSession,
+  home: string = homedir(),
+): Promise<'imported' | 'declined' | undefined> {
+  if (globalState.get<boolean>(OFFERED_KEY)) return undefined;
+  const store = session.credentialStore('cloud');
+  if (await store.get().catch(() => undefined)) return undefined;
+  const credentials = await importCliCredentials(home).catch(() => undefined);
+  if (!credentials) return undefined;
+  // Asked once, whatever the answer (or if the notification is dismissed).
+  await globalState.update(OFFERED_KEY, true);
+  const kind = credentials.mode === 'anon' ? 'an anonymous Arkor Cloud session' : 'an Arkor Cloud login';
+  const choice = await vscode.window.showInformationMessage(
+    `Arkor: found ${kind} of the arkor CLI (~/.arkor/credentials.json). Use it to run trainings on Arkor Cloud?`,
+    'Use Arkor Cloud',
+    'Keep Local Backend',
+  );
+  if (choice !== 'Use Arkor Cloud') return 'declined';
+  await store.set(credentials);
+  await vscode.workspace
+    .getConfiguration('arkor')
+    .update('backend', 'cloud', vscode.ConfigurationTarget.Global);
+  return 'imported';
+}
