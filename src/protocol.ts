@@ -93,6 +93,11 @@ export interface MetricColumns {
 export interface JobDetail extends JobSummary {
   /** Every config value the run uses, defaults resolved (never the word "default"). */
   config: Record<string, string | number | boolean | null>;
+  /**
+   * Settings the job asked for that its backend does not implement (the local backend's `warnings`
+   * job field), shown under the header. Absent or empty: nothing to warn about.
+   */
+  warnings?: string[];
 }
 
 export type StreamState =

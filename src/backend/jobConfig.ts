@@ -18,27 +18,56 @@ import { z } from 'zod';
 const positiveInt = z.number().int().positive();
 const positiveNum = z.number().positive();
 
+/**
+ * An optional field as the SDK forwards it: absent, or JSON `null` (the SDK forwards null, and a NaN
+ * serialises to null), both meaning "not set"; otherwise `schema` decides.
+ */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (v === null ? undefined : v), schema.optional());
+
+/**
+ * `warmupSteps`, `loggingSteps`, `saveSteps`, `evalSteps` (typed `unknown` by the SDK): a whole number
+ * of steps (0 = none), or, as in Hugging Face Trainer, a fraction in (0, 1) of the total training
+ * steps (see `stepsFor`). Negative numbers and numbers above 1 with a fraction are refused.
+ */
+const stepsOrRatio = z
+  .number({ error: 'must be a number of steps or a fraction in (0, 1) of the total steps' })
+  .refine((n) => Number.isFinite(n) && n >= 0, 'must not be negative')
+  .refine(
+    (n) => n < 1 || Number.isInteger(n),
+    'must be a whole number of steps or a fraction in (0, 1) of the total steps',
+  );
+
 export const CreateJobBody = z.object({
   name: z.string().min(1).max(200),
   config: z.looseObject({
     model: z.string().min(1),
     datasetSource: z.looseObject({ type: z.string() }),
-    maxSteps: positiveInt.max(100_000).optional(),
-    numTrainEpochs: positiveNum.max(1000).optional(),
-    learningRate: positiveNum.max(1).optional(),
-    batchSize: positiveInt.max(256).optional(),
-    loraR: positiveInt.max(256).optional(),
-    loraAlpha: positiveNum.optional(),
-    maxLength: positiveInt.optional(),
-    saveSteps: positiveInt.optional(),
-    loggingSteps: positiveInt.optional(),
-    evalSteps: positiveInt.optional(),
-    warmupSteps: z.number().int().nonnegative().optional(),
-    lrSchedulerType: z.string().optional(),
+    // Hugging Face's "unset" (-1: train for numTrainEpochs) is accepted as well.
+    maxSteps: optional(z.union([positiveInt.max(100_000), z.literal(-1)])),
+    // Fractional epochs are fine (0.5 = half the data once).
+    numTrainEpochs: optional(positiveNum.max(1000)),
+    learningRate: optional(positiveNum.max(1)),
+    batchSize: optional(positiveInt.max(256)),
+    loraR: optional(positiveInt.max(256)),
+    loraAlpha: optional(positiveNum),
+    maxLength: optional(positiveInt),
+    loadIn4bit: optional(z.boolean()),
+    saveSteps: optional(stepsOrRatio),
+    loggingSteps: optional(stepsOrRatio),
+    evalSteps: optional(stepsOrRatio),
+    warmupSteps: optional(stepsOrRatio),
+    // Accepted whatever the name; the ones the engine lacks run as linear, with a warning.
+    lrSchedulerType: optional(z.string()),
+    optim: optional(z.string()),
+    weightDecay: optional(z.number().nonnegative()),
     // Typed `unknown` by the SDK; only an explicit `false` turns it off.
     trainOnResponsesOnly: z.unknown().optional(),
-    dryRun: z.boolean().optional(),
-    seed: z.number().int().optional(),
+    // Typed `unknown` by the SDK (templates send `{type:'chatml'}`); anything else gets a warning.
+    datasetFormat: z.unknown().optional(),
+    datasetSplit: z.unknown().optional(),
+    dryRun: optional(z.boolean()),
+    seed: optional(z.number().int()),
   }),
 });
 
@@ -65,6 +94,73 @@ export interface RunSettings {
   trainOnResponsesOnly: boolean;
   dryRun: boolean;
   seed: number;
+  /**
+   * Settings the job asked for that the local engine does not implement (it runs without them).
+   * Stored on the job and logged when it starts.
+   */
+  warnings: string[];
+}
+
+/**
+ * A steps setting resolved against the run's total steps: a fraction in (0, 1) is that share of the
+ * total, rounded up and at least 1 (Hugging Face Trainer's rule); a whole number is itself.
+ */
+export function stepsFor(value: number | undefined, totalSteps: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (value > 0 && value < 1) return Math.max(1, Math.ceil(value * totalSteps));
+  return value;
+}
+
+/** The schedules the engine implements; `constant_with_warmup` is its `constant` (warmup applies to all). */
+const SCHEDULES: Record<string, 'linear' | 'constant' | 'cosine'> = {
+  linear: 'linear',
+  constant: 'constant',
+  constant_with_warmup: 'constant',
+  cosine: 'cosine',
+};
+
+/** Dataset formats the engine reads: OpenAI-style `{messages}` JSONL. */
+const CHAT_FORMATS = new Set(['chatml', 'messages', 'openai', 'conversational']);
+
+/** What the job asked for that the local engine cannot do, one sentence each. */
+export function configWarnings(config: JobConfig): string[] {
+  const warnings: string[] = [];
+  if (config.optim !== undefined) {
+    warnings.push(`optim "${config.optim}" is not implemented by the local engine; it trains with Adam.`);
+  }
+  if (config.weightDecay !== undefined && config.weightDecay !== 0) {
+    warnings.push(
+      `weightDecay ${config.weightDecay} is not implemented by the local engine; it trains without weight decay.`,
+    );
+  }
+  if (config.lrSchedulerType !== undefined && !Object.hasOwn(SCHEDULES, config.lrSchedulerType)) {
+    warnings.push(
+      `lrSchedulerType "${config.lrSchedulerType}" is not implemented by the local engine; it uses "linear" (supported: linear, constant, constant_with_warmup, cosine).`,
+    );
+  }
+  if (config.loadIn4bit === true) {
+    warnings.push('loadIn4bit is not implemented by the local engine; the model is not quantised.');
+  }
+  if (config.datasetSplit !== undefined && config.datasetSplit !== null) {
+    warnings.push(
+      `datasetSplit ${JSON.stringify(config.datasetSplit)} is not implemented by the local engine; it trains on the whole file (holding out 10% for eval when evalSteps is set).`,
+    );
+  }
+  const format = config.datasetFormat;
+  if (format !== undefined && format !== null) {
+    const type =
+      typeof format === 'string'
+        ? format
+        : typeof format === 'object' && typeof (format as { type?: unknown }).type === 'string'
+          ? (format as { type: string }).type
+          : undefined;
+    if (type === undefined || !CHAT_FORMATS.has(type)) {
+      warnings.push(
+        `datasetFormat ${JSON.stringify(format)} is not implemented by the local engine; it reads chat JSONL ({messages:[{role, content}]}).`,
+      );
+    }
+  }
+  return warnings;
 }
 
 export class BadRequest extends Error {}
@@ -127,7 +223,7 @@ export function runSettings(config: JobConfig, projectRoot: string | undefined):
     requestedModel: config.model,
     datasetPath: ds.path,
     sourceError: ds.error,
-    maxSteps: config.maxSteps,
+    maxSteps: config.maxSteps === -1 ? undefined : config.maxSteps,
     numTrainEpochs: config.numTrainEpochs ?? 3,
     // Tiny models want a far higher rate than the 2e-4 typical for billion-parameter LoRA.
     learningRate: config.learningRate ?? 1e-2,
@@ -139,9 +235,13 @@ export function runSettings(config: JobConfig, projectRoot: string | undefined):
     loggingSteps: config.loggingSteps ?? 1,
     evalSteps: config.evalSteps,
     warmupSteps: config.warmupSteps ?? 0,
-    lrSchedulerType: config.lrSchedulerType ?? 'linear',
+    lrSchedulerType:
+      config.lrSchedulerType !== undefined && Object.hasOwn(SCHEDULES, config.lrSchedulerType)
+        ? (SCHEDULES[config.lrSchedulerType] as string)
+        : 'linear',
     trainOnResponsesOnly: config.trainOnResponsesOnly !== false,
     dryRun: config.dryRun ?? false,
     seed: config.seed ?? 42,
+    warnings: configWarnings(config),
   };
 }

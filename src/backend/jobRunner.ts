@@ -98,6 +98,11 @@ export class JobRunner {
   }
 
   private start(jobId: string, settings: RunSettings) {
+    // Settings the engine runs without, as log lines at the top of the job's log. A `log` event
+    // (`{line}`), not a `training.log`: clients that do not know the type skip it (the SDK does).
+    for (const warning of settings.warnings) {
+      this.store.appendEvent(jobId, 'log', { level: 'warning', line: `Warning: ${warning}` });
+    }
     const cancelFlag = new SharedArrayBuffer(4);
     let finish = () => {};
     const done = new Promise<void>((resolve) => {

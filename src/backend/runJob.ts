@@ -11,7 +11,7 @@ import { mulberry32, shuffle } from './engine/rng';
 import { initTf } from './engine/tf';
 import { allowedBytesOf } from './engine/tokenizer';
 import { type StepMetrics, train } from './engine/train';
-import type { RunSettings } from './jobConfig';
+import { type RunSettings, stepsFor } from './jobConfig';
 
 export interface RunInput {
   jobId: string;
@@ -62,6 +62,11 @@ export async function runJob(input: RunInput, cb: RunCallbacks): Promise<RunOutc
   const batchSize = s.batchSize ?? preset.batchSize;
   let maxSteps = s.maxSteps ?? Math.max(1, Math.ceil((s.numTrainEpochs * trainSet.length) / batchSize));
   if (s.dryRun) maxSteps = Math.min(maxSteps, 10);
+  // Fractions (Hugging Face style: 0.1 = a tenth of the run) become step counts now that the total is known.
+  const evalSteps = stepsFor(s.evalSteps, maxSteps);
+  const saveSteps = stepsFor(s.saveSteps, maxSteps);
+  const loggingSteps = stepsFor(s.loggingSteps, maxSteps) ?? 1;
+  const warmupSteps = stepsFor(s.warmupSteps, maxSteps) ?? 0;
   const r = Math.min(s.loraR, preset.model.d);
   const alpha = s.loraAlpha ?? 2 * r;
   const allowedBytes = allowedBytesOf(examples.flatMap((e) => e.messages.map((m) => m.content)));
@@ -89,6 +94,12 @@ export async function runJob(input: RunInput, cb: RunCallbacks): Promise<RunOutc
     contextLength: context,
     seed: s.seed,
     dryRun: s.dryRun,
+    // The step settings as run (fractions resolved), and the schedule the engine really uses.
+    ...(evalSteps !== undefined ? { evalSteps } : {}),
+    ...(saveSteps !== undefined ? { saveSteps } : {}),
+    loggingSteps,
+    warmupSteps,
+    lrSchedulerType: s.lrSchedulerType,
   });
 
   const adapterMeta = (step: number) => ({
@@ -126,13 +137,13 @@ export async function runJob(input: RunInput, cb: RunCallbacks): Promise<RunOutc
       batchSize,
       maxSteps,
       learningRate: s.learningRate,
-      warmupSteps: s.warmupSteps,
+      warmupSteps,
       schedule:
         s.lrSchedulerType === 'constant' ? 'constant' : s.lrSchedulerType === 'cosine' ? 'cosine' : 'linear',
       seed: s.seed,
-      loggingSteps: s.loggingSteps,
-      evalSteps: s.evalSteps,
-      saveSteps: s.saveSteps,
+      loggingSteps,
+      evalSteps,
+      saveSteps,
       onLog: cb.log,
       onCheckpoint: (step) => cb.checkpoint(step, save(path.join('checkpoints', `step-${step}`), step)),
       shouldStop: cb.shouldStop,

@@ -210,7 +210,9 @@ export function createBackendServer(o: ServerOptions): Server {
           if (e instanceof BadRequest) throw new HttpError(400, e.message);
           throw e;
         }
-        const job = store.createJob(project.id, parsed.data.name, parsed.data.config);
+        const job = store.createJob(project.id, parsed.data.name, parsed.data.config, {
+          warnings: settings.warnings,
+        });
         runner.enqueue(job.id, settings);
         sendJson(res, 201, { job: store.getJob(job.id) });
       },

@@ -126,7 +126,12 @@ export class Store {
     return this.jobs.find((j) => j.id === id);
   }
 
-  createJob(projectId: string, name: string, config: Record<string, unknown>): TrainingJob {
+  createJob(
+    projectId: string,
+    name: string,
+    config: Record<string, unknown>,
+    extra: Pick<TrainingJob, 'warnings'> = {},
+  ): TrainingJob {
     const job: TrainingJob = {
       id: randomUUID(),
       orgId: LOCAL_ORG.id,
@@ -138,6 +143,7 @@ export class Store {
       createdAt: new Date().toISOString(),
       startedAt: null,
       completedAt: null,
+      ...(extra.warnings ? { warnings: extra.warnings } : {}),
     };
     this.jobs.push(job);
     this.events.set(job.id, []);

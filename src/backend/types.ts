@@ -35,6 +35,11 @@ export interface TrainingJob {
   createdAt: string;
   startedAt: string | null;
   completedAt: string | null;
+  /**
+   * Local-backend extra (a loose field the cloud does not send): settings the job asked for that the
+   * local engine does not implement. Also logged as `log` events when the job starts.
+   */
+  warnings?: string[];
 }
 
 /** One job event as stored and as sent on the SSE stream (`id:`, `event:`, `data:`). */

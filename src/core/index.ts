@@ -65,6 +65,7 @@ export {
   type JobStoreChange,
   type JobStoreOptions,
   type LogLine,
+  logTypeOf,
   type StreamState,
   type Timers,
 } from './jobStore';
@@ -88,5 +89,6 @@ export {
   writeProjectState,
 } from './projectState';
 export { REDACTED, redact, redactValue } from './redact';
+export { type JobEventParseContext, type ParsedJobEventData, parseJobEventData } from './schemas';
 export { readSse, type SseFrame } from './sse';
 export * from './types';

@@ -8,7 +8,7 @@
  */
 import type { ArkorApiClient } from './apiClient';
 import { ArkorApiError } from './errors';
-import { JOB_EVENT_SCHEMAS } from './schemas';
+import { parseJobEventData } from './schemas';
 import { readSse, type SseFrame } from './sse';
 import type { JobEvent, Scope } from './types';
 
@@ -46,6 +46,8 @@ export interface JobEventStreamOptions {
   maxReconnectAttempts?: number;
   /** Overrides the client's stream idle timeout. */
   idleTimeoutMs?: number;
+  /** Receipt clock (epoch ms) for events that carry no `timestamp`. Default Date.now. */
+  now?: () => number;
 }
 
 export interface JobEventStreamResult {
@@ -128,6 +130,7 @@ export async function streamJobEvents(
   const baseMs = opts.backoff?.baseMs ?? 1000;
   const maxAttempts = opts.maxReconnectAttempts ?? Number.POSITIVE_INFINITY;
   const idleTimeoutMs = opts.idleTimeoutMs ?? client.streamIdleTimeoutMs;
+  const now = opts.now ?? Date.now;
 
   let lastEventId = opts.lastEventId;
   let attempt = 0;
@@ -157,30 +160,19 @@ export async function streamJobEvents(
       deliver({ type: 'end', jobId }, id);
       return false;
     }
-    let payload: unknown;
-    try {
-      payload = JSON.parse(frame.data);
-    } catch {
-      payload = undefined;
-    }
+    // Lenient, like the SDK: see parseJobEventData (the one place frames are validated).
+    const { event, parsed } = parseJobEventData(frame.data, { jobId, eventName: name, now });
     if (id) lastEventId = id;
-    if (payload === null || typeof payload !== 'object') return undefined; // malformed: skipped (§2.3)
-    const obj = payload as Record<string, unknown>;
-    const type = typeof obj.type === 'string' ? obj.type : name;
-    if (type === 'end') {
+    if (event.type === 'other' && event.name === 'end') {
       terminal = 'end';
       deliver({ type: 'end', jobId }, id);
       return false;
     }
-    // A well-formed frame is progress even when its type is unknown to us.
-    parsedInConnection = true;
-    attempt = 0;
-    const schema = type === undefined ? undefined : JOB_EVENT_SCHEMAS[type as keyof typeof JOB_EVENT_SCHEMAS];
-    if (!schema) return undefined; // unknown event type: ignored for forward compatibility
-    if (obj.type === undefined) obj.type = type;
-    const parsed = schema.safeParse(obj);
-    if (!parsed.success) return undefined; // known type with a broken shape: skipped like bad JSON
-    const event = parsed.data as JobEvent;
+    // A JSON object is progress even when its type is unknown to us; garbage is not (§2.3).
+    if (parsed) {
+      parsedInConnection = true;
+      attempt = 0;
+    }
     // A replayed id was delivered before: skip it, but still honour a replayed terminal event.
     if (id === undefined || seen.add(id)) deliver(event, id);
     if (event.type === 'training.completed' || event.type === 'training.failed') {

@@ -79,7 +79,8 @@ export interface Checkpoint {
 export interface LogLine {
   /** Receive time, epoch ms. */
   time: number;
-  type: JobEvent['type'];
+  /** The event type; for an event type this client does not model, the server's own name. */
+  type: string;
   /** Studio's format: `step=12 loss=0.1234 evalLoss=0.2345`, `step=50`, `2 artifact(s)`, … */
   text: string;
 }
@@ -107,14 +108,29 @@ export function formatLogText(event: JobEvent): string {
       return event.error;
     case 'training.started':
       return JSON.stringify(event);
+    case 'other': {
+      // A log-like event (`{line}` as the local backend and Arkor's own test mock send, or
+      // `{message}`) shows its text; anything else its fields.
+      const { line, message } = event.payload;
+      if (typeof line === 'string') return line;
+      if (typeof message === 'string') return message;
+      return JSON.stringify(event.payload);
+    }
+    case 'note':
+      return event.message;
     case 'end':
       return 'end';
   }
 }
 
+/** The log's type column: unknown events show the name the server gave them. */
+export function logTypeOf(event: JobEvent): string {
+  return event.type === 'other' ? event.name : event.type;
+}
+
 const toLogLine = (entry: LogEntry): LogLine => ({
   time: entry.time,
-  type: entry.event.type,
+  type: logTypeOf(entry.event),
   text: formatLogText(entry.event),
 });
 
@@ -443,6 +459,7 @@ export class JobStore implements Disposable {
     this.setStreamState(rec, 'connecting', undefined);
     this.source
       .streamJobEvents(rec.jobId, {
+        now: this.now,
         ...this.streamOptions,
         signal: controller.signal,
         lastEventId: rec.lastEventId,
@@ -523,6 +540,10 @@ export class JobStore implements Disposable {
       case 'training.failed':
         rec.sseTerminal = 'failed';
         rec.sseError = event.error;
+        break;
+      case 'other':
+      case 'note':
+        // Log only: an event type we do not model changes no state.
         break;
       case 'end':
         // Not a job event: the stream state already tells views about it.

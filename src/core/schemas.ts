@@ -5,8 +5,7 @@
  * missing or mistyped required fields produce a readable error (see `describeZodError`).
  */
 import { z } from 'zod';
-
-const nullableNumber = z.number().nullable().optional();
+import type { JobEvent } from './types';
 
 export const JobConfigSchema = z.looseObject({
   model: z.string().optional(),
@@ -73,7 +72,28 @@ export const ErrorBodySchema = z.looseObject({
 });
 
 // ---- Job events (§2.2) --------------------------------------------------------------------------
+//
+// As lenient as the SDK, which does not validate frames at all: it dispatches on the payload's
+// `type` and reads the fields it needs. Here a missing `jobId` is the stream's job, a missing
+// `timestamp` is the receipt time, a metric of the wrong type counts as absent, unknown types are
+// kept (as `other` events, for the log) and unusable frames become a `note` instead of vanishing.
+// `parseJobEventData` is the only entry point; the stream (jobEvents.ts) does no validation itself.
 
+/** A metric: a number, null, or absent. Anything else (a string, NaN) reads as absent. */
+const lenientMetric = z
+  .number()
+  .refine((n) => Number.isFinite(n))
+  .nullable()
+  .optional()
+  .catch(undefined);
+/** A step: a finite number, or a numeric string (`"12"`). */
+const lenientStep = z.preprocess(
+  (v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v),
+  z.number().refine((n) => Number.isFinite(n)),
+);
+const lenientArtifacts = z.array(z.unknown()).optional().catch(undefined);
+
+/** Filled in by `parseJobEventData` before these run, so always strings here. */
 const eventBase = { jobId: z.string(), timestamp: z.string() };
 
 export const TrainingStartedSchema = z.looseObject({
@@ -84,30 +104,40 @@ export const TrainingStartedSchema = z.looseObject({
 export const TrainingLogSchema = z.looseObject({
   type: z.literal('training.log'),
   ...eventBase,
-  step: z.number(),
-  loss: nullableNumber,
-  evalLoss: nullableNumber,
-  learningRate: nullableNumber,
-  epoch: nullableNumber,
-  samplesPerSecond: nullableNumber,
+  step: lenientStep,
+  loss: lenientMetric,
+  evalLoss: lenientMetric,
+  learningRate: lenientMetric,
+  epoch: lenientMetric,
+  samplesPerSecond: lenientMetric,
 });
 export const CheckpointSavedSchema = z.looseObject({
   type: z.literal('checkpoint.saved'),
   ...eventBase,
-  step: z.number(),
-  artifacts: z.array(z.unknown()).optional(),
+  step: lenientStep,
+  artifacts: lenientArtifacts,
 });
 export const TrainingCompletedSchema = z.looseObject({
   type: z.literal('training.completed'),
   ...eventBase,
   metrics: z.unknown().optional(),
-  artifacts: z.array(z.unknown()).optional(),
+  artifacts: lenientArtifacts,
 });
+/** A failure is terminal: it is never dropped, even without an error text. */
 export const TrainingFailedSchema = z.looseObject({
   type: z.literal('training.failed'),
   ...eventBase,
-  error: z.string(),
-  step: z.number().optional(),
+  error: z
+    .unknown()
+    .optional()
+    .transform((e) =>
+      typeof e === 'string' && e !== ''
+        ? e
+        : e === undefined || e === null || e === ''
+          ? 'The backend reported a failure without an error message.'
+          : JSON.stringify(e),
+    ),
+  step: lenientStep.optional().catch(undefined),
 });
 
 /** Keyed by type so the stream can pick one schema with a single lookup (hot path). */
@@ -118,6 +148,88 @@ export const JOB_EVENT_SCHEMAS = {
   'training.completed': TrainingCompletedSchema,
   'training.failed': TrainingFailedSchema,
 } as const;
+
+export interface JobEventParseContext {
+  /** The job whose stream this is: the `jobId` of frames that carry none. */
+  jobId: string;
+  /** The SSE `event:` name, used as the type when the payload has no string `type`. */
+  eventName?: string;
+  /** Receipt time (epoch ms) for frames without a `timestamp`. Default Date.now. */
+  now?: () => number;
+}
+
+export interface ParsedJobEventData {
+  event: JobEvent;
+  /** The data was a JSON object, so it counts as stream progress (even when it became a note). */
+  parsed: boolean;
+}
+
+const MAX_NOTE_DATA = 200;
+
+function clip(text: string): string {
+  return text.length > MAX_NOTE_DATA ? `${text.slice(0, MAX_NOTE_DATA)}…` : text;
+}
+
+function timestampOf(value: unknown, now: () => number): string {
+  if (typeof value === 'string' && value !== '') return value;
+  // Epoch milliseconds (or seconds, as some servers send) are made ISO, like everything else here.
+  if (typeof value === 'number' && Number.isFinite(value)) {
+    return new Date(value < 1e11 ? value * 1000 : value).toISOString();
+  }
+  return new Date(now()).toISOString();
+}
+
+/**
+ * One SSE frame's `data` as a job event (pings and `end` are the stream's business, not this).
+ * Never throws: whatever the server sent, the result is an event the job log can show.
+ */
+export function parseJobEventData(data: string, ctx: JobEventParseContext): ParsedJobEventData {
+  const now = ctx.now ?? Date.now;
+  let payload: unknown;
+  try {
+    payload = JSON.parse(data);
+  } catch {
+    payload = undefined;
+  }
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+    const name = ctx.eventName ? ` (event: ${ctx.eventName})` : '';
+    return {
+      parsed: false,
+      event: {
+        type: 'note',
+        jobId: ctx.jobId,
+        timestamp: new Date(now()).toISOString(),
+        message: `Skipped an event whose data is not a JSON object${name}: ${clip(data) || '(empty)'}`,
+      },
+    };
+  }
+  const {
+    type: rawType,
+    jobId: rawJobId,
+    timestamp: rawTimestamp,
+    ...rest
+  } = payload as Record<string, unknown>;
+  const type = typeof rawType === 'string' && rawType !== '' ? rawType : (ctx.eventName ?? 'message');
+  const jobId = typeof rawJobId === 'string' && rawJobId !== '' ? rawJobId : ctx.jobId;
+  const timestamp = timestampOf(rawTimestamp, now);
+  const schema = Object.hasOwn(JOB_EVENT_SCHEMAS, type)
+    ? JOB_EVENT_SCHEMAS[type as keyof typeof JOB_EVENT_SCHEMAS]
+    : undefined;
+  if (!schema) {
+    return { parsed: true, event: { type: 'other', jobId, timestamp, name: type, payload: rest } };
+  }
+  const result = schema.safeParse({ ...rest, type, jobId, timestamp });
+  if (result.success) return { parsed: true, event: result.data as JobEvent };
+  return {
+    parsed: true,
+    event: {
+      type: 'note',
+      jobId,
+      timestamp,
+      message: `Skipped a ${type} event (${describeZodError(result.error)}): ${clip(JSON.stringify(rest))}`,
+    },
+  };
+}
 
 // ---- Credentials and project state (§4) ---------------------------------------------------------
 

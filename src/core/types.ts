@@ -141,19 +141,50 @@ export interface TrainingFailedEvent extends JobEventBase {
   step?: number;
 }
 
+/**
+ * An event whose `type` this client does not model (the server may add types at any time; the
+ * local backend sends `log` lines). Kept so the job's log can show it; it changes no state.
+ */
+export interface OtherJobEvent {
+  type: 'other';
+  jobId: string;
+  timestamp: string;
+  /** The payload's own `type` (or the SSE event name when the payload has none). */
+  name: string;
+  /** The payload without `type`, `jobId` and `timestamp`. */
+  payload: Record<string, unknown>;
+}
+
+/**
+ * A frame the stream could not use (data that is not a JSON object, or a known event without a field
+ * it cannot do without, e.g. a `training.log` without `step`). It is skipped; this note says so in
+ * the job's log.
+ */
+export interface StreamNoteEvent {
+  type: 'note';
+  jobId: string;
+  timestamp: string;
+  message: string;
+}
+
 /** Server-side channel shutdown. Carries no data on the wire; we fill in `jobId`. */
 export interface StreamEndEvent {
   type: 'end';
   jobId: string;
 }
 
-/** Every event the consumer of a job event stream can see. Keepalives and unknown types never surface. */
+/**
+ * Every event the consumer of a job event stream can see. Keepalives never surface; unknown types
+ * arrive as `other`, unusable frames as `note`.
+ */
 export type JobEvent =
   | TrainingStartedEvent
   | TrainingLogEvent
   | CheckpointSavedEvent
   | TrainingCompletedEvent
   | TrainingFailedEvent
+  | OtherJobEvent
+  | StreamNoteEvent
   | StreamEndEvent;
 
 export type JobEventType = JobEvent['type'];

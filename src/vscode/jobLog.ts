@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { formatLogText, type JobEvent, type LogLine } from '../core';
+import { formatLogText, type LogLine, logTypeOf, parseJobEventData } from '../core';
 import type { ArkorSession } from './session';
 
 export const LOG_SCHEME = 'arkor-log';
@@ -33,13 +33,15 @@ export class JobLogDocuments implements vscode.TextDocumentContentProvider {
     try {
       const { job, events } = await connection.client.getJob(connection.scope, jobId);
       if (Array.isArray(events) && events.length > 0) {
-        const lines = (events as JobEvent[]).map((event) =>
-          formatLogLine({
-            time: 'timestamp' in event ? Date.parse(String(event.timestamp)) || 0 : 0,
-            type: event.type,
+        const lines = events.map((raw) => {
+          // The same lenient parsing as the live stream: unknown types and odd frames still show.
+          const { event } = parseJobEventData(JSON.stringify(raw) ?? '', { jobId, now: () => 0 });
+          return formatLogLine({
+            time: 'timestamp' in event ? Date.parse(event.timestamp) || 0 : 0,
+            type: logTypeOf(event),
             text: formatLogText(event),
-          }),
-        );
+          });
+        });
         return `${header}# ${job.name} · ${job.status} · ${lines.length} events\n\n${lines.join('\n')}\n`;
       }
     } catch {

@@ -97,7 +97,16 @@ export function detail(job: TrainingJob, snap?: JobSnapshot): JobDetail {
       config[key] = JSON.stringify(value);
     }
   }
-  return { ...summarize(job, snap && rowFromSnapshot(snap)), config };
+  const warnings = warningsOf(job);
+  return { ...summarize(job, snap && rowFromSnapshot(snap)), config, ...(warnings ? { warnings } : {}) };
+}
+
+/** The job's `warnings` (a loose field the local backend adds): its strings, or undefined if none. */
+export function warningsOf(job: TrainingJob): string[] | undefined {
+  const raw = job.warnings;
+  if (!Array.isArray(raw)) return undefined;
+  const warnings = raw.filter((w): w is string => typeof w === 'string' && w !== '');
+  return warnings.length > 0 ? warnings : undefined;
 }
 
 /**

@@ -201,6 +201,31 @@ describe('job panel', () => {
     assert.equal(view.queryByTestId('stream-banner'), null);
   });
 
+  it('shows the settings the backend does not apply under the header, and none when there are none', async () => {
+    const warnings = [
+      'optim "adamw_8bit" is not implemented by the local engine; it trains with Adam.',
+      'weightDecay 0.01 is not implemented by the local engine; it trains without weight decay.',
+    ];
+    const { view, host } = await mount({ warnings });
+    const banner = view.getByTestId('job-warnings');
+    assert.equal(banner.getAttribute('role'), 'status');
+    assert.match(banner.textContent!, /These 2 settings are not applied by the backend/);
+    assert.deepEqual(
+      [...banner.querySelectorAll('li')].map((li) => li.textContent),
+      warnings,
+    );
+    // Inside the header, above the stats.
+    assert.ok(banner.closest('header.job-header'));
+    // A job update keeps them; a job without warnings shows no banner.
+    await act(() => host.send({ type: 'job', job: detail({ status: 'completed', warnings }) }));
+    assert.equal(view.getByTestId('job-warnings').querySelectorAll('li').length, 2);
+    await act(() => host.send({ type: 'job', job: detail({ warnings: [] }) }));
+    assert.equal(view.queryByTestId('job-warnings'), null);
+    cleanup();
+    const plain = await mount();
+    assert.equal(plain.view.queryByTestId('job-warnings'), null);
+  });
+
   it('tails the log: collapses progress lines, caps at 500, one render per frame', async () => {
     const { view, host, frames } = await mount();
     const log = () => view.getByTestId('log-tail');

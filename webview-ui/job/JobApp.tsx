@@ -130,6 +130,20 @@ export function JobApp({
             <span>{job.error || 'no error message was reported'}</span>
           </div>
         )}
+        {job.warnings && job.warnings.length > 0 && (
+          <div class="banner" role="status" data-testid="job-warnings">
+            <strong>
+              {job.warnings.length === 1
+                ? 'This setting is not applied by the backend:'
+                : `These ${job.warnings.length} settings are not applied by the backend:`}
+            </strong>
+            <ul class="warning-list">
+              {job.warnings.map((w) => (
+                <li key={w}>{w}</li>
+              ))}
+            </ul>
+          </div>
+        )}
         <StreamBanner stream={stream} />
         <LiveStats job={job} controller={controller} />
         <ConfigGrid config={job.config} />

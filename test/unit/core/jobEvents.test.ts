@@ -159,7 +159,7 @@ describe('job event stream', () => {
     assert.equal(result.reason, 'training.failed');
   });
 
-  it('skips malformed JSON, unknown event types, pings and comments', async () => {
+  it('skips pings and comments, and turns malformed JSON and unknown types into log events', async () => {
     const ev = (id: string, type: string, extra: object = {}) => ({
       id,
       event: type,
@@ -179,7 +179,23 @@ describe('job event stream', () => {
       res.end();
     });
     const { seen, result } = await collect();
-    assert.deepEqual(ids(seen), ['1', '6', '7']);
+    // Nothing is silently lost: the unusable frames arrive as notes, unknown types as `other`.
+    assert.deepEqual(
+      seen.map((s) => [s.id, s.event.type]),
+      [
+        ['1', 'training.log'],
+        ['2', 'note'],
+        ['3', 'other'],
+        ['4', 'other'],
+        ['5', 'note'],
+        ['6', 'training.log'],
+        ['7', 'training.completed'],
+      ],
+    );
+    const other = seen[2]?.event;
+    assert.equal(other?.type === 'other' && other.name, 'training.paused');
+    assert.match(seen[1]?.event.type === 'note' ? seen[1].event.message : '', /not a JSON object/);
+    assert.match(seen[4]?.event.type === 'note' ? seen[4].event.message : '', /training\.log.*step/);
     assert.equal(result.lastEventId, '7');
   });
 

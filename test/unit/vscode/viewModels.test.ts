@@ -67,6 +67,15 @@ describe('view models', () => {
     assert.ok(!('datasetSource' in d.config));
   });
 
+  it("passes the job's warnings (the local backend's loose field) to the panel header", () => {
+    const warnings = ['optim "adamw_8bit" is not implemented by the local engine; it trains with Adam.'];
+    assert.deepEqual(detail({ ...job, warnings: [...warnings, 7, ''] }).warnings, warnings);
+    assert.equal(detail(job).warnings, undefined);
+    assert.equal(detail({ ...job, warnings: 'not a list' }).warnings, undefined);
+    assert.equal(detail({ ...job, warnings: [] }).warnings, undefined);
+    assert.ok(!('warnings' in detail(job).config));
+  });
+
   it('sends metrics as exact-length typed arrays (NaN for missing, metrics 32-bit), rows aligned', () => {
     const metrics = snapshot([1.5, Number.NaN]).metrics;
     const columns = toColumns(metrics, [100]);
