@@ -9,6 +9,7 @@ import {
   JobStore,
   type JobStoreChange,
   resolveBaseUrl,
+  resolveScope,
   type Scope,
 } from '../core';
 import type { BackendInfo } from '../protocol';
@@ -174,10 +175,13 @@ export class ArkorSession implements vscode.Disposable {
     // Local: the backend's project of this folder; the folder's .arkor/state.json (its Arkor Cloud
     // scope, if any) is left alone. Cloud: as the SDK does before a run, a usable state file, created
     // for anonymous users; a stale one (another identity's) is never overwritten.
+    // An untrusted workspace is only read: its state file is used if usable, never created.
     const scope =
       kind === 'local'
         ? await client.localProject(projectDir)
-        : await ensureProjectState({ projectDir, credentials, client });
+        : vscode.workspace.isTrusted
+          ? await ensureProjectState({ projectDir, credentials, client })
+          : await readOnlyScope(projectDir, credentials);
     const jobStore = new JobStore({
       source: clientJobSource(client, scope),
       pollIntervalMs: pollIntervalMs(),
@@ -193,6 +197,16 @@ export class ArkorSession implements vscode.Disposable {
     this.current?.store.dispose();
     for (const d of this.disposables) d.dispose();
   }
+}
+
+async function readOnlyScope(projectDir: string, credentials: Credentials): Promise<Scope> {
+  const resolved = await resolveScope(projectDir, credentials);
+  if (resolved.kind === 'ok') return resolved.state;
+  throw new Error(
+    resolved.kind === 'missing'
+      ? 'This project has no .arkor/state.json yet, and Arkor does not create one in an untrusted workspace. Trust the workspace to connect it to Arkor Cloud.'
+      : "This project's .arkor/state.json belongs to another Arkor Cloud identity. Sign in with that account.",
+  );
 }
 
 function credentialKey(kind: BackendKind): string {
