@@ -12,21 +12,22 @@ import assert from 'node:assert/strict';
 import { copyFile, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import {
-  CloudApiError,
-  createTrainer,
-  ensureCredentials,
-  readState,
-  runTrainer,
-  type TrainerCallbacks,
-  type TrainingJob,
-  writeCredentials,
-} from 'arkor';
 import { FIXTURES, REPO, type Started, startServer } from '../backend/helpers';
 import { encodeFrame, startSse, TestServer } from '../helpers/testServer';
 import { TempDirs } from './tmp';
 
 const MODEL = 'unsloth/gemma-4-E4B-it';
+
+// The SDK is ESM and this file compiles to CommonJS: values through a dynamic import (loaded
+// once, below), types through import-mode type queries.
+type Sdk = typeof import('arkor', { with: { 'resolution-mode': 'import' }});
+type TrainerCallbacks = import('arkor', { with: { 'resolution-mode': 'import' }}).TrainerCallbacks;
+type TrainingJob = import('arkor', { with: { 'resolution-mode': 'import' }}).TrainingJob;
+const loadSdk = (): Promise<Sdk> => import('arkor');
+let sdk: Sdk;
+before(async () => {
+  sdk = await loadSdk();
+});
 
 type LogContext = Parameters<TrainerCallbacks['onLog']>[0];
 type CheckpointContext = Parameters<TrainerCallbacks['onCheckpoint']>[0];
@@ -101,9 +102,9 @@ describe('arkor stand-in contract: the real SDK API against the local backend', 
   });
 
   it('signs up anonymously and bootstraps .arkor/state.json on the first start()', async () => {
-    const credentials = await ensureCredentials();
+    const credentials = await sdk.ensureCredentials();
     assert.equal(credentials.mode, 'anon');
-    const trainer = createTrainer({
+    const trainer = sdk.createTrainer({
       name: 'contract-bootstrap',
       model: MODEL,
       dataset: { type: 'blob', url: datasetUrl },
@@ -112,7 +113,7 @@ describe('arkor stand-in contract: the real SDK API against the local backend', 
     assert.equal(trainer.name, 'contract-bootstrap');
     const { jobId } = await trainer.start();
     assert.equal((await trainer.start()).jobId, jobId, 'start() is memoized once a job exists');
-    const state = await readState(project);
+    const state = await sdk.readState(project);
     assert.ok(state);
     assert.equal(state.orgSlug, credentials.mode === 'anon' ? credentials.orgSlug : '');
     const result = await trainer.wait();
@@ -129,7 +130,7 @@ describe('arkor stand-in contract: the real SDK API against the local backend', 
     let streamed = '';
     let streamedType = '';
     let nonStreamed: unknown;
-    const trainer = createTrainer({
+    const trainer = sdk.createTrainer({
       name: 'contract-callbacks',
       model: MODEL,
       dataset: { type: 'blob', url: datasetUrl },
@@ -225,7 +226,7 @@ describe('arkor stand-in contract: the real SDK API against the local backend', 
 
   it('a failing job: wait() resolves with status failed, error and completedAt; onFailed gets { job, error }', async () => {
     const failures: { job: TrainingJob; error: string }[] = [];
-    const trainer = createTrainer({
+    const trainer = sdk.createTrainer({
       name: 'contract-failed',
       model: MODEL,
       // The offline backend accepts a Hugging Face source but fails the job when it starts.
@@ -250,7 +251,7 @@ describe('arkor stand-in contract: the real SDK API against the local backend', 
     const firstLog = new Promise<void>((ok) => {
       sawLog = ok;
     });
-    const trainer = createTrainer({
+    const trainer = sdk.createTrainer({
       name: 'contract-cancel',
       model: MODEL,
       dataset: { type: 'blob', url: datasetUrl },
@@ -269,7 +270,8 @@ describe('arkor stand-in contract: the real SDK API against the local backend', 
     // Cancelling a terminal job is the server's call: a CloudApiError.
     await assert.rejects(
       trainer.cancel(),
-      (err: unknown) => err instanceof CloudApiError && err.name === 'CloudApiError' && err.status === 409,
+      (err: unknown) =>
+        err instanceof sdk.CloudApiError && err.name === 'CloudApiError' && err.status === 409,
     );
   });
 
@@ -288,7 +290,7 @@ export const trainer = createTrainer({
 });
 `,
     );
-    const out = await captureStdout(() => runTrainer(entry));
+    const out = await captureStdout(() => sdk.runTrainer(entry));
     const lines = out.split('\n').filter((l) => l !== '');
     assert.equal(lines.length, 2, out);
     const id = /^Started job (\S+)$/.exec(lines[0] ?? '')?.[1];
@@ -321,7 +323,7 @@ describe('arkor stand-in contract: what goes on the wire (recording server)', fu
     project = await temp.make('arkor-contract-wire-');
     const home = await temp.make('arkor-contract-wire-home-');
     sandbox.enter(home, api.url, project);
-    await writeCredentials({
+    await sdk.writeCredentials({
       mode: 'anon',
       token: 'tok-wire',
       anonymousId: 'anon-wire',
@@ -367,7 +369,7 @@ describe('arkor stand-in contract: what goes on the wire (recording server)', fu
       model: MODEL,
       name: 'wire-run',
     } as const;
-    const trainer = createTrainer(input as unknown as Parameters<typeof createTrainer>[0]);
+    const trainer = sdk.createTrainer(input as unknown as Parameters<typeof sdk.createTrainer>[0]);
     await trainer.start();
 
     const [createJob] = api.requestsTo('/v1/jobs');
@@ -419,7 +421,7 @@ describe('arkor stand-in contract: what goes on the wire (recording server)', fu
       );
     });
     const seen: string[] = [];
-    const trainer = createTrainer({
+    const trainer = sdk.createTrainer({
       name: 'wire-dispatch',
       model: MODEL,
       dataset: { type: 'huggingface', name: 'x/y' },
@@ -441,7 +443,7 @@ describe('arkor stand-in contract: what goes on the wire (recording server)', fu
       res.write(encodeFrame({ id: '1', data: JSON.stringify({ type: 'training.log', step: 1 }) }));
     });
     const boom = new Error('callback boom');
-    const trainer = createTrainer({
+    const trainer = sdk.createTrainer({
       name: 'wire-throws',
       model: MODEL,
       dataset: { type: 'huggingface', name: 'x/y' },
@@ -457,7 +459,7 @@ describe('arkor stand-in contract: what goes on the wire (recording server)', fu
 
   it('a 426 on the stream is permanent and carries the upgrade hint', async () => {
     api.json('GET', `/v1/jobs/${JOB_ID}/events/stream`, 426, 'not json');
-    const trainer = createTrainer({
+    const trainer = sdk.createTrainer({
       name: 'wire-426',
       model: MODEL,
       dataset: { type: 'huggingface', name: 'x' },
@@ -465,7 +467,7 @@ describe('arkor stand-in contract: what goes on the wire (recording server)', fu
     await assert.rejects(
       trainer.wait(),
       (err: unknown) =>
-        err instanceof CloudApiError &&
+        err instanceof sdk.CloudApiError &&
         err.status === 426 &&
         /^Arkor SDK is no longer supported by the cloud API\. Run `.+`\.$/.test(err.message),
     );
@@ -475,7 +477,7 @@ describe('arkor stand-in contract: what goes on the wire (recording server)', fu
   it('an unsupported model throws at construction, before any request', () => {
     assert.throws(
       () =>
-        createTrainer({
+        sdk.createTrainer({
           name: 'bad-model',
           model: 'meta/llama-3' as unknown as 'unsloth/gemma-4-E4B-it',
           dataset: { type: 'huggingface', name: 'x' },
@@ -490,12 +492,12 @@ describe('arkor stand-in contract: what goes on the wire (recording server)', fu
 
   it('runTrainer: missing entries and entries without a trainer fail with the documented messages', async () => {
     const missing = join(project, 'nope.mjs');
-    await assert.rejects(runTrainer(missing), {
+    await assert.rejects(sdk.runTrainer(missing), {
       message: `Training entry not found: ${missing}. Provide a path or create src/arkor/index.ts.`,
     });
     const empty = join(project, 'empty.mjs');
     await writeFile(empty, 'export const something = 1;\n');
-    await assert.rejects(runTrainer(empty), {
+    await assert.rejects(sdk.runTrainer(empty), {
       message:
         'Training entry must export `arkor` (from createArkor({...})) or `trainer` (from createTrainer({...})), or default-export one of them.',
     });
