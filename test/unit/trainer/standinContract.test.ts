@@ -474,6 +474,40 @@ describe('arkor stand-in contract: what goes on the wire (recording server)', fu
     assert.equal(api.requestsTo(`/v1/jobs/${JOB_ID}/events/stream`).length, 1);
   });
 
+  it('project bootstrap: a 409 reuses the listed project with that slug; another org is a mismatch', async () => {
+    api.json('POST', '/v1/projects', 409, { error: 'slug taken' });
+    const slug = (project.split('/').at(-1) ?? '').toLowerCase().replace(/[^a-z0-9-]/g, '-');
+    api.json('GET', '/v1/projects', 200, {
+      org: { slug: 'org-wire' },
+      projects: [{ id: 'proj-existing', slug, name: 'x', orgId: 'org-id' }],
+    });
+    const trainer = sdk.createTrainer({
+      name: 'wire-409',
+      model: MODEL,
+      dataset: { type: 'huggingface', name: 'x' },
+    });
+    await trainer.start();
+    assert.deepEqual(await sdk.readState(project), {
+      orgSlug: 'org-wire',
+      projectSlug: slug,
+      projectId: 'proj-existing',
+    });
+    assert.equal(api.requestsTo('/v1/projects')[1]?.query.get('orgSlug'), 'org-wire');
+
+    await sdk.writeState({ orgSlug: 'someone-else', projectSlug: 'p', projectId: 'id' }, project);
+    const other = sdk.createTrainer({
+      name: 'wire-mismatch',
+      model: MODEL,
+      dataset: { type: 'huggingface', name: 'x' },
+    });
+    await assert.rejects(other.start(), {
+      name: 'ProjectStateMismatchError',
+      message:
+        "This workspace's .arkor/state.json is scoped to a different organization than your current anonymous session. Delete .arkor/state.json to start a fresh anonymous project, or run `arkor login` with the account that owns that project.",
+    });
+    assert.equal(api.requestsTo('/v1/jobs').length, 1, 'no job for a mismatched scope');
+  });
+
   it('an unsupported model throws at construction, before any request', () => {
     assert.throws(
       () =>
