@@ -1,155 +1,121 @@
-// The job event stream with the SDK's resume rules (protocol §2.3), parsed with eventsource-parser.
+// STAND-IN for the real `arkor` SDK (see ../README.md). The job event loop behind `wait()`
+// (sdk-api §4): frames, Last-Event-ID resume, and the reconnect policy of §4.3.
 import { createParser } from 'eventsource-parser';
-import { ArkorApiError, CLIENT_HEADER, errorFromResponse, noteDeprecation, scopeQuery } from './http.js';
+import { CloudApiError } from './http.js';
 
+/** Open-time statuses that are never retried. */
 const PERMANENT = new Set([401, 403, 410, 426]);
-const TERMINAL = new Set(['training.completed', 'training.failed']);
 
-/** Stand-in-only knobs (tests use them to avoid waiting a real second); not part of the SDK. */
-function envNumber(/** @type {string} */ name, /** @type {number} */ fallback) {
-  const v = Number(process.env[name]);
-  return Number.isFinite(v) && v > 0 ? v : fallback;
-}
-
-/** Raised around an exception from a user callback: it ends the loop with no reconnect. */
-export class CallbackError extends Error {
-  constructor(/** @type {unknown} */ cause) {
-    super(cause instanceof Error ? cause.message : String(cause), { cause });
-    this.name = 'CallbackError';
+/** Carries a user callback's error out of the loop untouched (no reconnect, no wrapping). */
+export class CallbackFailure {
+  constructor(/** @type {unknown} */ error) {
+    this.error = error;
   }
 }
 
-/**
- * `min(base·2^attempt, cap)` ± 25% jitter, clamped to `cap`.
- * @param {number} attempt
- * @param {number} base
- * @param {number} cap
- */
-export function backoffDelay(attempt, base, cap) {
-  const raw = Math.min(base * 2 ** attempt, cap);
-  return Math.min(cap, raw * (0.75 + Math.random() * 0.5));
+/** `min(initial·2^n, cap)` ± 25 % uniform jitter, clamped to [0, cap]. */
+export function backoffDelay(
+  /** @type {number} */ attempt,
+  /** @type {number} */ initial,
+  /** @type {number} */ cap,
+) {
+  const raw = Math.min(initial * 2 ** attempt, cap);
+  const jittered = raw + raw * (Math.random() * 0.5 - 0.25);
+  return Math.max(0, Math.min(cap, jittered));
 }
 
-/** @param {number} ms @param {AbortSignal | undefined} signal */
-function sleep(ms, signal) {
+function sleep(/** @type {number} */ ms, /** @type {AbortSignal | undefined} */ signal) {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(() => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve(undefined);
     }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal?.reason);
-    };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
 
 /**
- * Stream a job's events until `training.completed`, `training.failed` or `event: end`.
- *
- * - Reconnects with `Last-Event-ID` (the last non-empty id seen; pings may advance it).
- * - 401/403/410/426 on open: rejects at once. Anything else (404, 5xx, network, a drop): backoff.
- * - A clean EOF after at least one parsed data frame: reconnect after exactly `base`, uncounted.
- * - A clean EOF before any parsed data frame: a failure (backoff).
- * - The attempt counter resets after each parsed data frame (not pings or malformed frames).
- * - A throwing `onEvent` rejects at once (CallbackError) with no reconnect.
- * - No bytes for `idleTimeoutMs` (default 90 s; pings count): the connection is dropped and retried.
+ * SSE frames of one response body, in order. A read error propagates.
+ * @param {ReadableStream<Uint8Array>} body
+ * @returns {AsyncGenerator<{ id?: string, event?: string, data: string }>}
+ */
+async function* frames(body) {
+  /** @type {{ id?: string, event?: string, data: string }[]} */
+  const queue = [];
+  const parser = createParser({ onEvent: (f) => queue.push(f) });
+  const decoder = new TextDecoder();
+  for await (const chunk of body) {
+    parser.feed(decoder.decode(chunk, { stream: true }));
+    while (queue.length > 0)
+      yield/** @type {{ id?: string, event?: string, data: string }} */ (queue.shift());
+  }
+}
+
+/**
+ * Stream until `onPayload` reports a terminal payload or an `end` frame arrives.
  *
  * @param {{
- *   baseUrl: string, token: string, scope: { orgSlug: string, projectSlug: string }, jobId: string,
- *   onEvent: (type: string, data: Record<string, any>) => unknown | Promise<unknown>,
+ *   client: import('./client.js').CloudApiClient,
+ *   jobId: string,
+ *   scope: { orgSlug: string, projectSlug: string },
  *   signal?: AbortSignal,
- * }} opts
- * @returns {Promise<{ terminal: 'training.completed' | 'training.failed' | 'end', data?: Record<string, any> }>}
+ *   reconnectDelayMs: number,
+ *   maxReconnectDelayMs: number,
+ *   maxReconnectAttempts?: number,
+ *   onPayload: (payload: any) => Promise<boolean>,
+ * }} o
  */
-export async function streamJobEvents(opts) {
-  const base = envNumber('ARKOR_STANDIN_BACKOFF_BASE_MS', 1000);
-  const cap = envNumber('ARKOR_STANDIN_BACKOFF_CAP_MS', 60_000);
-  const idleTimeoutMs = envNumber('ARKOR_STANDIN_IDLE_TIMEOUT_MS', 90_000);
-  const url = `${opts.baseUrl}/v1/jobs/${encodeURIComponent(opts.jobId)}/events/stream?${scopeQuery(opts.scope)}`;
+export async function runEventLoop(o) {
   /** @type {string | undefined} */
   let lastEventId;
   let attempt = 0;
-
   for (;;) {
-    let parsedThisConnection = false;
-    const ac = new AbortController();
-    const onOuterAbort = () => ac.abort(opts.signal?.reason);
-    opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
-    let idle;
-    const armIdle = () => {
-      clearTimeout(idle);
-      idle = setTimeout(() => ac.abort(new Error('event stream idle')), idleTimeoutMs);
-    };
+    let sawData = false;
     try {
-      /** @type {Record<string, string>} */
-      const headers = {
-        Accept: 'text/event-stream',
-        Authorization: `Bearer ${opts.token}`,
-        'X-Arkor-Client': CLIENT_HEADER,
-      };
-      if (lastEventId) headers['Last-Event-ID'] = lastEventId;
-      armIdle();
-      const res = await fetch(url, { headers, signal: ac.signal });
-      noteDeprecation(res);
-      if (!res.ok) {
-        const err = await errorFromResponse(res);
-        if (PERMANENT.has(res.status)) throw err;
-        throw Object.assign(err, { transient: true });
-      }
-      if (!res.body) throw Object.assign(new Error('event stream has no body'), { transient: true });
-
-      /** @type {{ id?: string, event?: string, data: string }[]} */
-      const queue = [];
-      const parser = createParser({ onEvent: (msg) => queue.push(msg) });
-      const decoder = new TextDecoder();
-      for await (const chunk of res.body) {
-        armIdle();
-        parser.feed(decoder.decode(chunk, { stream: true }));
-        while (queue.length > 0) {
-          const msg = /** @type {{ id?: string, event?: string, data: string }} */ (queue.shift());
-          if (msg.id) lastEventId = msg.id;
-          if (msg.event === 'ping') continue;
-          if (msg.event === 'end') return { terminal: 'end' };
-          /** @type {any} */
-          let data;
-          try {
-            data = JSON.parse(msg.data);
-          } catch {
-            continue; // a malformed frame is skipped silently
-          }
-          if (!data || typeof data !== 'object' || Array.isArray(data)) continue;
-          parsedThisConnection = true;
-          attempt = 0;
-          // The SDK dispatches on the JSON `type`; fall back to the SSE event name.
-          const type = typeof data.type === 'string' ? data.type : (msg.event ?? 'message');
-          try {
-            await opts.onEvent(type, data);
-          } catch (err) {
-            throw new CallbackError(err);
-          }
-          if (TERMINAL.has(type)) return { terminal: /** @type {any} */ (type), data };
+      const res = await o.client.openEventStream(o.jobId, o.scope, { lastEventId, signal: o.signal });
+      if (!res.body) throw new Error('event stream response has no body');
+      for await (const f of frames(res.body)) {
+        if (f.id) lastEventId = f.id;
+        if (f.event === 'ping') continue;
+        if (f.event === 'end') return;
+        let payload;
+        try {
+          payload = JSON.parse(f.data);
+        } catch {
+          continue; // unparseable data is skipped silently
         }
-      }
-      // Clean EOF.
-      if (parsedThisConnection) {
-        clearTimeout(idle);
-        await sleep(base, opts.signal);
-        continue;
+        sawData = true;
+        attempt = 0;
+        if (await o.onPayload(payload)) return;
       }
     } catch (err) {
-      if (opts.signal?.aborted) throw opts.signal.reason ?? err;
-      if (err instanceof CallbackError) throw err;
-      if (err instanceof ArkorApiError && !(/** @type {any} */ (err).transient)) throw err;
-      // Transient: network error, a drop mid-stream, idle timeout, 404/5xx… retried below.
-    } finally {
-      clearTimeout(idle);
-      opts.signal?.removeEventListener('abort', onOuterAbort);
-      ac.abort();
+      if (err instanceof CallbackFailure) throw err;
+      if (err instanceof CloudApiError && PERMANENT.has(err.status)) throw err;
+      await fail(err);
+      continue;
     }
-    await sleep(backoffDelay(attempt, base, cap), opts.signal);
+    // Clean end of the stream.
+    if (sawData) {
+      await sleep(o.reconnectDelayMs, o.signal);
+      continue;
+    }
+    await fail(new Error('event stream ended without delivering any event'));
+  }
+
+  /** Count a failure: give up, or back off and let the loop reconnect. */
+  async function fail(/** @type {unknown} */ err) {
+    if (o.signal?.aborted) throw err;
+    if (o.maxReconnectAttempts !== undefined && attempt >= o.maxReconnectAttempts) {
+      throw new Error(`Trainer SSE stream failed ${attempt + 1} consecutive times; giving up.`, {
+        cause: err,
+      });
+    }
+    await sleep(backoffDelay(attempt, o.reconnectDelayMs, o.maxReconnectDelayMs), o.signal);
     attempt++;
   }
 }

@@ -1,85 +1,53 @@
-// HTTP conventions of the Arkor cloud API (protocol §1.1): base URL, version gate header, bearer
-// token, JSON error bodies, deprecation headers.
-import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+// STAND-IN for the real `arkor` SDK (see ../README.md). HTTP conventions shared by every call the
+// SDK makes (sdk-api §9.3, §12): the version header, CloudApiError and its message rules, the 426
+// upgrade hint, and the deprecation-notice recorder.
 
-/** The SDK version this stand-in speaks for (sent as `X-Arkor-Client: arkor/<v>`). */
-export const CLIENT_VERSION = '0.0.3-alpha.1';
-export const CLIENT_HEADER = `arkor/${CLIENT_VERSION}`;
-export const DEFAULT_BASE_URL = 'https://api.arkor.ai';
-const REQUEST_TIMEOUT_MS = 30_000;
+/** The SDK version this stand-in impersonates; sent as `X-Arkor-Client: arkor/<SDK_VERSION>`. */
+export const SDK_VERSION = '0.0.3-alpha.1';
+export const CLIENT_HEADER = `arkor/${SDK_VERSION}`;
 
-export class ArkorApiError extends Error {
+export class CloudApiError extends Error {
   /**
    * @param {number} status
    * @param {string} message
-   * @param {unknown} [body]
    */
-  constructor(status, message, body) {
+  constructor(status, message) {
     super(message);
-    this.name = 'ArkorApiError';
+    this.name = 'CloudApiError';
     this.status = status;
-    this.body = body;
   }
 }
 
-/** `~/.arkor` of the current user (`os.homedir()`, so `HOME` / `USERPROFILE`). */
-export function arkorHome() {
-  return join(homedir(), '.arkor');
+/**
+ * The upgrade command for the detected package manager (§12.2): `npm_config_user_agent` first,
+ * then the path of the running script, else npm.
+ */
+export function upgradeCommand() {
+  const agent = (process.env.npm_config_user_agent ?? '').split(' ')[0]?.split('/')[0] ?? '';
+  let pm = ['pnpm', 'yarn', 'bun', 'npm'].includes(agent) ? agent : '';
+  if (!pm) {
+    const script = (process.argv[1] ?? '').replace(/\\/g, '/');
+    if (script.includes('/.bun/')) pm = 'bun';
+    else if (script.includes('/pnpm/') || script.includes('/.pnpm/')) pm = 'pnpm';
+    else if (script.includes('/.yarn/') || script.includes('/yarn/')) pm = 'yarn';
+    else pm = 'npm';
+  }
+  return {
+    npm: 'npm install -g arkor@latest',
+    pnpm: 'pnpm add -g arkor@latest',
+    yarn: 'yarn global add arkor@latest',
+    bun: 'bun add -g arkor@latest',
+  }[pm];
 }
 
 /**
- * §1.1: `ARKOR_CLOUD_API_URL` first, then `arkorCloudApiUrl` from the credentials, then the default.
- * Deviation: an empty `ARKOR_CLOUD_API_URL` counts as unset (an empty base URL cannot work).
- * @param {{ arkorCloudApiUrl?: unknown } | undefined} credentials
+ * The 426 message. The real wording comes from `@arkor/cloud-api-client` and is unknown beyond what
+ * its tests show (version, supported range, upgrade command, the header reason); this stand-in
+ * composes those parts. A missing / non-JSON / wrong-shaped body gives the documented fallback.
+ * @param {string} text the response body
  */
-export function resolveBaseUrl(credentials) {
-  const fromEnv = process.env.ARKOR_CLOUD_API_URL;
-  const candidate =
-    fromEnv !== undefined && fromEnv.trim() !== ''
-      ? fromEnv
-      : typeof credentials?.arkorCloudApiUrl === 'string' && credentials.arkorCloudApiUrl
-        ? credentials.arkorCloudApiUrl
-        : DEFAULT_BASE_URL;
-  return candidate.trim().replace(/\/+$/, '');
-}
-
-/** @param {{ mode: string, token?: string, accessToken?: string }} credentials */
-export function bearerToken(credentials) {
-  return credentials.mode === 'anon' ? credentials.token : credentials.accessToken;
-}
-
-/** @param {{ orgSlug: string, projectSlug?: string }} scope */
-export function scopeQuery(scope) {
-  const q = new URLSearchParams({ orgSlug: scope.orgSlug });
-  if (scope.projectSlug !== undefined) q.set('projectSlug', scope.projectSlug);
-  return q.toString();
-}
-
-/** The last deprecation notice seen on any response (§1.1), printed once at the end of a command. */
-export const deprecation = {
-  notice: /** @type {undefined | { message: string, sunset?: string }} */ (undefined),
-};
-
-/** @param {Response} res */
-export function noteDeprecation(res) {
-  if (res.headers.get('deprecation') === null) return;
-  const warning = res.headers.get('warning') ?? '';
-  const m = /^\s*299\s+\S+\s+"((?:[^"\\]|\\.)*)"/.exec(warning);
-  deprecation.notice = {
-    message: m ? m[1].replace(/\\(.)/g, '$1') : 'This version of arkor is deprecated',
-    ...(res.headers.get('sunset') ? { sunset: res.headers.get('sunset') ?? '' } : {}),
-  };
-}
-
-/**
- * An error for a non-2xx response: 426 always becomes an upgrade message (§1.1), otherwise the
- * body's `error`, the raw text, or `cloud-api <status>`.
- * @param {Response} res
- */
-export async function errorFromResponse(res) {
-  const text = await res.text().catch(() => '');
+export function formatSdkUpgradeError(text) {
+  const cmd = upgradeCommand();
   /** @type {any} */
   let body;
   try {
@@ -87,44 +55,71 @@ export async function errorFromResponse(res) {
   } catch {
     body = undefined;
   }
-  if (res.status === 426) {
-    const range = body?.supportedRange ? ` (supported: ${body.supportedRange})` : '';
-    return new ArkorApiError(
-      426,
-      `This version of arkor (${CLIENT_VERSION}) is no longer supported by the Arkor API${range}. Run \`${body?.upgrade ?? 'npm install arkor@latest'}\`.`,
-      body,
-    );
+  if (!body || typeof body !== 'object' || typeof body.supportedRange !== 'string') {
+    return `Arkor SDK is no longer supported by the cloud API. Run \`${cmd}\`.`;
   }
-  const message = (typeof body?.error === 'string' && body.error) || text || `cloud-api ${res.status}`;
-  return new ArkorApiError(res.status, message, body);
+  const version = typeof body.currentVersion === 'string' ? body.currentVersion : SDK_VERSION;
+  const reason =
+    body.reason === 'missing'
+      ? ' (the X-Arkor-Client header was missing)'
+      : body.reason === 'malformed'
+        ? ' (the X-Arkor-Client header was malformed)'
+        : '';
+  return `Arkor SDK ${version} is no longer supported by the cloud API${reason}. Supported versions: ${body.supportedRange}. Run \`${cmd}\`.`;
 }
 
 /**
- * One JSON request to the API. Returns the parsed body; throws ArkorApiError on non-2xx.
- * @param {string} baseUrl
- * @param {string} method
- * @param {string} path  path plus query
- * @param {{ token?: string, body?: unknown, signal?: AbortSignal }} [opts]
+ * A CloudApiError for a non-2xx response (§9.3): 426 → upgrade hint; else the body's `error`
+ * string, else the raw body text, else `cloud-api <status>`.
+ * @param {Response} res
  */
-export async function requestJson(baseUrl, method, path, opts = {}) {
-  /** @type {Record<string, string>} */
-  const headers = { 'X-Arkor-Client': CLIENT_HEADER, Accept: 'application/json' };
-  if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
-  if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
-  const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
-  const res = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers,
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-    signal: opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout,
-  });
-  noteDeprecation(res);
-  if (!res.ok) throw await errorFromResponse(res);
-  const text = await res.text();
-  return text ? JSON.parse(text) : {};
+export async function cloudApiErrorFrom(res) {
+  const text = await res.text().catch(() => '');
+  if (res.status === 426) return new CloudApiError(426, formatSdkUpgradeError(text));
+  /** @type {any} */
+  let body;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  const fromBody = body && typeof body === 'object' && typeof body.error === 'string' ? body.error : '';
+  return new CloudApiError(res.status, fromBody || text || `cloud-api ${res.status}`);
 }
 
-/** @param {string} path */
-export async function readJsonFile(path) {
-  return JSON.parse(await readFile(path, 'utf8'));
+// ---- Deprecation notices (§12.3) ------------------------------------------------------------------
+
+/** @typedef {{ sdkVersion: string, message: string, sunset: string | null }} DeprecationNotice */
+
+/** Latest-wins module-global record, read by the CLI after each command (§12.4). */
+export const deprecationStore = { latest: /** @type {DeprecationNotice | null} */ (null) };
+
+/**
+ * @param {Response} res
+ * @param {((notice: DeprecationNotice) => void) | undefined} onDeprecation
+ */
+export function noteDeprecation(res, onDeprecation) {
+  if (res.headers.get('deprecation') !== 'true') return;
+  const warning = res.headers.get('warning');
+  const quoted = warning ? /^\s*\d{3}\s+-\s+"(.*)"\s*$/.exec(warning) : null;
+  /** @type {DeprecationNotice} */
+  const notice = {
+    sdkVersion: SDK_VERSION,
+    message: quoted?.[1] ?? warning ?? `Arkor SDK ${SDK_VERSION} is deprecated`,
+    sunset: res.headers.get('sunset') ?? null,
+  };
+  if (!onDeprecation) {
+    deprecationStore.latest = notice;
+    return;
+  }
+  try {
+    const r = /** @type {unknown} */ (onDeprecation(notice));
+    if (r && typeof (/** @type {any} */ (r).then) === 'function') {
+      /** @type {Promise<unknown>} */ (r).catch((err) =>
+        console.error('[arkor] onDeprecation handler threw; ignoring:', err),
+      );
+    }
+  } catch (err) {
+    console.error('[arkor] onDeprecation handler threw; ignoring:', err);
+  }
 }

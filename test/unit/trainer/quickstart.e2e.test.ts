@@ -34,10 +34,21 @@ const enabled = process.env.ARKOR_TRAINER_E2E === '1' && existsSync(BACKEND);
   });
 
   it('trains the quickstart to completion', async () => {
-    const dataDir = await temp.make('arkor-e2e-data-');
-    const backend = spawn(process.execPath, [BACKEND, '--port', '0', '--data-dir', dataDir], {
-      stdio: ['pipe', 'pipe', 'inherit'],
+    // The SDK sends the quickstart's `./data/captain.jsonl` verbatim; the backend resolves it
+    // against its dataset roots, as it does for the extension's workspace folders.
+    const root = join(await temp.make('arkor-e2e-'), 'quickstart');
+    await cp(resolve('examples/quickstart'), root, {
+      recursive: true,
+      filter: (src) => !['.arkor', 'node_modules'].includes(basename(src)),
     });
+    await mkdir(join(root, 'node_modules'));
+    await symlink(resolve('packages/arkor-standin'), join(root, 'node_modules', 'arkor'), 'dir');
+    const dataDir = await temp.make('arkor-e2e-data-');
+    const backend = spawn(
+      process.execPath,
+      [BACKEND, '--port', '0', '--data-dir', dataDir, '--dataset-root', root],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
     children.push(backend);
     const baseUrl = await new Promise<string>((ok, fail) => {
       let out = '';
@@ -59,14 +70,6 @@ const enabled = process.env.ARKOR_TRAINER_E2E === '1' && existsSync(BACKEND);
       anonymousId: string;
       personalOrg: { slug: string };
     };
-
-    const root = join(await temp.make('arkor-e2e-'), 'quickstart');
-    await cp(resolve('examples/quickstart'), root, {
-      recursive: true,
-      filter: (src) => !['.arkor', 'node_modules'].includes(basename(src)),
-    });
-    await mkdir(join(root, 'node_modules'));
-    await symlink(resolve('packages/arkor-standin'), join(root, 'node_modules', 'arkor'), 'dir');
 
     const built = await buildTrainer({ root, entry: join(root, 'src/arkor/index.ts') });
     assert.ok(built.ok, JSON.stringify(built));

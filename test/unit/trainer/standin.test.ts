@@ -9,7 +9,6 @@ import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { basename, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { TempDirs, writeTree } from './tmp';
 
 const BIN = resolve('packages/arkor-standin/bin/arkor.mjs');
@@ -164,7 +163,17 @@ describe('stand-in arkor CLI (child process)', function () {
     });
     api.on('POST', '/v1/jobs', (req, res) => {
       const body = JSON.parse(req.body);
-      json(res, 201, { job: { id: JOB_ID, name: body.name, status: 'queued', config: body.config } });
+      json(res, 201, {
+        job: {
+          id: JOB_ID,
+          orgId: 'org-1',
+          projectId: 'proj-1',
+          name: body.name,
+          status: 'queued',
+          config: body.config,
+          createdAt: new Date().toISOString(),
+        },
+      });
     });
   });
 
@@ -264,23 +273,25 @@ describe('stand-in arkor CLI (child process)', function () {
       projectId: 'proj-1',
     });
 
-    // The job config mapping (§3).
+    // The job config mapping (sdk-api §3.3): the SDK's key order, the dataset verbatim.
     const [createJob] = api.to('/v1/jobs');
     assert.equal(createJob?.query.get('orgSlug'), ORG);
     assert.equal(createJob?.query.get('projectSlug'), slug);
-    assert.deepEqual(JSON.parse(createJob?.body ?? ''), {
-      name: 'test-run',
-      config: {
-        model: 'unsloth/gemma-4-E4B-it',
-        datasetSource: { type: 'blob', url: pathToFileURL(join(project, 'data/train.jsonl')).href },
-        maxSteps: 3,
-        evalSteps: 2,
-        loraR: 4,
-        loraAlpha: 8,
-        maxLength: 256,
-        localProjectRoot: project,
-      },
-    });
+    assert.equal(
+      createJob?.body,
+      JSON.stringify({
+        name: 'test-run',
+        config: {
+          model: 'unsloth/gemma-4-E4B-it',
+          datasetSource: { type: 'blob', url: './data/train.jsonl' },
+          loraR: 4,
+          loraAlpha: 8,
+          maxLength: 256,
+          maxSteps: 3,
+          evalSteps: 2,
+        },
+      }),
+    );
 
     // The stream: reopened once, resuming after the last complete frame.
     const streams = api.to(`/v1/jobs/${JOB_ID}/events/stream`);
@@ -358,7 +369,8 @@ describe('stand-in arkor CLI (child process)', function () {
     });
     assert.ok(sentAt > 0, 'the run reached the stream');
     assert.ok(Date.now() - sentAt < 5000, 'exited within 5 s');
-    assert.equal(result.code, 143);
+    // Like the real CLI, `arkor start` installs no signal handler: the signal ends it.
+    assert.equal(result.signal, 'SIGTERM');
     assert.equal(api.to(`/v1/jobs/${JOB_ID}/cancel`).length, 0);
   });
 
