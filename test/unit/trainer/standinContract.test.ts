@@ -12,7 +12,8 @@ import assert from 'node:assert/strict';
 import { copyFile, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { FIXTURES, REPO, type Started, startServer } from '../backend/helpers';
+import { ArkorApiClient } from '../../../src/core';
+import { CLIENT_VERSION, FIXTURES, REPO, type Started, startServer } from '../backend/helpers';
 import { encodeFrame, startSse, TestServer } from '../helpers/testServer';
 import { TempDirs } from './tmp';
 
@@ -86,12 +87,19 @@ describe('arkor stand-in contract: the real SDK API against the local backend', 
     const home = await temp.make('arkor-contract-home-');
     const dataDir = await temp.make('arkor-contract-data-');
     await copyFile(join(FIXTURES, 'pirate-chat.jsonl'), join(project, 'train.jsonl'));
-    // Until the backend resolves relative paths itself, train on an absolute file:// URL inside a
-    // dataset root the backend was given.
-    datasetUrl = pathToFileURL(join(project, 'train.jsonl')).href;
-    server = await startServer(dataDir, ['--dataset-root', project], {
-      ARKOR_LOCAL_PING_INTERVAL_MS: '150',
+    // The dataset as real trainers write it: a path relative to the project, sent verbatim.
+    datasetUrl = './train.jsonl';
+    server = await startServer(dataDir, [], { ARKOR_LOCAL_PING_INTERVAL_MS: '150' });
+    // The extension binds the project's folder before a run; the SDK's anonymous bootstrap then
+    // meets a 409 for the slug it derives from the folder name and adopts the listed project (§11.3).
+    let token = '';
+    const binder = new ArkorApiClient({
+      baseUrl: server.url,
+      getToken: () => token,
+      clientVersion: CLIENT_VERSION,
     });
+    token = (await binder.signUpAnonymous()).token;
+    await binder.localProject(project);
     sandbox.enter(home, server.url, project);
   });
 
