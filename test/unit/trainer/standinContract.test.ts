@@ -11,7 +11,6 @@
 import assert from 'node:assert/strict';
 import { copyFile, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { ArkorApiClient } from '../../../src/core';
 import { CLIENT_VERSION, FIXTURES, REPO, type Started, startServer } from '../backend/helpers';
 import { encodeFrame, startSse, TestServer } from '../helpers/testServer';
