@@ -13,8 +13,17 @@ import { writeFileAtomic } from './engine/safetensors';
 import type { AdapterRef, JobStatus, Org, Project, StoredEvent, TrainingJob } from './types';
 import { TERMINAL } from './types';
 
-/** The local backend is single-user: every anonymous sign-up lands in this one personal org. */
-export const LOCAL_ORG: Org = { id: 'org_local', slug: 'local', name: 'Local' };
+/**
+ * The local backend is single-user: every anonymous sign-up lands in this one personal org. Its slug
+ * is "local"; ARKOR_LOCAL_ORG_SLUG changes it only when the backend stands in for Arkor Cloud in
+ * tests (a scope unlike the local backend's, as a real cloud org would be).
+ */
+const orgSlug = process.env.ARKOR_LOCAL_ORG_SLUG || 'local';
+export const LOCAL_ORG: Org = {
+  id: `org_${orgSlug}`,
+  slug: orgSlug,
+  name: orgSlug === 'local' ? 'Local' : orgSlug,
+};
 
 interface AuthFile {
   tokens: { token: string; anonymousId: string; createdAt: string }[];

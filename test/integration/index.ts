@@ -19,12 +19,14 @@ export async function run(): Promise<void> {
   // Sessions (ARKOR_TEST_PHASE, see run.mjs): "trusted" runs the feature tests; "reload" opens a job
   // panel and reloads the window (zy-reload.test), then, in the reloaded window (the reload marker
   // exists), checks what was restored (after-reload/) and finally leaves a training running for the
-  // orphan check (zz-shutdown.test, last of all); "untrusted" runs untrusted/ with Workspace Trust on.
+  // orphan check (zz-shutdown.test, last of all); "untrusted" runs untrusted/ with Workspace Trust on;
+  // "cloud" runs cloud/ against a loopback server speaking the Arkor Cloud protocol.
   const phase = process.env.ARKOR_TEST_PHASE ?? 'trusted';
   const afterReload = phase === 'reload' && existsSync(restoreMarker());
   const inFolder = (f: string, folder: string) => f.startsWith(`${folder}${path.sep}`);
   const special = (f: string) =>
     inFolder(f, 'untrusted') ||
+    inFolder(f, 'cloud') ||
     inFolder(f, 'after-reload') ||
     f === 'zy-reload.test.js' ||
     f === 'zz-shutdown.test.js';
@@ -33,6 +35,7 @@ export async function run(): Promise<void> {
     .filter((f) => f.endsWith('.test.js'))
     .filter((f) => {
       if (phase === 'untrusted') return inFolder(f, 'untrusted');
+      if (phase === 'cloud') return inFolder(f, 'cloud');
       if (afterReload) return inFolder(f, 'after-reload') || f === 'zz-shutdown.test.js';
       if (phase === 'reload') return f === 'zy-reload.test.js';
       return !special(f);

@@ -1,7 +1,9 @@
 // Runs the integration tests inside a real VS Code extension host through @vscode/test-electron.
 // Desktop VS Code is used when ARKOR_VSCODE_EXECUTABLE points at one; otherwise (as on offline CI
 // machines) test/host/code-server-bridge.mjs stands in for it (see that file).
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runTests } from '@vscode/test-electron';
 
@@ -16,8 +18,11 @@ const livePids = path.join(results, 'live-pids.json');
 rmSync(livePids, { force: true });
 rmSync(path.join(results, 'reload-marker.json'), { force: true });
 
-/** One VS Code session running the tests of `phase` (see test/integration/index.ts); false if red. */
-async function runSession(phase) {
+/**
+ * One VS Code session running the tests of `phase` (see test/integration/index.ts); false if red.
+ * `folder` is the workspace (default: examples/quickstart), `env` extra environment for VS Code.
+ */
+async function runSession(phase, { folder = path.join(root, 'examples/quickstart'), env = {} } = {}) {
   console.log(`\n[integration] VS Code session: ${phase} workspace`);
   try {
     await runTests({
@@ -25,8 +30,9 @@ async function runSession(phase) {
         process.env.ARKOR_VSCODE_EXECUTABLE || path.join(root, 'test/host/code-server-bridge.mjs'),
       extensionDevelopmentPath: root,
       extensionTestsPath: path.join(root, 'out/test/integration/index.js'),
-      launchArgs: [path.join(root, 'examples/quickstart'), '--disable-extensions'],
+      launchArgs: [folder, '--disable-extensions'],
       extensionTestsEnv: {
+        ...env,
         ARKOR_TEST_DRIVER_DIR: driverDir,
         ARKOR_SCREENSHOT_DIR: path.join(results, 'screenshots'),
         ARKOR_TEST_GREP: process.env.ARKOR_TEST_GREP ?? '',
@@ -41,8 +47,67 @@ async function runSession(phase) {
   }
 }
 
-async function session(phase) {
-  if (!(await runSession(phase))) process.exit(1);
+async function session(phase, options) {
+  if (!(await runSession(phase, options))) process.exit(1);
+}
+
+/**
+ * The "cloud" session's world: a loopback server speaking the Arkor Cloud protocol (the local
+ * backend with its own org, "acme-cloud", as a real cloud org would differ from "local"), a HOME
+ * whose ~/.arkor/credentials.json holds an `arkor` CLI login for it, and a copy of the quickstart
+ * (inside the repository, so its `arkor` import resolves) whose folder the server can read data from.
+ */
+async function cloudWorld() {
+  const workspace = path.join(results, 'cloud-workspace', 'quickstart');
+  rmSync(path.dirname(workspace), { recursive: true, force: true });
+  cpSync(path.join(root, 'examples/quickstart'), workspace, {
+    recursive: true,
+    filter: (src) => !['.arkor', 'node_modules'].includes(path.basename(src)),
+  });
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'arkor-cloud-data-'));
+  const server = spawn(
+    process.execPath,
+    [path.join(root, 'dist/backend/main.js'), '--port', '0', '--data-dir', dataDir, '--preset', 'test'],
+    // stdin is a pipe: the server exits when this script does.
+    { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ARKOR_LOCAL_ORG_SLUG: 'acme-cloud' } },
+  );
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    server.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    server.on('exit', (code) => reject(new Error(`the cloud stand-in server exited (${code})`)));
+  });
+  const headers = { 'Content-Type': 'application/json', 'X-Arkor-Client': 'arkor/0.0.3-alpha.1' };
+  const signup = await (
+    await fetch(`${url}/v1/auth/anonymous`, { method: 'POST', headers, body: '{"kind":"cli"}' })
+  ).json();
+  // The server reads datasets from the project's folder (a real cloud would fetch a blob URL).
+  await fetch(`${url}/v1/local/projects`, {
+    method: 'POST',
+    headers: { ...headers, Authorization: `Bearer ${signup.token}` },
+    body: JSON.stringify({ root: workspace }),
+  });
+  const home = mkdtempSync(path.join(tmpdir(), 'arkor-cloud-home-'));
+  mkdirSync(path.join(home, '.arkor'), { mode: 0o700 });
+  const credentials = {
+    mode: 'anon',
+    token: signup.token,
+    anonymousId: signup.anonymousId,
+    arkorCloudApiUrl: url,
+    orgSlug: signup.personalOrg.slug,
+  };
+  writeFileSync(path.join(home, '.arkor/credentials.json'), JSON.stringify(credentials, null, 2), {
+    mode: 0o600,
+  });
+  const cleanup = () => {
+    server.kill();
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(home, { recursive: true, force: true });
+  };
+  return { workspace, home, cleanup };
 }
 
 // Written by after-reload/restore.test when the reloaded window had no tab at all for the panel: the
@@ -52,7 +117,7 @@ const layoutMissing = path.join(results, 'reload-layout-missing');
 rmSync(layoutMissing, { force: true });
 
 // ARKOR_TEST_PHASES=reload,untrusted runs only those sessions (for working on one of them).
-const phases = (process.env.ARKOR_TEST_PHASES || 'trusted,reload,untrusted').split(',');
+const phases = (process.env.ARKOR_TEST_PHASES || 'trusted,reload,untrusted,cloud').split(',');
 
 if (phases.includes('trusted')) await session('trusted');
 // A window reload with a job panel open (restored by the serializer), then the orphan check.
@@ -92,3 +157,13 @@ if (phases.includes('reload') && existsSync(livePids)) {
 
 // Workspace Trust on, the example folder untrusted: nothing may be built or run.
 if (phases.includes('untrusted')) await session('untrusted');
+
+// Arkor Cloud end to end: a loopback cloud, the CLI's login in HOME, the offer, runs, sign-in/out.
+if (phases.includes('cloud')) {
+  const world = await cloudWorld();
+  try {
+    await session('cloud', { folder: world.workspace, env: { HOME: world.home } });
+  } finally {
+    world.cleanup();
+  }
+}

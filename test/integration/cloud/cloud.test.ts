@@ -1,0 +1,224 @@
+import * as assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { ArkorExtensionApi } from '../../../src/extension';
+import {
+  clickInWebview,
+  evalInWebview,
+  pressKey,
+  screenshot,
+  sleep,
+  typeInWebview,
+  waitFor,
+} from '../driver';
+import { EXTENSION_ID, waitForChartPoints } from '../helpers';
+
+/**
+ * Runs in its own VS Code session (test/integration/run.mjs, phase "cloud") against a loopback
+ * server that speaks the Arkor Cloud protocol with its own org ("acme-cloud", unlike the local
+ * backend's "local"), with a HOME whose ~/.arkor/credentials.json holds an `arkor` CLI login for it,
+ * and a copy of the quickstart as the workspace. The whole cloud path as a user meets it: the one-time
+ * offer to use the CLI's login, Run Training, the live chart, a Playground chat, sign out, and
+ * sign in again anonymously and by importing.
+ */
+const CLOUD_ORG = 'acme-cloud';
+const folder = () => vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+
+/** Clicks the button labelled `label` in a notification toast or the notification centre. */
+const clickNotificationButton = (label: string) =>
+  evalInWorkbench<boolean>(
+    `const buttons = [...document.querySelectorAll('.notifications-toasts .monaco-button, .notifications-center .monaco-button')];
+     const b = buttons.find((x) => x.textContent.trim() === ${JSON.stringify(label)});
+     if (!b) return false;
+     b.click();
+     return true;`,
+  );
+
+/** Evaluates in the workbench page itself (no webview). */
+function evalInWorkbench<T>(body: string): Promise<T> {
+  return evalInWebview<T>('', body);
+}
+
+const notificationText = () =>
+  evalInWorkbench<string>(
+    `return [...document.querySelectorAll('.notifications-toasts .notification-list-item-message, .notifications-center .notification-list-item-message')].map((m) => m.textContent).join('\\n');`,
+  );
+
+/** The Jobs view's footer / banner text (where the backend and errors are shown). */
+const jobsViewText = () => evalInWebview<string>('jobs', 'return document.body.innerText;');
+
+describe('Arkor Cloud (loopback cloud server)', function () {
+  this.timeout(300_000);
+  let api: ArkorExtensionApi;
+
+  before(async () => {
+    api = await vscode.extensions.getExtension<ArkorExtensionApi>(EXTENSION_ID)!.activate();
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') {
+      await screenshot(`failed-cloud-${this.currentTest.title.slice(0, 40).replace(/\W+/g, '-')}`).catch(
+        () => {},
+      );
+    }
+  });
+
+  it('offers once to use the arkor CLI login, and switches to Arkor Cloud', async () => {
+    assert.equal(vscode.workspace.getConfiguration('arkor').get('backend'), 'local', 'starts on local');
+    await vscode.commands.executeCommand('workbench.view.extension.arkor');
+    const text = await waitFor(
+      async () => {
+        const t = await notificationText();
+        return /found an anonymous Arkor Cloud session of the arkor CLI/.test(t) ? t : null;
+      },
+      'the offer to use the CLI login',
+      30_000,
+    );
+    assert.match(text, /credentials\.json/);
+    await screenshot('60-cloud-offer');
+    if (!(await clickNotificationButton('Use Arkor Cloud'))) {
+      await vscode.commands.executeCommand('notifications.showList');
+      await sleep(300);
+      assert.ok(await clickNotificationButton('Use Arkor Cloud'), 'the offer has a Use Arkor Cloud button');
+    }
+    await waitFor(
+      () => vscode.workspace.getConfiguration('arkor').get('backend') === 'cloud',
+      'the backend setting to become cloud',
+    );
+    const connection = await waitFor(
+      () => api.session.connect().then((c) => (c.kind === 'cloud' ? c : null)),
+      'a connection to the cloud',
+    );
+    assert.equal(connection.scope.orgSlug, CLOUD_ORG);
+    assert.equal(connection.credentials.mode, 'anon');
+    // The project's state file now names the cloud project, as the real CLI would write it.
+    const state = JSON.parse(readFileSync(path.join(folder(), '.arkor/state.json'), 'utf8'));
+    assert.equal(state.orgSlug, CLOUD_ORG);
+    await waitFor(async () => /Arkor Cloud/.test(await jobsViewText()), 'the Jobs view to name Arkor Cloud');
+    await screenshot('61-cloud-connected');
+  });
+
+  it('runs a training on Arkor Cloud and streams its loss chart', async () => {
+    const run = await vscode.commands.executeCommand<{ jobId?: string; exited: Promise<number | null> }>(
+      'arkor.runTraining',
+    );
+    assert.ok(run, 'the run started');
+    const jobId = await waitFor(() => run.jobId, 'the job id from `Started job`', 60_000);
+    const store = api.session.connection!.store;
+    await waitFor(
+      async () => {
+        if (store.status(jobId) !== 'completed') await store.refresh().catch(() => {});
+        return store.status(jobId) === 'completed';
+      },
+      'the cloud job to complete',
+      240_000,
+    );
+    const points = store.metrics(jobId).step.length;
+    assert.ok(points >= 30, `the job logged its steps (${points})`);
+    await waitForChartPoints(points);
+    await screenshot('62-cloud-job-panel');
+    // A cloud run is the real CLI's: no local run directory in the project.
+    assert.equal(existsSync(path.join(folder(), '.arkor/local-backend')), false);
+    (globalThis as { arkorCloudJob?: string }).arkorCloudJob = jobId;
+  });
+
+  it('chats with the cloud job’s adapter in the Playground, streamed', async () => {
+    const jobId = (globalThis as { arkorCloudJob?: string }).arkorCloudJob;
+    assert.ok(jobId, 'the previous test trained a job');
+    await vscode.commands.executeCommand('arkor.openJobInPlayground', { jobId });
+    await waitFor(() => api.playground.isMounted, 'the Playground to mount');
+    await typeInWebview('playground', '[data-testid=composer]', 'Ahoy! Where be the treasure?');
+    await clickInWebview('playground', '[data-testid=send]');
+    const reply = await waitFor(
+      () =>
+        evalInWebview<{ text: string; stats: string } | null>(
+          'playground',
+          `const m = [...document.querySelectorAll('[data-testid=assistant-message]')].pop();
+           if (!m || m.getAttribute('data-streaming') !== 'false') return null;
+           return { text: m.textContent, stats: m.querySelector('[data-testid=reply-stats]')?.textContent ?? '' };`,
+        ),
+      'the reply to finish streaming',
+      120_000,
+    );
+    assert.ok(reply.text.trim().length > 0, 'a non-empty reply');
+    assert.match(reply.stats, /tok\/s/);
+    await screenshot('63-cloud-playground');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('signs out (asking first) and the Jobs view says so', async () => {
+    const done = vscode.commands.executeCommand('arkor.signOut');
+    await waitFor(
+      () =>
+        evalInWorkbench<boolean>(
+          `const b = [...document.querySelectorAll('.monaco-dialog-box .monaco-button')].find((x) => x.textContent.trim() === 'Sign Out');
+           if (!b) return false;
+           b.click();
+           return true;`,
+        ),
+      'the sign-out confirmation',
+    );
+    await done;
+    assert.equal(await api.session.credentialStore('cloud').get(), undefined, 'the token left SecretStorage');
+    await assert.rejects(api.session.connect(), /Not signed in to Arkor Cloud/);
+    await vscode.commands.executeCommand('workbench.view.extension.arkor');
+    await waitFor(async () => /Not signed in/.test(await jobsViewText()), 'the Jobs view to say signed out');
+    await screenshot('64-cloud-signed-out');
+  });
+
+  /** Runs Sign In and picks the `index`th entry of its quick pick with the keyboard. */
+  async function signInWith(index: number) {
+    const done = vscode.commands.executeCommand('arkor.signIn');
+    await waitFor(
+      () =>
+        evalInWorkbench<boolean>(
+          `const w = document.querySelector('.quick-input-widget');
+           return !!w && w.style.display !== 'none' && /sign in to Arkor Cloud/.test(w.textContent);`,
+        ),
+      'the Sign In quick pick',
+    );
+    for (let i = 0; i < index; i++) await pressKey('ArrowDown');
+    await pressKey('Enter');
+    await done;
+  }
+
+  it('signs in anonymously from the quick pick, as a new identity of the cloud', async () => {
+    await signInWith(2);
+    const credentials = await api.session.credentialStore('cloud').get();
+    assert.equal(credentials?.mode, 'anon');
+    const connection = await waitFor(
+      () => api.session.connect().catch(() => null),
+      'a connection with the new identity',
+    );
+    assert.equal(connection.scope.orgSlug, CLOUD_ORG);
+    await vscode.commands.executeCommand('workbench.view.extension.arkor');
+    await waitFor(async () => !/Not signed in/.test(await jobsViewText()), 'the Jobs view to reconnect');
+  });
+
+  it('signs in by importing ~/.arkor/credentials.json', async () => {
+    const done = vscode.commands.executeCommand('arkor.signOut');
+    await waitFor(
+      () =>
+        evalInWorkbench<boolean>(
+          `const b = [...document.querySelectorAll('.monaco-dialog-box .monaco-button')].find((x) => x.textContent.trim() === 'Sign Out');
+           if (!b) return false;
+           b.click();
+           return true;`,
+        ),
+      'the sign-out confirmation',
+    );
+    await done;
+    await signInWith(0);
+    const cli = JSON.parse(
+      readFileSync(path.join(process.env.HOME ?? '', '.arkor/credentials.json'), 'utf8'),
+    );
+    const credentials = await api.session.credentialStore('cloud').get();
+    assert.equal(credentials?.mode === 'anon' && credentials.token, cli.token, 'the CLI login was imported');
+    const connection = await waitFor(() => api.session.connect().catch(() => null), 'a connection');
+    assert.equal(connection.kind, 'cloud');
+    await vscode.commands.executeCommand('workbench.view.extension.arkor');
+    await waitFor(async () => /Arkor Cloud/.test(await jobsViewText()), 'the Jobs view on Arkor Cloud');
+    await screenshot('65-cloud-signed-in-again');
+  });
+});
