@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { sweepStaleChildHomes } from './core/trainer';
 import { accountCommands } from './vscode/accountCommands';
 import { offerCloudImport } from './vscode/cloudImportOffer';
 import { TrainerCodeLensProvider } from './vscode/codeLens';
@@ -88,7 +89,13 @@ export function activate(context: vscode.ExtensionContext): ArkorExtensionApi {
     ),
     vscode.window.registerWebviewViewProvider(JobsViewProvider.viewType, jobsView),
     // The jobs view lists jobs as soon as it is shown; connecting starts the local backend on demand.
-    jobsView.onDidMount(() => void session.connect().catch(() => {})),
+    jobsView.onDidMount(() => {
+      void session.connect().catch(() => {});
+      // Offered when the user first looks at Arkor, not amid the window's startup notifications.
+      void offerCloudImport(context.globalState, session, log).catch((error: unknown) =>
+        log.warn(`Could not offer the CLI's Arkor Cloud login: ${String(error)}`),
+      );
+    }),
     ...registerCommands({
       'arkor.showOutput': () => log.show(),
       'arkor.openPlayground': (arg) => playground.open(modelRefOf(arg)),
@@ -107,9 +114,10 @@ export function activate(context: vscode.ExtensionContext): ArkorExtensionApi {
       ...accountCommands(session),
     }),
   );
-  void offerCloudImport(context.globalState, session).catch((error: unknown) =>
-    log.warn(`Could not offer the CLI's Arkor Cloud login: ${String(error)}`),
-  );
+  // Private homes of runs a crashed extension host could not clean up hold plaintext tokens.
+  void sweepStaleChildHomes().then((removed) => {
+    if (removed.length > 0) log.info(`Removed ${removed.length} stale run home(s) left by a crash`);
+  });
   log.info(`Arkor activated (VS Code ${vscode.version}, Node ${process.version})`);
   return { jobsView, session, jobPanels, localBackend, playground, training };
 }

@@ -4,6 +4,8 @@ import { importCliCredentials } from '../core';
 import type { ArkorSession } from './session';
 
 const OFFERED_KEY = 'arkor.cloudImportOffered';
+/** Once per window too: the Jobs view mounts again each time it is shown. */
+let offeredInThisWindow = false;
 
 /**
  * A user of the `arkor` CLI already has an Arkor Cloud login in ~/.arkor/credentials.json: offer,
@@ -14,13 +16,22 @@ const OFFERED_KEY = 'arkor.cloudImportOffered';
 export async function offerCloudImport(
   globalState: vscode.Memento,
   session: ArkorSession,
+  log: vscode.LogOutputChannel,
   home: string = homedir(),
 ): Promise<'imported' | 'declined' | undefined> {
-  if (globalState.get<boolean>(OFFERED_KEY)) return undefined;
+  if (offeredInThisWindow || globalState.get<boolean>(OFFERED_KEY)) return undefined;
+  offeredInThisWindow = true;
   const store = session.credentialStore('cloud');
   if (await store.get().catch(() => undefined)) return undefined;
-  const credentials = await importCliCredentials(home).catch(() => undefined);
-  if (!credentials) return undefined;
+  const credentials = await importCliCredentials(home).catch((error: unknown) => {
+    log.warn(`Could not read the arkor CLI's login in ${home}/.arkor: ${String(error)}`);
+    return undefined;
+  });
+  if (!credentials) {
+    log.info(`No arkor CLI login in ${home}/.arkor/credentials.json: staying on the chosen backend`);
+    return undefined;
+  }
+  log.info(`Found the arkor CLI's Arkor Cloud login in ${home}/.arkor/credentials.json: offering it once`);
   // Asked once, whatever the answer (or if the notification is dismissed).
   await globalState.update(OFFERED_KEY, true);
   const kind = credentials.mode === 'anon' ? 'an anonymous Arkor Cloud session' : 'an Arkor Cloud login';
@@ -29,6 +40,7 @@ export async function offerCloudImport(
     'Use Arkor Cloud',
     'Keep Local Backend',
   );
+  log.info(`The offer to use the CLI's login was answered: ${choice ?? 'dismissed'}`);
   if (choice !== 'Use Arkor Cloud') return 'declined';
   await store.set(credentials);
   await vscode.workspace

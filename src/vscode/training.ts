@@ -123,7 +123,9 @@ export class Training implements vscode.Disposable {
     );
     const guard = vscode.Uri.joinPath(this.extensionUri, 'dist', 'processGuard.js').fsPath;
     const command = [cli.command, ...cli.args, ...startArgs({ outFile: result.outFile, root: project.root })];
-    const child = spawn(process.execPath, [guard, '--', ...command], {
+    // The guard removes the private HOME (it holds the token) however the run ends, even if this
+    // extension host crashes first.
+    const child = spawn(process.execPath, [guard, '--cleanup', home.home, '--', ...command], {
       cwd,
       // In desktop VS Code process.execPath is Electron: this makes it plain Node.
       env: { ...process.env, ...home.env, ELECTRON_RUN_AS_NODE: '1', FORCE_COLOR: '0' },

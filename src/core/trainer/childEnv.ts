@@ -6,7 +6,7 @@
  * exits, so no plaintext token is left on disk after the run.
  */
 import { rmSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Credentials } from '../credentials';
@@ -63,10 +63,44 @@ export function sdkCredentialsFile(credentials: Credentials, baseUrl: string): R
   return file;
 }
 
+const HOME_PREFIX = 'arkor-home-';
+const OWNER_FILE = '.arkor-owner-pid';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the private homes of runs whose owner (an extension host) is gone without cleaning up, as
+ * after a crash or SIGKILL: each holds a plaintext token. Homes of live owners are left alone, as are
+ * other users' and anything that is not a directory. Returns the paths removed.
+ */
+export async function sweepStaleChildHomes(dir: string = tmpdir()): Promise<string[]> {
+  const removed: string[] = [];
+  const uid = process.getuid?.();
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (!name.startsWith(HOME_PREFIX)) continue;
+    const home = join(dir, name);
+    const st = await lstat(home).catch(() => undefined);
+    if (!st?.isDirectory() || (uid !== undefined && st.uid !== uid)) continue;
+    const owner = Number.parseInt(await readFile(join(home, OWNER_FILE), 'utf8').catch(() => ''), 10);
+    // No owner file: a home older than this rule, or one whose creation failed half-way.
+    if (Number.isFinite(owner) && owner > 0 && alive(owner)) continue;
+    await rm(home, { recursive: true, force: true });
+    removed.push(home);
+  }
+  return removed;
+}
+
 export async function prepareChildHome(credentials: Credentials, baseUrl: string): Promise<ChildHome> {
   installExitHook();
   // realpath: on macOS tmpdir() is a symlink (/var → /private/var); report the real location.
-  const home = await realpath(await mkdtemp(join(tmpdir(), 'arkor-home-')));
+  const home = await realpath(await mkdtemp(join(tmpdir(), HOME_PREFIX)));
   liveHomes.add(home);
   const dispose = async () => {
     liveHomes.delete(home);
@@ -74,6 +108,8 @@ export async function prepareChildHome(credentials: Credentials, baseUrl: string
   };
   try {
     await chmod(home, 0o700);
+    // Who the home belongs to: a later sweep removes it once that process is gone (a crash).
+    await writeFile(join(home, OWNER_FILE), String(process.pid), { mode: 0o600, flag: 'wx' });
     const dotArkor = join(home, '.arkor');
     await mkdir(dotArkor, { mode: 0o700 });
     const file = join(dotArkor, 'credentials.json');

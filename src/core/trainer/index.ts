@@ -17,7 +17,7 @@ export {
   inputsRecordPath,
   loaderFor,
 } from './build';
-export { type ChildHome, prepareChildHome, sdkCredentialsFile } from './childEnv';
+export { type ChildHome, prepareChildHome, sdkCredentialsFile, sweepStaleChildHomes } from './childEnv';
 export { type ArkorCli, type ResolveCliOptions, resolveArkorCli, startArgs } from './cli';
 export {
   type ArkorProject,

@@ -67,6 +67,9 @@ describe('Arkor Cloud (loopback cloud server)', function () {
   it('offers once to use the arkor CLI login, and switches to Arkor Cloud', async () => {
     assert.equal(vscode.workspace.getConfiguration('arkor').get('backend'), 'local', 'starts on local');
     await vscode.commands.executeCommand('workbench.view.extension.arkor');
+    // The offer was made at activation, possibly before the workbench showed toasts: look in the
+    // notification centre, where every notification stays until it is answered.
+    await vscode.commands.executeCommand('notifications.showList');
     const text = await waitFor(
       async () => {
         const t = await notificationText();
@@ -74,7 +77,12 @@ describe('Arkor Cloud (loopback cloud server)', function () {
       },
       'the offer to use the CLI login',
       30_000,
-    );
+    ).catch(async (error) => {
+      const dom = await evalInWorkbench<string>(
+        `return (document.querySelector('.notifications-center')?.outerHTML ?? 'no centre').slice(0, 3000) + ' | toasts: ' + (document.querySelector('.notifications-toasts')?.outerHTML ?? 'none').slice(0, 1500);`,
+      );
+      throw new Error(`${error}\n${dom}`);
+    });
     assert.match(text, /credentials\.json/);
     await screenshot('60-cloud-offer');
     if (!(await clickNotificationButton('Use Arkor Cloud'))) {
