@@ -127,6 +127,33 @@ export function resolveBaseUrl(sources: BaseUrlSources = {}): string {
   return DEFAULT_CLOUD_API_URL;
 }
 
+/**
+ * Throws unless `baseUrl` is safe to send a bearer token to: https, or plain http only to this
+ * machine's loopback (the local backend, tests). A setting or variable naming an http:// host would
+ * otherwise send the user's Arkor Cloud token across the network in clear text.
+ */
+export function assertSafeCloudUrl(baseUrl: string): void {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw new Error(`The Arkor Cloud URL "${baseUrl}" is not a valid URL. Check arkor.cloud.apiUrl.`);
+  }
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) return;
+  throw new Error(
+    `The Arkor Cloud URL ${url.origin} must use https: a token is never sent over ${url.protocol.replace(':', '')} to another machine. Check arkor.cloud.apiUrl and ARKOR_CLOUD_API_URL.`,
+  );
+}
+
+/** Every secret of `credentials`, for redaction of logs and output. */
+export function credentialSecrets(credentials: Credentials | undefined): string[] {
+  if (!credentials) return [];
+  return credentials.mode === 'anon'
+    ? [credentials.token]
+    : [credentials.accessToken, credentials.refreshToken].filter((s): s is string => !!s);
+}
+
 const inFlightSignups = new WeakMap<CredentialStore, Promise<Credentials>>();
 
 /**

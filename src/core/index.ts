@@ -27,10 +27,12 @@ export {
 } from './chatStream';
 export {
   type AnonCredentials,
+  assertSafeCloudUrl,
   type BaseUrlSources,
   bearerToken,
   type CredentialStore,
   type Credentials,
+  credentialSecrets,
   ensureCredentials,
   InMemoryCredentialStore,
   importCliCredentials,

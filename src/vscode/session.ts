@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import {
   ArkorApiClient,
+  assertSafeCloudUrl,
   bearerToken,
   type Credentials,
   clientJobSource,
@@ -159,6 +160,7 @@ export class ArkorSession implements vscode.Disposable {
     } else {
       const setting = vscode.workspace.getConfiguration('arkor').get<string>('cloud.apiUrl') ?? '';
       baseUrl = resolveBaseUrl({ setting, env: process.env, credentials });
+      assertSafeCloudUrl(baseUrl);
     }
     const client = new ArkorApiClient({
       baseUrl,

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as vscode from 'vscode';
+import { credentialSecrets, redact } from '../core';
 import {
   type ArkorProject,
   type BuildDiagnostic,
@@ -138,7 +139,10 @@ export class Training implements vscode.Disposable {
     const run = new RunImpl(project, child, connection, () => this.updateStatus());
     this.runs.add(run);
     this.log.info(`Started arkor start for ${project.name} (pid ${child.pid})`);
-    const onLine = (line: string) => {
+    // The trainer's own output may print a token (a debug dump of its environment, an echoed error).
+    const secrets = credentialSecrets(connection.credentials);
+    const onLine = (raw: string) => {
+      const line = redact(raw, secrets);
       channel.appendLine(line);
       const event = parseRunLine(line);
       if (event?.kind === 'started') {

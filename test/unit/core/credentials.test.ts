@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   ArkorApiClient,
+  assertSafeCloudUrl,
   type Credentials,
+  credentialSecrets,
   deriveProjectSlug,
   ensureCredentials,
   ensureProjectState,
@@ -260,5 +262,39 @@ describe('project state', () => {
     assert.equal(deriveProjectSlug('日本語'), 'project');
     assert.equal(deriveProjectSlug('a'.repeat(50)), 'a'.repeat(40));
     assert.equal(deriveProjectSlug('-Keep-Dashes-'), 'keep-dashes');
+  });
+});
+
+describe('where a token may be sent', () => {
+  it('accepts https anywhere and plain http only to loopback', () => {
+    for (const ok of [
+      'https://api.arkor.ai',
+      'https://10.0.0.5:8443/v1',
+      'http://127.0.0.1:4000',
+      'http://localhost:9',
+      'http://[::1]:80',
+    ]) {
+      assert.doesNotThrow(() => assertSafeCloudUrl(ok), ok);
+    }
+    for (const bad of [
+      'http://evil.example',
+      'http://10.0.0.5:4000',
+      'ftp://api.arkor.ai',
+      'file:///etc/passwd',
+    ]) {
+      assert.throws(() => assertSafeCloudUrl(bad), /must use https/, bad);
+    }
+    assert.throws(() => assertSafeCloudUrl('not a url'), /not a valid URL/);
+  });
+
+  it('lists every secret of a login, for redaction', () => {
+    assert.deepEqual(credentialSecrets({ mode: 'anon', token: 't0ken', anonymousId: 'a', orgSlug: 'o' }), [
+      't0ken',
+    ]);
+    assert.deepEqual(credentialSecrets({ mode: 'oauth', accessToken: 'acc3ss', refreshToken: 'refr3sh' }), [
+      'acc3ss',
+      'refr3sh',
+    ]);
+    assert.deepEqual(credentialSecrets(undefined), []);
   });
 });
