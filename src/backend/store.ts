@@ -7,7 +7,15 @@
 // The data is small (tens of jobs, hundreds of events each), so it is all held in memory and the
 // files are the durable copy; synchronous writes keep the on-disk order identical to what clients saw.
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+} from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from './engine/safetensors';
 import type { AdapterRef, JobStatus, Org, Project, StoredEvent, TrainingJob } from './types';
@@ -39,8 +47,11 @@ export class Store {
   private listeners = new Map<string, Set<Listener>>();
 
   constructor(readonly dataDir: string) {
-    mkdirSync(path.join(dataDir, 'events'), { recursive: true });
-    mkdirSync(path.join(dataDir, 'adapters'), { recursive: true });
+    // Owner-only: the folder holds tokens, the user's training data and adapters.
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    chmodSync(dataDir, 0o700);
+    mkdirSync(path.join(dataDir, 'events'), { recursive: true, mode: 0o700 });
+    mkdirSync(path.join(dataDir, 'adapters'), { recursive: true, mode: 0o700 });
     this.auth = readJson<AuthFile>(this.file('auth.json')) ?? { tokens: [], projects: [] };
     this.jobs = readJson<TrainingJob[]>(this.file('jobs.json')) ?? [];
     for (const job of this.jobs) this.events.set(job.id, this.readEvents(job.id));
@@ -257,16 +268,41 @@ export class Store {
   }
 
   private saveJobs() {
-    writeFileAtomic(this.file('jobs.json'), `${JSON.stringify(this.jobs, null, 2)}\n`);
+    saveWithBackup(this.file('jobs.json'), `${JSON.stringify(this.jobs, null, 2)}\n`);
   }
 
   private saveAuth() {
-    // Holds bearer tokens: owner-only.
-    writeFileAtomic(this.file('auth.json'), `${JSON.stringify(this.auth, null, 2)}\n`, 0o600);
+    saveWithBackup(this.file('auth.json'), `${JSON.stringify(this.auth, null, 2)}\n`);
   }
 }
 
+/** Writes atomically (owner-only), keeping the previous version as `<file>.bak`. */
+function saveWithBackup(file: string, text: string): void {
+  if (existsSync(file)) copyFileSync(file, `${file}.bak`);
+  writeFileAtomic(file, text, 0o600);
+}
+
+/**
+ * Reads a JSON file. A damaged one (edited by hand, a disk fault) never stops the backend from
+ * starting: it is set aside as `<file>.corrupt-<time>` and the last good version (`.bak`) is used,
+ * which loses at most the last change.
+ */
 function readJson<T>(file: string): T | undefined {
   if (!existsSync(file)) return undefined;
-  return JSON.parse(readFileSync(file, 'utf8')) as T;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch (error) {
+    const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    renameSync(file, aside);
+    let backup: T | undefined;
+    try {
+      backup = existsSync(`${file}.bak`) ? (JSON.parse(readFileSync(`${file}.bak`, 'utf8')) as T) : undefined;
+    } catch {
+      backup = undefined;
+    }
+    console.error(
+      `${path.basename(file)} could not be read (${error instanceof Error ? error.message : error}); set aside as ${path.basename(aside)}, ${backup ? 'restored the previous version' : 'starting without it'}`,
+    );
+    return backup;
+  }
 }
