@@ -1,6 +1,8 @@
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import { importCliCredentials } from '../core';
+import { config } from './config';
+import { errorText } from './log';
 import type { ArkorSession } from './session';
 
 const OFFERED_KEY = 'arkor.cloudImportOffered';
@@ -14,12 +16,21 @@ const OFFERED_KEY = 'arkor.cloudImportOffered';
 export async function offerCloudImport(
   globalState: vscode.Memento,
   session: ArkorSession,
+  log: vscode.LogOutputChannel,
   home: string = homedir(),
 ): Promise<'imported' | 'declined' | undefined> {
   if (globalState.get<boolean>(OFFERED_KEY)) return undefined;
   const store = session.credentialStore('cloud');
-  if (await store.get().catch(() => undefined)) return undefined;
-  const credentials = await importCliCredentials(home).catch(() => undefined);
+  // Unreadable here or in the CLI's file: nothing to offer, but say why in the log.
+  const existing = await store.get().catch((error: unknown) => {
+    log.warn(`Could not read the Arkor Cloud credentials from the keychain: ${errorText(error)}`);
+    return undefined;
+  });
+  if (existing) return undefined;
+  const credentials = await importCliCredentials(home).catch((error: unknown) => {
+    log.warn(`Could not read the arkor CLI's credentials in ${home}: ${errorText(error)}`);
+    return undefined;
+  });
   if (!credentials) return undefined;
   // Asked once, whatever the answer (or if the notification is dismissed).
   await globalState.update(OFFERED_KEY, true);
@@ -31,8 +42,6 @@ export async function offerCloudImport(
   );
   if (choice !== 'Use Arkor Cloud') return 'declined';
   await store.set(credentials);
-  await vscode.workspace
-    .getConfiguration('arkor')
-    .update('backend', 'cloud', vscode.ConfigurationTarget.Global);
+  await config.update('backend', 'cloud', vscode.ConfigurationTarget.Global);
   return 'imported';
 }
