@@ -24,20 +24,3 @@ export function createLog(context: vscode.ExtensionContext): vscode.LogOutputCha
 export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
-
-/**
- * Runs a fire-and-forget operation, logging (never swallowing) its failure: for listeners and
- * `void promise` call sites whose errors have no caller to go to.
- */
-export function logFailure(log: vscode.LogOutputChannel, what: string, op: () => unknown): void {
-  try {
-    const result = op();
-    if (result && typeof (result as PromiseLike<unknown>).then === 'function') {
-      (result as PromiseLike<unknown>).then(undefined, (error: unknown) =>
-        log.error(`${what} failed: ${errorText(error)}`),
-      );
-    }
-  } catch (error) {
-    log.error(`${what} failed: ${errorText(error)}`);
-  }
-}
