@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { setUnexpectedErrorHandler, toDisposable } from './core';
 import { sweepStaleChildHomes } from './core/trainer';
 import { accountCommands } from './vscode/accountCommands';
 import { offerCloudImport } from './vscode/cloudImportOffer';
@@ -9,7 +10,7 @@ import { JobLogDocuments, LOG_SCHEME } from './vscode/jobLog';
 import { JobPanels } from './vscode/jobPanel';
 import { JobsViewProvider } from './vscode/jobsView';
 import { LocalBackendProcess } from './vscode/localBackend';
-import { createLog } from './vscode/log';
+import { createLog, errorText } from './vscode/log';
 import { PlaygroundPanel } from './vscode/playgroundPanel';
 import { Projects } from './vscode/projects';
 import { ArkorSession } from './vscode/session';
@@ -32,6 +33,10 @@ export interface ArkorExtensionApi {
  */
 export function activate(context: vscode.ExtensionContext): ArkorExtensionApi {
   const log = createLog(context);
+  // Listener and callback errors with no caller to throw to go to the Arkor log, never nowhere.
+  const previousHandler = setUnexpectedErrorHandler((error, what) => {
+    log.error(`${what}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  });
   const projects = new Projects(context.workspaceState);
   const localBackend = new LocalBackendProcess(
     context.extensionUri,
@@ -53,7 +58,7 @@ export function activate(context: vscode.ExtensionContext): ArkorExtensionApi {
     session,
     log,
     async (jobId) => {
-      const name = session.connection?.store.jobs().find((j) => j.id === jobId)?.name ?? jobId;
+      const name = session.connection?.store.job(jobId)?.name ?? jobId;
       const doc = await vscode.workspace.openTextDocument(JobLogDocuments.uri(jobId, name));
       await vscode.window.showTextDocument(doc, { preview: true });
     },
@@ -70,6 +75,7 @@ export function activate(context: vscode.ExtensionContext): ArkorExtensionApi {
   const codeLenses = new TrainerCodeLensProvider(session);
 
   context.subscriptions.push(
+    toDisposable(() => setUnexpectedErrorHandler(previousHandler)),
     log,
     localBackend,
     session,
@@ -79,7 +85,7 @@ export function activate(context: vscode.ExtensionContext): ArkorExtensionApi {
     playground,
     training,
     codeLenses,
-    vscode.workspace.registerTextDocumentContentProvider(LOG_SCHEME, new JobLogDocuments(session)),
+    vscode.workspace.registerTextDocumentContentProvider(LOG_SCHEME, new JobLogDocuments(session, log)),
     vscode.languages.registerCodeLensProvider(
       [
         { language: 'typescript', scheme: 'file' },
@@ -90,7 +96,10 @@ export function activate(context: vscode.ExtensionContext): ArkorExtensionApi {
     vscode.window.registerWebviewViewProvider(JobsViewProvider.viewType, jobsView),
     // The jobs view lists jobs as soon as it is shown; connecting starts the local backend on demand.
     jobsView.onDidMount(() => {
-      void session.connect().catch(() => {});
+      session.connect().catch((error: unknown) => {
+        // The session logged the failure; the view shows it in its backend banner.
+        log.debug(`The jobs view mounted without a backend: ${errorText(error)}`);
+      });
       // Offered when the user first looks at Arkor, not amid the window's startup notifications.
       void offerCloudImport(context.globalState, session, log).catch((error: unknown) =>
         log.warn(`Could not offer the CLI's Arkor Cloud login: ${String(error)}`),

@@ -68,9 +68,20 @@ export {
   type JobStoreOptions,
   type LogLine,
   logTypeOf,
+  type StreamInfo,
   type StreamState,
   type Timers,
 } from './jobStore';
+// The `Disposable` base class is imported from './lifecycle' directly: here the name is the interface.
+export {
+  DisposableStore,
+  Emitter,
+  type Event,
+  type IDisposable,
+  onUnexpectedError,
+  setUnexpectedErrorHandler,
+  toDisposable,
+} from './lifecycle';
 export {
   GrowableSeries,
   lossAtStep,
@@ -94,3 +105,4 @@ export { REDACTED, redact, redactValue } from './redact';
 export { type JobEventParseContext, type ParsedJobEventData, parseJobEventData } from './schemas';
 export { readSse, type SseFrame } from './sse';
 export * from './types';
+export { type PostMessage, WebviewChannel, type WebviewChannelOptions } from './webviewChannel';

@@ -17,7 +17,15 @@ import {
   type JobStreamStatus,
   SeenEventIds,
 } from './jobEvents';
-import { lossAtStep, MetricSeries, type MetricsArrays, RingBuffer } from './metrics';
+import { onUnexpectedError } from './lifecycle';
+import {
+  GrowableSeries,
+  lossAtStep,
+  type MetricPoint,
+  MetricSeries,
+  type MetricsArrays,
+  RingBuffer,
+} from './metrics';
 import { redact } from './redact';
 import {
   type Disposable,
@@ -136,6 +144,14 @@ const toLogLine = (entry: LogEntry): LogLine => ({
 
 export type StreamState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'ended' | 'error';
 
+/** A job's event stream as views show it. */
+export interface StreamInfo {
+  state: StreamState;
+  error: string | undefined;
+  /** While `reconnecting`: which reconnection attempt is pending (1 for the first); 0 otherwise. */
+  attempt: number;
+}
+
 /** What changed. Views subscribe once and forward only these deltas. */
 export type JobStoreChange =
   /** The polled job list (statuses already merged with live events). */
@@ -147,7 +163,7 @@ export type JobStoreChange =
   /** New log lines, oldest first (at most the log capacity); `total` counts every line ever logged. */
   | { kind: 'log'; jobId: string; lines: LogLine[]; total: number }
   | { kind: 'checkpoints'; jobId: string; checkpoints: Checkpoint[] }
-  | { kind: 'stream'; jobId: string; state: StreamState; error: string | undefined };
+  | ({ kind: 'stream'; jobId: string } & StreamInfo);
 
 export interface JobSnapshot {
   jobId: string;
@@ -155,6 +171,8 @@ export interface JobSnapshot {
   status: JobStatus;
   error: string | undefined;
   metrics: MetricsArrays;
+  /** Receive time (epoch ms) of each metric row, index-aligned with `metrics`. */
+  metricTimes: Float64Array;
   checkpoints: Checkpoint[];
   log: LogLine[];
   logTotal: number;
@@ -162,7 +180,7 @@ export interface JobSnapshot {
   artifacts: number | undefined;
   /** `training.started` metadata (opaque; the local backend puts the resolved run settings here). */
   startedMetadata: Record<string, unknown> | undefined;
-  stream: { state: StreamState; error: string | undefined };
+  stream: StreamInfo;
 }
 
 /** What a job-list row shows, read without copying whole series. */
@@ -186,6 +204,8 @@ class JobRecord {
   sseError: string | undefined;
   artifacts: number | undefined;
   readonly metrics = new MetricSeries();
+  /** When each metric row was first received (epoch ms), index-aligned with `metrics`. */
+  readonly metricTimes = new GrowableSeries<Float64Array>(Float64Array);
   readonly checkpoints: Checkpoint[] = [];
   readonly log: RingBuffer<LogEntry>;
   readonly seen = new SeenEventIds();
@@ -195,6 +215,7 @@ class JobRecord {
   abort: AbortController | undefined;
   streamState: StreamState = 'idle';
   streamError: string | undefined;
+  streamAttempt = 0;
   /** The stream reached a terminal event; do not reopen it. */
   streamDone = false;
   // Pending deltas, flushed once per microtask.
@@ -288,13 +309,76 @@ export class JobStore implements Disposable {
     return this.jobList.find((j) => j.id === jobId)?.status;
   }
 
+  /**
+   * One job of the list, its status merged as in `jobs()`, or the job a record holds for a job not
+   * (yet) listed. Cheap: no copy of the list or of any series.
+   */
+  job(jobId: string): TrainingJob | undefined {
+    const rec = this.records.get(jobId);
+    const listed = this.jobList.find((j) => j.id === jobId);
+    const job = listed ?? rec?.job;
+    if (!job || !rec) return job;
+    const status = rec.status();
+    const error = rec.error();
+    return status === job.status && error === (job.error ?? undefined) ? job : { ...job, status, error };
+  }
+
+  /** The job's error, from a `training.failed` event or the polled job. */
+  error(jobId: string): string | undefined {
+    const rec = this.records.get(jobId);
+    if (rec) return rec.error();
+    return this.jobList.find((j) => j.id === jobId)?.error ?? undefined;
+  }
+
+  /** Metric points held for a job. */
+  metricCount(jobId: string): number {
+    return this.records.get(jobId)?.metrics.length ?? 0;
+  }
+
+  /** The newest metric point (NaN for missing values), without copying the series. */
+  latestMetric(jobId: string): MetricPoint | undefined {
+    const metrics = this.records.get(jobId)?.metrics;
+    if (!metrics || metrics.length === 0) return undefined;
+    return metrics.point(metrics.length - 1);
+  }
+
   /** Copies of metric points `[from, to)` for one job. */
   metrics(jobId: string, from = 0, to?: number): MetricsArrays {
     const rec = this.record(jobId);
     return rec.metrics.slice(from, to ?? rec.metrics.length);
   }
 
-  /** Everything a panel opening now needs; plain data and typed-array copies. */
+  /** Receive times (epoch ms) of metric points `[from, to)`, index-aligned with `metrics()`. */
+  metricTimes(jobId: string, from = 0, to?: number): Float64Array {
+    const rec = this.records.get(jobId);
+    if (!rec) return new Float64Array(0);
+    return rec.metricTimes.slice(from, to ?? rec.metricTimes.length);
+  }
+
+  /** Copies of the job's checkpoints, oldest first. */
+  checkpoints(jobId: string): Checkpoint[] {
+    return this.records.get(jobId)?.checkpoints.map((c) => ({ ...c })) ?? [];
+  }
+
+  /** The `training.started` metadata, once seen. */
+  startedMetadata(jobId: string): Record<string, unknown> | undefined {
+    return this.records.get(jobId)?.startedMetadata;
+  }
+
+  /** The state of the job's event stream. */
+  stream(jobId: string): StreamInfo {
+    const rec = this.records.get(jobId);
+    return rec
+      ? { state: rec.streamState, error: rec.streamError, attempt: rec.streamAttempt }
+      : { state: 'idle', error: undefined, attempt: 0 };
+  }
+
+  /** The log tail (at most the log capacity), oldest first, and how many lines were ever logged. */
+  log(jobId: string): { lines: LogLine[]; total: number } {
+    const rec = this.records.get(jobId);
+    return rec ? { lines: rec.log.toArray().map(toLogLine), total: rec.log.total } : { lines: [], total: 0 };
+  }
+
   /**
    * What a row of the jobs list needs. Views that refresh often (the jobs tree) read this instead of
    * `snapshot`, which copies every metric point.
@@ -311,6 +395,7 @@ export class JobStore implements Disposable {
     };
   }
 
+  /** Everything a panel opening now needs; plain data and typed-array copies. */
   snapshot(jobId: string): JobSnapshot {
     const rec = this.record(jobId);
     return {
@@ -319,12 +404,13 @@ export class JobStore implements Disposable {
       status: rec.status(),
       error: rec.error(),
       metrics: rec.metrics.slice(),
+      metricTimes: rec.metricTimes.slice(),
       checkpoints: rec.checkpoints.map((c) => ({ ...c })),
       log: rec.log.toArray().map(toLogLine),
       logTotal: rec.log.total,
       artifacts: rec.artifacts,
       startedMetadata: rec.startedMetadata,
-      stream: { state: rec.streamState, error: rec.streamError },
+      stream: { state: rec.streamState, error: rec.streamError, attempt: rec.streamAttempt },
     };
   }
 
@@ -490,15 +576,17 @@ export class JobStore implements Disposable {
   private onStreamStatus(rec: JobRecord, status: JobStreamStatus): void {
     if (status.state === 'open') this.setStreamState(rec, 'open', undefined);
     else if (status.state === 'waiting' && status.error) {
-      this.setStreamState(rec, 'reconnecting', this.messageOf(status.error));
+      // `attempt` counts the failed connections in a row: the pending reconnection is that number.
+      this.setStreamState(rec, 'reconnecting', this.messageOf(status.error), status.attempt);
     }
   }
 
-  private setStreamState(rec: JobRecord, state: StreamState, error: string | undefined): void {
-    if (rec.streamState === state && rec.streamError === error) return;
+  private setStreamState(rec: JobRecord, state: StreamState, error: string | undefined, attempt = 0): void {
+    if (rec.streamState === state && rec.streamError === error && rec.streamAttempt === attempt) return;
     rec.streamState = state;
     rec.streamError = error;
-    this.emit({ kind: 'stream', jobId: rec.jobId, state, error });
+    rec.streamAttempt = attempt;
+    this.emit({ kind: 'stream', jobId: rec.jobId, state, error, attempt });
   }
 
   /**
@@ -515,6 +603,8 @@ export class JobStore implements Disposable {
     switch (event.type) {
       case 'training.log': {
         const index = rec.metrics.add(event);
+        // A new row gets its receive time; a frame filling in a row keeps the row's first time.
+        if (index === rec.metricTimes.length) rec.metricTimes.push(this.now());
         if (rec.metricsFrom < 0 || index < rec.metricsFrom) rec.metricsFrom = index;
         if (index + 1 > rec.metricsTo) rec.metricsTo = index + 1;
         break;
@@ -605,8 +695,9 @@ export class JobStore implements Disposable {
     for (const listener of this.listeners) {
       try {
         listener(change);
-      } catch {
-        // One broken view must not starve the others.
+      } catch (error) {
+        // One broken view must not starve the others, but its error is reported, not swallowed.
+        onUnexpectedError(error, `A job store listener threw on a '${change.kind}' change`);
       }
     }
   }

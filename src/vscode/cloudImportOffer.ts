@@ -1,6 +1,8 @@
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import { importCliCredentials } from '../core';
+import { config } from './config';
+import { errorText } from './log';
 import type { ArkorSession } from './session';
 
 const OFFERED_KEY = 'arkor.cloudImportOffered';
@@ -22,9 +24,14 @@ export async function offerCloudImport(
   if (offeredInThisWindow || globalState.get<boolean>(OFFERED_KEY)) return undefined;
   offeredInThisWindow = true;
   const store = session.credentialStore('cloud');
-  if (await store.get().catch(() => undefined)) return undefined;
+  // Unreadable here or in the CLI's file: nothing to offer, but say why in the log.
+  const existing = await store.get().catch((error: unknown) => {
+    log.warn(`Could not read the Arkor Cloud credentials from the keychain: ${errorText(error)}`);
+    return undefined;
+  });
+  if (existing) return undefined;
   const credentials = await importCliCredentials(home).catch((error: unknown) => {
-    log.warn(`Could not read the arkor CLI's login in ${home}/.arkor: ${String(error)}`);
+    log.warn(`Could not read the arkor CLI's credentials in ${home}: ${errorText(error)}`);
     return undefined;
   });
   if (!credentials) {
@@ -43,8 +50,6 @@ export async function offerCloudImport(
   log.info(`The offer to use the CLI's login was answered: ${choice ?? 'dismissed'}`);
   if (choice !== 'Use Arkor Cloud') return 'declined';
   await store.set(credentials);
-  await vscode.workspace
-    .getConfiguration('arkor')
-    .update('backend', 'cloud', vscode.ConfigurationTarget.Global);
+  await config.update('backend', 'cloud', vscode.ConfigurationTarget.Global);
   return 'imported';
 }

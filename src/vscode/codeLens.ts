@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { Emitter } from '../core';
+import { Disposable } from '../core/lifecycle';
 import { findTrainerCalls, isTrainerSource } from '../core/trainer';
 import type { ArkorSession } from './session';
 
@@ -6,15 +8,17 @@ import type { ArkorSession } from './session';
  * Lenses above each `createTrainer(` / `createArkor(` call: Run Training, Build, and Open Job for the
  * newest job whose name matches the trainer's `name`.
  */
-export class TrainerCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<void>();
-  readonly onDidChangeCodeLenses = this.changed.event;
-  private readonly subscription: vscode.Disposable;
+export class TrainerCodeLensProvider extends Disposable implements vscode.CodeLensProvider {
+  private readonly _onDidChangeCodeLenses = this._register(new Emitter<void>('a code lens listener'));
+  readonly onDidChangeCodeLenses = this._onDidChangeCodeLenses.event;
 
   constructor(private readonly session: ArkorSession) {
-    this.subscription = session.onDidChangeStore((change) => {
-      if (change.kind === 'jobs') this.changed.fire();
-    });
+    super();
+    this._register(
+      session.onDidChangeStore((change) => {
+        if (change.kind === 'jobs') this._onDidChangeCodeLenses.fire();
+      }),
+    );
   }
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
@@ -48,10 +52,5 @@ export class TrainerCodeLensProvider implements vscode.CodeLensProvider, vscode.
       }
     }
     return lenses;
-  }
-
-  dispose(): void {
-    this.subscription.dispose();
-    this.changed.dispose();
   }
 }

@@ -59,7 +59,7 @@ export function jobCommands(session: ArkorSession, panels: JobPanels): CommandHa
         jobIdOf(arg) ?? (await pickJob('Arkor: cancel which job?', (s) => s === 'queued' || s === 'running'));
       if (!jobId) return;
       const connection = await session.connect();
-      const job = connection.store.jobs().find((j) => j.id === jobId);
+      const job = connection.store.job(jobId);
       if (job && isTerminalStatus(connection.store.status(jobId))) {
         void vscode.window.showInformationMessage(`Arkor: ${job.name} has already ${job.status}.`);
         return;

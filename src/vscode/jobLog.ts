@@ -1,14 +1,12 @@
 import * as vscode from 'vscode';
-import { formatLogText, type LogLine, logTypeOf, parseJobEventData } from '../core';
+import { formatLogText, logTypeOf, parseJobEventData } from '../core';
+import { errorText } from './log';
 import type { ArkorSession } from './session';
+import { formatLogLine } from './viewModels';
 
 export const LOG_SCHEME = 'arkor-log';
 
-/** One log line as the panel and the full log show it: local time, event type, message. */
-export function formatLogLine(line: Pick<LogLine, 'time' | 'type' | 'text'>): string {
-  const time = new Date(line.time).toLocaleTimeString('en-GB', { hour12: false });
-  return `${time}  ${line.type.padEnd(18)} ${line.text}`;
-}
+export { formatLogLine };
 
 /**
  * "Open full log": a read-only document with every event of the job. The panel keeps the last 500
@@ -16,7 +14,10 @@ export function formatLogLine(line: Pick<LogLine, 'time' | 'type' | 'text'>): st
  * and falls back to the store's tail when the backend does not include events.
  */
 export class JobLogDocuments implements vscode.TextDocumentContentProvider {
-  constructor(private readonly session: ArkorSession) {}
+  constructor(
+    private readonly session: ArkorSession,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
 
   static uri(jobId: string, name: string): vscode.Uri {
     return vscode.Uri.from({
@@ -44,10 +45,13 @@ export class JobLogDocuments implements vscode.TextDocumentContentProvider {
         });
         return `${header}# ${job.name} · ${job.status} · ${lines.length} events\n\n${lines.join('\n')}\n`;
       }
-    } catch {
+    } catch (error) {
       // Fall through to what the store holds.
+      this.log.warn(
+        `Could not fetch the event history of job ${jobId}; showing the log tail: ${errorText(error)}`,
+      );
     }
-    const snap = connection.store.snapshot(jobId);
-    return `${header}# last ${snap.log.length} of ${snap.logTotal} events\n\n${snap.log.map(formatLogLine).join('\n')}\n`;
+    const tail = connection.store.log(jobId);
+    return `${header}# last ${tail.lines.length} of ${tail.total} events\n\n${tail.lines.map(formatLogLine).join('\n')}\n`;
   }
 }

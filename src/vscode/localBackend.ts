@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import * as vscode from 'vscode';
+import { Emitter } from '../core';
+import { Disposable } from '../core/lifecycle';
 
 /**
  * The embedded local backend as a child process of the extension host, started on demand and
@@ -8,11 +10,11 @@ import * as vscode from 'vscode';
  * host's own runtime; it also exits by itself when its stdin pipe closes, so it cannot outlive a
  * crashed extension host.
  */
-export class LocalBackendProcess implements vscode.Disposable {
+export class LocalBackendProcess extends Disposable {
   private child: ChildProcess | undefined;
   private starting: Promise<string> | undefined;
-  private readonly changed = new vscode.EventEmitter<void>();
-  readonly onDidChange = this.changed.event;
+  private readonly _onDidChange = this._register(new Emitter<void>('a local backend listener'));
+  readonly onDidChange = this._onDidChange.event;
   url: string | undefined;
   lastError: string | undefined;
 
@@ -20,7 +22,9 @@ export class LocalBackendProcess implements vscode.Disposable {
     private readonly extensionUri: vscode.Uri,
     private readonly dataDir: string,
     private readonly log: vscode.LogOutputChannel,
-  ) {}
+  ) {
+    super();
+  }
 
   /** The backend's base URL, starting it if needed. */
   ensureStarted(): Promise<string> {
@@ -53,7 +57,7 @@ export class LocalBackendProcess implements vscode.Disposable {
       const fail = (error: Error) => {
         clearTimeout(timer);
         this.lastError = error.message;
-        this.changed.fire();
+        this._onDidChange.fire();
         child.kill('SIGKILL');
         reject(error);
       };
@@ -70,7 +74,7 @@ export class LocalBackendProcess implements vscode.Disposable {
           this.url = m[1];
           this.lastError = undefined;
           this.log.info(`Local backend listening on ${this.url} (pid ${child.pid})`);
-          this.changed.fire();
+          this._onDidChange.fire();
           resolve(this.url);
         }
       });
@@ -94,13 +98,13 @@ export class LocalBackendProcess implements vscode.Disposable {
         } else {
           this.lastError = `The local backend stopped (${signal ?? `exit ${code}`}). It restarts on the next request.`;
           this.log.warn(this.lastError);
-          this.changed.fire();
+          this._onDidChange.fire();
         }
       });
     });
   }
 
-  dispose(): void {
+  override dispose(): void {
     const child = this.child;
     this.child = undefined;
     this.url = undefined;
@@ -108,6 +112,6 @@ export class LocalBackendProcess implements vscode.Disposable {
       child.kill('SIGTERM');
       setTimeout(() => child.exitCode === null && child.kill('SIGKILL'), 3000).unref();
     }
-    this.changed.dispose();
+    super.dispose();
   }
 }

@@ -19,3 +19,8 @@ export function createLog(context: vscode.ExtensionContext): vscode.LogOutputCha
     },
   });
 }
+
+/** An error's message for a log line (never a stack: log lines are for users). */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

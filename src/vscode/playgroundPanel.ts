@@ -1,10 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { ArkorApiError, type ChatRequest, isAbortError, type JobStore } from '../core';
+import { DisposableStore, toDisposable } from '../core/lifecycle';
 import type { Conversation, HostToPlayground, ModelOption, ModelRef, PlaygroundToHost } from '../protocol';
-import { parseMessage, playgroundMessage } from './messageSchemas';
+import { errorText } from './log';
+import { playgroundMessage } from './messageSchemas';
 import type { ArkorSession } from './session';
-import { webviewHtml, webviewOptions } from './webviewHtml';
+import { createPanel, registerPanelSerializer, WebviewHost } from './webviewHost';
 
 const VIEW_TYPE = 'arkor.playground';
 const HISTORY_KEY = 'arkor.playground.conversations';
@@ -16,21 +18,20 @@ const WATCHED_JOBS = 20;
 /**
  * The Playground editor tab: chat with a base model, a final adapter or any checkpoint, one or two
  * columns. All traffic goes through here (the webview has `connect-src 'none'`); conversations are
- * kept per workspace in workspaceState. Restored after a reload by the serializer.
+ * kept per workspace in workspaceState. Restored after a reload by the serializer. One host for the
+ * window's single Playground: closing the tab and opening it again attaches a new panel to it.
  */
-export class PlaygroundPanel implements vscode.Disposable {
+export class PlaygroundPanel extends WebviewHost<PlaygroundToHost, HostToPlayground> {
   private panel: vscode.WebviewPanel | undefined;
-  private ready = false;
+  /** A model to select that could not be sent yet: it goes out with the next snapshot. */
   private pendingSelect: ModelRef | undefined;
   private readonly requests = new Map<string, AbortController>();
   private readonly watches = new Map<string, vscode.Disposable>();
   private watchedStore: JobStore | undefined;
-  private readonly panelDisposables: vscode.Disposable[] = [];
-  private readonly disposables: vscode.Disposable[] = [];
+  /** Subscriptions that live as long as the panel shown now. */
+  private readonly panelSubscriptions = this._register(new DisposableStore());
   private modelsTimer: NodeJS.Timeout | undefined;
   private lastModelsJson = '';
-  private readonly mountedEmitter = new vscode.EventEmitter<void>();
-  readonly onDidMount = this.mountedEmitter.event;
   /** Requests in flight on the host (tests check Stop really ends them). */
   get inFlight(): number {
     return this.requests.size;
@@ -40,67 +41,63 @@ export class PlaygroundPanel implements vscode.Disposable {
     private readonly extensionUri: vscode.Uri,
     private readonly session: ArkorSession,
     private readonly state: vscode.Memento,
-    private readonly log: vscode.LogOutputChannel,
+    log: vscode.LogOutputChannel,
   ) {
-    this.disposables.push(
-      this.mountedEmitter,
-      vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
-        deserializeWebviewPanel: async (panel) => this.attach(panel),
+    super({
+      name: 'the Playground',
+      extensionUri,
+      log,
+      schema: playgroundMessage,
+      html: { bundle: 'playground', title: 'Playground' },
+    });
+    this._register(registerPanelSerializer(VIEW_TYPE, log, (panel) => this.attach(panel)));
+    this._register(
+      toDisposable(() => {
+        if (this.modelsTimer) clearTimeout(this.modelsTimer);
+        this.panel?.dispose();
       }),
     );
   }
 
   /** Opens or reveals the Playground, optionally with a model selected. */
   open(select?: ModelRef): void {
-    this.pendingSelect = select;
     if (this.panel) {
       this.panel.reveal();
-      if (select && this.ready) this.post({ type: 'select', model: select });
+      if (select && this.channel.isReady) this.channel.post({ type: 'select', model: select });
+      else this.pendingSelect = select;
       return;
     }
-    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'Arkor Playground', vscode.ViewColumn.Active, {
-      ...webviewOptions(this.extensionUri),
-    });
-    this.attach(panel);
-  }
-
-  get isMounted(): boolean {
-    return this.ready;
+    this.pendingSelect = select;
+    this.attach(createPanel(VIEW_TYPE, 'Arkor Playground', this.extensionUri));
   }
 
   private attach(panel: vscode.WebviewPanel): void {
+    this.panelSubscriptions.clear();
     this.panel = panel;
-    this.ready = false;
-    panel.webview.options = webviewOptions(this.extensionUri);
-    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'arkor.svg');
-    panel.webview.html = webviewHtml(panel.webview, this.extensionUri, {
-      bundle: 'playground',
-      title: 'Playground',
-    });
-    this.panelDisposables.push(
-      panel.webview.onDidReceiveMessage((raw) => void this.onMessage(raw)),
-      panel.onDidChangeViewState(() => {
-        if (!panel.visible) this.ready = false;
-      }),
+    this.attachWebview(panel);
+    this.panelSubscriptions.add(
       this.session.onDidChangeStore((change) => {
         if (change.kind === 'jobs') this.watchJobs();
         if (change.kind === 'jobs' || change.kind === 'checkpoints' || change.kind === 'status') {
           this.scheduleModels();
         }
       }),
+    );
+    this.panelSubscriptions.add(
       this.session.onDidChange(() => {
         this.watchJobs();
         this.scheduleModels();
       }),
     );
-    panel.onDidDispose(() => {
-      for (const c of this.requests.values()) c.abort();
-      this.requests.clear();
-      for (const d of this.panelDisposables.splice(0)) d.dispose();
-      for (const w of this.watches.values()) w.dispose();
-      this.watches.clear();
-      if (this.panel === panel) this.panel = undefined;
-    });
+  }
+
+  protected override onWebviewDisposed(): void {
+    for (const c of this.requests.values()) c.abort();
+    this.requests.clear();
+    this.panelSubscriptions.clear();
+    for (const w of this.watches.values()) w.dispose();
+    this.watches.clear();
+    this.panel = undefined;
   }
 
   /** Base models, final adapters of completed jobs, and every checkpoint seen (running jobs too). */
@@ -113,16 +110,16 @@ export class PlaygroundPanel implements vscode.Disposable {
     const store = this.session.connection?.store;
     if (!store) return options;
     for (const job of store.jobs()) {
-      const snap = store.snapshot(job.id);
-      const live = snap.status === 'running' || snap.status === 'queued';
-      if (snap.status === 'completed') {
+      // `jobs()` already carries the status the event streams report.
+      const live = job.status === 'running' || job.status === 'queued';
+      if (job.status === 'completed') {
         options.push({
           ref: { kind: 'final', jobId: job.id },
           label: `${job.name} · final`,
           group: job.name,
         });
       }
-      for (const c of [...snap.checkpoints].sort((a, b) => b.step - a.step)) {
+      for (const c of store.checkpoints(job.id).sort((a, b) => b.step - a.step)) {
         options.push({
           ref: { kind: 'checkpoint', jobId: job.id, step: c.step },
           label: `${job.name} · step ${c.step}`,
@@ -149,15 +146,15 @@ export class PlaygroundPanel implements vscode.Disposable {
     }
   }
 
+  /** The model list changes in bursts (a poll, a checkpoint): send it at most every 250 ms, if changed. */
   private scheduleModels(): void {
-    if (this.modelsTimer || !this.ready) return;
+    if (this.modelsTimer || !this.channel.isReady) return;
     this.modelsTimer = setTimeout(() => {
       this.modelsTimer = undefined;
       const models = this.models();
       const json = JSON.stringify(models);
       if (json === this.lastModelsJson) return;
-      this.lastModelsJson = json;
-      this.post({ type: 'models', models });
+      if (this.channel.postDelta({ type: 'models', models })) this.lastModelsJson = json;
     }, 250);
   }
 
@@ -165,29 +162,26 @@ export class PlaygroundPanel implements vscode.Disposable {
     return this.state.get<Conversation[]>(HISTORY_KEY) ?? [];
   }
 
-  private async onMessage(raw: unknown): Promise<void> {
-    const message = parseMessage(playgroundMessage, raw);
-    if (!message) {
-      this.log.warn('Ignored a malformed message from the Playground');
-      return;
+  protected override async prepare(): Promise<void> {
+    try {
+      await this.session.connect();
+    } catch (error) {
+      // The session logs the failure too; the Playground still offers the base models.
+      this.log.warn(`The Playground could not connect: ${errorText(error)}`);
     }
+    this.watchJobs();
+  }
+
+  protected override snapshot(): HostToPlayground {
+    const models = this.models();
+    this.lastModelsJson = JSON.stringify(models);
+    const preselect = this.pendingSelect;
+    this.pendingSelect = undefined;
+    return { type: 'snapshot', models, conversations: this.conversations(), preselect };
+  }
+
+  protected override async onMessage(message: Exclude<PlaygroundToHost, { type: 'ready' }>): Promise<void> {
     switch (message.type) {
-      case 'ready': {
-        await this.session.connect().catch(() => {});
-        this.watchJobs();
-        const models = this.models();
-        this.lastModelsJson = JSON.stringify(models);
-        this.ready = true;
-        this.post({
-          type: 'snapshot',
-          models,
-          conversations: this.conversations(),
-          preselect: this.pendingSelect,
-        });
-        this.pendingSelect = undefined;
-        this.mountedEmitter.fire();
-        return;
-      }
       case 'chat':
         await this.chat(message);
         return;
@@ -250,14 +244,9 @@ export class PlaygroundPanel implements vscode.Disposable {
     }
   }
 
+  /** Chat replies are events: a webview that is not ready gets them after its next snapshot. */
   private post(message: HostToPlayground): void {
-    if (this.panel) void this.panel.webview.postMessage(message);
-  }
-
-  dispose(): void {
-    if (this.modelsTimer) clearTimeout(this.modelsTimer);
-    this.panel?.dispose();
-    for (const d of this.disposables) d.dispose();
+    this.channel.post(message);
   }
 }
 

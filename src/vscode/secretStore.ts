@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import { type CredentialStore, type Credentials, parseCredentials } from '../core';
+import { type CredentialStore, type Credentials, onUnexpectedError, parseCredentials } from '../core';
 
 /**
  * Credentials in VS Code's SecretStorage (the OS keychain), one entry per backend, so the local
@@ -18,7 +18,9 @@ export class SecretCredentialStore implements CredentialStore {
     if (!raw) return undefined;
     try {
       return parseCredentials(JSON.parse(raw));
-    } catch {
+    } catch (error) {
+      // Unreadable (e.g. written by a newer version): treated as signed out, and said so in the log.
+      onUnexpectedError(error, `Ignoring unreadable credentials in the keychain (${this.key})`);
       return undefined;
     }
   }

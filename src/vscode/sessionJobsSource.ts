@@ -1,8 +1,9 @@
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
+import { Emitter } from '../core';
+import { Disposable, toDisposable } from '../core/lifecycle';
 import type { BackendInfo, JobSummary } from '../protocol';
-import type { JobsSource } from './jobsView';
+import { type JobsSource, jobSummaries, runningJobs } from './jobsViewFeed';
 import type { ArkorSession } from './session';
-import { summarize } from './viewModels';
 
 /** Fastest rate at which the jobs view is re-sent the list while metrics stream in. */
 const MAX_UPDATES_PER_SECOND = 4;
@@ -12,37 +13,41 @@ const MAX_UPDATES_PER_SECOND = 4;
  * (their event streams opened) so rows show live progress and sparklines; a watch is released when
  * the job ends. Updates are throttled: a row does not need 200 repaints a second.
  */
-export class SessionJobsSource implements JobsSource, vscode.Disposable {
-  private readonly jobsChanged = new vscode.EventEmitter<void>();
-  private readonly backendChanged = new vscode.EventEmitter<void>();
-  readonly onDidChangeJobs = this.jobsChanged.event;
-  readonly onDidChangeBackend = this.backendChanged.event;
+export class SessionJobsSource extends Disposable implements JobsSource {
+  private readonly _onDidChangeJobs = this._register(new Emitter<void>('a jobs listener'));
+  readonly onDidChangeJobs = this._onDidChangeJobs.event;
+  private readonly _onDidChangeBackend = this._register(new Emitter<void>('a backend listener'));
+  readonly onDidChangeBackend = this._onDidChangeBackend.event;
   private readonly watches = new Map<string, vscode.Disposable>();
-  private readonly disposables: vscode.Disposable[] = [];
   private timer: NodeJS.Timeout | undefined;
   private lastFire = 0;
 
   constructor(private readonly session: ArkorSession) {
-    this.disposables.push(
-      this.jobsChanged,
-      this.backendChanged,
+    super();
+    this._register(
       session.onDidChange(() => {
         this.releaseAll();
-        this.backendChanged.fire();
+        this._onDidChangeBackend.fire();
         this.schedule();
       }),
+    );
+    this._register(
       session.onDidChangeStore((change) => {
         if (change.kind === 'jobs' || change.kind === 'status') this.updateWatches();
         if (change.kind !== 'log' && change.kind !== 'stream' && change.kind !== 'pollError') this.schedule();
-        if (change.kind === 'pollError') this.backendChanged.fire();
+        if (change.kind === 'pollError') this._onDidChangeBackend.fire();
+      }),
+    );
+    this._register(
+      toDisposable(() => {
+        if (this.timer) clearTimeout(this.timer);
+        this.releaseAll();
       }),
     );
   }
 
   jobs(): JobSummary[] {
-    const store = this.session.connection?.store;
-    if (!store) return [];
-    return store.jobs().map((job) => summarize(job, store.rowData(job.id)));
+    return jobSummaries(this.session.connection?.store);
   }
 
   backend(): BackendInfo {
@@ -51,7 +56,7 @@ export class SessionJobsSource implements JobsSource, vscode.Disposable {
 
   /** Number of jobs currently running, for the view badge. */
   runningCount(): number {
-    return this.session.connection?.store.jobs().filter((j) => j.status === 'running').length ?? 0;
+    return runningJobs(this.session.connection?.store);
   }
 
   private updateWatches(): void {
@@ -83,13 +88,7 @@ export class SessionJobsSource implements JobsSource, vscode.Disposable {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.lastFire = Date.now();
-      this.jobsChanged.fire();
+      this._onDidChangeJobs.fire();
     }, wait);
-  }
-
-  dispose(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.releaseAll();
-    for (const d of this.disposables) d.dispose();
   }
 }

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as vscode from 'vscode';
-import { credentialSecrets, redact } from '../core';
+import { type ArkorApiClient, credentialSecrets, Emitter, redact, type Scope } from '../core';
+import { Disposable, toDisposable } from '../core/lifecycle';
 import {
   type ArkorProject,
   type BuildDiagnostic,
@@ -13,6 +14,7 @@ import {
   resolveArkorCli,
   startArgs,
 } from '../core/trainer';
+import { errorText } from './log';
 import type { Projects } from './projects';
 import type { ArkorSession } from './session';
 
@@ -32,18 +34,15 @@ export interface TrainingRun {
  * credentials in a private temporary HOME, stream its output, link it to its job, and never leave a
  * process behind.
  */
-export class Training implements vscode.Disposable {
-  readonly diagnostics = vscode.languages.createDiagnosticCollection('arkor');
+export class Training extends Disposable {
+  readonly diagnostics = this._register(vscode.languages.createDiagnosticCollection('arkor'));
   private readonly runs = new Set<RunImpl>();
   private readonly channels = new Map<string, vscode.OutputChannel>();
-  private readonly status = vscode.window.createStatusBarItem(
-    'arkor.training',
-    vscode.StatusBarAlignment.Left,
-    10,
+  private readonly status = this._register(
+    vscode.window.createStatusBarItem('arkor.training', vscode.StatusBarAlignment.Left, 10),
   );
-  private readonly disposables: vscode.Disposable[] = [];
-  private readonly runStarted = new vscode.EventEmitter<TrainingRun>();
-  readonly onDidStartRun = this.runStarted.event;
+  private readonly _onDidStartRun = this._register(new Emitter<TrainingRun>('a training run listener'));
+  readonly onDidStartRun = this._onDidStartRun.event;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -52,13 +51,17 @@ export class Training implements vscode.Disposable {
     private readonly openJob: (jobId: string) => void,
     private readonly log: vscode.LogOutputChannel,
   ) {
+    super();
     this.status.name = 'Arkor Training';
-    this.disposables.push(
-      this.diagnostics,
-      this.status,
-      this.runStarted,
+    this._register(
       session.onDidChangeStore((change) => {
         if (change.kind === 'metrics' || change.kind === 'status') this.updateStatus();
+      }),
+    );
+    this._register(
+      toDisposable(() => {
+        for (const run of this.runs) run.kill();
+        for (const c of this.channels.values()) c.dispose();
       }),
     );
   }
@@ -136,7 +139,7 @@ export class Training implements vscode.Disposable {
       // (src/processGuard.ts).
       detached: true,
     });
-    const run = new RunImpl(project, child, connection, () => this.updateStatus());
+    const run = new RunImpl(project, child, connection, this.log, () => this.updateStatus());
     this.runs.add(run);
     this.log.info(`Started arkor start for ${project.name} (pid ${child.pid})`);
     // The trainer's own output may print a token (a debug dump of its environment, an echoed error).
@@ -168,7 +171,7 @@ export class Training implements vscode.Disposable {
       channel.appendLine(`\n[arkor start exited with ${code ?? 'a signal'}]`);
       this.notifyEnd(run, code, channel);
     });
-    this.runStarted.fire(run);
+    this._onDidStartRun.fire(run);
     return run;
   }
 
@@ -193,7 +196,7 @@ export class Training implements vscode.Disposable {
         )
         .then(act);
     } else {
-      const error = jobId ? this.session.connection?.store.snapshot(jobId).error : undefined;
+      const error = jobId ? this.session.connection?.store.error(jobId) : undefined;
       const why = error ?? (status ? `status ${status}` : `arkor start exited with ${code ?? 'a signal'}`);
       void vscode.window
         .showErrorMessage(`Arkor: training ${run.project.name} failed: ${why}`, 'Show Output', ...actions)
@@ -306,10 +309,10 @@ export class Training implements vscode.Disposable {
       }
       return;
     }
-    const metrics = store.metrics(run.jobId, Math.max(0, store.metrics(run.jobId).step.length - 1));
-    const step = metrics.step[0];
-    const loss = metrics.loss[0];
-    const maxSteps = store.jobs().find((j) => j.id === run.jobId)?.config.maxSteps;
+    const latest = store.latestMetric(run.jobId);
+    const step = latest?.step;
+    const loss = latest?.loss;
+    const maxSteps = store.job(run.jobId)?.config.maxSteps;
     const progress =
       step === undefined ? 'queued' : `step ${step}${typeof maxSteps === 'number' ? `/${maxSteps}` : ''}`;
     const lossText = loss !== undefined && Number.isFinite(loss) ? ` · loss ${loss.toFixed(4)}` : '';
@@ -317,12 +320,6 @@ export class Training implements vscode.Disposable {
     this.status.tooltip = `${run.project.name}: job ${run.jobId}. Click to open it.`;
     this.status.command = { title: 'Open Job', command: 'arkor.openJob', arguments: [run.jobId] };
     this.status.show();
-  }
-
-  dispose(): void {
-    for (const run of this.runs) run.kill();
-    for (const c of this.channels.values()) c.dispose();
-    for (const d of this.disposables) d.dispose();
   }
 }
 
@@ -335,7 +332,8 @@ class RunImpl implements TrainingRun {
   constructor(
     readonly project: ArkorProject,
     private readonly child: ChildProcess,
-    private readonly connection: { client: import('../core').ArkorApiClient; scope: import('../core').Scope },
+    private readonly connection: { client: ArkorApiClient; scope: Scope },
+    private readonly log: vscode.LogOutputChannel,
     onExit: () => void,
   ) {
     this.exited = new Promise((resolve) => {
@@ -358,8 +356,13 @@ class RunImpl implements TrainingRun {
     const signal = (s: NodeJS.Signals) => {
       try {
         process.kill(-pid, s);
-      } catch {
-        // Already gone.
+      } catch (error) {
+        // ESRCH: already gone, which is what we wanted. Anything else is worth knowing.
+        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') {
+          this.log.warn(
+            `Could not send ${s} to the run of ${this.project.name} (pid ${pid}): ${errorText(error)}`,
+          );
+        }
       }
     };
     signal('SIGTERM');
@@ -370,7 +373,12 @@ class RunImpl implements TrainingRun {
     this.cancelled = true;
     this.kill();
     // `arkor start` does not cancel the job when killed (protocol §5.2): the extension does.
-    if (this.jobId) await this.connection.client.cancelJob(this.connection.scope, this.jobId).catch(() => {});
+    if (this.jobId) {
+      const jobId = this.jobId;
+      await this.connection.client.cancelJob(this.connection.scope, jobId).catch((error: unknown) => {
+        this.log.warn(`Could not cancel job ${jobId} on the backend: ${errorText(error)}`);
+      });
+    }
     await this.exited;
   }
 }

@@ -2,8 +2,8 @@
  * Pure mapping from the core's job data to the plain view models of protocol.ts. No `vscode` import:
  * unit-tested in plain Node. Nothing here may carry a token.
  */
-import type { JobRowData, JobSnapshot, MetricsArrays, TrainingJob } from '../core';
-import type { CheckpointSummary, JobDetail, JobSummary, MetricColumns } from '../protocol';
+import type { JobRowData, JobSnapshot, LogLine, MetricsArrays, StreamInfo, TrainingJob } from '../core';
+import type { CheckpointSummary, JobDetail, JobSummary, MetricColumns, StreamState } from '../protocol';
 
 const SPARK_POINTS = 40;
 
@@ -88,8 +88,20 @@ const HIDDEN_CONFIG = new Set(['datasetSource']);
  * the panel shows what the run really uses, never "default".
  */
 export function detail(job: TrainingJob, snap?: JobSnapshot): JobDetail {
+  return jobDetail(job, snap && rowFromSnapshot(snap), snap?.startedMetadata);
+}
+
+/**
+ * `detail` from what the store serves cheaply: a list row (`JobStore.rowData`) and the
+ * `training.started` metadata, without copying every metric point.
+ */
+export function jobDetail(
+  job: TrainingJob,
+  row?: JobRowData,
+  startedMetadata?: Record<string, unknown>,
+): JobDetail {
   const config: JobDetail['config'] = {};
-  for (const [key, value] of Object.entries({ ...(job.config ?? {}), ...(snap?.startedMetadata ?? {}) })) {
+  for (const [key, value] of Object.entries({ ...(job.config ?? {}), ...(startedMetadata ?? {}) })) {
     if (HIDDEN_CONFIG.has(key)) continue;
     if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) {
       config[key] = value as string | number | boolean | null;
@@ -98,7 +110,7 @@ export function detail(job: TrainingJob, snap?: JobSnapshot): JobDetail {
     }
   }
   const warnings = warningsOf(job);
-  return { ...summarize(job, snap && rowFromSnapshot(snap)), config, ...(warnings ? { warnings } : {}) };
+  return { ...summarize(job, row), config, ...(warnings ? { warnings } : {}) };
 }
 
 /** The job's `warnings` (a loose field the local backend adds): its strings, or undefined if none. */
@@ -113,7 +125,7 @@ export function warningsOf(job: TrainingJob): string[] | undefined {
  * The store's metrics (NaN for missing) as the panel's columns: fresh typed arrays of exactly n rows
  * (a view into a larger buffer would send the whole buffer), with each row's receive time (0: unknown).
  */
-export function toColumns(metrics: MetricsArrays, times?: readonly number[]): MetricColumns {
+export function toColumns(metrics: MetricsArrays, times?: ArrayLike<number>): MetricColumns {
   const n = metrics.step.length;
   const time = new Float64Array(n);
   for (let i = 0; i < n && times && i < times.length; i++) time[i] = times[i] ?? 0;
@@ -124,4 +136,26 @@ export function toColumns(metrics: MetricsArrays, times?: readonly number[]): Me
     learningRate: new Float32Array(metrics.learningRate),
     time,
   };
+}
+
+/** One log line as the panel and the full log show it: local time, event type, message. */
+export function formatLogLine(line: Pick<LogLine, 'time' | 'type' | 'text'>): string {
+  const time = new Date(line.time).toLocaleTimeString('en-GB', { hour12: false });
+  return `${time}  ${line.type.padEnd(18)} ${line.text}`;
+}
+
+/** The store's stream state as the job panel's banner shows it. */
+export function streamView(stream: StreamInfo): StreamState {
+  switch (stream.state) {
+    case 'open':
+      return { kind: 'live' };
+    case 'reconnecting':
+      return { kind: 'reconnecting', attempt: stream.attempt, error: stream.error };
+    case 'ended':
+      return { kind: 'ended' };
+    case 'error':
+      return { kind: 'error', error: stream.error ?? 'The event stream failed.' };
+    default:
+      return { kind: 'connecting' };
+  }
 }

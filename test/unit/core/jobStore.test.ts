@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import {
   ArkorApiClient,
+  ArkorApiError,
   clientJobSource,
+  type JobEventStreamOptions,
   type JobSource,
   JobStore,
   type JobStoreChange,
+  type JobStreamStatus,
   lossAtStep,
   MetricSeries,
   RingBuffer,
@@ -260,6 +263,66 @@ describe('job store status and polling (fake source and timers)', () => {
     assert.deepEqual(
       store.jobs().map((j) => j.status),
       ['running', 'failed', 'completed'],
+    );
+    store.dispose();
+  });
+
+  it('serves single values cheaply: job, error, latest point, checkpoints, receive times, stream attempt', async () => {
+    const timers = new FakeTimers();
+    let clock = 1000;
+    const statuses: Array<(s: JobStreamStatus) => void> = [];
+    const source = {
+      ...fakeSource([[job('a', 'running')]]),
+      streamJobEvents: (_id: string, opts: JobEventStreamOptions) => {
+        if (opts.onStatus) statuses.push(opts.onStatus);
+        return new Promise<never>(() => {});
+      },
+    };
+    const store = new JobStore({ source, timers, now: () => clock });
+    await store.refresh();
+    assert.equal(store.job('a')?.status, 'running');
+    assert.equal(store.job('nope'), undefined);
+    assert.equal(store.metricCount('a'), 0);
+    assert.equal(store.latestMetric('a'), undefined);
+    assert.deepEqual(store.stream('a'), { state: 'idle', error: undefined, attempt: 0 });
+
+    store.ingest('a', { type: 'training.log', jobId: 'a', timestamp: 't', step: 1, loss: 2 });
+    clock = 2000;
+    store.ingest('a', { type: 'training.log', jobId: 'a', timestamp: 't', step: 2, loss: 1.5 });
+    clock = 3000;
+    store.ingest('a', { type: 'training.log', jobId: 'a', timestamp: 't', step: 2, evalLoss: 1.7 });
+    store.ingest('a', { type: 'checkpoint.saved', jobId: 'a', timestamp: 't', step: 2 });
+    store.ingest('a', { type: 'training.failed', jobId: 'a', timestamp: 't', error: 'OOM' });
+    assert.equal(store.metricCount('a'), 2);
+    assert.deepEqual(
+      store.latestMetric('a') && [store.latestMetric('a')?.step, store.latestMetric('a')?.loss],
+      [2, 1.5],
+    );
+    assert.deepEqual(
+      Array.from(store.metricTimes('a')),
+      [1000, 2000],
+      'a filled-in row keeps its first time',
+    );
+    assert.deepEqual(Array.from(store.snapshot('a').metricTimes), [1000, 2000]);
+    assert.deepEqual(
+      store.checkpoints('a').map((c) => c.step),
+      [2],
+    );
+    assert.equal(store.error('a'), 'OOM');
+    assert.equal(store.job('a')?.status, 'failed', 'merged like jobs()');
+    assert.equal(store.log('a').total, 5);
+
+    const changes: JobStoreChange[] = [];
+    store.onDidChange((c) => changes.push(c));
+    store.watch('b');
+    const error = new ArkorApiError({ kind: 'network', message: 'reset' });
+    statuses[0]?.({ state: 'waiting', delayMs: 10, attempt: 1, error });
+    statuses[0]?.({ state: 'waiting', delayMs: 20, attempt: 2, error });
+    assert.deepEqual(store.stream('b'), { state: 'reconnecting', error: 'reset', attempt: 2 });
+    assert.deepEqual(
+      changes.flatMap((c) => (c.kind === 'stream' ? [`${c.state}:${c.attempt}`] : [])),
+      ['connecting:0', 'reconnecting:1', 'reconnecting:2'],
+      'each attempt is announced, even with the same error',
     );
     store.dispose();
   });

@@ -28,12 +28,13 @@ function snapshot(losses: number[], extra: Partial<JobSnapshot> = {}): JobSnapsh
       learningRate: new Float32Array(n).fill(Number.NaN),
       epoch: new Float32Array(n).fill(Number.NaN),
     },
+    metricTimes: new Float64Array(n),
     checkpoints: [{ step: 2, timestamp: '2026-11-28T10:01:00.000Z', artifacts: [] }],
     log: [],
     logTotal: 0,
     artifacts: undefined,
     startedMetadata: undefined,
-    stream: { state: 'open', error: undefined },
+    stream: { state: 'open', error: undefined, attempt: 0 },
     ...extra,
   };
 }

@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import {
+  ArkorApiClient,
+  clientJobSource,
+  JobStore,
+  type TrainingJob,
+  WebviewChannel,
+} from '../../../src/core';
+import type { BackendInfo, HostToJobsView } from '../../../src/protocol';
+import { JobsViewFeed, jobSummaries, runningJobs } from '../../../src/vscode/jobsViewFeed';
+import { jobReplay, lossAt, scriptedSse, TestServer, waitFor } from '../helpers/testServer';
+
+/**
+ * What the jobs view host posts, from a real job store fed by a real SSE server: the view host is
+ * JobsViewFeed behind a WebviewChannel plus VS Code glue (jobsView.ts), so these are its messages.
+ */
+
+const scope = { orgSlug: 'acme', projectSlug: 'demo' };
+const job = (id: string, status: string): TrainingJob => ({
+  id,
+  name: `run-${id}`,
+  status,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  config: { maxSteps: 40 },
+});
+
+describe('jobs view host: what it posts, from a real store and SSE server', () => {
+  let server: TestServer;
+  let store: JobStore;
+  afterEach(async () => {
+    store?.dispose();
+    await server.close();
+  });
+
+  it('posts nothing before ready or while hidden, a snapshot on each mount, and job deltas while shown', async () => {
+    server = new TestServer();
+    await server.listen();
+    let listed = [job('a', 'running')];
+    server.on('GET', '/v1/jobs', ({ res }) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ jobs: listed }));
+    });
+    server.on(
+      'GET',
+      '/v1/jobs/a/events/stream',
+      scriptedSse(server, jobReplay({ jobId: 'a', steps: 40, checkpointEvery: 20 }), [{}]),
+    );
+    server.on(
+      'GET',
+      '/v1/jobs/b/events/stream',
+      scriptedSse(server, jobReplay({ jobId: 'b', steps: 10 }), [{}]),
+    );
+    const client = new ArkorApiClient({ baseUrl: server.url, getToken: () => 'tok', clientVersion: '0.0.3' });
+    store = new JobStore({
+      source: clientJobSource(client, scope),
+      streamOptions: { backoff: { baseMs: 5 } },
+    });
+    await store.refresh();
+
+    const backend: BackendInfo = { kind: 'local', label: 'Local backend · 127.0.0.1' };
+    const posted: HostToJobsView[] = [];
+    let feed: JobsViewFeed | undefined;
+    const channel = new WebviewChannel<HostToJobsView>({
+      name: 'the test jobs view',
+      post: (m) => {
+        posted.push(m);
+        return true;
+      },
+      snapshot: () => feed?.snapshot(),
+    });
+    feed = new JobsViewFeed({ jobs: () => jobSummaries(store), backend: () => backend }, () => true, channel);
+    // As SessionJobsSource forwards the store (minus its throttle).
+    store.onDidChange((change) => {
+      if (change.kind === 'pollError') feed?.backendChanged();
+      else if (change.kind !== 'log' && change.kind !== 'stream') feed?.jobsChanged();
+    });
+    channel.attach();
+
+    // Not mounted yet: a whole run streams in and nothing is posted.
+    const watchA = store.watch('a');
+    await waitFor(() => store.stream('a').state === 'ended', 5000, 'job a to end');
+    await Promise.resolve();
+    assert.equal(posted.length, 0);
+
+    channel.ready();
+    assert.equal(posted.length, 1);
+    const snapshot = posted[0];
+    assert.equal(snapshot?.type, 'snapshot');
+    if (snapshot?.type !== 'snapshot') return;
+    assert.equal(snapshot.trusted, true);
+    assert.deepEqual(snapshot.backend, backend);
+    assert.equal(snapshot.jobs.length, 1);
+    const row = snapshot.jobs[0];
+    assert.equal(row?.status, 'completed', 'the live status, merged into the listed one');
+    assert.equal(row?.step, 40);
+    assert.equal(row?.maxSteps, 40);
+    assert.equal(row?.lastLoss, Math.fround(lossAt(40)));
+    assert.equal(row?.sparkline?.length, 40);
+    assert.deepEqual(
+      row?.checkpoints.map((c) => [c.step, c.loss]),
+      [20, 40].map((s) => [s, Math.fround(lossAt(s))]),
+    );
+
+    // Shown: a new job in the list and its live progress arrive as `jobs` deltas.
+    listed = [job('b', 'running'), job('a', 'completed')];
+    await store.refresh();
+    const watchB = store.watch('b');
+    await waitFor(() => store.stream('b').state === 'ended', 5000, 'job b to end');
+    await Promise.resolve();
+    const deltas = posted.slice(1);
+    assert.ok(deltas.length >= 2);
+    assert.ok(deltas.every((m) => m.type === 'jobs'));
+    const latest = deltas.at(-1);
+    assert.deepEqual(latest?.type === 'jobs' && latest.jobs.map((j) => [j.id, j.status, j.step]), [
+      ['b', 'completed', 10],
+      ['a', 'completed', 40],
+    ]);
+    assert.equal(runningJobs(store), 0);
+
+    // Hidden: torn down, nothing posted; shown and mounted again: one snapshot with the latest list.
+    channel.setVisible(false);
+    const count = posted.length;
+    listed = [job('c', 'queued'), ...listed];
+    await store.refresh();
+    await Promise.resolve();
+    channel.setVisible(true);
+    assert.equal(posted.length, count);
+    channel.ready();
+    assert.equal(posted.length, count + 1);
+    const remount = posted.at(-1);
+    assert.deepEqual(remount?.type === 'snapshot' && remount.jobs.map((j) => j.id), ['c', 'b', 'a']);
+    watchA.dispose();
+    watchB.dispose();
+    channel.dispose();
+  });
+});
