@@ -92,9 +92,13 @@ export const JobEventPayloadSchema = z.discriminatedUnion('type', [
   LocalLogPayloadSchema,
 ]);
 export type JobEventPayload = z.input<typeof JobEventPayloadSchema>;
+/** `T` without its index signature (a loose object's named fields only). */
+type NamedFields<T> = {
+  [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K];
+};
 /** The fields of a payload of `type` besides `type`, `jobId` and `timestamp` (stamped on append). */
 export type JobEventFields<T extends JobEventPayload['type']> = Omit<
-  Extract<JobEventPayload, { type: T }>,
+  NamedFields<Extract<JobEventPayload, { type: T }>>,
   'type' | 'jobId' | 'timestamp'
 >;
 
