@@ -21,6 +21,7 @@ import { lossAtStep, MetricSeries, type MetricsArrays, RingBuffer } from './metr
 import { redact } from './redact';
 import {
   type Disposable,
+  isActiveStatus,
   isTerminalStatus,
   type JobEvent,
   type JobStatus,
@@ -392,7 +393,7 @@ export class JobStore implements Disposable {
     if (this.pollErrors > 0) return Math.min(this.pollMs * 2 ** (this.pollErrors - 1), this.maxBackoffMs);
     const active = this.jobList.some((j) => {
       const s = this.records.get(j.id)?.status() ?? j.status;
-      return s === 'queued' || s === 'running';
+      return isActiveStatus(s);
     });
     return active ? Math.min(this.activePollMs, this.pollMs) : this.pollMs;
   }

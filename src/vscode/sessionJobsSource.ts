@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { isActiveStatus } from '../core';
 import type { BackendInfo, JobSummary } from '../protocol';
 import type { JobsSource } from './jobsView';
 import type { ArkorSession } from './session';
@@ -60,7 +61,7 @@ export class SessionJobsSource implements JobsSource, vscode.Disposable {
     const active = new Set(
       store
         .jobs()
-        .filter((j) => j.status === 'queued' || j.status === 'running')
+        .filter((j) => isActiveStatus(j.status))
         .map((j) => j.id),
     );
     for (const id of active) if (!this.watches.has(id)) this.watches.set(id, store.watch(id));
