@@ -92,7 +92,7 @@ interface LogEntry {
   event: JobEvent;
 }
 
-/** Studio's event-log message for one event (§7.4). */
+/** Studio's event-log message for one event (docs/wire-protocol.md, "Studio conventions"). */
 export function formatLogText(event: JobEvent): string {
   switch (event.type) {
     case 'training.log': {
@@ -212,7 +212,7 @@ class JobRecord {
     this.log = new RingBuffer(logCapacity);
   }
 
-  /** Studio's precedence (§7.4): terminal SSE > terminal polled > running if started > polled > queued. */
+  /** Studio's precedence (docs/wire-protocol.md, "Studio conventions"): terminal SSE > terminal polled > running if started > polled > queued. */
   status(): JobStatus {
     if (this.sseTerminal) return this.sseTerminal;
     const polled = this.job?.status;

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { isActiveStatus, isTerminalStatus } from '../core';
+import { isTerminalStatus } from '../core';
 import type { ModelRef } from '../protocol';
 import type { CommandHandlers } from './commands';
 import type { JobPanels } from './jobPanel';
@@ -55,7 +55,8 @@ export function jobCommands(session: ArkorSession, panels: JobPanels): CommandHa
       if (jobId) panels.open(jobId);
     },
     'arkor.cancelJob': async (arg) => {
-      const jobId = jobIdOf(arg) ?? (await pickJob('Arkor: cancel which job?', isActiveStatus));
+      const jobId =
+        jobIdOf(arg) ?? (await pickJob('Arkor: cancel which job?', (s) => s === 'queued' || s === 'running'));
       if (!jobId) return;
       const connection = await session.connect();
       const job = connection.store.jobs().find((j) => j.id === jobId);

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import { ArkorApiError, type ChatRequest, isAbortError, isActiveStatus, type JobStore } from '../core';
+import { ArkorApiError, type ChatRequest, isAbortError, type JobStore } from '../core';
 import type { Conversation, HostToPlayground, ModelOption, ModelRef, PlaygroundToHost } from '../protocol';
 import { parseMessage, playgroundMessage } from './messageSchemas';
 import type { ArkorSession } from './session';
@@ -114,7 +114,7 @@ export class PlaygroundPanel implements vscode.Disposable {
     if (!store) return options;
     for (const job of store.jobs()) {
       const snap = store.snapshot(job.id);
-      const live = isActiveStatus(snap.status);
+      const live = snap.status === 'running' || snap.status === 'queued';
       if (snap.status === 'completed') {
         options.push({
           ref: { kind: 'final', jobId: job.id },

@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { isActiveStatus } from '../core';
 import type { BackendInfo, JobSummary } from '../protocol';
 import type { JobsSource } from './jobsView';
 import type { ArkorSession } from './session';
@@ -61,7 +60,7 @@ export class SessionJobsSource implements JobsSource, vscode.Disposable {
     const active = new Set(
       store
         .jobs()
-        .filter((j) => isActiveStatus(j.status))
+        .filter((j) => j.status === 'queued' || j.status === 'running')
         .map((j) => j.id),
     );
     for (const id of active) if (!this.watches.has(id)) this.watches.set(id, store.watch(id));

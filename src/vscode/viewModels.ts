@@ -2,13 +2,7 @@
  * Pure mapping from the core's job data to the plain view models of protocol.ts. No `vscode` import:
  * unit-tested in plain Node. Nothing here may carry a token.
  */
-import {
-  type JobRowData,
-  type JobSnapshot,
-  lossAtStep as lossAt,
-  type MetricsArrays,
-  type TrainingJob,
-} from '../core';
+import type { JobRowData, JobSnapshot, MetricsArrays, TrainingJob } from '../core';
 import type { CheckpointSummary, JobDetail, JobSummary, MetricColumns } from '../protocol';
 
 const SPARK_POINTS = 40;
@@ -24,6 +18,16 @@ export function datasetLabel(source: unknown): string | undefined {
     const url = s.url;
     const last = url.split(/[\\/]/).pop();
     return url.startsWith('file:') && last ? last : url;
+  }
+  return undefined;
+}
+
+/** The last finite loss at or before `step` in copied arrays (a panel snapshot). */
+function lossAt(metrics: MetricsArrays, step: number): number | undefined {
+  for (let i = metrics.step.length - 1; i >= 0; i--) {
+    if ((metrics.step[i] ?? Number.POSITIVE_INFINITY) <= step && Number.isFinite(metrics.loss[i])) {
+      return metrics.loss[i];
+    }
   }
   return undefined;
 }
