@@ -1,12 +1,12 @@
 // Types of the STAND-IN `arkor` package (see README.md). Names and shapes follow the real SDK's
-// public API (arkor-sdk-api.md §1–§11, arkor-deployments.md §1); nothing here is stand-in-specific.
+// public API; nothing here is stand-in-specific.
 
-// ---- Models (§2) -----------------------------------------------------------------------------------
+// ---- Models -----------------------------------------------------------------------------------
 
 export declare const SUPPORTED_MODELS: readonly ['unsloth/gemma-4-E4B-it'];
 export type SupportedModel = (typeof SUPPORTED_MODELS)[number];
 
-// ---- Datasets (§3.4) -------------------------------------------------------------------------------
+// ---- Datasets -------------------------------------------------------------------------------
 
 export interface HuggingfaceDatasetSource {
   type: 'huggingface';
@@ -28,7 +28,7 @@ export interface LoraConfig {
   loadIn4bit?: boolean;
 }
 
-// ---- Jobs (§9.4) -----------------------------------------------------------------------------------
+// ---- Jobs -----------------------------------------------------------------------------------
 
 export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 
@@ -75,7 +75,7 @@ export interface TrainingResult {
   artifacts: unknown[];
 }
 
-// ---- Inference (§6) --------------------------------------------------------------------------------
+// ---- Inference --------------------------------------------------------------------------------
 
 export interface ToolCall {
   id: string;
@@ -146,7 +146,7 @@ export interface InferArgs {
   signal?: AbortSignal;
 }
 
-// ---- Trainer (§3, §5) ------------------------------------------------------------------------------
+// ---- Trainer ------------------------------------------------------------------------------
 
 /** Not exported by name upstream. */
 interface TrainingLogContext {
@@ -211,7 +211,7 @@ export interface Trainer {
 
 export declare function createTrainer(input: TrainerInput): Trainer;
 
-// ---- Manifest and runner (§7, §8) ------------------------------------------------------------------
+// ---- Manifest and runner ------------------------------------------------------------------
 
 export interface ArkorInput {
   trainer?: Trainer;
@@ -230,7 +230,7 @@ export declare function createArkor(input: ArkorInput): Arkor;
 export declare function isArkor(value: unknown): value is Arkor;
 export declare function runTrainer(file?: string): Promise<void>;
 
-// ---- Credentials (§10) -----------------------------------------------------------------------------
+// ---- Credentials -----------------------------------------------------------------------------
 
 export interface AnonymousCredentials {
   mode: 'anon';
@@ -261,13 +261,13 @@ export declare function requestAnonymousToken(
 ): Promise<{ token: string; anonymousId: string; kind: 'cli' | 'web'; orgSlug: string }>;
 export declare function ensureCredentials(): Promise<Credentials>;
 
-// ---- Project state (§11) ---------------------------------------------------------------------------
+// ---- Project state ---------------------------------------------------------------------------
 
 export declare function statePath(cwd?: string): string;
 export declare function readState(cwd?: string): Promise<ArkorProjectState | null>;
 export declare function writeState(state: ArkorProjectState, cwd?: string): Promise<void>;
 
-// ---- Deployments (arkor-deployments.md §1) ---------------------------------------------------------
+// ---- Deployments ---------------------------------------------------------
 
 export type DeploymentTarget =
   | {
@@ -329,7 +329,7 @@ export interface CreateDeploymentKeyInput {
   label: string;
 }
 
-// ---- Cloud API client (§9) -------------------------------------------------------------------------
+// ---- Cloud API client -------------------------------------------------------------------------
 
 interface DeprecationNotice {
   sdkVersion: string;

@@ -1,10 +1,9 @@
 // Wires store, job runner, inference and HTTP server together. Used by the CLI (main.ts) and usable
 // in-process.
 import type { AddressInfo } from 'node:net';
-import type { z } from 'zod';
 import { PRESETS, type PresetName } from './engine/presets';
 import { Inference } from './inference';
-import { BadRequest, type CreateJobBody, runSettings } from './jobConfig';
+import { BadRequest, type JobConfig, runSettings } from './jobConfig';
 import { JobRunner } from './jobRunner';
 import { createBackendServer } from './server';
 import { Store } from './store';
@@ -36,10 +35,7 @@ export async function startBackend(o: BackendOptions): Promise<RunningBackend> {
     try {
       runner.enqueue(
         job.id,
-        runSettings(
-          job.config as z.infer<typeof CreateJobBody>['config'],
-          store.findProjectById(job.projectId)?.root,
-        ),
+        runSettings(job.config as JobConfig, store.findProjectById(job.projectId)?.root),
       );
     } catch (e) {
       const error = e instanceof BadRequest ? e.message : String(e);

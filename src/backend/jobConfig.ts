@@ -1,6 +1,7 @@
-// Validation of `POST /v1/jobs` bodies and the mapping from the SDK's JobConfig to what the local
-// engine actually runs. The wire config is loose (unknown keys are kept and echoed back); only the
-// fields the local engine uses are checked, so a bad value fails at creation with a 400, not later.
+// The mapping from the SDK's JobConfig to what the local engine actually runs. Bodies of
+// `POST /v1/jobs` are validated with the wire schema (`CreateJobRequestSchema`, src/wire/jobs.ts):
+// the config is loose (unknown keys are kept and echoed back); only the fields the local engine uses
+// are checked, so a bad value fails at creation with a 400, not later.
 //
 // Datasets. Arkor Cloud fetches `datasetSource` itself; the local backend reads a local file:
 //   {type:'blob', url:'./data/train.jsonl'}   (what the real SDK sends, verbatim)
@@ -13,65 +14,10 @@
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import type { JobConfigInput } from '../wire';
 
-const positiveInt = z.number().int().positive();
-const positiveNum = z.number().positive();
-
-/**
- * An optional field as the SDK forwards it: absent, or JSON `null` (the SDK forwards null, and a NaN
- * serialises to null), both meaning "not set"; otherwise `schema` decides.
- */
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (v === null ? undefined : v), schema.optional());
-
-/**
- * `warmupSteps`, `loggingSteps`, `saveSteps`, `evalSteps` (typed `unknown` by the SDK): a whole number
- * of steps (0 = none), or, as in Hugging Face Trainer, a fraction in (0, 1) of the total training
- * steps (see `stepsFor`). Negative numbers and numbers above 1 with a fraction are refused.
- */
-const stepsOrRatio = z
-  .number({ error: 'must be a number of steps or a fraction in (0, 1) of the total steps' })
-  .refine((n) => Number.isFinite(n) && n >= 0, 'must not be negative')
-  .refine(
-    (n) => n < 1 || Number.isInteger(n),
-    'must be a whole number of steps or a fraction in (0, 1) of the total steps',
-  );
-
-export const CreateJobBody = z.object({
-  name: z.string().min(1).max(200),
-  config: z.looseObject({
-    model: z.string().min(1),
-    datasetSource: z.looseObject({ type: z.string() }),
-    // Hugging Face's "unset" (-1: train for numTrainEpochs) is accepted as well.
-    maxSteps: optional(z.union([positiveInt.max(100_000), z.literal(-1)])),
-    // Fractional epochs are fine (0.5 = half the data once).
-    numTrainEpochs: optional(positiveNum.max(1000)),
-    learningRate: optional(positiveNum.max(1)),
-    batchSize: optional(positiveInt.max(256)),
-    loraR: optional(positiveInt.max(256)),
-    loraAlpha: optional(positiveNum),
-    maxLength: optional(positiveInt),
-    loadIn4bit: optional(z.boolean()),
-    saveSteps: optional(stepsOrRatio),
-    loggingSteps: optional(stepsOrRatio),
-    evalSteps: optional(stepsOrRatio),
-    warmupSteps: optional(stepsOrRatio),
-    // Accepted whatever the name; the ones the engine lacks run as linear, with a warning.
-    lrSchedulerType: optional(z.string()),
-    optim: optional(z.string()),
-    weightDecay: optional(z.number().nonnegative()),
-    // Typed `unknown` by the SDK; only an explicit `false` turns it off.
-    trainOnResponsesOnly: z.unknown().optional(),
-    // Typed `unknown` by the SDK (templates send `{type:'chatml'}`); anything else gets a warning.
-    datasetFormat: z.unknown().optional(),
-    datasetSplit: z.unknown().optional(),
-    dryRun: optional(z.boolean()),
-    seed: optional(z.number().int()),
-  }),
-});
-
-export type JobConfig = z.infer<typeof CreateJobBody>['config'];
+/** A validated job config: `config` of the wire's `CreateJobRequestSchema` (src/wire/jobs.ts). */
+export type JobConfig = JobConfigInput;
 
 /** The settings the worker runs with, after defaults. Everything here is plain JSON. */
 export interface RunSettings {

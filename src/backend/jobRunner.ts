@@ -124,7 +124,8 @@ export class JobRunner {
   }
 
   /** Records the end of the current run and moves on to the next queued job. */
-  private end(status: 'completed' | 'failed' | 'cancelled', error?: string) {
+  private end(...outcome: [status: 'completed' | 'cancelled'] | [status: 'failed', error: string]) {
+    const [status, error] = outcome;
     const run = this.current;
     if (!run) return;
     if (status === 'failed') this.store.appendEvent(run.jobId, 'training.failed', { error });

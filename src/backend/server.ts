@@ -1,20 +1,36 @@
-// The HTTP surface: the subset of the Arkor Cloud `/v1` API the SDK and the extension use
-// (docs/arkor-protocol.md §1), same paths, status codes and `{error}` bodies. Every request passes
-// three gates in order: loopback Host header (403, against DNS rebinding), the X-Arkor-Client
+// The HTTP surface: the subset of the Arkor Cloud `/v1` API the SDK and the extension use, plus the
+// local-only routes (docs/wire-protocol.md). Paths, statuses, bodies and answers all come from the
+// route table of src/wire (`ROUTES`): requests are validated with its `request` schemas and answers
+// are typed by its `response` schemas, so this server and the client cannot drift. Every request
+// passes three gates in order: loopback Host header (403, against DNS rebinding), the X-Arkor-Client
 // version header (426, like the cloud's gate), then a bearer token (401) except on the two
 // bootstrap routes.
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { realpathSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import path from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { deriveProjectSlug } from '../core/projectState';
+import {
+  CHAT_DONE,
+  type ChatCompletionChunk,
+  END_EVENT,
+  isTerminalStatus,
+  PING_EVENT,
+  type ProjectSchema,
+  type ResponseOf,
+  ROUTES,
+  type RouteSpec,
+  routePattern,
+  SDK_VERSION_UNSUPPORTED,
+  type UpgradeRequiredBody,
+} from '../wire';
 import { HttpError, readJson, sendError, sendJson, sseFrame, startSse } from './http';
 import { type Inference, NotFound } from './inference';
-import { BadRequest, CreateJobBody, runSettings } from './jobConfig';
+import { BadRequest, runSettings } from './jobConfig';
 import type { JobRunner } from './jobRunner';
 import { LOCAL_ORG, type Store } from './store';
-import { type AdapterRef, type Project, type StoredEvent, TERMINAL } from './types';
+import type { Project, StoredEvent } from './types';
 
 export const BACKEND_VERSION = '0.1.0';
 /** Versions of the `arkor` SDK this backend speaks to: any. Reported in 426 bodies. */
@@ -41,45 +57,32 @@ interface Ctx {
   params: string[];
 }
 interface Route {
-  method: string;
+  spec: RouteSpec;
   pattern: RegExp;
-  auth: boolean;
   handler: Handler;
 }
 
-const ChatBody = z.looseObject({
-  messages: z
-    .array(
-      z.looseObject({
-        role: z.string(),
-        content: z.union([
-          z.string(),
-          z.null(),
-          z.array(z.looseObject({ type: z.string(), text: z.string().optional() })),
-        ]),
-      }),
-    )
-    .min(1),
-  adapter: z
-    .union([
-      z.object({ kind: z.literal('final'), jobId: z.string().min(1) }),
-      z.object({
-        kind: z.literal('checkpoint'),
-        jobId: z.string().min(1),
-        step: z.number().int().nonnegative(),
-      }),
-    ])
-    .optional(),
-  baseModel: z.string().optional(),
-  temperature: z.number().min(0).max(5).optional(),
-  topP: z.number().gt(0).max(1).optional(),
-  maxTokens: z.number().int().positive().max(4096).optional(),
-  stream: z.boolean().optional(),
-  seed: z.number().int().optional(),
-});
+/** A route of the wire table with its handler. */
+const route = (spec: RouteSpec, handler: Handler): Route => ({ spec, pattern: routePattern(spec), handler });
+
+/** Answers a JSON route with its success status and a body its wire `response` schema types. */
+function reply<R extends RouteSpec>(res: ServerResponse, spec: R, body: ResponseOf<R>): void {
+  sendJson(res, spec.status, body);
+}
+
+/** Validates a request body with the route's wire `request` schema; a 400 naming `what` if it fails. */
+async function body<S extends z.ZodType>(
+  req: IncomingMessage,
+  schema: S,
+  what: string,
+): Promise<z.output<S>> {
+  const parsed = schema.safeParse(await readJson(req));
+  if (!parsed.success) throw new HttpError(400, `${what}: ${zodMessage(parsed.error)}`);
+  return parsed.data;
+}
 
 /** A project as clients see it: the folder binding stays inside the backend. */
-function publicProject({ root: _root, ...project }: Project): Omit<Project, 'root'> {
+function publicProject({ root: _root, ...project }: Project): z.input<typeof ProjectSchema> {
   return project;
 }
 
@@ -90,6 +93,12 @@ function zodMessage(e: z.ZodError): string {
 export function createBackendServer(o: ServerOptions): Server {
   const { store, runner, inference } = o;
   const pingMs = o.pingIntervalMs ?? 15_000;
+
+  /** Org-scoped routes: the only org is the local one. */
+  const orgOf = (url: URL): void => {
+    const orgSlug = url.searchParams.get('orgSlug');
+    if (orgSlug !== LOCAL_ORG.slug) throw new HttpError(404, `org ${orgSlug ?? '(missing)'} not found`);
+  };
 
   const scope = (url: URL): Project => {
     const orgSlug = url.searchParams.get('orgSlug');
@@ -109,184 +118,122 @@ export function createBackendServer(o: ServerOptions): Server {
   };
 
   const routes: Route[] = [
-    {
-      method: 'GET',
-      pattern: /^\/v1\/auth\/cli\/config$/,
-      auth: false,
-      // No OAuth offline: all three null tells the SDK and the extension to sign up anonymously.
-      handler: ({ res }) =>
-        sendJson(res, 200, { auth0Domain: null, clientId: null, audience: null, callbackPorts: [] }),
-    },
-    {
-      method: 'POST',
-      pattern: /^\/v1\/auth\/anonymous$/,
-      auth: false,
-      handler: async ({ req, res }) => {
-        const body = (await readJson(req)) as { kind?: unknown };
-        const kind = body.kind ?? 'cli';
-        if (kind !== 'cli' && kind !== 'web') throw new HttpError(400, 'kind must be "cli" or "web"');
-        const { token, anonymousId } = store.issueToken();
-        sendJson(res, 200, { token, anonymousId, kind, personalOrg: LOCAL_ORG });
-      },
-    },
-    {
-      method: 'GET',
-      pattern: /^\/v1\/me$/,
-      auth: true,
-      handler: ({ res }) =>
-        sendJson(res, 200, {
-          user: { id: 'user_local', name: 'Local user', anonymous: true, backend: 'local' },
-          orgs: [LOCAL_ORG],
-        }),
-    },
-    {
-      method: 'GET',
-      pattern: /^\/v1\/projects$/,
-      auth: true,
-      handler: ({ res, url }) => {
-        const orgSlug = url.searchParams.get('orgSlug');
-        if (orgSlug !== LOCAL_ORG.slug) throw new HttpError(404, `org ${orgSlug ?? '(missing)'} not found`);
-        sendJson(res, 200, { org: LOCAL_ORG, projects: store.listProjects().map(publicProject) });
-      },
-    },
-    {
-      method: 'POST',
-      pattern: /^\/v1\/projects$/,
-      auth: true,
-      handler: async ({ req, res, url }) => {
-        const orgSlug = url.searchParams.get('orgSlug');
-        if (orgSlug !== LOCAL_ORG.slug) throw new HttpError(404, `org ${orgSlug ?? '(missing)'} not found`);
-        const parsed = z
-          .object({ name: z.string().min(1).max(200), slug: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/) })
-          .safeParse(await readJson(req));
-        if (!parsed.success) throw new HttpError(400, `invalid project: ${zodMessage(parsed.error)}`);
-        const project = store.createProject(parsed.data.name, parsed.data.slug);
-        if (!project) throw new HttpError(409, `project slug "${parsed.data.slug}" is already taken`);
-        sendJson(res, 201, { project: publicProject(project) });
-      },
-    },
-    {
-      // Local-only (not an Arkor Cloud route): the project of a folder on this machine, created on
-      // first use. The extension binds every project it runs or shows, so relative dataset paths
-      // resolve against the right folder and the project's .arkor/state.json is never needed.
-      method: 'POST',
-      pattern: /^\/v1\/local\/projects$/,
-      auth: true,
-      handler: async ({ req, res }) => {
-        const parsed = z.object({ root: z.string().min(1) }).safeParse(await readJson(req));
-        if (!parsed.success || !path.isAbsolute(parsed.data.root)) {
-          throw new HttpError(400, 'root must be the absolute path of the project folder');
-        }
-        let root: string;
-        try {
-          root = realpathSync(parsed.data.root);
-        } catch {
-          throw new HttpError(400, `project folder not found: ${parsed.data.root}`);
-        }
-        if (!statSync(root).isDirectory()) throw new HttpError(400, `not a folder: ${parsed.data.root}`);
-        const name = path.basename(root) || 'project';
-        const project = store.projectForRoot(root, name, deriveProjectSlug(name));
-        sendJson(res, 200, { org: LOCAL_ORG, project: publicProject(project) });
-      },
-    },
-    {
-      method: 'GET',
-      pattern: /^\/v1\/jobs$/,
-      auth: true,
-      handler: ({ res, url }) => sendJson(res, 200, { jobs: store.listJobs(scope(url).id) }),
-    },
-    {
-      method: 'POST',
-      pattern: /^\/v1\/jobs$/,
-      auth: true,
-      handler: async ({ req, res, url }) => {
-        const project = scope(url);
-        const parsed = CreateJobBody.safeParse(await readJson(req));
-        if (!parsed.success) throw new HttpError(400, `invalid job: ${zodMessage(parsed.error)}`);
-        let settings: ReturnType<typeof runSettings>;
-        try {
-          settings = runSettings(parsed.data.config, project.root);
-        } catch (e) {
-          if (e instanceof BadRequest) throw new HttpError(400, e.message);
-          throw e;
-        }
-        const job = store.createJob(project.id, parsed.data.name, parsed.data.config, {
-          warnings: settings.warnings,
-        });
-        runner.enqueue(job.id, settings);
-        sendJson(res, 201, { job: store.getJob(job.id) });
-      },
-    },
-    {
-      method: 'GET',
-      pattern: /^\/v1\/jobs\/([^/]+)$/,
-      auth: true,
-      handler: ({ res, url, params }) => {
-        const job = jobIn(scope(url), params[0] as string);
-        sendJson(res, 200, { job, events: store.eventsAfter(job.id, 0).map((e) => e.data) });
-      },
-    },
-    {
-      method: 'POST',
-      pattern: /^\/v1\/jobs\/([^/]+)\/cancel$/,
-      auth: true,
-      handler: async ({ res, url, params }) => {
-        const job = jobIn(scope(url), params[0] as string);
-        if (TERMINAL.has(job.status)) {
-          throw new HttpError(
-            409,
-            `job ${job.id} is already ${job.status}; only queued or running jobs can be cancelled`,
-          );
-        }
-        await runner.cancel(job.id);
-        sendJson(res, 200, { ok: true, job: store.getJob(job.id) });
-      },
-    },
-    {
-      method: 'GET',
-      pattern: /^\/v1\/jobs\/([^/]+)\/events\/stream$/,
-      auth: true,
-      handler: ({ req, res, url, params }) => {
-        const job = jobIn(scope(url), params[0] as string);
-        const lastId = Number.parseInt(String(req.headers['last-event-id'] ?? ''), 10);
-        startSse(res);
-        // Guards: a late notification must never write to a finished response.
-        const write = (e: StoredEvent) => {
-          if (!res.writableEnded)
-            res.write(sseFrame({ id: e.id, event: e.event, data: JSON.stringify(e.data) }));
-        };
-        for (const e of store.eventsAfter(job.id, Number.isFinite(lastId) ? lastId : 0)) write(e);
-        const end = () => {
-          if (!res.writableEnded) res.end(sseFrame({ event: 'end', data: '' }));
-        };
-        if (TERMINAL.has(store.getJob(job.id)?.status ?? '')) return end();
-        const unsubscribe = store.subscribe(job.id, (e) => (e.event === 'end' ? end() : write(e)));
-        const ping = setInterval(() => {
-          if (!res.writableEnded) res.write(sseFrame({ event: 'ping', data: '' }));
-        }, pingMs);
-        res.on('close', () => {
-          clearInterval(ping);
-          unsubscribe();
-        });
-      },
-    },
-    {
-      method: 'POST',
-      pattern: /^\/v1\/inference\/chat$/,
-      auth: true,
-      handler: async (ctx) => chat(ctx),
-    },
+    // No OAuth offline: all three null tells the SDK and the extension to sign up anonymously.
+    route(ROUTES.cliConfig, ({ res }) =>
+      reply(res, ROUTES.cliConfig, { auth0Domain: null, clientId: null, audience: null, callbackPorts: [] }),
+    ),
+    route(ROUTES.anonymousSignup, async ({ req, res }) => {
+      const parsed = ROUTES.anonymousSignup.request.safeParse(await readJson(req));
+      if (!parsed.success) throw new HttpError(400, 'kind must be "cli" or "web"');
+      const { token, anonymousId } = store.issueToken();
+      reply(res, ROUTES.anonymousSignup, {
+        token,
+        anonymousId,
+        kind: parsed.data.kind ?? 'cli',
+        personalOrg: LOCAL_ORG,
+      });
+    }),
+    route(ROUTES.me, ({ res }) =>
+      reply(res, ROUTES.me, {
+        user: { id: 'user_local', name: 'Local user', anonymous: true, backend: 'local' },
+        orgs: [LOCAL_ORG],
+      }),
+    ),
+    route(ROUTES.listProjects, ({ res, url }) => {
+      orgOf(url);
+      reply(res, ROUTES.listProjects, { org: LOCAL_ORG, projects: store.listProjects().map(publicProject) });
+    }),
+    route(ROUTES.createProject, async ({ req, res, url }) => {
+      orgOf(url);
+      const input = await body(req, ROUTES.createProject.request, 'invalid project');
+      const project = store.createProject(input.name, input.slug);
+      if (!project) throw new HttpError(409, `project slug "${input.slug}" is already taken`);
+      reply(res, ROUTES.createProject, { project: publicProject(project) });
+    }),
+    // LOCAL-ONLY (not an Arkor Cloud route): the project of a folder on this machine, created on
+    // first use. The extension binds every project it runs or shows, so relative dataset paths
+    // resolve against the right folder and the project's .arkor/state.json is never needed.
+    route(ROUTES.localProject, async ({ req, res }) => {
+      const parsed = ROUTES.localProject.request.safeParse(await readJson(req));
+      if (!parsed.success || !path.isAbsolute(parsed.data.root)) {
+        throw new HttpError(400, 'root must be the absolute path of the project folder');
+      }
+      let root: string;
+      try {
+        root = realpathSync(parsed.data.root);
+      } catch {
+        throw new HttpError(400, `project folder not found: ${parsed.data.root}`);
+      }
+      if (!statSync(root).isDirectory()) throw new HttpError(400, `not a folder: ${parsed.data.root}`);
+      const name = path.basename(root) || 'project';
+      const project = store.projectForRoot(root, name, deriveProjectSlug(name));
+      reply(res, ROUTES.localProject, { org: LOCAL_ORG, project: publicProject(project) });
+    }),
+    route(ROUTES.listJobs, ({ res, url }) =>
+      reply(res, ROUTES.listJobs, { jobs: store.listJobs(scope(url).id) }),
+    ),
+    route(ROUTES.createJob, async ({ req, res, url }) => {
+      const project = scope(url);
+      const input = await body(req, ROUTES.createJob.request, 'invalid job');
+      let settings: ReturnType<typeof runSettings>;
+      try {
+        settings = runSettings(input.config, project.root);
+      } catch (e) {
+        if (e instanceof BadRequest) throw new HttpError(400, e.message);
+        throw e;
+      }
+      const job = store.createJob(project.id, input.name, input.config, { warnings: settings.warnings });
+      runner.enqueue(job.id, settings);
+      reply(res, ROUTES.createJob, { job: store.getJob(job.id) ?? job });
+    }),
+    route(ROUTES.getJob, ({ res, url, params }) => {
+      const job = jobIn(scope(url), params[0] as string);
+      reply(res, ROUTES.getJob, { job, events: store.eventsAfter(job.id, 0).map((e) => e.data) });
+    }),
+    route(ROUTES.cancelJob, async ({ res, url, params }) => {
+      const job = jobIn(scope(url), params[0] as string);
+      if (isTerminalStatus(job.status)) {
+        throw new HttpError(
+          409,
+          `job ${job.id} is already ${job.status}; only queued or running jobs can be cancelled`,
+        );
+      }
+      await runner.cancel(job.id);
+      reply(res, ROUTES.cancelJob, { ok: true, job: store.getJob(job.id) });
+    }),
+    route(ROUTES.jobEvents, ({ req, res, url, params }) => {
+      const job = jobIn(scope(url), params[0] as string);
+      const lastId = Number.parseInt(String(req.headers['last-event-id'] ?? ''), 10);
+      startSse(res);
+      // Guards: a late notification must never write to a finished response.
+      const write = (e: StoredEvent) => {
+        if (!res.writableEnded)
+          res.write(sseFrame({ id: e.id, event: e.event, data: JSON.stringify(e.data) }));
+      };
+      for (const e of store.eventsAfter(job.id, Number.isFinite(lastId) ? lastId : 0)) write(e);
+      const end = () => {
+        if (!res.writableEnded) res.end(sseFrame({ event: END_EVENT, data: '' }));
+      };
+      if (isTerminalStatus(store.getJob(job.id)?.status)) return end();
+      const unsubscribe = store.subscribe(job.id, (e) => (e.event === END_EVENT ? end() : write(e)));
+      const ping = setInterval(() => {
+        if (!res.writableEnded) res.write(sseFrame({ event: PING_EVENT, data: '' }));
+      }, pingMs);
+      res.on('close', () => {
+        clearInterval(ping);
+        unsubscribe();
+      });
+    }),
+    route(ROUTES.chat, (ctx) => chat(ctx)),
   ];
 
   async function chat({ req, res, url }: Ctx) {
     const project = scope(url);
-    const parsed = ChatBody.safeParse(await readJson(req));
-    if (!parsed.success) throw new HttpError(400, `invalid chat request: ${zodMessage(parsed.error)}`);
-    const b = parsed.data;
+    const b = await body(req, ROUTES.chat.request, 'invalid chat request');
     if (b.adapter && b.baseModel) throw new HttpError(400, 'send either adapter or baseModel, not both');
     let adapterDir: string | undefined;
     try {
-      adapterDir = b.adapter ? inference.resolveAdapter(b.adapter as AdapterRef, project.id) : undefined;
+      adapterDir = b.adapter ? inference.resolveAdapter(b.adapter, project.id) : undefined;
     } catch (e) {
       if (e instanceof NotFound) throw new HttpError(404, e.message);
       throw e;
@@ -317,16 +264,16 @@ export function createBackendServer(o: ServerOptions): Server {
       },
       adapterDir,
     );
-    const chunk = (delta: Record<string, unknown>, finish: string | null) =>
-      sseFrame({
-        data: JSON.stringify({
-          id,
-          object: 'chat.completion.chunk',
-          created,
-          model,
-          choices: [{ index: 0, delta, finish_reason: finish }],
-        }),
-      });
+    const chunk = (delta: { role?: string; content?: string }, finish: string | null) => {
+      const data: ChatCompletionChunk = {
+        id,
+        object: 'chat.completion.chunk',
+        created,
+        model,
+        choices: [{ index: 0, delta, finish_reason: finish }],
+      };
+      return sseFrame({ data: JSON.stringify(data) });
+    };
     if (b.stream !== false) {
       startSse(res);
       res.write(chunk({ role: 'assistant', content: '' }, null));
@@ -338,7 +285,7 @@ export function createBackendServer(o: ServerOptions): Server {
       }
       if (abort.signal.aborted) return;
       res.write(chunk({}, r.value));
-      res.end(sseFrame({ data: '[DONE]' }));
+      res.end(sseFrame({ data: CHAT_DONE }));
       return;
     }
     let text = '';
@@ -350,7 +297,7 @@ export function createBackendServer(o: ServerOptions): Server {
     if (abort.signal.aborted) return;
     const completionTokens = Buffer.byteLength(text);
     const promptTokens = messages.reduce((n, m) => n + Buffer.byteLength(m.content) + 2, 1);
-    sendJson(res, 200, {
+    reply(res, ROUTES.chat, {
       id,
       object: 'chat.completion',
       created,
@@ -381,30 +328,32 @@ export function createBackendServer(o: ServerOptions): Server {
       return sendError(res, 403, 'The Arkor local backend is loopback-only');
     }
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (url.pathname === '/health' && req.method === 'GET') {
-      return sendJson(res, 200, { ok: true, backend: 'local', version: BACKEND_VERSION });
+    if (url.pathname === ROUTES.health.path && req.method === ROUTES.health.method) {
+      return reply(res, ROUTES.health, { ok: true, backend: 'local', version: BACKEND_VERSION });
     }
     if (!url.pathname.startsWith('/v1/')) return sendError(res, 404, 'not found');
     const client = req.headers['x-arkor-client'];
     const version = typeof client === 'string' ? /^arkor\/(.+)$/.exec(client.trim())?.[1] : undefined;
     if (!client || !version || !SEMVER.test(version)) {
-      return sendError(res, 426, 'sdk_version_unsupported', {
+      const upgradeBody: UpgradeRequiredBody = {
+        error: SDK_VERSION_UNSUPPORTED,
         currentVersion: version && SEMVER.test(version) ? version : null,
         supportedRange: SUPPORTED_RANGE,
         upgrade: 'npm install arkor@latest',
         reason: client ? 'malformed' : 'missing',
-      });
+      };
+      return sendJson(res, 426, upgradeBody);
     }
     const path = url.pathname.replace(/\/+$/, '');
     const matching = routes.filter((r) => r.pattern.test(path));
     if (matching.length === 0) return sendError(res, 404, 'not found');
-    const route = matching.find((r) => r.method === req.method);
-    if (!route) return sendError(res, 405, `method ${req.method} not allowed`);
-    if (route.auth && !tokenOk(req.headers.authorization)) {
+    const match = matching.find((r) => r.spec.method === req.method);
+    if (!match) return sendError(res, 405, `method ${req.method} not allowed`);
+    if (match.spec.auth && !tokenOk(req.headers.authorization)) {
       return sendError(res, 401, 'missing or invalid bearer token');
     }
-    const params = (route.pattern.exec(path) ?? []).slice(1).map((p) => decodeURIComponent(p));
-    await route.handler({ req, res, url, params });
+    const params = (match.pattern.exec(path) ?? []).slice(1).map((p) => decodeURIComponent(p));
+    await match.handler({ req, res, url, params });
   }
 
   return createServer((req, res) => {

@@ -17,9 +17,9 @@ import {
   renameSync,
 } from 'node:fs';
 import path from 'node:path';
+import { isTerminalStatus, type JobEventFields, type JobEventPayload } from '../wire';
 import { writeFileAtomic } from './engine/safetensors';
 import type { AdapterRef, JobStatus, Org, Project, StoredEvent, TrainingJob } from './types';
-import { TERMINAL } from './types';
 
 /**
  * The local backend is single-user: every anonymous sign-up lands in this one personal org. Its slug
@@ -149,7 +149,7 @@ export class Store {
   createJob(
     projectId: string,
     name: string,
-    config: Record<string, unknown>,
+    config: TrainingJob['config'],
     extra: Pick<TrainingJob, 'warnings'> = {},
   ): TrainingJob {
     const job: TrainingJob = {
@@ -176,7 +176,7 @@ export class Store {
     if (!job) return undefined;
     Object.assign(job, patch);
     this.saveJobs();
-    if (patch.status && TERMINAL.has(patch.status)) this.notify(id, { id: 0, event: 'end', data: {} });
+    if (isTerminalStatus(patch.status)) this.notify(id, { id: 0, event: 'end', data: {} });
     return job;
   }
 
@@ -186,20 +186,27 @@ export class Store {
       status,
       ...extra,
       ...(status === 'running' ? { startedAt: now } : {}),
-      ...(TERMINAL.has(status) ? { completedAt: now } : {}),
+      ...(isTerminalStatus(status) ? { completedAt: now } : {}),
     });
   }
 
   // --- events -------------------------------------------------------------------------------
 
-  /** Appends (durably, before anyone sees it) and broadcasts one event. */
-  appendEvent(jobId: string, type: string, fields: Record<string, unknown>): StoredEvent {
+  /**
+   * Appends (durably, before anyone sees it) and broadcasts one event of `type`, stamped with the
+   * job's id and the time. `fields` are typed by the wire schema of that event type.
+   */
+  appendEvent<T extends JobEventPayload['type']>(
+    jobId: string,
+    type: T,
+    fields: JobEventFields<T>,
+  ): StoredEvent {
     const list = this.events.get(jobId) ?? [];
     this.events.set(jobId, list);
     const ev: StoredEvent = {
       id: (list[list.length - 1]?.id ?? 0) + 1,
       event: type,
-      data: { type, jobId, timestamp: new Date().toISOString(), ...fields },
+      data: { type, jobId, timestamp: new Date().toISOString(), ...fields } as JobEventPayload,
     };
     appendFileSync(this.eventsFile(jobId), `${JSON.stringify(ev)}\n`);
     list.push(ev);

@@ -3,13 +3,14 @@
 // Cancellation is a shared Int32 flag the training loop polls between steps, so it works even though
 // the loop never yields to this thread's event loop.
 import { parentPort } from 'node:worker_threads';
+import type { JobEventFields } from '../wire';
 import { type RunInput, runJob } from './runJob';
 
 export type WorkerRequest = { type: 'run'; input: RunInput; cancelFlag: SharedArrayBuffer };
 
 export type WorkerMessage = { jobId: string } & (
   | { type: 'started'; metadata: Record<string, unknown> }
-  | { type: 'log'; metrics: Record<string, unknown> }
+  | { type: 'log'; metrics: JobEventFields<'training.log'> }
   | { type: 'checkpoint'; step: number; artifacts: unknown[] }
   | { type: 'completed'; artifacts: unknown[]; metrics: Record<string, unknown> }
   | { type: 'cancelled' }

@@ -1,20 +1,12 @@
-// Wire shapes of the local backend, matching the Arkor Cloud API (docs/arkor-protocol.md §1-§3).
+// Wire shapes of the local backend: the Arkor wire format of src/wire (docs/wire-protocol.md), as
+// this server builds them. Only what stays inside the backend is added here.
+import type { z } from 'zod';
+import type { JobEventPayload, ProjectSchema, TrainingJobSchema } from '../wire';
 
-export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+export type { AdapterRef, KnownJobStatus as JobStatus, Org } from '../wire';
 
-export const TERMINAL: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled']);
-
-export interface Org {
-  id: string;
-  slug: string;
-  name: string;
-}
-
-export interface Project {
-  id: string;
-  slug: string;
-  name: string;
-  orgId: string;
+/** A project as stored: the wire project plus the folder binding, which never leaves the backend. */
+export type Project = z.output<typeof ProjectSchema> & {
   createdAt: string;
   /**
    * The folder on this machine the project belongs to (realpath), for projects the extension bound
@@ -22,25 +14,13 @@ export interface Project {
    * Not sent to clients (the cloud's Project has no such field).
    */
   root?: string;
-}
+};
 
-export interface TrainingJob {
-  id: string;
-  orgId: string;
-  projectId: string;
-  name: string;
-  status: JobStatus;
-  config: Record<string, unknown>;
-  error: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  completedAt: string | null;
-  /**
-   * Local-backend extra (a loose field the cloud does not send): settings the job asked for that the
-   * local engine does not implement. Also logged as `log` events when the job starts.
-   */
-  warnings?: string[];
-}
+/**
+ * A job as stored and sent. `warnings` (a loose field the cloud does not send) lists settings the job
+ * asked for that the local engine does not implement; they are also logged as `log` events.
+ */
+export type TrainingJob = z.output<typeof TrainingJobSchema>;
 
 /** One job event as stored and as sent on the SSE stream (`id:`, `event:`, `data:`). */
 export interface StoredEvent {
@@ -48,9 +28,5 @@ export interface StoredEvent {
   id: number;
   event: string;
   /** The JSON payload; always carries `type`, `jobId` and `timestamp`. */
-  data: Record<string, unknown>;
+  data: JobEventPayload | Record<string, never>;
 }
-
-export type AdapterRef =
-  | { kind: 'final'; jobId: string }
-  | { kind: 'checkpoint'; jobId: string; step: number };

@@ -1,34 +1,47 @@
 /**
- * HTTP client for the Arkor Cloud API (protocol §1). One instance per base URL + identity.
+ * HTTP client for the Arkor Cloud API (docs/wire-protocol.md). One instance per base URL + identity.
  *
  * Every request carries `Authorization: Bearer …` (when a token exists) and `X-Arkor-Client`, every
  * failure becomes an `ArkorApiError` whose message a user can act on, and every JSON body is
- * validated with zod at this boundary. Streaming routes are layered on top in `jobEvents.ts` and
+ * validated at this boundary with the route's schema from src/wire (`ROUTES`). Streaming routes are layered on top in `jobEvents.ts` and
  * `chatStream.ts`; they share `openStream()` below.
  */
 import type { z } from 'zod';
+import {
+  type AnonymousSignup,
+  CLIENT_HEADER,
+  type CreateJobRequest,
+  type CreateProjectRequest,
+  describeZodError,
+  ErrorBodyReadSchema,
+  type Identity,
+  LAST_EVENT_ID_HEADER,
+  type Project,
+  type ProjectList,
+  type ReadOf,
+  ROUTES,
+  type RouteSpec,
+  readSchema,
+  routePath,
+  type Scope,
+  scopeQuery,
+} from '../wire';
 import { type ChatRequest, type ChatResult, type StreamChatOptions, streamChat } from './chatStream';
 import { ArkorApiError } from './errors';
 import { type JobEventStreamOptions, type JobEventStreamResult, streamJobEvents } from './jobEvents';
-import {
-  AnonymousSignupSchema,
-  describeZodError,
-  ErrorBodySchema,
-  IdentitySchema,
-  JobListResponseSchema,
-  JobResponseSchema,
-  LocalProjectResponseSchema,
-  ProjectListResponseSchema,
-  ProjectResponseSchema,
-} from './schemas';
-import type { AnonymousSignup, Identity, JobConfig, Project, ProjectList, Scope, TrainingJob } from './types';
+import type { OpenStream, Query, RawRequest, StreamTransport } from './transport';
+import type { TrainingJob } from './types';
+
+/** Re-exported for callers of the core; defined with the routes in src/wire. */
+export { scopeQuery } from '../wire';
+export type { OpenStream } from './transport';
 
 export const DEFAULT_CLOUD_API_URL = 'https://api.arkor.ai';
 export const DEFAULT_TIMEOUT_MS = 30_000;
 /** Streams are long-lived; only silence this long (no data, no ping) counts as a failure. */
 export const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 90_000;
 
-/** The three deprecation headers (§1.1), reported at most once per client. */
+/** The three deprecation headers (`Deprecation`, `Warning`, `Sunset`), reported at most once per client. */
 export interface DeprecationNotice {
   /** Human text, from `Warning: 299 - "<message>"`, or a generic sentence. */
   message: string;
@@ -56,32 +69,15 @@ export interface RequestOptions {
   timeoutMs?: number;
 }
 
-type Query = Record<string, string | undefined>;
-
-interface RawRequest {
-  method: 'GET' | 'POST';
-  path: string;
+/** A call of one route from `ROUTES`: path parameters, query, body. */
+interface RouteCall extends RequestOptions {
+  params?: Record<string, string>;
   query?: Query;
   body?: unknown;
-  /** Skip the Authorization header (bootstrap routes). */
-  anonymous?: boolean;
   headers?: Record<string, string>;
-  signal?: AbortSignal;
-  timeoutMs?: number;
 }
 
-/** An open streaming response. `signal` fires when the stream should be torn down. */
-export interface OpenStream {
-  response: Response;
-  body: ReadableStream<Uint8Array>;
-  idleTimeoutMs: number;
-  /** Secrets to scrub from any message derived from this stream. */
-  secrets: string[];
-  /** Abort the underlying fetch (closes the socket). Safe to call more than once. */
-  close(): void;
-}
-
-export class ArkorApiClient {
+export class ArkorApiClient implements StreamTransport {
   readonly baseUrl: string;
   readonly clientVersion: string;
   private readonly getToken: ArkorApiClientOptions['getToken'];
@@ -103,38 +99,25 @@ export class ArkorApiClient {
     this.fetchImpl = opts.fetch ?? fetch;
   }
 
-  // ---- Identity, auth and projects (§1.2, §1.3) ------------------------------------------------
+  // ---- Identity, auth and projects -----------------------------------------------------------------
 
   async me(opts?: RequestOptions): Promise<Identity> {
-    return this.json({ method: 'GET', path: '/v1/me', ...opts }, IdentitySchema) as Promise<Identity>;
+    return this.call(ROUTES.me, { ...opts });
   }
 
   /** Mint an anonymous identity (what `arkor dev` does when there are no credentials). */
   async signUpAnonymous(opts?: RequestOptions): Promise<AnonymousSignup> {
-    return this.json(
-      { method: 'POST', path: '/v1/auth/anonymous', body: { kind: 'cli' }, anonymous: true, ...opts },
-      AnonymousSignupSchema,
-    ) as Promise<AnonymousSignup>;
+    return this.call(ROUTES.anonymousSignup, { body: { kind: 'cli' }, ...opts });
   }
 
   async listProjects(orgSlug: string, opts?: RequestOptions): Promise<ProjectList> {
-    return this.json(
-      { method: 'GET', path: '/v1/projects', query: { orgSlug }, ...opts },
-      ProjectListResponseSchema,
-    ) as Promise<ProjectList>;
+    return this.call(ROUTES.listProjects, { query: { orgSlug }, ...opts });
   }
 
   /** 409 (`kind: 'conflict'`) when the slug is taken. */
-  async createProject(
-    orgSlug: string,
-    input: { name: string; slug: string },
-    opts?: RequestOptions,
-  ): Promise<Project> {
-    const res = await this.json(
-      { method: 'POST', path: '/v1/projects', query: { orgSlug }, body: input, ...opts },
-      ProjectResponseSchema,
-    );
-    return res.project as Project;
+  async createProject(orgSlug: string, input: CreateProjectRequest, opts?: RequestOptions): Promise<Project> {
+    const res = await this.call(ROUTES.createProject, { query: { orgSlug }, body: input, ...opts });
+    return res.project;
   }
 
   /**
@@ -143,21 +126,15 @@ export class ArkorApiClient {
    * scope lives in the backend, never in the folder's `.arkor/state.json`.
    */
   async localProject(root: string, opts?: RequestOptions): Promise<Scope & { projectId: string }> {
-    const res = await this.json(
-      { method: 'POST', path: '/v1/local/projects', body: { root }, ...opts },
-      LocalProjectResponseSchema,
-    );
+    const res = await this.call(ROUTES.localProject, { body: { root }, ...opts });
     return { orgSlug: res.org.slug, projectSlug: res.project.slug, projectId: res.project.id };
   }
 
-  // ---- Jobs (§1.4) ------------------------------------------------------------------------------
+  // ---- Jobs -------------------------------------------------------------------------------------------
 
   async listJobs(scope: Scope, opts?: RequestOptions): Promise<TrainingJob[]> {
-    const res = await this.json(
-      { method: 'GET', path: '/v1/jobs', query: scopeQuery(scope), ...opts },
-      JobListResponseSchema,
-    );
-    return res.jobs as TrainingJob[];
+    const res = await this.call(ROUTES.listJobs, { query: scopeQuery(scope), ...opts });
+    return res.jobs;
   }
 
   async getJob(
@@ -165,30 +142,20 @@ export class ArkorApiClient {
     jobId: string,
     opts?: RequestOptions,
   ): Promise<{ job: TrainingJob; events?: unknown[] }> {
-    const res = await this.json(
-      { method: 'GET', path: `/v1/jobs/${encodeURIComponent(jobId)}`, query: scopeQuery(scope), ...opts },
-      JobResponseSchema,
-    );
-    return res as { job: TrainingJob; events?: unknown[] };
+    return this.call(ROUTES.getJob, { params: { id: jobId }, query: scopeQuery(scope), ...opts });
   }
 
-  async createJob(
-    scope: Scope,
-    input: { name: string; config: JobConfig },
-    opts?: RequestOptions,
-  ): Promise<TrainingJob> {
-    const res = await this.json(
-      { method: 'POST', path: '/v1/jobs', query: scopeQuery(scope), body: input, ...opts },
-      JobResponseSchema,
-    );
-    return res.job as TrainingJob;
+  async createJob(scope: Scope, input: CreateJobRequest, opts?: RequestOptions): Promise<TrainingJob> {
+    const res = await this.call(ROUTES.createJob, { query: scopeQuery(scope), body: input, ...opts });
+    return res.job;
   }
 
   /** Any 2xx counts as success; the body is not specified by the protocol and is ignored. */
   async cancelJob(scope: Scope, jobId: string, opts?: RequestOptions): Promise<void> {
+    const route = ROUTES.cancelJob;
     await this.send({
-      method: 'POST',
-      path: `/v1/jobs/${encodeURIComponent(jobId)}/cancel`,
+      method: route.method,
+      path: routePath(route, { id: jobId }),
       query: scopeQuery(scope),
       ...opts,
     });
@@ -206,27 +173,37 @@ export class ArkorApiClient {
     opts: { signal?: AbortSignal; lastEventId?: string } = {},
   ): Promise<OpenStream> {
     const headers: Record<string, string> = { Accept: 'text/event-stream' };
-    if (opts.lastEventId) headers['Last-Event-ID'] = opts.lastEventId;
+    if (opts.lastEventId) headers[LAST_EVENT_ID_HEADER] = opts.lastEventId;
+    const route = ROUTES.jobEvents;
     return this.openStream({
-      method: 'GET',
-      path: `/v1/jobs/${encodeURIComponent(jobId)}/events/stream`,
+      method: route.method,
+      path: routePath(route, { id: jobId }),
       query: scopeQuery(scope),
       headers,
       signal: opts.signal,
     });
   }
 
-  /** Follow a job's events until a terminal event, reconnecting as §2.3 prescribes. See `jobEvents.ts`. */
+  /** Follow a job's events until a terminal event, reconnecting as the SDK does. See `jobEvents.ts`. */
   streamJobEvents(scope: Scope, jobId: string, opts: JobEventStreamOptions): Promise<JobEventStreamResult> {
     return streamJobEvents(this, scope, jobId, opts);
   }
 
-  /** Stream a chat completion (§1.5). See `chatStream.ts`. */
+  /** Stream a chat completion. See `chatStream.ts`. */
   streamChat(scope: Scope, request: ChatRequest, opts: StreamChatOptions = {}): Promise<ChatResult> {
     return streamChat(this, scope, request, opts);
   }
 
   // ---- Plumbing -----------------------------------------------------------------------------------
+
+  /** Call a JSON route of `ROUTES` and parse its answer with the route's read schema. */
+  private call<R extends RouteSpec>(route: R, c: RouteCall): Promise<ReadOf<R>> {
+    const { params, ...rest } = c;
+    return this.json(
+      { method: route.method, path: routePath(route, params), anonymous: !route.auth, ...rest },
+      readSchema(route),
+    );
+  }
 
   /**
    * Open a streaming response. The connect timeout covers only the wait for headers; afterwards the
@@ -315,7 +292,7 @@ export class ArkorApiClient {
   private async fetchRaw(req: RawRequest, timeoutMs: number) {
     const token = req.anonymous ? undefined : ((await this.getToken()) ?? undefined);
     const url = this.url(req.path, req.query);
-    const headers: Record<string, string> = { 'X-Arkor-Client': this.clientVersion, ...req.headers };
+    const headers: Record<string, string> = { [CLIENT_HEADER]: this.clientVersion, ...req.headers };
     if (token) headers.Authorization = `Bearer ${token}`;
     let body: string | undefined;
     if (req.body !== undefined) {
@@ -401,9 +378,9 @@ export class ArkorApiClient {
     } catch {
       // The body is only used for detail; the status alone still gives a useful error.
     }
-    let body: z.output<typeof ErrorBodySchema> | undefined;
+    let body: z.output<typeof ErrorBodyReadSchema> | undefined;
     try {
-      const parsed = ErrorBodySchema.safeParse(JSON.parse(raw));
+      const parsed = ErrorBodyReadSchema.safeParse(JSON.parse(raw));
       if (parsed.success) body = parsed.data;
     } catch {
       body = undefined;
@@ -496,10 +473,6 @@ export class ArkorApiClient {
     }
     return url;
   }
-}
-
-export function scopeQuery(scope: Scope): Query {
-  return { orgSlug: scope.orgSlug, projectSlug: scope.projectSlug };
 }
 
 export function stripTrailingSlashes(url: string): string {

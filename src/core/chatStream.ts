@@ -1,16 +1,29 @@
 /**
- * Streaming chat inference (protocol §1.5): `POST /v1/inference/chat` with `stream: true`.
+ * Streaming chat inference (docs/wire-protocol.md, "Chat"): `POST /v1/inference/chat` with
+ * `stream: true`.
  *
- * The production framing is not fully pinned down (§11.1), so parsing is deliberately tolerant and
- * follows Studio's Playground exactly: OpenAI chunks first, then `content`, `text`, a bare JSON
- * string, and finally raw non-JSON text. Timing figures are measured here so every UI reports them
- * the same way.
+ * The production framing is not fully pinned down, so chunks are read tolerantly, exactly as
+ * Studio's Playground does (`parseChatChunk` in src/wire/chat.ts). Timing figures are measured here
+ * so every UI reports them the same way.
  */
-import type { ArkorApiClient } from './apiClient';
-import { scopeQuery } from './apiClient';
+import {
+  type AdapterRef,
+  CHAT_DONE,
+  type ChatMessage,
+  type ChatRequestBody,
+  END_EVENT,
+  PING_EVENT,
+  parseChatChunk,
+  ROUTES,
+  routePath,
+  type Scope,
+  scopeQuery,
+} from '../wire';
 import { ArkorApiError } from './errors';
 import { readSse, type SseFrame } from './sse';
-import type { AdapterRef, ChatMessage, Scope } from './types';
+import type { OpenStream, StreamTransport } from './transport';
+
+export { type ChunkInfo, parseChatChunk } from '../wire';
 
 export type ChatModel =
   | { baseModel: string; adapter?: undefined }
@@ -52,11 +65,11 @@ export interface ChatResult {
 }
 
 /** Build the wire body. Top-level fields are camelCase; OpenAI objects inside stay as they are. */
-export function buildChatBody(request: ChatRequest): Record<string, unknown> {
+export function buildChatBody(request: ChatRequest): ChatRequestBody {
   const messages: ChatMessage[] = [];
   if (request.system) messages.push({ role: 'system', content: request.system });
   for (const m of request.messages) messages.push(m);
-  const body: Record<string, unknown> = { messages, stream: true };
+  const body: ChatRequestBody = { messages, stream: true };
   if (request.adapter) body.adapter = request.adapter;
   else body.baseModel = request.baseModel;
   if (request.temperature !== undefined) body.temperature = request.temperature;
@@ -65,53 +78,13 @@ export function buildChatBody(request: ChatRequest): Record<string, unknown> {
   return body;
 }
 
-export interface ChunkInfo {
-  text: string | undefined;
-  finishReason: string | undefined;
-  completionTokens: number | undefined;
-  usage: Record<string, unknown> | undefined;
-}
-
-/**
- * Extract what one `data:` payload carries. Order as Studio (§1.5): `choices[0].delta.content`,
- * `content`, `text`, a bare JSON string, raw non-JSON. JSON with none of these yields no text.
- */
-export function parseChatChunk(data: string): ChunkInfo {
-  let json: unknown;
-  try {
-    json = JSON.parse(data);
-  } catch {
-    return { text: data, finishReason: undefined, completionTokens: undefined, usage: undefined };
-  }
-  if (typeof json === 'string')
-    return { text: json, finishReason: undefined, completionTokens: undefined, usage: undefined };
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
-    return { text: undefined, finishReason: undefined, completionTokens: undefined, usage: undefined };
-  }
-  const obj = json as Record<string, unknown>;
-  const choice = Array.isArray(obj.choices) ? asRecord(obj.choices[0]) : undefined;
-  const delta = asRecord(choice?.delta);
-  let text: string | undefined;
-  if (typeof delta?.content === 'string') text = delta.content;
-  else if (typeof obj.content === 'string') text = obj.content;
-  else if (typeof obj.text === 'string') text = obj.text;
-  const finishReason = typeof choice?.finish_reason === 'string' ? choice.finish_reason : undefined;
-  const usage = asRecord(obj.usage);
-  const completionTokens = typeof usage?.completion_tokens === 'number' ? usage.completion_tokens : undefined;
-  return { text, finishReason, completionTokens, usage };
-}
-
-function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
-}
-
 /**
  * Stream a chat completion. Resolves when the stream ends (`[DONE]`, `event: end` or EOF) or the
  * signal aborts (then with `aborted: true` and the partial text). Rejects with `ArkorApiError` on
  * HTTP or transport failures; inference is not retried (as in the SDK).
  */
 export async function streamChat(
-  client: ArkorApiClient,
+  client: StreamTransport,
   scope: Scope,
   request: ChatRequest,
   opts: StreamChatOptions = {},
@@ -134,8 +107,8 @@ export async function streamChat(
   let aborted = false;
 
   const onFrame = (frame: SseFrame): boolean | undefined => {
-    if (frame.event === 'ping') return undefined;
-    if (frame.event === 'end' || frame.data === '[DONE]') return false;
+    if (frame.event === PING_EVENT) return undefined;
+    if (frame.event === END_EVENT || frame.data === CHAT_DONE) return false;
     const info = parseChatChunk(frame.data);
     if (info.finishReason) finishReason = info.finishReason;
     if (info.usage) usage = info.usage;
@@ -151,11 +124,11 @@ export async function streamChat(
     return undefined;
   };
 
-  let conn: Awaited<ReturnType<ArkorApiClient['openStream']>> | undefined;
+  let conn: OpenStream | undefined;
   try {
     conn = await client.openStream({
-      method: 'POST',
-      path: '/v1/inference/chat',
+      method: ROUTES.chat.method,
+      path: routePath(ROUTES.chat),
       query: scopeQuery(scope),
       body: buildChatBody(request),
       headers: { Accept: 'text/event-stream' },

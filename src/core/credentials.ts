@@ -1,5 +1,5 @@
 /**
- * Credentials (protocol §4.1): the model, a storage interface the VS Code layer backs with
+ * Credentials (docs/wire-protocol.md, "Credentials and project state"): the model, a storage interface the VS Code layer backs with
  * SecretStorage, import of the CLI's `~/.arkor/credentials.json`, anonymous sign-up, and base URL
  * resolution. Nothing here writes the CLI's file: the extension keeps its own copy.
  */
@@ -12,7 +12,7 @@ export interface AnonCredentials {
   mode: 'anon';
   token: string;
   anonymousId: string;
-  /** The anonymous user's personal org; project state must match it (§4.3). */
+  /** The anonymous user's personal org; project state must match it. */
   orgSlug: string;
   arkorCloudApiUrl?: string;
 }
@@ -52,7 +52,7 @@ export class InMemoryCredentialStore implements CredentialStore {
   }
 }
 
-/** The bearer token: `token` for anonymous credentials, `accessToken` otherwise (§1.1). */
+/** The bearer token: `token` for anonymous credentials, `accessToken` otherwise. */
 export function bearerToken(credentials: Credentials | undefined): string | undefined {
   if (!credentials) return undefined;
   return credentials.mode === 'anon' ? credentials.token : credentials.accessToken;

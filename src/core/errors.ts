@@ -71,7 +71,7 @@ export class ProjectStateMismatchError extends Error {
   }
 }
 
-/** OAuth users must point `.arkor/state.json` at a project themselves (protocol §4.3 step 3). */
+/** OAuth users must point `.arkor/state.json` at a project themselves (docs/wire-protocol.md, "Credentials and project state"). */
 export class MissingProjectStateError extends Error {
   override readonly name = 'MissingProjectStateError';
   constructor() {

@@ -3,6 +3,7 @@
  * import `vscode`; everything here runs (and is tested) in plain Node 20.
  */
 
+export { type JobEventParseContext, type ParsedJobEventData, parseJobEventData } from '../wire';
 export {
   ArkorApiClient,
   type ArkorApiClientOptions,
@@ -102,7 +103,6 @@ export {
   writeProjectState,
 } from './projectState';
 export { REDACTED, redact, redactValue } from './redact';
-export { type JobEventParseContext, type ParsedJobEventData, parseJobEventData } from './schemas';
 export { readSse, type SseFrame } from './sse';
 export * from './types';
 export { type PostMessage, WebviewChannel, type WebviewChannelOptions } from './webviewChannel';

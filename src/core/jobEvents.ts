@@ -1,19 +1,23 @@
 /**
- * Following a job's event stream (protocol §2): resume with `Last-Event-ID`, reconnect with
- * exponential backoff and jitter, stop on terminal events, give up on auth/upgrade failures,
- * and never hand the same event to the consumer twice even when the server replays.
+ * Following a job's event stream (docs/wire-protocol.md, "Job events" and "Reconnecting"): resume
+ * with `Last-Event-ID`, reconnect with exponential backoff and jitter, stop on terminal events, give
+ * up on auth/upgrade failures, and never hand the same event to the consumer twice even when the
+ * server replays.
  *
- * The reconnect rules copy the SDK's `trainer.wait()` (§2.3) so the extension behaves like
- * `arkor start` against the same server.
+ * The reconnect rules copy the SDK's `trainer.wait()` so the extension behaves like `arkor start`
+ * against the same server.
  */
-import type { ArkorApiClient } from './apiClient';
+import {
+  END_EVENT,
+  type JobEvent,
+  PERMANENT_STREAM_STATUSES,
+  PING_EVENT,
+  parseJobEventData,
+  type Scope,
+} from '../wire';
 import { ArkorApiError } from './errors';
-import { parseJobEventData } from './schemas';
 import { readSse, type SseFrame } from './sse';
-import type { JobEvent, Scope } from './types';
-
-/** Status codes after which reconnecting cannot help (§2.3). */
-const PERMANENT_STATUSES = new Set([401, 403, 410, 426]);
+import type { OpenStream, StreamTransport } from './transport';
 
 export interface BackoffOptions {
   /** First retry delay and the fixed wait after a clean EOF. Default 1000 ms. */
@@ -98,7 +102,7 @@ function isDecimalId(id: string): boolean {
   return true;
 }
 
-/** `min(base·2^attempt, cap)` ± jitter, clamped to `cap` (§2.3). */
+/** `min(base·2^attempt, cap)` ± jitter, clamped to `cap` (the SDK's backoff). */
 export function backoffDelay(attempt: number, opts: BackoffOptions = {}): number {
   const base = opts.baseMs ?? 1000;
   const cap = opts.capMs ?? 60_000;
@@ -120,7 +124,7 @@ class CallbackError {
  * failure (401/403/410/426, or `maxReconnectAttempts` exhausted) or with whatever `onEvent` threw.
  */
 export async function streamJobEvents(
-  client: ArkorApiClient,
+  client: StreamTransport,
   scope: Scope,
   jobId: string,
   opts: JobEventStreamOptions,
@@ -149,12 +153,12 @@ export async function streamJobEvents(
   const onFrame = (frame: SseFrame): boolean | undefined => {
     const id = frame.id;
     const name = frame.event;
-    if (name === 'ping') {
-      // Keepalive: may advance the resume point, but is not progress (§2.2).
+    if (name === PING_EVENT) {
+      // Keepalive: may advance the resume point, but is not progress.
       if (id) lastEventId = id;
       return undefined;
     }
-    if (name === 'end') {
+    if (name === END_EVENT) {
       if (id) lastEventId = id;
       terminal = 'end';
       deliver({ type: 'end', jobId }, id);
@@ -163,12 +167,12 @@ export async function streamJobEvents(
     // Lenient, like the SDK: see parseJobEventData (the one place frames are validated).
     const { event, parsed } = parseJobEventData(frame.data, { jobId, eventName: name, now });
     if (id) lastEventId = id;
-    if (event.type === 'other' && event.name === 'end') {
+    if (event.type === 'other' && event.name === END_EVENT) {
       terminal = 'end';
       deliver({ type: 'end', jobId }, id);
       return false;
     }
-    // A JSON object is progress even when its type is unknown to us; garbage is not (§2.3).
+    // A JSON object is progress even when its type is unknown to us; garbage is not.
     if (parsed) {
       parsedInConnection = true;
       attempt = 0;
@@ -187,7 +191,7 @@ export async function streamJobEvents(
     let failure: ArkorApiError | undefined;
     parsedInConnection = false;
     onStatus?.({ state: 'connecting', attempt, lastEventId });
-    let conn: Awaited<ReturnType<ArkorApiClient['openJobEventStream']>> | undefined;
+    let conn: OpenStream | undefined;
     try {
       connections++;
       conn = await client.openJobEventStream(scope, jobId, { signal, lastEventId });
@@ -211,7 +215,7 @@ export async function streamJobEvents(
               message: `The event stream of job ${jobId} failed.`,
               cause: err,
             });
-      if (failure.status !== undefined && PERMANENT_STATUSES.has(failure.status)) throw failure;
+      if (failure.status !== undefined && PERMANENT_STREAM_STATUSES.has(failure.status)) throw failure;
     } finally {
       conn?.close();
     }
@@ -222,7 +226,7 @@ export async function streamJobEvents(
       delayMs = backoffDelay(attempt, opts.backoff);
       attempt++;
     } else {
-      // Clean EOF after real data: the server rotated the connection. Wait `base`, no backoff (§2.3).
+      // Clean EOF after real data: the server rotated the connection. Wait `base`, no backoff.
       delayMs = baseMs;
     }
     onStatus?.({ state: 'waiting', delayMs, attempt, error: failure });

@@ -29,6 +29,7 @@ import {
 import { redact } from './redact';
 import {
   type Disposable,
+  isActiveStatus,
   isTerminalStatus,
   type JobEvent,
   type JobStatus,
@@ -99,7 +100,7 @@ interface LogEntry {
   event: JobEvent;
 }
 
-/** Studio's event-log message for one event (§7.4). */
+/** Studio's event-log message for one event (docs/wire-protocol.md, "Studio conventions"). */
 export function formatLogText(event: JobEvent): string {
   switch (event.type) {
     case 'training.log': {
@@ -232,7 +233,7 @@ class JobRecord {
     this.log = new RingBuffer(logCapacity);
   }
 
-  /** Studio's precedence (§7.4): terminal SSE > terminal polled > running if started > polled > queued. */
+  /** Studio's precedence (docs/wire-protocol.md, "Studio conventions"): terminal SSE > terminal polled > running if started > polled > queued. */
   status(): JobStatus {
     if (this.sseTerminal) return this.sseTerminal;
     const polled = this.job?.status;
@@ -478,7 +479,7 @@ export class JobStore implements Disposable {
     if (this.pollErrors > 0) return Math.min(this.pollMs * 2 ** (this.pollErrors - 1), this.maxBackoffMs);
     const active = this.jobList.some((j) => {
       const s = this.records.get(j.id)?.status() ?? j.status;
-      return s === 'queued' || s === 'running';
+      return isActiveStatus(s);
     });
     return active ? Math.min(this.activePollMs, this.pollMs) : this.pollMs;
   }

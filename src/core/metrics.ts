@@ -180,17 +180,28 @@ export class RingBuffer<T> {
   }
 }
 
+/** A column of a series: a live `GrowableSeries` or a copied typed array. */
+type Column = GrowableSeries | ArrayLike<number>;
+
+function reader(column: Column): (index: number) => number {
+  if (column instanceof GrowableSeries) return (index) => column.get(index);
+  return (index) => column[index] ?? Number.NaN;
+}
+
 /**
- * The loss at (or just before) `step`: the last finite training loss at a step ≤ `step`. A binary
- * search over the step column, then a short walk back past eval-only points; no copy of the series.
+ * The loss at (or just before) `step`: the last finite training loss at a step ≤ `step`, in a live
+ * series or a copied snapshot (`MetricsArrays`). A binary search over the (ascending) step column,
+ * then a short walk back past eval-only points; no copy of the series.
  */
-export function lossAtStep(series: MetricSeries, step: number): number | undefined {
+export function lossAtStep(series: { step: Column; loss: Column }, step: number): number | undefined {
+  const stepAt = reader(series.step);
+  const lossAt = reader(series.loss);
   let lo = 0;
-  let hi = series.length - 1;
+  let hi = series.step.length - 1;
   let at = -1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    if (series.step.get(mid) <= step) {
+    if (stepAt(mid) <= step) {
       at = mid;
       lo = mid + 1;
     } else {
@@ -198,7 +209,7 @@ export function lossAtStep(series: MetricSeries, step: number): number | undefin
     }
   }
   for (let i = at; i >= 0 && i > at - 64; i--) {
-    const loss = series.loss.get(i);
+    const loss = lossAt(i);
     if (Number.isFinite(loss)) return loss;
   }
   return undefined;

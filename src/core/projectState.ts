@@ -1,5 +1,5 @@
 /**
- * Project scope from `.arkor/state.json` (protocol §4.3), reconciled with the credentials.
+ * Project scope from `.arkor/state.json` (docs/wire-protocol.md, "Credentials and project state"), reconciled with the credentials.
  *
  * Rule of thumb: a state file we did not create is never deleted or overwritten. A stale anonymous
  * state (left behind after a logout) is reported as unusable and the user decides what to do.
@@ -57,7 +57,7 @@ export type ScopeResolution =
   /** A state file exists but belongs to another anonymous identity. It is left untouched. */
   | { kind: 'stale'; state: ProjectState };
 
-/** Read-only resolution, for listing jobs: never creates anything (§4.3, last bullet). */
+/** Read-only resolution, for listing jobs: never creates anything (read-only paths never bootstrap). */
 export async function resolveScope(projectDir: string, credentials: Credentials): Promise<ScopeResolution> {
   const state = await readProjectState(projectDir);
   if (!state) return { kind: 'missing' };

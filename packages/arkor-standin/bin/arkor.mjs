@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// STAND-IN `arkor` CLI (see ../README.md), written from arkor-sdk-api.md §13: `build [entry]` and
+// STAND-IN `arkor` CLI (see ../README.md), written from the SDK's CLI reference: `build [entry]` and
 // `start [entry]` only. Exit 0 on success, 1 on any thrown error (stack on stderr, except a
 // ProjectStateMismatchError, recognised by name: message only).
 import { existsSync } from 'node:fs';
@@ -22,7 +22,7 @@ Commands:
                    or the artifact is missing)
 `;
 
-/** Clack-style lines (§13.1): a gutter bar, then `<glyph>  <message>`, on stdout. */
+/** Clack-style lines: a gutter bar, then `<glyph>  <message>`, on stdout. */
 const success = (/** @type {string} */ message) => process.stdout.write(`│\n◆  ${message}\n`);
 const warn = (/** @type {string} */ message) => process.stdout.write(`│\n▲  ${message}\n`);
 

@@ -1,4 +1,4 @@
-// STAND-IN for the real `arkor` CLI (see ../README.md): `arkor build` (arkor-sdk-api.md §13.6).
+// STAND-IN for the real `arkor` CLI (see ../README.md): `arkor build`.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative, resolve } from 'node:path';

@@ -1,4 +1,4 @@
-// STAND-IN for the real `arkor` SDK (see ../README.md). CloudApiClient (sdk-api §9): one class over
+// STAND-IN for the real `arkor` SDK (see ../README.md). CloudApiClient: one class over
 // the cloud API routes. Typed routes validate their JSON with loose zod schemas, as the real client
 // does (a mismatch throws a ZodError, not a CloudApiError); `openEventStream` and `chat` return
 // the raw Response.

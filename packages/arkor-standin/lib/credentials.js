@@ -1,4 +1,4 @@
-// STAND-IN for the real `arkor` SDK (see ../README.md). Credentials (sdk-api §10):
+// STAND-IN for the real `arkor` SDK (see ../README.md). Credentials:
 // `~/.arkor/credentials.json`, the base-URL rule, and anonymous sign-up.
 import { randomUUID } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -105,7 +105,7 @@ export async function requestAnonymousToken(baseUrl, kind = 'cli') {
   };
 }
 
-/** Existing credentials, or a freshly minted anonymous identity written to disk (§10.5). */
+/** Existing credentials, or a freshly minted anonymous identity written to disk. */
 export async function ensureCredentials() {
   const read = await readCredentialsFile();
   if (read.credentials) return read.credentials;

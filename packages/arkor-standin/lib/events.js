@@ -1,5 +1,5 @@
-// STAND-IN for the real `arkor` SDK (see ../README.md). The job event loop behind `wait()`
-// (sdk-api §4): frames, Last-Event-ID resume, and the reconnect policy of §4.3.
+// STAND-IN for the real `arkor` SDK (see ../README.md). The job event loop behind `wait()`:
+// frames, Last-Event-ID resume, and the reconnect policy (docs/wire-protocol.md, "Reconnecting").
 import { createParser } from 'eventsource-parser';
 import { CloudApiError } from './http.js';
 

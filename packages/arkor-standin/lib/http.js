@@ -1,5 +1,5 @@
 // STAND-IN for the real `arkor` SDK (see ../README.md). HTTP conventions shared by every call the
-// SDK makes (sdk-api §9.3, §12): the version header, CloudApiError and its message rules, the 426
+// SDK makes: the version header, CloudApiError and its message rules, the 426
 // upgrade hint, and the deprecation-notice recorder.
 
 /** The SDK version this stand-in impersonates; sent as `X-Arkor-Client: arkor/<SDK_VERSION>`. */
@@ -19,7 +19,7 @@ export class CloudApiError extends Error {
 }
 
 /**
- * The upgrade command for the detected package manager (§12.2): `npm_config_user_agent` first,
+ * The upgrade command for the detected package manager: `npm_config_user_agent` first,
  * then the path of the running script, else npm.
  */
 export function upgradeCommand() {
@@ -69,7 +69,7 @@ export function formatSdkUpgradeError(text) {
 }
 
 /**
- * A CloudApiError for a non-2xx response (§9.3): 426 → upgrade hint; else the body's `error`
+ * A CloudApiError for a non-2xx response: 426 → upgrade hint; else the body's `error`
  * string, else the raw body text, else `cloud-api <status>`.
  * @param {Response} res
  */
@@ -87,11 +87,11 @@ export async function cloudApiErrorFrom(res) {
   return new CloudApiError(res.status, fromBody || text || `cloud-api ${res.status}`);
 }
 
-// ---- Deprecation notices (§12.3) ------------------------------------------------------------------
+// ---- Deprecation notices ------------------------------------------------------------------
 
 /** @typedef {{ sdkVersion: string, message: string, sunset: string | null }} DeprecationNotice */
 
-/** Latest-wins module-global record, read by the CLI after each command (§12.4). */
+/** Latest-wins module-global record, read by the CLI after each command. */
 export const deprecationStore = { latest: /** @type {DeprecationNotice | null} */ (null) };
 
 /**

@@ -1,5 +1,5 @@
-// STAND-IN for the real `arkor` SDK (see ../README.md). `createArkor`, `isArkor` (sdk-api §7) and
-// `runTrainer` (§8).
+// STAND-IN for the real `arkor` SDK (see ../README.md). `createArkor`, `isArkor` and
+// `runTrainer`.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';

@@ -1,4 +1,4 @@
-// STAND-IN for the real `arkor` SDK (see ../README.md). Project state (sdk-api §11):
+// STAND-IN for the real `arkor` SDK (see ../README.md). Project state:
 // `<cwd>/.arkor/state.json` and `ensureProjectState`.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -66,7 +66,7 @@ export function deriveProjectSlug(/** @type {string} */ baseName) {
 }
 
 /**
- * §11.3: usable state → it (no network); anonymous + other org → ProjectStateMismatchError;
+ * The bootstrap (docs/wire-protocol.md, "Credentials and project state"): usable state → it (no network); anonymous + other org → ProjectStateMismatchError;
  * OAuth + no state → Error; anonymous + no state → create the project (409 → reuse the listed one
  * with that slug) and write state.json.
  * @param {{ cwd: string, client: import('./client.js').CloudApiClient, credentials: any }} opts

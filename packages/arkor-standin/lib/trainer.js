@@ -1,4 +1,4 @@
-// STAND-IN for the real `arkor` SDK (see ../README.md). `createTrainer` (sdk-api §3, §5).
+// STAND-IN for the real `arkor` SDK (see ../README.md). `createTrainer`.
 import { CloudApiClient } from './client.js';
 import { defaultArkorCloudApiUrl, ensureCredentials } from './credentials.js';
 import { CallbackFailure, runEventLoop } from './events.js';
@@ -26,7 +26,7 @@ const FORWARDED = /** @type {const} */ ([
 ]);
 
 /**
- * The wire JobConfig (§3.3): known fields only, each only when `!== undefined` (null is sent),
+ * The wire JobConfig: known fields only, each only when `!== undefined` (null is sent),
  * in the SDK's key order. The dataset object goes in verbatim: no path or URL resolution.
  * @param {Record<string, any>} input
  */

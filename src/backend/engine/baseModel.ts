@@ -3,8 +3,8 @@
 // by scripts/pretrain-base.ts.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { paramShapes } from './layout';
 import type { Weights } from './model';
-import { paramShapes } from './model';
 import type { ModelConfig, Preset } from './presets';
 import { writeFileAtomic } from './safetensors';
 

@@ -4,7 +4,7 @@
 // the base stays frozen because only these variables are handed to the optimizer.
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loraTargets } from './model';
+import { loraTargets } from './layout';
 import type { ModelConfig } from './presets';
 import { encodeSafetensors, type NamedTensor, readSafetensors, writeFileAtomic } from './safetensors';
 import { tf } from './tf';

@@ -1,5 +1,5 @@
 /**
- * Building the trainer exactly like `arkor build` (protocol §5.1), with two additions that fix the
+ * Building the trainer exactly like `arkor build` (docs/wire-protocol.md, "The `arkor` CLI"), with two additions that fix the
  * stale-build problem of Studio (docs/arkor-studio-page.md):
  *
  * - Unsaved editor contents ("overlays") are bundled instead of what is on disk, so a run always
@@ -101,7 +101,7 @@ export function inputsRecordPath(root: string): string {
   return join(buildDir(root), 'inputs.json');
 }
 
-/** `arkor build`'s esbuild options (§5.1), except output handling, which we do ourselves. */
+/** `arkor build`'s esbuild options, except output handling, which we do ourselves. */
 export function arkorEsbuildOptions(root: string, entry: string, outFile: string) {
   return {
     absWorkingDir: root,

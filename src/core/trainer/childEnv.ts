@@ -1,6 +1,6 @@
 /**
  * A private, temporary HOME for an `arkor start` child. The SDK reads credentials from
- * `~/.arkor/credentials.json` (§4.1); the extension keeps the user's credentials in SecretStorage
+ * `~/.arkor/credentials.json` (docs/wire-protocol.md, "Credentials and project state"); the extension keeps the user's credentials in SecretStorage
  * instead, so each run gets a fresh directory (mode 0700) holding a credentials file (mode 0600) in
  * the SDK's format. The directory is removed by `dispose()` and, as a safety net, when this process
  * exits, so no plaintext token is left on disk after the run.
@@ -42,7 +42,7 @@ function installExitHook(): void {
   });
 }
 
-/** The SDK's credentials.json object (§4.1), with the base URL stamped in. */
+/** The SDK's credentials.json object, with the base URL stamped in. */
 export function sdkCredentialsFile(credentials: Credentials, baseUrl: string): Record<string, unknown> {
   if (credentials.mode === 'anon') {
     return {

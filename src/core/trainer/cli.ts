@@ -85,7 +85,7 @@ function readCli(pkgDir: string, pkgJson: string, nodePath: string): ArkorCli | 
  * The `arkor start` arguments for a trainer we have just built with `buildTrainer`: `['start']`,
  * with **no entry**, run with the project root as cwd.
  *
- * Why no entry: `arkor start <entry>` always rebuilds from the files on disk (§5.2), which would
+ * Why no entry: `arkor start <entry>` always rebuilds from the files on disk (docs/wire-protocol.md, "The `arkor` CLI"), which would
  * overwrite our artifact — built from the editor's unsaved contents — with the saved version, and
  * would build twice. Without an entry, `arkor start` runs `.arkor/build/index.mjs` as is, which is
  * exactly the artifact `buildTrainer` just wrote (and only rebuilds if it is missing). This avoids

@@ -2,7 +2,7 @@
  * Finding Arkor projects in the workspace and trainer calls in a source file (for CodeLens).
  *
  * A project is a folder that contains `src/arkor/index.ts`, the entry `arkor build` uses by default
- * (protocol §5.1). Plain Node: no `vscode` import.
+ * (docs/wire-protocol.md, "The `arkor` CLI"). Plain Node: no `vscode` import.
  */
 import type { Dirent } from 'node:fs';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';

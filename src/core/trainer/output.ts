@@ -1,5 +1,5 @@
 /**
- * Parsing the stdout of an `arkor start` child (protocol §5.2, §5.5): the two undecorated lines the
+ * Parsing the stdout of an `arkor start` child (docs/wire-protocol.md, "The `arkor` CLI"): the two undecorated lines the
  * CLI prints around a run, and the `step=… loss=… evalLoss=…` lines the templates print from `onLog`.
  */
 import { StringDecoder } from 'node:string_decoder';

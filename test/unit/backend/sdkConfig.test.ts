@@ -1,4 +1,4 @@
-// Every job config the real `arkor` SDK can send (sdk-api §3.2) is accepted by the local backend:
+// Every job config the real `arkor` SDK can send (docs/wire-protocol.md, "Jobs") is accepted by the local backend:
 // Hugging Face style fractional step settings run as a share of the total steps, and settings the
 // local engine does not implement are accepted with a warning on the job and in its log.
 import assert from 'node:assert/strict';
@@ -109,7 +109,7 @@ describe('local backend: the config the SDK allows', function () {
     assert.deepEqual(listed?.warnings, job.warnings);
   });
 
-  it('accepts every field of the SDK table (§3.2), nulls included, warning about what it cannot do', async () => {
+  it('accepts every field of the SDK table, nulls included, warning about what it cannot do', async () => {
     const { status, body } = await createJob({
       loraR: 4,
       loraAlpha: 8,

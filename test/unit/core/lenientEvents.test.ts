@@ -1,5 +1,5 @@
 /**
- * Event frames as lenient as the real SDK (sdk-api §4.2): it does not validate frames, it dispatches
+ * Event frames as lenient as the real SDK (docs/wire-protocol.md, "Job events"): it does not validate frames, it dispatches
  * on the payload's `type`. Frames without `jobId` or `timestamp` still count, unknown types reach the
  * job's log, and garbage is skipped with a note. Each test runs a real loopback SSE server into a
  * real job store.

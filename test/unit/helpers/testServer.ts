@@ -27,6 +27,7 @@ export class TestServer {
   /** Requests whose connection closed before the response ended (client hung up or we dropped it). */
   readonly aborted: RecordedRequest[] = [];
   private readonly routes = new Map<string, { handler: Handler; count: number }>();
+  private fallbackRoute: { handler: Handler; count: number } | undefined;
   private readonly sockets = new Set<Socket>();
   private server: Server | undefined;
   port = 0;
@@ -38,6 +39,12 @@ export class TestServer {
   /** Register `handler` for `METHOD /path` (query string ignored). Replaces an earlier handler. */
   on(method: string, path: string, handler: Handler): this {
     this.routes.set(`${method} ${path}`, { handler, count: 0 });
+    return this;
+  }
+
+  /** Handle every request no `on()` route matches (instead of the default 404), e.g. to proxy. */
+  fallback(handler: Handler): this {
+    this.fallbackRoute = { handler, count: 0 };
     return this;
   }
 
@@ -105,7 +112,7 @@ export class TestServer {
     res.on('close', () => {
       if (!res.writableFinished) this.aborted.push(request);
     });
-    const route = this.routes.get(`${request.method} ${request.path}`);
+    const route = this.routes.get(`${request.method} ${request.path}`) ?? this.fallbackRoute;
     if (!route) {
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: `no route for ${request.method} ${request.path}` }));

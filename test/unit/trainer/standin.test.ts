@@ -261,7 +261,7 @@ describe('stand-in arkor CLI (child process)', function () {
       assert.equal(r.headers.authorization, `Bearer ${TOKEN}`);
     }
 
-    // Project bootstrap (§4.3): slug derived from the folder name, state.json written.
+    // Project bootstrap (docs/wire-protocol.md, "Credentials and project state"): slug derived from the folder name, state.json written.
     const [createProject] = api.to('/v1/projects');
     const dirName = basename(project);
     const slug = dirName.toLowerCase().replace(/[^a-z0-9-]/g, '-');
@@ -273,7 +273,7 @@ describe('stand-in arkor CLI (child process)', function () {
       projectId: 'proj-1',
     });
 
-    // The job config mapping (sdk-api §3.3): the SDK's key order, the dataset verbatim.
+    // The job config mapping: the SDK's key order, the dataset verbatim.
     const [createJob] = api.to('/v1/jobs');
     assert.equal(createJob?.query.get('orgSlug'), ORG);
     assert.equal(createJob?.query.get('projectSlug'), slug);
@@ -382,7 +382,7 @@ describe('stand-in arkor CLI (child process)', function () {
     const first = await run(['build']);
     assert.equal(first.code, 0, first.stderr);
     assert.deepEqual(first.lines, ['│', '◆  Built src/arkor/index.ts → .arkor/build/index.mjs']);
-    // Change the source: `start` without an entry must still run the old artifact (§5.2)…
+    // Change the source: `start` without an entry must still run the old artifact (docs/wire-protocol.md, "The `arkor` CLI")…
     await writeFile(
       join(project, 'src/arkor/index.ts'),
       TRAINER_SRC.replace("name: 'test-run'", "name: 'renamed'"),

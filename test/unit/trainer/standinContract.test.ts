@@ -90,7 +90,7 @@ describe('arkor stand-in contract: the real SDK API against the local backend', 
     datasetUrl = './train.jsonl';
     server = await startServer(dataDir, [], { ARKOR_LOCAL_PING_INTERVAL_MS: '150' });
     // The extension binds the project's folder before a run; the SDK's anonymous bootstrap then
-    // meets a 409 for the slug it derives from the folder name and adopts the listed project (§11.3).
+    // meets a 409 for the slug it derives from the folder name and adopts the listed project (docs/wire-protocol.md, "Credentials and project state").
     let token = '';
     const binder = new ArkorApiClient({
       baseUrl: server.url,
