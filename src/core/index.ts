@@ -3,7 +3,13 @@
  * import `vscode`; everything here runs (and is tested) in plain Node 20.
  */
 
-export { type JobEventParseContext, type ParsedJobEventData, parseJobEventData } from '../wire';
+export {
+  isActiveStatus,
+  isTerminalStatus,
+  type JobEventParseContext,
+  type ParsedJobEventData,
+  parseJobEventData,
+} from '../wire';
 export {
   ArkorApiClient,
   type ArkorApiClientOptions,

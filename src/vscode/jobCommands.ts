@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { isTerminalStatus } from '../core';
+import { isActiveStatus, isTerminalStatus } from '../core';
 import type { ModelRef } from '../protocol';
 import type { CommandHandlers } from './commands';
 import type { JobPanels } from './jobPanel';
@@ -55,8 +55,7 @@ export function jobCommands(session: ArkorSession, panels: JobPanels): CommandHa
       if (jobId) panels.open(jobId);
     },
     'arkor.cancelJob': async (arg) => {
-      const jobId =
-        jobIdOf(arg) ?? (await pickJob('Arkor: cancel which job?', (s) => s === 'queued' || s === 'running'));
+      const jobId = jobIdOf(arg) ?? (await pickJob('Arkor: cancel which job?', isActiveStatus));
       if (!jobId) return;
       const connection = await session.connect();
       const job = connection.store.job(jobId);

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import { ArkorApiError, type ChatRequest, isAbortError, type JobStore } from '../core';
+import { ArkorApiError, type ChatRequest, isAbortError, isActiveStatus, type JobStore } from '../core';
 import { DisposableStore, toDisposable } from '../core/lifecycle';
 import type { Conversation, HostToPlayground, ModelOption, ModelRef, PlaygroundToHost } from '../protocol';
 import { errorText } from './log';
@@ -10,7 +10,7 @@ import { createPanel, registerPanelSerializer, WebviewHost } from './webviewHost
 
 const VIEW_TYPE = 'arkor.playground';
 const HISTORY_KEY = 'arkor.playground.conversations';
-/** The base models the SDK accepts (protocol §9); the local backend runs its tiny model for them. */
+/** The base models the SDK accepts (SUPPORTED_MODELS); the local backend runs its tiny model for them. */
 export const BASE_MODELS = ['unsloth/gemma-4-E4B-it'];
 /** Jobs whose checkpoints the Playground lists (their event streams are opened while it is open). */
 const WATCHED_JOBS = 20;
@@ -111,7 +111,7 @@ export class PlaygroundPanel extends WebviewHost<PlaygroundToHost, HostToPlaygro
     if (!store) return options;
     for (const job of store.jobs()) {
       // `jobs()` already carries the status the event streams report.
-      const live = job.status === 'running' || job.status === 'queued';
+      const live = isActiveStatus(job.status);
       if (job.status === 'completed') {
         options.push({
           ref: { kind: 'final', jobId: job.id },

@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import { Emitter } from '../core';
+import { Emitter, isActiveStatus } from '../core';
 import { Disposable, toDisposable } from '../core/lifecycle';
 import type { BackendInfo, JobSummary } from '../protocol';
 import { type JobsSource, jobSummaries, runningJobs } from './jobsViewFeed';
@@ -65,7 +65,7 @@ export class SessionJobsSource extends Disposable implements JobsSource {
     const active = new Set(
       store
         .jobs()
-        .filter((j) => j.status === 'queued' || j.status === 'running')
+        .filter((j) => isActiveStatus(j.status))
         .map((j) => j.id),
     );
     for (const id of active) if (!this.watches.has(id)) this.watches.set(id, store.watch(id));

@@ -372,7 +372,7 @@ class RunImpl implements TrainingRun {
   async cancel(): Promise<void> {
     this.cancelled = true;
     this.kill();
-    // `arkor start` does not cancel the job when killed (protocol §5.2): the extension does.
+    // `arkor start` does not cancel the job when killed (the real CLI has no cancel on signals): the extension does.
     if (this.jobId) {
       const jobId = this.jobId;
       await this.connection.client.cancelJob(this.connection.scope, jobId).catch((error: unknown) => {

@@ -2,7 +2,15 @@
  * Pure mapping from the core's job data to the plain view models of protocol.ts. No `vscode` import:
  * unit-tested in plain Node. Nothing here may carry a token.
  */
-import type { JobRowData, JobSnapshot, LogLine, MetricsArrays, StreamInfo, TrainingJob } from '../core';
+import {
+  type JobRowData,
+  type JobSnapshot,
+  type LogLine,
+  lossAtStep,
+  type MetricsArrays,
+  type StreamInfo,
+  type TrainingJob,
+} from '../core';
 import type { CheckpointSummary, JobDetail, JobSummary, MetricColumns, StreamState } from '../protocol';
 
 const SPARK_POINTS = 40;
@@ -22,16 +30,6 @@ export function datasetLabel(source: unknown): string | undefined {
   return undefined;
 }
 
-/** The last finite loss at or before `step` in copied arrays (a panel snapshot). */
-function lossAt(metrics: MetricsArrays, step: number): number | undefined {
-  for (let i = metrics.step.length - 1; i >= 0; i--) {
-    if ((metrics.step[i] ?? Number.POSITIVE_INFINITY) <= step && Number.isFinite(metrics.loss[i])) {
-      return metrics.loss[i];
-    }
-  }
-  return undefined;
-}
-
 /** A full panel snapshot as the row data `summarize` reads. */
 export function rowFromSnapshot(snap: JobSnapshot): JobRowData {
   return {
@@ -39,7 +37,7 @@ export function rowFromSnapshot(snap: JobSnapshot): JobRowData {
     error: snap.error,
     pointCount: snap.metrics.step.length,
     recent: snap.metrics,
-    checkpoints: snap.checkpoints.map((c) => ({ ...c, loss: lossAt(snap.metrics, c.step) })),
+    checkpoints: snap.checkpoints.map((c) => ({ ...c, loss: lossAtStep(snap.metrics, c.step) })),
   };
 }
 
