@@ -5,6 +5,7 @@ import { accountCommands } from './vscode/accountCommands';
 import { offerCloudImport } from './vscode/cloudImportOffer';
 import { TrainerCodeLensProvider } from './vscode/codeLens';
 import { registerCommands } from './vscode/commands';
+import { ConnectionStatusItem } from './vscode/connectionStatus';
 import { jobCommands, jobIdOf, modelRefOf } from './vscode/jobCommands';
 import { JobLogDocuments, LOG_SCHEME } from './vscode/jobLog';
 import { JobPanels } from './vscode/jobPanel';
@@ -12,6 +13,7 @@ import { JobsViewProvider } from './vscode/jobsView';
 import { LocalBackendProcess } from './vscode/localBackend';
 import { createLog, errorText } from './vscode/log';
 import { PlaygroundPanel } from './vscode/playgroundPanel';
+import { chooseProject } from './vscode/projectPicker';
 import { Projects } from './vscode/projects';
 import { ArkorSession } from './vscode/session';
 import { SessionJobsSource } from './vscode/sessionJobsSource';
@@ -121,7 +123,17 @@ export function activate(context: vscode.ExtensionContext): ArkorExtensionApi {
         void vscode.window.showInformationMessage(`Arkor: cancelled the training of ${run.project.name}.`);
       },
       ...accountCommands(session),
+      'arkor.retryConnection': () => session.retry().catch(() => undefined),
+      'arkor.chooseProject': async () => {
+        const dir = (await projects.current({ ask: true }))?.root;
+        try {
+          await chooseProject(session, dir);
+        } catch (error) {
+          void vscode.window.showErrorMessage(`Arkor: ${errorText(error)}`);
+        }
+      },
     }),
+    new ConnectionStatusItem(session),
   );
   // Private homes of runs a crashed extension host could not clean up hold plaintext tokens.
   void sweepStaleChildHomes().then((removed) => {

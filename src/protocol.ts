@@ -1,3 +1,5 @@
+import type { ConnectionAction, ConnectionPhase } from './core/connection';
+
 /**
  * Every message between the extension host and a webview, as discriminated unions on `type`.
  * Both sides import this file (the host for `postMessage`, the Preact apps for their handlers), so a
@@ -43,9 +45,13 @@ export interface JobSummary {
 
 export interface BackendInfo {
   kind: 'local' | 'cloud';
-  /** Human label, e.g. "Local backend" or "api.arkor.ai". */
+  /** Human label, e.g. "Local backend · 127.0.0.1:4000" or "Arkor Cloud · api.arkor.ai". */
   label: string;
-  /** A problem reaching the backend, shown as a banner; undefined when healthy. */
+  /** Where the connection stands (src/core/connection.ts); absent means connected. */
+  phase?: ConnectionPhase;
+  /** What fixes the state, as buttons (each runs an Arkor command). */
+  actions?: ConnectionAction[];
+  /** The cause and the fix when the connection failed, shown as a banner; undefined when healthy. */
   error?: string;
 }
 

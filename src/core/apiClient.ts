@@ -483,7 +483,11 @@ function describe(req: RawRequest): string {
   return `${req.method} ${req.path}`;
 }
 
+/** Why a request could not be made: the system error code, else the transport's own reason. */
 function networkCode(err: unknown): string | undefined {
-  const cause = (err as { cause?: { code?: unknown } } | undefined)?.cause;
-  return typeof cause?.code === 'string' ? cause.code : undefined;
+  const cause = (err as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
+  if (typeof cause?.code === 'string') return cause.code;
+  if (typeof cause?.message === 'string' && cause.message) return cause.message;
+  const message = err instanceof Error ? err.message : undefined;
+  return message && message !== 'fetch failed' ? message : undefined;
 }

@@ -33,6 +33,16 @@ export {
   streamChat,
 } from './chatStream';
 export {
+  type BackendKind,
+  backendLabel,
+  type ConnectionAction,
+  type ConnectionPhase,
+  type ConnectionState,
+  failureState,
+  NotSignedInError,
+  retryDelayMs,
+} from './connection';
+export {
   type AnonCredentials,
   assertSafeCloudUrl,
   type BaseUrlSources,

@@ -157,7 +157,10 @@ export interface StreamInfo {
 export type JobStoreChange =
   /** The polled job list (statuses already merged with live events). */
   | { kind: 'jobs'; jobs: TrainingJob[] }
-  | { kind: 'pollError'; message: string; retryInMs: number }
+  /** The job list could not be read; `error` says why (its `kind`: network, auth, not-found, …). */
+  | { kind: 'pollError'; message: string; retryInMs: number; error: unknown }
+  /** The job list was read again after poll errors. */
+  | { kind: 'pollOk' }
   | { kind: 'status'; jobId: string; status: JobStatus; error: string | undefined }
   /** Metric points `[from, to)` were appended or filled in; read them with `metrics(jobId, from, to)`. */
   | { kind: 'metrics'; jobId: string; from: number; to: number }
@@ -465,12 +468,19 @@ export class JobStore implements Disposable {
     try {
       const jobs = await this.source.listJobs({});
       if (this.disposed) return;
+      const recovered = this.pollErrors > 0;
       this.pollErrors = 0;
       this.applyJobList(jobs);
+      if (recovered) this.emit({ kind: 'pollOk' });
     } catch (err) {
       if (this.disposed) return;
       this.pollErrors++;
-      this.emit({ kind: 'pollError', message: this.messageOf(err), retryInMs: this.nextPollDelay() });
+      this.emit({
+        kind: 'pollError',
+        message: this.messageOf(err),
+        retryInMs: this.nextPollDelay(),
+        error: err,
+      });
     }
   }
 

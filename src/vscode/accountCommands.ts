@@ -1,12 +1,20 @@
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
-import { ArkorApiClient, type Credentials, importCliCredentials, resolveBaseUrl } from '../core';
+import {
+  ArkorApiClient,
+  type Credentials,
+  importCliCredentials,
+  resolveBaseUrl,
+  resolveScope,
+} from '../core';
 import type { CommandHandlers } from './commands';
 import { withErrors } from './jobCommands';
 import { type ArkorSession, type BackendKind, CLIENT_VERSION } from './session';
 
 /** Sign In / Sign Out / Select Backend. Credentials go to SecretStorage only. */
-export function accountCommands(session: ArkorSession): CommandHandlers {
+export function accountCommands(
+  session: ArkorSession,
+): Pick<CommandHandlers, 'arkor.selectBackend' | 'arkor.signIn' | 'arkor.signOut'> {
   return {
     'arkor.selectBackend': async () => {
       const current = session.kind;
@@ -94,6 +102,12 @@ export function accountCommands(session: ArkorSession): CommandHandlers {
           };
         }
         await store.set(credentials);
+        // A pasted token (OAuth) has no project yet: the real CLI needs .arkor/state.json naming one.
+        if (choice.id === 'token') {
+          const dir = await session.projectRoot();
+          const scope = dir ? await resolveScope(dir, credentials) : undefined;
+          if (scope?.kind !== 'ok') await vscode.commands.executeCommand('arkor.chooseProject');
+        }
         if (session.kind !== 'cloud') {
           const action = await vscode.window.showInformationMessage(
             'Signed in to Arkor Cloud. Trainings still run on the local backend.',
@@ -115,9 +129,15 @@ export function accountCommands(session: ArkorSession): CommandHandlers {
           void vscode.window.showInformationMessage('Arkor: not signed in to Arkor Cloud.');
           return;
         }
+        const current = await store.get();
+        // An anonymous identity exists only in its token: once it is gone, so are its jobs.
+        const detail =
+          current?.mode === 'anon'
+            ? 'This is an anonymous identity. Unless ~/.arkor/credentials.json still holds it, its jobs and projects cannot be reached again after signing out.'
+            : 'The credentials are removed from VS Code (not from ~/.arkor).';
         const ok = await vscode.window.showWarningMessage(
-          'Sign out of Arkor Cloud? The credentials are removed from VS Code (not from ~/.arkor).',
-          { modal: true },
+          'Sign out of Arkor Cloud?',
+          { modal: true, detail },
           'Sign Out',
         );
         if (ok) await store.clear();

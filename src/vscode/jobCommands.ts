@@ -30,7 +30,10 @@ export function modelRefOf(arg: unknown): ModelRef | undefined {
     : { kind: 'final', jobId };
 }
 
-export function jobCommands(session: ArkorSession, panels: JobPanels): CommandHandlers {
+export function jobCommands(
+  session: ArkorSession,
+  panels: JobPanels,
+): Pick<CommandHandlers, 'arkor.refreshJobs' | 'arkor.openJob' | 'arkor.cancelJob' | 'arkor.copyJobId'> {
   const pickJob = async (title: string, filter: (status: string) => boolean = () => true) => {
     const connection = await session.connect();
     const jobs = connection.store.jobs().filter((j) => filter(j.status));

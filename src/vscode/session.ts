@@ -1,26 +1,36 @@
 import * as vscode from 'vscode';
 import {
   ArkorApiClient,
+  ArkorApiError,
   assertSafeCloudUrl,
+  type BackendKind,
+  backendLabel,
   bearerToken,
+  type ConnectionState,
   type Credentials,
   clientJobSource,
+  Emitter,
   ensureCredentials,
   ensureProjectState,
+  failureState,
   JobStore,
   type JobStoreChange,
+  NotSignedInError,
   resolveBaseUrl,
   resolveScope,
+  retryDelayMs,
   type Scope,
 } from '../core';
+import { Disposable, toDisposable } from '../core/lifecycle';
 import type { BackendInfo } from '../protocol';
+import { config, SETTINGS } from './config';
 import type { LocalBackendProcess } from './localBackend';
 import { SecretCredentialStore } from './secretStore';
 
 /** The `X-Arkor-Client` the extension sends: the SDK version whose protocol it speaks. */
 export const CLIENT_VERSION = 'arkor/0.0.3-alpha.1';
 
-export type BackendKind = 'local' | 'cloud';
+export type { BackendKind };
 
 /** Everything needed to talk to the chosen backend for the current project. */
 export interface Connection {
@@ -36,22 +46,29 @@ export interface Connection {
 /**
  * The live link between VS Code and one Arkor backend: which backend (setting `arkor.backend`), its
  * URL, the credentials from SecretStorage, the project scope, and the job store the views read.
- * Rebuilt whenever any of those change. Connecting is lazy: nothing starts until a view or command
- * needs it, so merely opening a folder never spawns the local backend.
+ *
+ * Its `state` (src/core/connection.ts) is what every surface renders. Connecting is lazy (merely
+ * opening a folder never spawns the local backend), but once anything asked for a connection, the
+ * session keeps one by itself: a change of backend, setting or credentials reconnects at once, an
+ * unreachable backend is retried with backoff, a crashed local backend is restarted, and an outage
+ * of a live connection shows within a poll and clears when the backend answers again.
  */
-export class ArkorSession implements vscode.Disposable {
+export class ArkorSession extends Disposable {
   private current: Connection | undefined;
   private connecting: Promise<Connection> | undefined;
-  private error: string | undefined;
   private generation = 0;
+  /** Someone asked for a connection: from then on it is kept up by itself. */
+  private wanted = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryAttempt = 0;
+  private currentState: ConnectionState = { phase: 'idle', backend: 'local', label: '', actions: [] };
   private readonly storeListeners: vscode.Disposable[] = [];
-  private readonly disposables: vscode.Disposable[] = [];
-  private readonly changedEmitter = new vscode.EventEmitter<void>();
-  private readonly storeEmitter = new vscode.EventEmitter<JobStoreChange>();
+  private readonly _onDidChange = this._register(new Emitter<void>('a session listener'));
+  private readonly _onDidChangeStore = this._register(new Emitter<JobStoreChange>('a store listener'));
   /** The backend, credentials or connection state changed. */
-  readonly onDidChange = this.changedEmitter.event;
+  readonly onDidChange = this._onDidChange.event;
   /** Forwarded from the current job store. */
-  readonly onDidChangeStore = this.storeEmitter.event;
+  readonly onDidChangeStore = this._onDidChangeStore.event;
 
   constructor(
     private readonly secrets: vscode.SecretStorage,
@@ -59,27 +76,44 @@ export class ArkorSession implements vscode.Disposable {
     private readonly projectDir: () => Promise<string | undefined>,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    this.disposables.push(
-      this.changedEmitter,
-      this.storeEmitter,
+    super();
+    this.currentState = this.idleState();
+    this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('arkor.backend') || e.affectsConfiguration('arkor.cloud.apiUrl')) {
+        if (e.affectsConfiguration(SETTINGS.backend) || e.affectsConfiguration(SETTINGS.cloudApiUrl)) {
           this.reset('settings changed');
-        } else if (e.affectsConfiguration('arkor.jobs.pollIntervalSeconds')) {
-          this.current?.store.setPollInterval(pollIntervalMs());
+        } else if (e.affectsConfiguration(SETTINGS.pollIntervalSeconds)) {
+          this.current?.store.setPollInterval(config.pollIntervalSeconds() * 1000);
         }
       }),
+    );
+    this._register(
       secrets.onDidChange((e) => {
         if (e.key === credentialKey(this.kind)) this.reset('credentials changed');
       }),
-      localBackend.onDidChange(() => this.changedEmitter.fire()),
+    );
+    this._register(
+      localBackend.onDidChange(() => {
+        // The local backend process stopped under a live connection: reconnect, which restarts it.
+        if (this.kind === 'local' && this.current && this.localBackend.url !== this.current.baseUrl) {
+          this.reset('the local backend stopped');
+        } else {
+          this._onDidChange.fire();
+        }
+      }),
+    );
+    this._register(
+      toDisposable(() => {
+        this.generation++;
+        if (this.retryTimer) clearTimeout(this.retryTimer);
+        for (const d of this.storeListeners.splice(0)) d.dispose();
+        this.current?.store.dispose();
+      }),
     );
   }
 
   get kind(): BackendKind {
-    return vscode.workspace.getConfiguration('arkor').get<BackendKind>('backend') === 'cloud'
-      ? 'cloud'
-      : 'local';
+    return config.backend();
   }
 
   credentialStore(kind: BackendKind = this.kind): SecretCredentialStore {
@@ -91,11 +125,31 @@ export class ArkorSession implements vscode.Disposable {
     return this.current;
   }
 
+  /** The folder of the project the session serves (the one picked for this workspace). */
+  projectRoot(): Promise<string | undefined> {
+    return this.projectDir();
+  }
+
+  /** The connection as every surface shows it. */
+  get state(): ConnectionState {
+    return this.currentState;
+  }
+
   /** Connects (starting the local backend, signing up anonymously there) if not yet connected. */
   connect(): Promise<Connection> {
+    this.wanted = true;
     if (this.current) return Promise.resolve(this.current);
+    if (this.connecting) return this.connecting;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     const generation = this.generation;
-    this.connecting ??= this.open()
+    this.setState({
+      phase: 'connecting',
+      backend: this.kind,
+      label: backendLabel(this.kind, this.kind === 'local' ? this.localBackend.url : undefined),
+      actions: [],
+    });
+    this.connecting = this.open()
       .then((connection) => {
         if (generation !== this.generation) {
           // Settings or credentials changed while connecting (signing up anonymously stores new
@@ -105,46 +159,121 @@ export class ArkorSession implements vscode.Disposable {
           return this.connect();
         }
         this.current = connection;
-        this.error = undefined;
+        this.retryAttempt = 0;
         for (const d of this.storeListeners.splice(0)) d.dispose();
-        this.storeListeners.push(connection.store.onDidChange((change) => this.storeEmitter.fire(change)));
+        this.storeListeners.push(connection.store.onDidChange((change) => this.onStoreChange(change)));
         connection.store.start();
-        this.changedEmitter.fire();
+        this.setState(this.connectedState(connection));
         return connection;
       })
       .catch((error: unknown) => {
-        this.error = error instanceof Error ? error.message : String(error);
-        this.log.error(`Could not connect to the ${this.kind} backend: ${this.error}`);
-        this.changedEmitter.fire();
+        if (generation === this.generation) this.fail(error, undefined);
         throw error;
       })
       .finally(() => {
-        this.connecting = undefined;
+        if (generation === this.generation) this.connecting = undefined;
       });
     return this.connecting;
   }
 
-  /** What the views show about the backend. */
-  info(): BackendInfo {
-    const kind = this.kind;
-    const error = this.error ?? (kind === 'local' ? this.localBackend.lastError : undefined);
-    const label =
-      kind === 'local'
-        ? `Local backend${this.localBackend.url ? ` · ${new URL(this.localBackend.url).host}` : ''}`
-        : `Arkor Cloud · ${this.current ? new URL(this.current.baseUrl).host : 'not connected'}`;
-    return { kind, label, error };
+  /** Connect now, whatever the state (the Retry action). */
+  retry(): Promise<Connection> {
+    if (this.current && this.currentState.phase === 'connected') return Promise.resolve(this.current);
+    if (this.current) {
+      // A live connection in an outage: poll now instead of waiting for the backoff.
+      void this.current.store.refresh();
+      return Promise.resolve(this.current);
+    }
+    this.retryAttempt = 0;
+    return this.connect();
   }
 
-  /** Drops the connection; the next `connect()` builds a new one. */
+  /** What the views show about the backend. */
+  info(): BackendInfo {
+    const s = this.currentState;
+    const failed = s.phase !== 'connected' && s.phase !== 'connecting' && s.phase !== 'idle';
+    return {
+      kind: s.backend,
+      label: s.label,
+      phase: s.phase,
+      actions: s.actions,
+      error: failed ? s.message : undefined,
+    };
+  }
+
+  /** Drops the connection and, if one was wanted, builds a new one at once. */
   reset(reason: string): void {
     this.generation++;
     this.log.info(`Reconnecting (${reason})`);
     for (const d of this.storeListeners.splice(0)) d.dispose();
     this.current?.store.dispose();
     this.current = undefined;
-    this.error = undefined;
-    this.changedEmitter.fire();
-    this.storeEmitter.fire({ kind: 'jobs', jobs: [] });
+    this.connecting = undefined;
+    this.retryAttempt = 0;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this._onDidChangeStore.fire({ kind: 'jobs', jobs: [] });
+    if (this.wanted) {
+      // Errors are the new state; nothing to do with them here.
+      this.connect().catch(() => undefined);
+    } else {
+      this.setState(this.idleState());
+    }
+  }
+
+  private idleState(): ConnectionState {
+    return { phase: 'idle', backend: this.kind, label: backendLabel(this.kind, undefined), actions: [] };
+  }
+
+  private connectedState(c: Connection): ConnectionState {
+    return { phase: 'connected', backend: c.kind, label: backendLabel(c.kind, c.baseUrl), actions: [] };
+  }
+
+  private setState(state: ConnectionState): void {
+    const before = this.currentState;
+    this.currentState = state;
+    if (before.phase !== state.phase || before.message !== state.message || before.label !== state.label) {
+      const detail = state.message ? `: ${state.message}` : '';
+      const line = `Connection ${state.phase} (${state.label})${detail}`;
+      if (state.phase === 'connected' || state.phase === 'connecting') this.log.info(line);
+      else if (state.phase !== 'idle') this.log.warn(line);
+    }
+    this._onDidChange.fire();
+  }
+
+  /** A failed attempt (or a failed poll of a live connection): the state, and a retry if it helps. */
+  private fail(error: unknown, baseUrl: string | undefined): void {
+    const state = failureState(error, this.kind, baseUrl ?? this.current?.baseUrl ?? this.localBackend.url);
+    if (state.phase === 'unreachable' && !this.current) {
+      const delay = retryDelayMs(this.retryAttempt++);
+      state.retryAt = Date.now() + delay;
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = undefined;
+        this.connect().catch(() => undefined);
+      }, delay);
+    }
+    this.setState(state);
+  }
+
+  private onStoreChange(change: JobStoreChange): void {
+    const c = this.current;
+    if (c && change.kind === 'pollError') {
+      // The store keeps polling with backoff; the state says why until a poll succeeds.
+      const error =
+        change.error instanceof ArkorApiError
+          ? change.error
+          : new ArkorApiError({ kind: 'network', message: change.message });
+      const state = failureState(error, c.kind, c.baseUrl);
+      state.retryAt = Date.now() + change.retryInMs;
+      this.setState(state);
+    } else if (
+      c &&
+      (change.kind === 'pollOk' || change.kind === 'jobs') &&
+      this.currentState.phase !== 'connected'
+    ) {
+      this.setState(this.connectedState(c));
+    }
+    this._onDidChangeStore.fire(change);
   }
 
   private async open(): Promise<Connection> {
@@ -158,8 +287,8 @@ export class ArkorSession implements vscode.Disposable {
     if (kind === 'local') {
       baseUrl = await this.localBackend.ensureStarted();
     } else {
-      const setting = vscode.workspace.getConfiguration('arkor').get<string>('cloud.apiUrl') ?? '';
-      baseUrl = resolveBaseUrl({ setting, env: process.env, credentials });
+      if (!credentials) throw new NotSignedInError();
+      baseUrl = resolveBaseUrl({ setting: config.cloudApiUrl(), env: process.env, credentials });
       assertSafeCloudUrl(baseUrl);
     }
     const client = new ArkorApiClient({
@@ -171,9 +300,8 @@ export class ArkorSession implements vscode.Disposable {
     if (kind === 'local') {
       // Like `arkor dev`: an anonymous identity on first use, kept in SecretStorage.
       credentials = await ensureCredentials(store, client);
-    } else if (!credentials) {
-      throw new Error('Not signed in to Arkor Cloud. Run "Arkor: Sign In".');
     }
+    if (!credentials) throw new NotSignedInError();
     // Local: the backend's project of this folder; the folder's .arkor/state.json (its Arkor Cloud
     // scope, if any) is left alone. Cloud: as the SDK does before a run, a usable state file, created
     // for anonymous users; a stale one (another identity's) is never overwritten.
@@ -184,20 +312,17 @@ export class ArkorSession implements vscode.Disposable {
         : vscode.workspace.isTrusted
           ? await ensureProjectState({ projectDir, credentials, client })
           : await readOnlyScope(projectDir, credentials);
+    // The proof: reachable, the credentials accepted, and the scope known there. Until this answers,
+    // nothing says "connected" (a dead URL or a stale state file would look like an empty account).
+    await client.listJobs(scope);
+    const signedIn = credentials;
     const jobStore = new JobStore({
       source: clientJobSource(client, scope),
-      pollIntervalMs: pollIntervalMs(),
-      secrets: () => [bearerToken(credentials)],
+      pollIntervalMs: config.pollIntervalSeconds() * 1000,
+      secrets: () => [bearerToken(signedIn)],
     });
     this.log.info(`Connected to the ${kind} backend at ${baseUrl} (${scope.orgSlug}/${scope.projectSlug})`);
     return { kind, baseUrl, client, credentials, scope, projectDir, store: jobStore };
-  }
-
-  dispose(): void {
-    this.generation++;
-    for (const d of this.storeListeners.splice(0)) d.dispose();
-    this.current?.store.dispose();
-    for (const d of this.disposables) d.dispose();
   }
 }
 
@@ -213,9 +338,4 @@ async function readOnlyScope(projectDir: string, credentials: Credentials): Prom
 
 function credentialKey(kind: BackendKind): string {
   return `arkor.credentials.${kind}`;
-}
-
-function pollIntervalMs(): number {
-  const seconds = vscode.workspace.getConfiguration('arkor').get<number>('jobs.pollIntervalSeconds') ?? 5;
-  return Math.max(1, seconds) * 1000;
 }
