@@ -121,7 +121,8 @@ export class Training extends Disposable {
     const home = await prepareChildHome(connection.credentials, connection.baseUrl);
     const channel = this.channel(project);
     channel.clear();
-    channel.show(true);
+    // Not revealed: the job panel opens with the same log and needs the room for its chart. The
+    // output is one click away (Arkor: Show Output, or Show Output on a failure notification).
     channel.appendLine(
       `$ arkor start   (${project.root}, backend ${connection.baseUrl}, arkor ${cli.version ?? '?'})`,
     );

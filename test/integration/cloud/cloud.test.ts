@@ -215,3 +215,114 @@ describe('Arkor Cloud (loopback cloud server)', function () {
     await screenshot('65-cloud-signed-in-again');
   });
 });
+
+/**
+ * The connection lifecycle (issue 18) in the same session: each transition reconnects by itself and
+ * every state is shown with the action that fixes it; nothing needs a manual Refresh.
+ */
+describe('Connection lifecycle (loopback cloud and the local backend)', function () {
+  this.timeout(300_000);
+  let api: ArkorExtensionApi;
+  const settings = () => vscode.workspace.getConfiguration('arkor');
+
+  before(async () => {
+    api = await vscode.extensions.getExtension<ArkorExtensionApi>(EXTENSION_ID)!.activate();
+    await vscode.commands.executeCommand('workbench.view.extension.arkor');
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') {
+      await screenshot(`failed-conn-${this.currentTest.title.slice(0, 40).replace(/\W+/g, '-')}`).catch(
+        () => {},
+      );
+    }
+  });
+
+  it('a dead cloud URL is shown as unreachable with its cause, and recovers by itself when fixed', async () => {
+    const good = settings().get<string>('cloud.apiUrl') || api.session.connection?.baseUrl || '';
+    assert.match(good, /^http:\/\/127\.0\.0\.1:\d+$/);
+    await settings().update('cloud.apiUrl', 'http://127.0.0.1:9', vscode.ConfigurationTarget.Global);
+    await waitFor(() => api.session.state.phase === 'unreachable', 'the state to become unreachable');
+    assert.match(api.session.state.message ?? '', /ECONNREFUSED|127\.0\.0\.1:9/);
+    const text = await waitFor(async () => {
+      const t = await jobsViewText();
+      return /Could not reach/.test(t) ? t : null;
+    }, 'the Jobs view to show the cause');
+    assert.doesNotMatch(text, /No training jobs yet/, 'an unreachable backend never reads as "no jobs"');
+    await screenshot('66-conn-unreachable');
+    await settings().update('cloud.apiUrl', good, vscode.ConfigurationTarget.Global);
+    await waitFor(() => api.session.state.phase === 'connected', 'the connection to come back by itself');
+    await waitFor(async () => /captain-speak/.test(await jobsViewText()), "the cloud's jobs listed again");
+  });
+
+  it('switching backends both ways lists each backend’s jobs without a Refresh', async () => {
+    const cloudJobs = api.session.connection?.store.jobs().length ?? 0;
+    assert.ok(cloudJobs >= 1, 'the cloud has the job trained above');
+    await settings().update('backend', 'local', vscode.ConfigurationTarget.Global);
+    await waitFor(
+      () => api.session.state.phase === 'connected' && api.session.connection?.kind === 'local',
+      'a connection to the local backend',
+      60_000,
+    );
+    await waitFor(
+      async () => /Local backend/.test(await jobsViewText()),
+      'the Jobs view on the local backend',
+    );
+    await screenshot('67-conn-switched-to-local');
+    await settings().update('backend', 'cloud', vscode.ConfigurationTarget.Global);
+    await waitFor(
+      () => api.session.state.phase === 'connected' && api.session.connection?.kind === 'cloud',
+      'a connection to the cloud again',
+    );
+    await waitFor(
+      async () => /captain-speak/.test(await jobsViewText()),
+      "the cloud's jobs, without a Refresh",
+    );
+    assert.equal(api.session.connection?.store.jobs().length, cloudJobs);
+  });
+
+  it('a local backend killed mid-run is restarted by itself and the view recovers', async () => {
+    await settings().update('backend', 'local', vscode.ConfigurationTarget.Global);
+    const connection = await waitFor(
+      () =>
+        api.session.state.phase === 'connected' && api.session.connection?.kind === 'local'
+          ? api.session.connection
+          : null,
+      'the local backend',
+      60_000,
+    );
+    const c = connection;
+    const { job } = {
+      job: await c.client.createJob(c.scope, {
+        name: 'killed-mid-run',
+        config: {
+          model: 'unsloth/gemma-4-E4B-it',
+          datasetSource: { type: 'blob', url: './data/captain.jsonl' },
+          maxSteps: 100_000,
+        },
+      }),
+    };
+    await c.store.refresh();
+    const pid = api.localBackend.pid;
+    assert.ok(pid, 'the local backend runs');
+    process.kill(pid, 'SIGKILL');
+    await waitFor(
+      () => api.localBackend.pid !== undefined && api.localBackend.pid !== pid,
+      'a new backend process',
+      60_000,
+    );
+    await waitFor(
+      () => api.session.state.phase === 'connected',
+      'connected to the restarted backend',
+      60_000,
+    );
+    const store = api.session.connection!.store;
+    await waitFor(async () => {
+      await store.refresh().catch(() => {});
+      return store.status(job.id) === 'failed';
+    }, 'the interrupted job to be reported (failed: the backend stopped)');
+    await waitFor(async () => /killed-mid-run/.test(await jobsViewText()), 'the Jobs view to list it again');
+    await screenshot('68-conn-local-restarted');
+    await settings().update('backend', 'cloud', vscode.ConfigurationTarget.Global);
+  });
+});
