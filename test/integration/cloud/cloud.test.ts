@@ -242,15 +242,19 @@ describe('Connection lifecycle (loopback cloud and the local backend)', function
     const good = settings().get<string>('cloud.apiUrl') || api.session.connection?.baseUrl || '';
     assert.match(good, /^http:\/\/127\.0\.0\.1:\d+$/);
     await settings().update('cloud.apiUrl', 'http://127.0.0.1:9', vscode.ConfigurationTarget.Global);
-    await waitFor(() => api.session.state.phase === 'unreachable', 'the state to become unreachable');
-    assert.match(api.session.state.message ?? '', /ECONNREFUSED|127\.0\.0\.1:9/);
-    const text = await waitFor(async () => {
-      const t = await jobsViewText();
-      return /Could not reach/.test(t) ? t : null;
-    }, 'the Jobs view to show the cause');
-    assert.doesNotMatch(text, /No training jobs yet/, 'an unreachable backend never reads as "no jobs"');
-    await screenshot('66-conn-unreachable');
-    await settings().update('cloud.apiUrl', good, vscode.ConfigurationTarget.Global);
+    try {
+      await waitFor(() => api.session.state.phase === 'unreachable', 'the state to become unreachable');
+      assert.match(api.session.state.message ?? '', /ECONNREFUSED|127\.0\.0\.1:9/);
+      const text = await waitFor(async () => {
+        const t = await jobsViewText();
+        return /Could not reach/.test(t) ? t : null;
+      }, 'the Jobs view to show the cause');
+      assert.doesNotMatch(text, /No training jobs yet/, 'an unreachable backend never reads as "no jobs"');
+      assert.match(text, /Retry/, 'the fix is offered');
+      await screenshot('66-conn-unreachable');
+    } finally {
+      await settings().update('cloud.apiUrl', good, vscode.ConfigurationTarget.Global);
+    }
     await waitFor(() => api.session.state.phase === 'connected', 'the connection to come back by itself');
     await waitFor(async () => /captain-speak/.test(await jobsViewText()), "the cloud's jobs listed again");
   });
@@ -303,6 +307,10 @@ describe('Connection lifecycle (loopback cloud and the local backend)', function
       }),
     };
     await c.store.refresh();
+    await waitFor(async () => {
+      await c.store.refresh().catch(() => {});
+      return c.store.status(job.id) === 'running';
+    }, 'the job to be training');
     const pid = api.localBackend.pid;
     assert.ok(pid, 'the local backend runs');
     process.kill(pid, 'SIGKILL');
