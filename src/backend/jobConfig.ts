@@ -150,6 +150,10 @@ export function resolveDataset(
   } catch {
     throw new BadRequest(`dataset ${url} is not a valid file URL`);
   }
+  // Outside the project is refused before looking: the answer must not tell which paths exist.
+  if (!isInside(path.resolve(file), projectRoot)) {
+    throw new BadRequest(`dataset file must be inside the project folder ${projectRoot}: ${url}`);
+  }
   if (!existsSync(file)) {
     throw new BadRequest(
       `dataset file not found: ${url} (looked for ${file}, in the project folder ${projectRoot})`,

@@ -123,6 +123,14 @@ export function createBackendServer(o: ServerOptions): Server {
       reply(res, ROUTES.cliConfig, { auth0Domain: null, clientId: null, audience: null, callbackPorts: [] }),
     ),
     route(ROUTES.anonymousSignup, async ({ req, res }) => {
+      // Started by the extension (a host token is set), the backend is the extension's alone: another
+      // user of this machine must not mint a working token.
+      if (o.hostToken && !isHost(req.headers.authorization)) {
+        throw new HttpError(
+          403,
+          'sign-up is closed: this local backend serves only the Arkor extension that started it',
+        );
+      }
       const parsed = ROUTES.anonymousSignup.request.safeParse(await readJson(req));
       if (!parsed.success) throw new HttpError(400, 'kind must be "cli" or "web"');
       const { token, anonymousId } = store.issueToken();
@@ -154,6 +162,10 @@ export function createBackendServer(o: ServerOptions): Server {
     // first use. The extension binds every project it runs or shows, so relative dataset paths
     // resolve against the right folder and the project's .arkor/state.json is never needed.
     route(ROUTES.localProject, async ({ req, res }) => {
+      // Which folders jobs may read files from is the extension's decision (its opened projects).
+      if (o.hostToken && !isHost(req.headers.authorization)) {
+        throw new HttpError(403, 'only the Arkor extension binds project folders');
+      }
       const parsed = ROUTES.localProject.request.safeParse(await readJson(req));
       if (!parsed.success || !path.isAbsolute(parsed.data.root)) {
         throw new HttpError(400, 'root must be the absolute path of the project folder');
@@ -311,6 +323,14 @@ export function createBackendServer(o: ServerOptions): Server {
     });
   }
 
+  const isHost = (header: string | string[] | undefined): boolean => {
+    const token = /^Bearer\s+(\S+)$/i.exec(typeof header === 'string' ? header : '')?.[1];
+    if (!token || !o.hostToken) return false;
+    const a = Buffer.from(token);
+    const b = Buffer.from(o.hostToken);
+    return a.length === b.length && timingSafeEqual(a, b);
+  };
+
   const tokenOk = (header: string | undefined): boolean => {
     const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
     const token = m?.[1];
@@ -352,7 +372,12 @@ export function createBackendServer(o: ServerOptions): Server {
     if (match.spec.auth && !tokenOk(req.headers.authorization)) {
       return sendError(res, 401, 'missing or invalid bearer token');
     }
-    const params = (match.pattern.exec(path) ?? []).slice(1).map((p) => decodeURIComponent(p));
+    let params: string[];
+    try {
+      params = (match.pattern.exec(path) ?? []).slice(1).map((p) => decodeURIComponent(p));
+    } catch {
+      return sendError(res, 400, 'malformed percent-encoding in the path');
+    }
     await match.handler({ req, res, url, params });
   }
 

@@ -40,6 +40,9 @@ interface AuthFile {
 
 type Listener = (e: StoredEvent) => void;
 
+/** Anonymous identities kept; signing up more drops the oldest. */
+export const MAX_TOKENS = 256;
+
 export class Store {
   private auth: AuthFile = { tokens: [], projects: [] };
   private jobs: TrainingJob[] = [];
@@ -82,6 +85,9 @@ export class Store {
     const token = `arkl_${randomUUID().replaceAll('-', '')}${randomUUID().replaceAll('-', '')}`;
     const anonymousId = randomUUID();
     this.auth.tokens.push({ token, anonymousId, createdAt: new Date().toISOString() });
+    // Bounded: the oldest identities go first (the extension itself uses its host token).
+    if (this.auth.tokens.length > MAX_TOKENS)
+      this.auth.tokens.splice(0, this.auth.tokens.length - MAX_TOKENS);
     this.saveAuth();
     return { token, anonymousId };
   }

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { Emitter } from '../core';
@@ -17,6 +18,12 @@ export class LocalBackendProcess extends Disposable {
   readonly onDidChange = this._onDidChange.event;
   url: string | undefined;
   lastError: string | undefined;
+  /**
+   * The only credential of the backend this extension host started (new at each start): sign-up is
+   * closed to anyone else, so no other user of this machine can use it. Given to the backend through
+   * its environment, never its command line (which other users can read).
+   */
+  hostToken: string | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -44,9 +51,11 @@ export class LocalBackendProcess extends Disposable {
     const main = vscode.Uri.joinPath(this.extensionUri, 'dist', 'backend', 'main.js').fsPath;
     const args = [main, '--port', '0', '--data-dir', this.dataDir];
     this.log.info(`Starting the local backend (data in ${this.dataDir})`);
+    const hostToken = `arkh_${randomBytes(32).toString('base64url')}`;
+    this.hostToken = hostToken;
     const child = spawn(process.execPath, args, {
       // In desktop VS Code process.execPath is Electron; this makes it behave as plain Node.
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', ARKOR_LOCAL_HOST_TOKEN: hostToken },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.child = child;

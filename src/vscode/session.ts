@@ -10,7 +10,6 @@ import {
   type Credentials,
   clientJobSource,
   Emitter,
-  ensureCredentials,
   ensureProjectState,
   failureState,
   JobStore,
@@ -298,8 +297,10 @@ export class ArkorSession extends Disposable {
       onDeprecation: (notice) => void vscode.window.showWarningMessage(`Arkor: ${notice.message}`),
     });
     if (kind === 'local') {
-      // Like `arkor dev`: an anonymous identity on first use, kept in SecretStorage.
-      credentials = await ensureCredentials(store, client);
+      // The backend this window started accepts its host token only (sign-up is closed to others).
+      const token = this.localBackend.hostToken;
+      if (!token) throw new Error('The local backend started without its credential.');
+      credentials = { mode: 'anon', token, anonymousId: 'arkor-vscode', orgSlug: 'local' };
     }
     if (!credentials) throw new NotSignedInError();
     // Local: the backend's project of this folder; the folder's .arkor/state.json (its Arkor Cloud

@@ -28,8 +28,9 @@ export function parseChatJsonl(text: string): Example[] {
     let value: unknown;
     try {
       value = JSON.parse(line);
-    } catch (e) {
-      throw new Error(`dataset line ${n}: invalid JSON (${(e as Error).message})`);
+    } catch {
+      // Never the parser's message: it quotes the line, and the file may not be training data.
+      throw new Error(`dataset line ${n}: not valid JSON (each line must be one JSON object)`);
     }
     const messages = (value as { messages?: unknown })?.messages;
     if (!Array.isArray(messages) || messages.length === 0) {
