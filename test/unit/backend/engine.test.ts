@@ -35,7 +35,7 @@ describe('engine', function () {
       assert.equal(pirate().length, 80);
       assert.throws(
         () => parseChatJsonl('{"messages":[{"role":"assistant","content":"a"}]}\n{nope'),
-        /line 2: invalid JSON/,
+        /line 2: not valid JSON/,
       );
       assert.throws(() => parseChatJsonl('\n\n{"foo":1}'), /line 3: expected an object/);
       assert.throws(
