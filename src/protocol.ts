@@ -62,6 +62,8 @@ export type JobsViewToHost =
   | { type: 'ready' }
   | { type: 'runTraining' }
   | { type: 'refresh' }
+  /** A button of the connection banner: Sign In, Select Backend, Retry, Choose Project, Show Output. */
+  | { type: 'connectionAction'; action: ConnectionAction }
   | { type: 'openJob'; jobId: string }
   | { type: 'cancelJob'; jobId: string }
   | { type: 'openPlayground'; jobId?: string; step?: number };

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { HostToJobsView, JobsViewToHost } from '../protocol';
+import { ACTION_COMMANDS } from './connectionStatus';
 import { type JobsSource, JobsViewFeed } from './jobsViewFeed';
 import { jobsViewMessage } from './messageSchemas';
 import { WebviewHost } from './webviewHost';
@@ -69,6 +70,8 @@ export class JobsViewProvider
         return this.command('arkor.runTraining');
       case 'refresh':
         return this.command('arkor.refreshJobs');
+      case 'connectionAction':
+        return this.command(ACTION_COMMANDS[message.action].command);
       case 'openJob':
         return this.command('arkor.openJob', message.jobId);
       case 'cancelJob':

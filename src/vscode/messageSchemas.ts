@@ -13,6 +13,10 @@ export const jobsViewMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
   z.object({ type: z.literal('runTraining') }),
   z.object({ type: z.literal('refresh') }),
+  z.object({
+    type: z.literal('connectionAction'),
+    action: z.enum(['signIn', 'selectBackend', 'retry', 'chooseProject', 'showOutput']),
+  }),
   z.object({ type: z.literal('openJob'), jobId }),
   z.object({ type: z.literal('cancelJob'), jobId }),
   z.object({
