@@ -322,7 +322,9 @@ export function PlaygroundApp({
         <div class={compare ? 'columns compare' : 'columns'}>
           {session.columns.map((column, i) => (
             <ChatColumn
-              key={i}
+              // Keyed by conversation: a reply's view (and its incremental parse) is never reused for
+              // another conversation's reply.
+              key={`${session.id}:${i}`}
               index={i}
               compare={compare}
               column={column}
