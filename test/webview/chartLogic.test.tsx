@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { MetricColumns } from '../../src/protocol';
-import { ChartController, MAX_DATA_INTERVAL_MS } from '../../webview-ui/job/chartController';
+import { ChartController, MAX_DATA_INTERVAL_MS } from '../../webview-ui/jobPanel/chartController';
 import {
   buildChartData,
   FrameCoalescer,
@@ -9,18 +9,18 @@ import {
   readoutAt,
   SERIES,
   yRange,
-} from '../../webview-ui/job/chartData';
-import { CSV_HEADER, num32, toCsv } from '../../webview-ui/job/csv';
+} from '../../webview-ui/jobPanel/chartData';
+import { CSV_HEADER, num32, toCsv } from '../../webview-ui/jobPanel/csv';
 import {
   decimateIndices,
   drawData,
   gather,
   nearestIndex,
   POINTS_PER_BUCKET,
-} from '../../webview-ui/job/decimate';
-import { MetricStore } from '../../webview-ui/job/metricStore';
-import { clampWeight, EmaSmoother, MAX_SMOOTHING, smoothSeries } from '../../webview-ui/job/smoothing';
-import { formatDuration, runStats } from '../../webview-ui/job/stats';
+} from '../../webview-ui/jobPanel/decimate';
+import { MetricStore } from '../../webview-ui/jobPanel/metricStore';
+import { clampWeight, EmaSmoother, MAX_SMOOTHING, smoothSeries } from '../../webview-ui/jobPanel/smoothing';
+import { formatDuration, runStats } from '../../webview-ui/jobPanel/stats';
 import { metricColumns } from './columns';
 import { ManualFrames } from './frames';
 
