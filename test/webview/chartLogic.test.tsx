@@ -3,7 +3,6 @@ import type { MetricColumns } from '../../src/protocol';
 import { ChartController, MAX_DATA_INTERVAL_MS } from '../../webview-ui/jobPanel/chartController';
 import {
   buildChartData,
-  FrameCoalescer,
   LOG_FLOOR,
   logFloor,
   readoutAt,
@@ -21,6 +20,7 @@ import {
 import { MetricStore } from '../../webview-ui/jobPanel/metricStore';
 import { clampWeight, EmaSmoother, MAX_SMOOTHING, smoothSeries } from '../../webview-ui/jobPanel/smoothing';
 import { formatDuration, runStats } from '../../webview-ui/jobPanel/stats';
+import { FrameCoalescer } from '../../webview-ui/shared/frameCoalescer';
 import { metricColumns } from './columns';
 import { ManualFrames } from './frames';
 

@@ -1,5 +1,6 @@
 import type { MetricColumns } from '../../src/protocol';
-import { buildChartData, type ChartData, FrameCoalescer } from './chartData';
+import { FrameCoalescer } from '../shared/frameCoalescer';
+import { buildChartData, type ChartData } from './chartData';
 import { MetricStore } from './metricStore';
 
 export type FrameListener = (data: ChartData, store: MetricStore) => void;
