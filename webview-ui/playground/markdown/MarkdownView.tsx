@@ -22,7 +22,7 @@ import {
   type OpenBlock,
   type OpenText,
 } from './blocks';
-import { GroupTree, grouped } from './groupTree';
+import { GroupTree, grouped, mergeText } from './groupTree';
 import { type Inline, type Meter, parseInline, plainText } from './inline';
 
 const BLOCK_GROUP = { tag: 'div', class: 'md-group' };
@@ -161,8 +161,7 @@ class StreamCache {
     tree.sync(p.items, p.takeDirty());
     const from = tree.frozenCount();
     const out = tree.render(p.items, from, renderInline);
-    for (const x of p.preview(from)) out.push(renderInline(x));
-    return out;
+    return out.concat(mergeText(p.preview(from).map(renderInline)));
   }
 
   renderOpen(o: OpenBlock, key: string): VNode {

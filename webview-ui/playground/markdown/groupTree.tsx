@@ -26,13 +26,11 @@ class FrozenGroup extends Component<{ g: Frozen; first: number; style: GroupStyl
     return h(
       style.tag,
       { class: style.class },
-      g.children.map((c, i) =>
-        g.level === 0 ? (
-          item(c as never, first + i)
-        ) : (
-          <FrozenGroup key={i} g={c as Frozen} first={first + i * span} style={style} item={item} />
-        ),
-      ),
+      g.level === 0
+        ? mergeText(g.children.map((c, i) => item(c as never, first + i)))
+        : g.children.map((c, i) => (
+            <FrozenGroup key={i} g={c as Frozen} first={first + i * span} style={style} item={item} />
+          )),
     );
   }
 }
@@ -100,9 +98,21 @@ export class GroupTree<T> {
         covered += span;
       }
     }
-    for (let i = covered; i < count; i++) out.push(item(items[i]!, i));
-    return out;
+    const rest: ComponentChild[] = [];
+    for (let i = covered; i < count; i++) rest.push(item(items[i]!, i));
+    return out.concat(mergeText(rest));
   }
+}
+
+/** Joins adjacent strings, so a run of text items becomes one DOM text node. */
+export function mergeText(children: ComponentChild[]): ComponentChild[] {
+  const out: ComponentChild[] = [];
+  for (const c of children) {
+    const last = out.length - 1;
+    if (typeof c === 'string' && last >= 0 && typeof out[last] === 'string') out[last] += c;
+    else out.push(c);
+  }
+  return out;
 }
 
 /** A static list rendered through a GroupTree (for large children of closed blocks). */
@@ -111,7 +121,7 @@ export function grouped<T>(
   style: GroupStyle,
   item: (item: T, index: number) => ComponentChild,
 ): ComponentChild[] {
-  if (items.length < GROUP) return items.map(item);
+  if (items.length < GROUP) return mergeText(items.map(item));
   const tree = new GroupTree<T>(style);
   tree.sync(items);
   return tree.render(items, items.length, item);

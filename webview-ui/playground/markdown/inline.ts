@@ -38,6 +38,21 @@ const MAX_CODE_RUN = 8;
 const ESCAPABLE = '\\`*_[]()#>!-+.{}|~';
 const SPECIAL = /[\\`*_[\]!\n]/g;
 
+/** Deepest stacks kept: an older opener is dropped (stays literal), bounding memory and searches. */
+const MAX_OPENERS = 256;
+const MAX_BRACKETS = 32;
+
+/** Literal delimiter items are immutable, so equal ones are shared. */
+const lits = new Map<string, Inline>();
+function lit(text: string): Inline {
+  let x = lits.get(text);
+  if (!x) {
+    x = { t: 'lit', text };
+    if (text.length <= MAX_CODE_RUN) lits.set(text, x);
+  }
+  return x;
+}
+
 const isSpace = (c: string) => c === ' ' || c === '\t' || c === '\n' || /\s/.test(c);
 const isAlnum = (c: string) => /[\p{L}\p{N}]/u.test(c);
 const isUrlChar = (c: string) => !isSpace(c) && c !== ')' && c !== '>' && c !== '<' && c !== '[' && c !== ']';
@@ -373,7 +388,8 @@ export class InlineParser {
   }
 
   private openBracket(image: boolean): void {
-    this.items.push({ t: 'lit', text: image ? '![' : '[' });
+    this.items.push(lit(image ? '![' : '['));
+    if (this.brackets.length >= MAX_BRACKETS) this.brackets.shift();
     this.brackets.push({ idx: this.items.length - 1, image, stack: this.stack.length });
     this.prev = '[';
   }
@@ -403,7 +419,7 @@ export class InlineParser {
           this.items[o.idx] = node;
           this.truncateStack(s);
         } else {
-          this.items[o.idx] = { t: 'lit', text: ch.repeat(o.n) };
+          this.items[o.idx] = lit(ch.repeat(o.n));
           this.items.push(node);
           this.truncateStack(s + 1);
         }
@@ -413,9 +429,18 @@ export class InlineParser {
       if (rem > 0) this.bottoms.set(ch + rem, this.stack.length);
     }
     if (rem > 0) {
-      this.items.push({ t: 'lit', text: ch.repeat(rem) });
-      if (canOpen && rem <= MAX_EMPHASIS_RUN) this.stack.push({ idx: this.items.length - 1, ch, n: rem });
+      this.items.push(lit(ch.repeat(rem)));
+      if (canOpen && rem <= MAX_EMPHASIS_RUN) {
+        if (this.stack.length >= MAX_OPENERS) this.dropOldestOpener();
+        this.stack.push({ idx: this.items.length - 1, ch, n: rem });
+      }
     }
+  }
+
+  private dropOldestOpener(): void {
+    this.stack.shift();
+    for (const [k, v] of this.bottoms) this.bottoms.set(k, Math.max(0, v - 1));
+    for (const b of this.brackets) b.stack = Math.max(0, b.stack - 1);
   }
 
   private truncateStack(height: number): void {
