@@ -783,9 +783,9 @@ describe('crosshair readout', () => {
     assert.deepEqual(readoutAt([[]], 0), { step: '—', values: SERIES.map(() => '—') });
   });
 
-  it('the controller hands the plot the store arrays, linear, whatever the log flag', () => {
+  it('the controller hands the plot the store arrays, linear (log clamping is the plot’s)', () => {
     const frames = new ManualFrames();
-    const chart = new ChartController({ logScale: true, raf: frames.request, caf: frames.cancel });
+    const chart = new ChartController({ raf: frames.request, caf: frames.cancel });
     chart.snapshot(cols([[1, 0]]));
     const data = chart.data();
     assert.equal(data[0], chart.store.step);

@@ -47,7 +47,6 @@ export function JobApp({
     () =>
       new ChartController({
         smoothing: initialUi.smoothing,
-        logScale: initialUi.logScale,
         raf: raf?.request,
         caf: raf?.cancel,
       }),
@@ -89,7 +88,6 @@ export function JobApp({
   usePersisted<StoredState>(channel, { jobId: job?.id ?? stored.jobId, ui });
 
   useEffect(() => controller.setSmoothing(ui.smoothing), [controller, ui.smoothing]);
-  useEffect(() => controller.setLogScale(ui.logScale), [controller, ui.logScale]);
 
   if (!job) return <p class="muted pad">Loading job…</p>;
 
