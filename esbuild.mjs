@@ -42,10 +42,15 @@ const builds = [
   },
   {
     ...common,
+    // Output name (what the host loads: dist/webview/<name>.js) -> source folder under webview-ui/.
     entryPoints: Object.fromEntries(
-      ['jobs', 'job', 'playground']
-        .filter((name) => existsSync(r(`webview-ui/${name}/main.tsx`)))
-        .map((name) => [name, r(`webview-ui/${name}/main.tsx`)]),
+      [
+        ['jobs', 'jobsView'],
+        ['job', 'jobPanel'],
+        ['playground', 'playground'],
+      ]
+        .filter(([, folder]) => existsSync(r(`webview-ui/${folder}/main.tsx`)))
+        .map(([name, folder]) => [name, r(`webview-ui/${folder}/main.tsx`)]),
     ),
     outdir: r('dist/webview'),
     platform: 'browser',

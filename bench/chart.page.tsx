@@ -16,11 +16,11 @@ import { render } from 'preact';
 import 'uplot/dist/uPlot.min.css';
 import type { HostToJobPanel, JobDetail, JobPanelToHost, MetricColumns } from '../src/protocol';
 import '../webview-ui/shared/base.css';
-import '../webview-ui/job/job.css';
+import '../webview-ui/jobPanel/job.css';
 import { FakeHost } from '../test/webview/fakeChannel';
-import { ChartController, REDRAW_BUDGET } from '../webview-ui/job/chartController';
-import { JobApp } from '../webview-ui/job/JobApp';
-import { LossChart } from '../webview-ui/job/LossChart';
+import { ChartController, REDRAW_BUDGET } from '../webview-ui/jobPanel/chartController';
+import { JobApp } from '../webview-ui/jobPanel/JobApp';
+import { LossChart } from '../webview-ui/jobPanel/LossChart';
 import { registerToolkit } from '../webview-ui/shared/toolkitRegister';
 
 export type Kind = 'panel' | 'chart' | 'svg';

@@ -8,8 +8,9 @@ import { render } from 'preact';
 import { act, setupRerender } from 'preact/test-utils';
 import type { HostToPlayground, PlaygroundToHost } from '../src/protocol';
 import { FakeHost } from '../test/webview/fakeChannel';
-import { MarkdownView, NaiveMarkdownView } from '../webview-ui/playground/markdown';
+import { MarkdownView } from '../webview-ui/playground/markdown';
 import { PlaygroundApp } from '../webview-ui/playground/PlaygroundApp';
+import { NaiveMarkdownView } from './naiveMarkdown';
 import '../webview-ui/shared/base.css';
 import '../webview-ui/playground/playground.css';
 

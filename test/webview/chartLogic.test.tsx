@@ -1,26 +1,26 @@
 import * as assert from 'node:assert/strict';
 import type { MetricColumns } from '../../src/protocol';
-import { ChartController, MAX_DATA_INTERVAL_MS } from '../../webview-ui/job/chartController';
+import { ChartController, MAX_DATA_INTERVAL_MS } from '../../webview-ui/jobPanel/chartController';
 import {
   buildChartData,
-  FrameCoalescer,
   LOG_FLOOR,
   logFloor,
   readoutAt,
   SERIES,
   yRange,
-} from '../../webview-ui/job/chartData';
-import { CSV_HEADER, num32, toCsv } from '../../webview-ui/job/csv';
+} from '../../webview-ui/jobPanel/chartData';
+import { CSV_HEADER, num32, toCsv } from '../../webview-ui/jobPanel/csv';
 import {
   decimateIndices,
   drawData,
   gather,
   nearestIndex,
   POINTS_PER_BUCKET,
-} from '../../webview-ui/job/decimate';
-import { MetricStore } from '../../webview-ui/job/metricStore';
-import { clampWeight, EmaSmoother, MAX_SMOOTHING, smoothSeries } from '../../webview-ui/job/smoothing';
-import { formatDuration, runStats } from '../../webview-ui/job/stats';
+} from '../../webview-ui/jobPanel/decimate';
+import { MetricStore } from '../../webview-ui/jobPanel/metricStore';
+import { clampWeight, EmaSmoother, MAX_SMOOTHING, smoothSeries } from '../../webview-ui/jobPanel/smoothing';
+import { formatDuration, runStats } from '../../webview-ui/jobPanel/stats';
+import { FrameCoalescer } from '../../webview-ui/shared/frameCoalescer';
 import { metricColumns } from './columns';
 import { ManualFrames } from './frames';
 
@@ -783,9 +783,9 @@ describe('crosshair readout', () => {
     assert.deepEqual(readoutAt([[]], 0), { step: '—', values: SERIES.map(() => '—') });
   });
 
-  it('the controller hands the plot the store arrays, linear, whatever the log flag', () => {
+  it('the controller hands the plot the store arrays, linear (log clamping is the plot’s)', () => {
     const frames = new ManualFrames();
-    const chart = new ChartController({ logScale: true, raf: frames.request, caf: frames.cancel });
+    const chart = new ChartController({ raf: frames.request, caf: frames.cancel });
     chart.snapshot(cols([[1, 0]]));
     const data = chart.data();
     assert.equal(data[0], chart.store.step);

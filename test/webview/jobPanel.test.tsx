@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { act, cleanup, fireEvent, render } from '@testing-library/preact';
 import type { HostToJobPanel, JobDetail, JobPanelToHost, MetricColumns } from '../../src/protocol';
-import { JobApp } from '../../webview-ui/job/JobApp';
+import { JobApp } from '../../webview-ui/jobPanel/JobApp';
 import { metricColumns } from './columns';
 import { FakeHost } from './fakeChannel';
 import { ManualFrames } from './frames';

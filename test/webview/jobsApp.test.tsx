@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { act, cleanup, fireEvent, render } from '@testing-library/preact';
 import type { HostToJobsView, JobsViewToHost } from '../../src/protocol';
-import { JobsApp } from '../../webview-ui/jobs/JobsApp';
+import { JobsApp } from '../../webview-ui/jobsView/JobsApp';
 import { FakeHost } from './fakeChannel';
 
 const backend = { kind: 'local' as const, label: 'Local backend' };

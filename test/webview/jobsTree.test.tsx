@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { act, cleanup, fireEvent, render } from '@testing-library/preact';
 import type { HostToJobsView, JobSummary, JobsViewToHost } from '../../src/protocol';
-import { relativeTime, sparklinePoints } from '../../webview-ui/jobs/format';
-import { JobsApp, type JobsUiState } from '../../webview-ui/jobs/JobsApp';
-import { filterJobs, keyAction, visibleRows } from '../../webview-ui/jobs/treeModel';
+import { relativeTime, sparklinePoints } from '../../webview-ui/jobsView/format';
+import { JobsApp, type JobsUiState } from '../../webview-ui/jobsView/JobsApp';
+import { filterJobs, keyAction, visibleRows } from '../../webview-ui/jobsView/treeModel';
 import { FakeHost } from './fakeChannel';
 
 const backend = { kind: 'local' as const, label: 'Local backend' };

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { isPinnedToBottom, LOG_CAP, LogTail } from '../../webview-ui/job/logTail';
+import { isPinnedToBottom, LOG_CAP, LogTail } from '../../webview-ui/jobPanel/logTail';
 
 const texts = (t: LogTail) => t.lines.map((l) => l.text);
 

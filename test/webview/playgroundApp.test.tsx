@@ -386,6 +386,43 @@ describe('Playground app', () => {
     assert.equal(again.view.getAllByTestId('history-item').length, 1);
   });
 
+  it('switching conversations never splices two replies into one view', async () => {
+    // Same first character, same length prefix and the same last characters where the first reply
+    // ends: only the middle differs, so a view reused across conversations could take the second
+    // reply for a continuation of the first.
+    const common = ' and the same ending of 32 chars.';
+    const reply = (fill: string, more = '') => `Z${fill.repeat(40)}${common}${more}`;
+    const conversation = (id: string, content: string): Conversation => ({
+      id,
+      title: id,
+      updatedAt: '2025-01-01T00:00:00.000Z',
+      systemPrompt: '',
+      params: PARAMS,
+      columns: [
+        {
+          model: BASE,
+          turns: [
+            { role: 'user', content: 'Q' },
+            { role: 'assistant', content },
+          ],
+        },
+      ],
+    });
+    const first = conversation('c-1', reply('x'));
+    const second = conversation('c-2', reply('y', ' More text.'));
+    const { view, assistants } = await setup({
+      conversations: [first, second],
+      uiState: { currentId: 'c-1', historyOpen: true },
+    });
+    assert.equal(assistants()[0]!.querySelector('.md')!.textContent, reply('x'));
+    const item = (id: string) =>
+      view.getAllByTestId('history-item').find((b) => b.textContent?.startsWith(id))!;
+    await run(() => fireEvent.click(item('c-2')));
+    assert.equal(assistants()[0]!.querySelector('.md')!.textContent, reply('y', ' More text.'));
+    await run(() => fireEvent.click(item('c-1')));
+    assert.equal(assistants()[0]!.querySelector('.md')!.textContent, reply('x'));
+  });
+
   it('keeps a finished turn across reload even if the debounced save never reached the host', async () => {
     const first = await setup();
     await first.send('Remember me');

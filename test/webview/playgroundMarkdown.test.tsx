@@ -1,11 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { act, cleanup, render } from '@testing-library/preact';
-import {
-  MarkdownStream,
-  MarkdownView,
-  markdownCounters,
-  parseMarkdown,
-} from '../../webview-ui/playground/markdown';
+import { MarkdownStream, MarkdownView, parseMarkdown } from '../../webview-ui/playground/markdown';
 
 const SAMPLE = [
   '# Title with **bold**',
@@ -87,7 +82,8 @@ describe('Playground markdown renderer', () => {
     assert.ok(c.textContent?.includes('unclosed **bold'));
   });
 
-  it('gives the same DOM for any chunking of the same text (mid-word, mid-marker, mid-fence)', () => {
+  it('gives the same DOM for any chunking of the same text (mid-word, mid-marker, mid-fence)', function () {
+    this.timeout(20000);
     const whole = html(SAMPLE);
     for (const sizes of [[1], [2], [3], [7], [1, 4, 2], [13, 1], [50]]) {
       assert.equal(html(SAMPLE, split(SAMPLE, sizes)), whole, `chunk sizes ${sizes.join(',')}`);
@@ -137,16 +133,17 @@ describe('Playground markdown renderer', () => {
   it('re-parses only the open block per chunk, not the whole reply', async () => {
     let text = Array.from({ length: 100 }, (_, i) => `Closed paragraph ${i} with **bold**.`).join('\n\n');
     text += '\n\n';
-    const view = render(<MarkdownView text={text} streaming />);
-    const before = markdownCounters.inlineParses;
+    const meter = { steps: 0 };
+    const view = render(<MarkdownView text={text} streaming meter={meter} />);
+    const before = meter.steps;
     for (let i = 0; i < 40; i++) {
       text += `w${i} `;
-      await act(() => view.rerender(<MarkdownView text={text} streaming />));
+      await act(() => view.rerender(<MarkdownView text={text} streaming meter={meter} />));
     }
-    // One parse of the open paragraph per chunk (plus its bold span); re-parsing the whole reply would
-    // be 100+ parses per chunk.
-    const perChunk = (markdownCounters.inlineParses - before) / 40;
-    assert.ok(perChunk <= 2, `inline parses per chunk: ${perChunk}`);
+    // Work per chunk is bounded by the open paragraph's tail; re-parsing the whole reply (3,500
+    // characters) would be thousands of steps per chunk.
+    const perChunk = (meter.steps - before) / 40;
+    assert.ok(perChunk <= 100, `parser steps per chunk: ${perChunk}`);
     assert.equal(view.container.querySelectorAll('p').length, 101);
   });
 
@@ -171,5 +168,84 @@ describe('Playground markdown renderer', () => {
       { kind: 'code', lang: '', code: 'code', closed: true },
       { kind: 'code', lang: '', code: 'open', closed: false },
     ]);
+  });
+});
+
+/** Hostile replies: each made the previous renderer superlinear (rescans from every marker). */
+const HOSTILE: Record<string, (n: number) => string> = {
+  underscores: (n) => '_a '.repeat(n / 3),
+  brackets: (n) => '['.repeat(n),
+  stars: (n) => '*a '.repeat(n / 3),
+  backticks: (n) => '` `` ```'.repeat(n / 9),
+  'nested quote and list markers': (n) => '> - > * > 1. '.repeat(n / 13),
+  'link-like': (n) => '[a]('.repeat(n / 4),
+  'long link destinations': (n) => '[a](http://x/'.concat('y'.repeat(n)),
+  'unclosed emphasis pairs': (n) => '**a _b '.repeat(n / 7),
+};
+
+/** Streams `text` in `chunk`-sized pieces the way MarkdownView does per render; returns parser steps. */
+function streamedSteps(text: string, chunk: number): number {
+  const meter = { steps: 0 };
+  const view = render(<MarkdownView text="" streaming meter={meter} />);
+  for (let i = 0; i < text.length; i += chunk) {
+    view.rerender(<MarkdownView text={text.slice(0, i + chunk)} streaming meter={meter} />);
+  }
+  view.rerender(<MarkdownView text={text} streaming={false} meter={meter} />);
+  view.unmount();
+  return meter.steps;
+}
+
+describe('Playground markdown renderer on hostile input', () => {
+  afterEach(cleanup);
+
+  for (const [name, make] of Object.entries(HOSTILE)) {
+    it(`does linear work for ${name}, streamed and at once`, function () {
+      this.timeout(20000);
+      const small = make(2048);
+      const large = make(4096);
+      const once = (t: string) => {
+        const meter = { steps: 0 };
+        parseMarkdown(t);
+        const s = new MarkdownStream(meter);
+        s.append(t);
+        s.all();
+        return meter.steps;
+      };
+      const onceRatio = once(make(65536)) / once(make(32768));
+      assert.ok(onceRatio <= 2.2, `at once: 2x input took ${onceRatio.toFixed(2)}x the work`);
+      const streamRatio = streamedSteps(large, 4) / streamedSteps(small, 4);
+      assert.ok(streamRatio <= 2.2, `streamed: 2x input took ${streamRatio.toFixed(2)}x the work`);
+    });
+  }
+
+  it('renders hostile input correctly: the literal text, and the same DOM streamed as at once', function () {
+    this.timeout(30000);
+    for (const [name, make] of Object.entries(HOSTILE)) {
+      const text = make(1024);
+      const whole = html(text);
+      assert.ok(html(text, split(text, [4, 1, 7])) === whole, `${name}: same DOM streamed`);
+      const view = render(<MarkdownView text={text} />);
+      const c = view.container;
+      for (const tag of ['a', 'img', 'script']) assert.equal(c.querySelector(tag), null, `${name}: ${tag}`);
+      view.unmount();
+    }
+    const visible = (text: string) => {
+      const view = render(<MarkdownView text={text} />);
+      const out = view.container.textContent;
+      view.unmount();
+      return out;
+    };
+    // Markers that never close stay literal, character for character.
+    for (const name of ['underscores', 'brackets', 'stars', 'link-like']) {
+      const text = HOSTILE[name]!(3000);
+      assert.ok(visible(text) === text, `${name}: shown literally`);
+    }
+    // `_a ` never closes (a closer needs a non-space before it); pairs in the same text still do.
+    const mixed = `${'_a '.repeat(500)}and *em* and **strong** and \`code\` and [x](u)`;
+    const view = render(<MarkdownView text={mixed} />);
+    assert.equal(view.container.querySelector('em')?.textContent, 'em');
+    assert.equal(view.container.querySelector('strong')?.textContent, 'strong');
+    assert.equal(view.container.querySelector('p code')?.textContent, 'code');
+    assert.equal(view.container.querySelector('.md-link')?.textContent, 'x');
   });
 });

@@ -2,9 +2,9 @@ import { Component } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { ModelOption, ModelRef } from '../../src/protocol';
 import { copyText } from './clipboard';
-import { type LiveColumn, type LiveTurn, refKey } from './conversations';
 import { formatStats } from './exporters';
 import { MarkdownView } from './markdown';
+import { type LiveColumn, type LiveTurn, refKey } from './playgroundState';
 
 /** Callbacks shared by every message; one stable object so memoized messages never re-render for them. */
 export interface ColumnActions {

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
 import type {
   Conversation,
   HostToPlayground,
@@ -8,20 +8,11 @@ import type {
 } from '../../src/protocol';
 import type { HostChannel } from '../shared/hostChannel';
 import { Button } from '../shared/toolkit';
+import { readPersisted, useHost, usePersisted } from '../shared/useHost';
 import { ChatColumn, type ColumnActions } from './ChatColumn';
 import { Composer } from './Composer';
-import {
-  type Action,
-  chatMessages,
-  hasTurns,
-  initialState,
-  isStreaming,
-  type PlaygroundState,
-  reduce,
-  streamingRequestIds,
-  toConversation,
-} from './conversations';
 import { suggestedName, toJsonl, toMarkdown } from './exporters';
+import { hasTurns, initialState, isStreaming, playgroundReducer, toConversation } from './playgroundState';
 
 export type PlaygroundChannel = HostChannel<HostToPlayground, PlaygroundToHost>;
 
@@ -56,196 +47,134 @@ export function PlaygroundApp({
   newId = defaultId,
   now = () => new Date().toISOString(),
 }: PlaygroundProps) {
-  const saved = useMemo(() => channel.getState<PlaygroundUiState>() ?? {}, [channel]);
-  const [state, setState] = useState<PlaygroundState>(() => initialState(newId(), now()));
-  const [draft, setDraftState] = useState(saved.draft ?? '');
+  const saved = useMemo(() => readPersisted<PlaygroundUiState>(channel), [channel]);
+  const [state, dispatch] = useReducer(playgroundReducer, undefined, () => initialState(newId(), now()));
+  const [draft, setDraft] = useState(saved.draft ?? '');
   const [historyOpen, setHistoryOpen] = useState(saved.historyOpen ?? false);
-  const stateRef = useRef(state);
-  const ui = useRef({ draft, historyOpen });
-  const saveTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
-  const persistUi = () => {
-    const s = stateRef.current;
-    channel.setState<PlaygroundUiState>({
-      currentId: s.session.id,
-      session: toConversation(s.session),
-      lastPreselect: s.lastPreselect,
-      draft: ui.current.draft,
-      historyOpen: ui.current.historyOpen,
-    });
-  };
+  const post = useHost(channel, (m) => {
+    switch (m.type) {
+      case 'snapshot':
+        dispatch({
+          type: 'snapshot',
+          models: m.models,
+          conversations: m.conversations,
+          preselect: m.preselect,
+          saved,
+          now: now(),
+        });
+        return;
+      case 'models':
+        dispatch({ type: 'models', models: m.models });
+        return;
+      case 'select':
+        dispatch({ type: 'select', model: m.model });
+        return;
+      case 'chatDelta':
+        dispatch({ type: 'delta', requestId: m.requestId, text: m.text });
+        return;
+      case 'chatDone':
+        dispatch({ type: 'done', requestId: m.requestId, stats: m.stats, now: now() });
+        return;
+      case 'chatError':
+        dispatch({ type: 'error', requestId: m.requestId, message: m.message, action: m.action, now: now() });
+        return;
+    }
+  });
 
-  const flushSave = () => {
-    clearTimeout(saveTimer.current);
-    saveTimer.current = undefined;
-    channel.post({ type: 'saveConversations', conversations: stateRef.current.conversations });
-  };
-  const saveSoon = () => {
-    clearTimeout(saveTimer.current);
-    saveTimer.current = setTimeout(flushSave, saveDelayMs);
-  };
+  // Chat requests and stops the reducer queued go to the host right after the render.
+  useLayoutEffect(() => {
+    if (state.outbox.length === 0) return;
+    for (const m of state.outbox) post(m);
+    dispatch({ type: 'posted', count: state.outbox.length });
+  }, [state.outbox, post]);
 
-  /** Applies an action synchronously (handlers post based on the result), then schedules renders/saves. */
-  const apply = (action: Action): PlaygroundState => {
-    const prev = stateRef.current;
-    const next = reduce(prev, action);
-    if (next === prev) return prev;
-    stateRef.current = next;
-    setState(next);
-    if (action.type !== 'delta') persistUi();
-    const listChanged =
-      action.type === 'snapshot'
-        ? next.conversations[0] !== undefined && !action.conversations.includes(next.conversations[0])
-        : next.conversations !== prev.conversations;
-    if (listChanged) saveSoon();
-    return next;
-  };
-
-  const postChat = (s: PlaygroundState, column: number, requestId: string) => {
-    const col = s.session.columns[column];
-    if (!col?.model) return;
-    channel.post({
-      type: 'chat',
-      requestId,
-      model: col.model,
-      systemPrompt: s.session.systemPrompt,
-      messages: chatMessages(col),
-      params: { ...s.session.params },
-    });
-  };
-
-  const stopStreams = () => {
-    for (const requestId of streamingRequestIds(stateRef.current.session))
-      channel.post({ type: 'stop', requestId });
-  };
-
+  // The saved list goes to the host debounced; a pending save is flushed when the page goes away.
+  const pendingSave = useRef<{ timer: ReturnType<typeof setTimeout>; conversations: Conversation[] } | null>(
+    null,
+  );
+  const flushSave = useMemo(
+    () => () => {
+      const pending = pendingSave.current;
+      if (!pending) return;
+      clearTimeout(pending.timer);
+      pendingSave.current = null;
+      post({ type: 'saveConversations', conversations: pending.conversations });
+    },
+    [post],
+  );
   useEffect(() => {
-    const off = channel.onMessage((m) => {
-      switch (m.type) {
-        case 'snapshot':
-          apply({
-            type: 'snapshot',
-            models: m.models,
-            conversations: m.conversations,
-            preselect: m.preselect,
-            saved,
-            // The placeholder session's id becomes the new conversation's id if nothing is restored.
-            newId: stateRef.current.session.id,
-            now: now(),
-          });
-          return;
-        case 'models':
-          apply({ type: 'models', models: m.models });
-          return;
-        case 'select':
-          apply({ type: 'select', model: m.model });
-          return;
-        case 'chatDelta':
-          apply({ type: 'delta', requestId: m.requestId, text: m.text });
-          return;
-        case 'chatDone':
-          apply({ type: 'done', requestId: m.requestId, stats: m.stats, now: now() });
-          return;
-        case 'chatError':
-          apply({ type: 'error', requestId: m.requestId, message: m.message, action: m.action, now: now() });
-          return;
-      }
-    });
-    channel.post({ type: 'ready' });
-    const flushOnHide = () => {
-      if (saveTimer.current !== undefined) flushSave();
-    };
-    window.addEventListener('pagehide', flushOnHide);
+    if (state.saveRevision === 0) return;
+    if (pendingSave.current) clearTimeout(pendingSave.current.timer);
+    pendingSave.current = { timer: setTimeout(flushSave, saveDelayMs), conversations: state.conversations };
+  }, [state.saveRevision]);
+  useEffect(() => {
+    window.addEventListener('pagehide', flushSave);
     return () => {
-      off();
-      window.removeEventListener('pagehide', flushOnHide);
-      flushOnHide();
+      window.removeEventListener('pagehide', flushSave);
+      flushSave();
     };
-  }, [channel]);
+  }, [flushSave]);
 
-  const setDraft = (text: string) => {
-    ui.current.draft = text;
-    setDraftState(text);
-    persistUi();
-  };
+  // Webview state: written on every change but streamed text (the session without live turns).
+  const persistedSession = useMemo(() => toConversation(state.session), [state.revision]);
+  usePersisted<PlaygroundUiState>(
+    channel,
+    state.loaded
+      ? {
+          currentId: state.session.id,
+          session: persistedSession,
+          lastPreselect: state.lastPreselect,
+          draft,
+          historyOpen,
+        }
+      : {},
+  );
+
+  const session = state.session;
+  const streaming = isStreaming(session);
+  const canSend = session.columns.every((c) => c.model !== undefined);
 
   const send = () => {
-    const s = stateRef.current;
-    const prompt = ui.current.draft.trim();
-    if (!s.loaded || !prompt || isStreaming(s.session) || s.session.columns.some((c) => !c.model)) return;
-    const ids = s.session.columns.map(() => newId());
-    const next = apply({ type: 'send', prompt, requestIds: ids, now: now() });
-    if (next === s) return;
-    ids.forEach((id, i) => {
-      postChat(next, i, id);
-    });
+    const prompt = draft.trim();
+    if (!state.loaded || !prompt || streaming || !canSend) return;
+    dispatch({ type: 'send', prompt, requestIds: session.columns.map(() => newId()), now: now() });
     setDraft('');
   };
 
-  const stop = () => {
-    stopStreams();
-    apply({ type: 'stop', now: now() });
-  };
-
-  // Stable callbacks for memoized messages; they read the latest state through refs.
+  // Stable callbacks for memoized messages: they only dispatch.
   const actions = useMemo<ColumnActions>(
     () => ({
       regenerate(column) {
-        const id = newId();
-        const next = apply({ type: 'regenerate', column, requestId: id, now: now() });
-        if (next.session.columns[column]?.turns.at(-1)?.requestId === id) {
-          postChat(next, column, id);
-        }
+        dispatch({ type: 'regenerate', column, requestId: newId(), now: now() });
       },
       setModel(column, model: ModelRef) {
-        apply({ type: 'setModel', column, model });
+        dispatch({ type: 'setModel', column, model });
       },
     }),
     [],
   );
 
   const toggleCompare = () => {
-    if (isStreaming(stateRef.current.session)) return;
-    apply({ type: 'setCompare', on: stateRef.current.session.columns.length < 2 });
+    if (!streaming) dispatch({ type: 'setCompare', on: session.columns.length < 2 });
   };
-  const clear = () => {
-    stopStreams();
-    apply({ type: 'clear', now: now() });
-  };
-  const newConversation = () => {
-    stopStreams();
-    apply({ type: 'new', id: newId(), now: now() });
-  };
-  const switchTo = (id: string) => {
-    stopStreams();
-    apply({ type: 'switch', id });
-  };
-  const remove = (id: string) => {
-    if (id === stateRef.current.session.id) stopStreams();
-    apply({ type: 'delete', id, newId: newId(), now: now() });
-  };
+  const newConversation = () => dispatch({ type: 'new', id: newId(), now: now() });
+  const switchTo = (id: string) => dispatch({ type: 'switch', id });
+  const remove = (id: string) => dispatch({ type: 'delete', id, newId: newId(), now: now() });
   const exportAs = (format: 'jsonl' | 'markdown') => {
-    const s = stateRef.current;
-    const conversation = toConversation(s.session);
-    channel.post({
+    const conversation = toConversation(session);
+    post({
       type: 'export',
       format,
-      content: format === 'jsonl' ? toJsonl(conversation) : toMarkdown(conversation, s.models),
+      content: format === 'jsonl' ? toJsonl(conversation) : toMarkdown(conversation, state.models),
       suggestedName: suggestedName(conversation, format === 'jsonl' ? 'jsonl' : 'md'),
     });
   };
-  const toggleHistory = () => {
-    ui.current.historyOpen = !ui.current.historyOpen;
-    setHistoryOpen(ui.current.historyOpen);
-    persistUi();
-  };
+  const toggleHistory = () => setHistoryOpen((open) => !open);
 
   if (!state.loaded) return <p class="muted pad">Loading Playground…</p>;
 
-  const session = state.session;
-  const streaming = isStreaming(session);
   const compare = session.columns.length > 1;
-  const canSend = session.columns.every((c) => c.model !== undefined);
   return (
     <div class={historyOpen ? 'playground with-history' : 'playground'}>
       {historyOpen && (
@@ -290,7 +219,7 @@ export function PlaygroundApp({
             class="action"
             data-testid="clear"
             disabled={!hasTurns(session)}
-            onClick={clear}
+            onClick={() => dispatch({ type: 'clear', now: now() })}
           >
             Clear
           </button>
@@ -316,13 +245,15 @@ export function PlaygroundApp({
         <Settings
           systemPrompt={session.systemPrompt}
           params={session.params}
-          onSystemPrompt={(systemPrompt) => apply({ type: 'setSystemPrompt', systemPrompt })}
-          onParams={(params) => apply({ type: 'setParams', params })}
+          onSystemPrompt={(systemPrompt) => dispatch({ type: 'setSystemPrompt', systemPrompt })}
+          onParams={(params) => dispatch({ type: 'setParams', params })}
         />
         <div class={compare ? 'columns compare' : 'columns'}>
           {session.columns.map((column, i) => (
             <ChatColumn
-              key={i}
+              // Keyed by conversation: a reply's view (and its incremental parse) is never reused for
+              // another conversation's reply.
+              key={`${session.id}:${i}`}
               index={i}
               compare={compare}
               column={column}
@@ -338,7 +269,7 @@ export function PlaygroundApp({
           canSend={canSend}
           onDraft={setDraft}
           onSend={send}
-          onStop={stop}
+          onStop={() => dispatch({ type: 'stop', now: now() })}
         />
       </main>
     </div>

@@ -4,7 +4,7 @@
  * `{"messages":[{"role":"system",...}?,{"role":"user",...},{"role":"assistant",...},...]}`.
  */
 import type { ChatStats, ChatTurn, Conversation, ModelOption } from '../../src/protocol';
-import { modelLabel } from './conversations';
+import { modelLabel } from './playgroundState';
 
 type StoredTurn = Conversation['columns'][number]['turns'][number];
 

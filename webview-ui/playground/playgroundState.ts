@@ -1,7 +1,10 @@
 /**
- * Playground state as pure functions: every change is `reduce(state, action) -> state`, with ids and
- * clocks passed in, so the whole chat logic is testable without a DOM. Unchanged parts keep their
- * identity (memoized components skip them); an action that changes nothing returns the same state.
+ * The Playground's state machine as pure functions: every change is
+ * `playgroundReducer(state, action) -> state`, with ids and clocks passed in, so the whole chat logic
+ * is testable without a DOM. Unchanged parts keep their identity (memoized components skip them); an
+ * action that changes nothing returns the same state. What must reach the host (chat requests,
+ * stops) is queued in `outbox` and posted by the app in an effect; `revision` and `saveRevision` say
+ * when the webview state and the saved list must be written.
  */
 import type {
   ChatStats,
@@ -9,6 +12,7 @@ import type {
   Conversation,
   ModelOption,
   ModelRef,
+  PlaygroundToHost,
   SamplingParams,
 } from '../../src/protocol';
 
@@ -45,6 +49,12 @@ export interface PlaygroundState {
   session: Session;
   /** The last preselect applied, so a repeated snapshot does not re-apply it. */
   lastPreselect?: string;
+  /** Messages for the host, posted (then dropped with `posted`) by the app. */
+  outbox: PlaygroundToHost[];
+  /** Bumped by every change except streamed text: the webview state is written when it changes. */
+  revision: number;
+  /** Bumped when the saved list changed and must be sent to the host (debounced). */
+  saveRevision: number;
 }
 
 export const DEFAULT_PARAMS: SamplingParams = { temperature: 0.7, topP: 0.95, maxTokens: 1024 };
@@ -59,9 +69,9 @@ export type Action =
       preselect?: ModelRef;
       /** The session saved in webview state before a reload, if any. */
       saved?: { currentId?: string; session?: Conversation; lastPreselect?: string };
-      newId: string;
       now: string;
     }
+  | { type: 'posted'; count: number }
   | { type: 'models'; models: ModelOption[] }
   | { type: 'select'; model: ModelRef }
   | { type: 'setModel'; column: number; model: ModelRef }
@@ -80,7 +90,15 @@ export type Action =
   | { type: 'delete'; id: string; newId: string; now: string };
 
 export function initialState(id: string, now: string): PlaygroundState {
-  return { loaded: false, models: [], conversations: [], session: newSession(id, now) };
+  return {
+    loaded: false,
+    models: [],
+    conversations: [],
+    session: newSession(id, now),
+    outbox: [],
+    revision: 0,
+    saveRevision: 0,
+  };
 }
 
 export function newSession(id: string, now: string, from?: Session, model?: ModelRef): Session {
@@ -282,7 +300,69 @@ function stopAll(session: Session): Session {
   };
 }
 
-export function reduce(state: PlaygroundState, action: Action): PlaygroundState {
+/** From "Open in Playground": the first column, or the second (the adapter side) when comparing. */
+function select(state: PlaygroundState, model: ModelRef): PlaygroundState {
+  return setModel(state, state.session.columns.length > 1 ? 1 : 0, model);
+}
+
+function setModel(state: PlaygroundState, column: number, model: ModelRef): PlaygroundState {
+  const col = state.session.columns[column];
+  if (!col || refKey(col.model) === refKey(model)) return state;
+  const columns = state.session.columns.slice();
+  columns[column] = { ...col, model };
+  return setColumns(state, columns);
+}
+
+function chatRequest(session: Session, column: number, requestId: string): PlaygroundToHost[] {
+  const col = session.columns[column];
+  if (!col?.model) return [];
+  return [
+    {
+      type: 'chat',
+      requestId,
+      model: col.model,
+      systemPrompt: session.systemPrompt,
+      messages: chatMessages(col),
+      params: { ...session.params },
+    },
+  ];
+}
+
+/**
+ * The Playground reducer: `reduce` plus what the change means outside the state (messages for the
+ * host, webview state and saved-list revisions).
+ */
+export function playgroundReducer(state: PlaygroundState, action: Action): PlaygroundState {
+  if (action.type === 'send' && (!state.loaded || state.session.columns.some((c) => !c.model))) return state;
+  const next = reduce(state, action);
+  if (next === state || action.type === 'posted') return next;
+  const outbox: PlaygroundToHost[] = [];
+  // Streams in flight end (each gets a `stop` to the host) on Stop, Clear and leaving the session.
+  if (action.type === 'stop' || action.type === 'clear' || next.session.id !== state.session.id) {
+    for (const requestId of streamingRequestIds(state.session)) outbox.push({ type: 'stop', requestId });
+  }
+  if (action.type === 'send') {
+    action.requestIds.forEach((id, i) => {
+      outbox.push(...chatRequest(next.session, i, id));
+    });
+  } else if (action.type === 'regenerate') {
+    if (next.session.columns[action.column]?.turns.at(-1)?.requestId === action.requestId) {
+      outbox.push(...chatRequest(next.session, action.column, action.requestId));
+    }
+  }
+  const listChanged =
+    action.type === 'snapshot'
+      ? next.conversations[0] !== undefined && !action.conversations.includes(next.conversations[0])
+      : next.conversations !== state.conversations;
+  return {
+    ...next,
+    outbox: outbox.length ? [...next.outbox, ...outbox] : next.outbox,
+    revision: action.type === 'delta' ? next.revision : next.revision + 1,
+    saveRevision: listChanged ? next.saveRevision + 1 : next.saveRevision,
+  };
+}
+
+function reduce(state: PlaygroundState, action: Action): PlaygroundState {
   switch (action.type) {
     case 'snapshot': {
       const preselectKey = action.preselect ? refKey(action.preselect) : undefined;
@@ -291,10 +371,7 @@ export function reduce(state: PlaygroundState, action: Action): PlaygroundState 
         // apply a preselect only if it is new.
         let next: PlaygroundState = { ...state, models: action.models };
         if (action.preselect && preselectKey !== state.lastPreselect) {
-          next = reduce(
-            { ...next, lastPreselect: preselectKey },
-            { type: 'select', model: action.preselect },
-          );
+          next = select({ ...next, lastPreselect: preselectKey }, action.preselect);
         }
         return fillModels(next);
       }
@@ -314,8 +391,10 @@ export function reduce(state: PlaygroundState, action: Action): PlaygroundState 
       } else if (stored) {
         session = fromConversation(stored);
       }
-      session ??= newSession(action.newId, action.now);
+      // The placeholder session's id becomes the new conversation's id if nothing is restored.
+      session ??= newSession(state.session.id, action.now);
       let next: PlaygroundState = {
+        ...state,
         loaded: true,
         models: action.models,
         conversations,
@@ -323,24 +402,18 @@ export function reduce(state: PlaygroundState, action: Action): PlaygroundState 
         lastPreselect: saved?.lastPreselect,
       };
       if (action.preselect && preselectKey !== saved?.lastPreselect) {
-        next = reduce({ ...next, lastPreselect: preselectKey }, { type: 'select', model: action.preselect });
+        next = select({ ...next, lastPreselect: preselectKey }, action.preselect);
       }
       return fillModels(next);
     }
     case 'models':
       return fillModels({ ...state, models: action.models });
-    case 'select': {
-      // From "Open in Playground": the first column, or the second (the adapter side) when comparing.
-      const target = state.session.columns.length > 1 ? 1 : 0;
-      return reduce(state, { type: 'setModel', column: target, model: action.model });
-    }
-    case 'setModel': {
-      const col = state.session.columns[action.column];
-      if (!col || refKey(col.model) === refKey(action.model)) return state;
-      const columns = state.session.columns.slice();
-      columns[action.column] = { ...col, model: action.model };
-      return setColumns(state, columns);
-    }
+    case 'select':
+      return select(state, action.model);
+    case 'setModel':
+      return setModel(state, action.column, action.model);
+    case 'posted':
+      return action.count > 0 ? { ...state, outbox: state.outbox.slice(action.count) } : state;
     case 'setSystemPrompt':
       return { ...state, session: { ...state.session, systemPrompt: action.systemPrompt } };
     case 'setParams':

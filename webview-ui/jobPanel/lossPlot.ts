@@ -84,57 +84,123 @@ const DOUBLED_HAIRLINE: uPlot.Series.PathBuilder = (() => {
   };
 })();
 
-/** Series (uPlot index − 1) drawn with gaps at nulls; eval loss spans its gaps. */
-const GAPS = [true, true, false, true];
+/** What decides how the series are drawn and shown (changes with the panel's toggles). */
+interface SeriesView {
+  smoothing: number;
+  showLearningRate: boolean;
+}
+
+/**
+ * The four data series (uPlot index − 1, SERIES order), described once: uPlot options, colour, how
+ * the readout marks it, how it is reduced (gaps at nulls or spanned; bucket means or extremes) and
+ * when it is drawn.
+ */
+interface SeriesSpec {
+  label: (typeof SERIES)[number];
+  colour: (theme: ChartTheme) => string;
+  swatch: string;
+  /** Drawn with gaps at nulls (eval loss spans its gaps). */
+  gaps: boolean;
+  /** Reduced through bucket means (the smoothed line while smoothing is on), else min/max. */
+  means: (v: SeriesView) => boolean;
+  shown: (v: SeriesView) => boolean;
+  options: (theme: ChartTheme, v: SeriesView, inView: (u: uPlot, si: number) => boolean) => uPlot.Series;
+}
+
+const always = () => true;
+const never = () => false;
+const smoothingOn = (v: SeriesView) => v.smoothing > 0;
+
+const SERIES_SPECS: readonly SeriesSpec[] = [
+  {
+    // Raw loss: faint, shown only while smoothing (otherwise the smoothed line is the raw data).
+    label: SERIES[0],
+    colour: (t) => t.loss,
+    swatch: 'swatch faint',
+    gaps: true,
+    means: never,
+    shown: smoothingOn,
+    options: (t, v) => ({ scale: 'y', stroke: () => t.loss, width: 1, alpha: 0.3, show: smoothingOn(v) }),
+  },
+  {
+    label: SERIES[1],
+    colour: (t) => t.loss,
+    swatch: 'swatch',
+    gaps: true,
+    means: smoothingOn,
+    shown: always,
+    options: (t) => ({ scale: 'y', stroke: () => t.loss, width: 1, paths: DOUBLED_HAIRLINE }),
+  },
+  {
+    label: SERIES[2],
+    colour: (t) => t.evalLoss,
+    swatch: 'swatch dashed',
+    gaps: false,
+    means: never,
+    shown: always,
+    options: (t, _v, sparse) => ({
+      scale: 'y',
+      stroke: () => t.evalLoss,
+      fill: undefined,
+      width: 1,
+      paths: DOUBLED_HAIRLINE,
+      dash: [6, 4],
+      spanGaps: true,
+      // Point markers while they are distinguishable (< 1 per 4 px in view); a dense run is a line.
+      points: { show: sparse, size: 5, stroke: () => t.evalLoss, fill: () => t.evalLoss },
+    }),
+  },
+  {
+    label: SERIES[3],
+    colour: (t) => t.learningRate,
+    swatch: 'swatch',
+    gaps: true,
+    means: never,
+    shown: (v) => v.showLearningRate,
+    options: (t, v) => ({ scale: 'lr', stroke: () => t.learningRate, width: 1, show: v.showLearningRate }),
+  },
+];
+
+const GAPS = SERIES_SPECS.map((s) => s.gaps);
 
 export function createLossPlot(el: HTMLElement, data: ChartData, o: LossPlotOptions): LossPlot {
   const theme: ChartTheme = readTheme();
-  let full = data;
-  let width = o.width;
-  let zoomed = false;
-  /** Range the current reduction was made for (undefined: the whole series). */
-  let reducedFor: { min: number; max: number } | undefined;
-  let applying = false;
-  let reapplyQueued = false;
-  let drawnPoints = 0;
-  let destroyed = false;
-  const active = [true, true, true, o.showLearningRate];
-  // The smoothed line is drawn through bucket means while smoothing is on (with smoothing off it is
-  // the raw data, which must keep its extremes).
-  const means = [false, o.smoothing > 0, false, false];
+  const view: SeriesView = { smoothing: o.smoothing, showLearningRate: o.showLearningRate };
+  /** The data and how it was last handed to uPlot. */
+  const state = {
+    full: data,
+    width: o.width,
+    /** The x scale is narrower than the data (set by uPlot's setScale hook). */
+    zoomed: false,
+    /** Range the current reduction was made for (undefined: the whole series). */
+    reducedFor: undefined as { min: number; max: number } | undefined,
+    drawnPoints: 0,
+  };
+  const active = SERIES_SPECS.map((s) => s.label !== SERIES[3] || o.showLearningRate);
 
   const pixelRatio = () =>
     typeof devicePixelRatio === 'number' && devicePixelRatio > 0 ? devicePixelRatio : 1;
   // The whole canvas width is an upper bound for the plot area's columns: slightly more points than
   // needed, never fewer.
-  const buckets = () => Math.ceil(width * pixelRatio());
-  const needsReduction = () => full[0].length > POINTS_PER_BUCKET * buckets();
+  const buckets = () => Math.ceil(state.width * pixelRatio());
+  const needsReduction = () => state.full[0].length > POINTS_PER_BUCKET * buckets();
 
   function compute(range: { min: number; max: number } | undefined): uPlot.AlignedData {
-    const r: DrawData = drawData(full, {
+    const r: DrawData = drawData(state.full, {
       buckets: buckets(),
       logScale: o.logScale,
       range,
       active,
       gaps: GAPS,
-      means,
+      means: SERIES_SPECS.map((s) => s.means(view)),
     });
-    reducedFor = r.reduced ? range : undefined;
-    drawnPoints = r.data[0].length;
+    state.reducedFor = r.reduced ? range : undefined;
+    state.drawnPoints = r.data[0].length;
     return r.data as uPlot.AlignedData;
   }
 
-  // Eval points in view, cached per (drawn array, visible index range): `points.show` runs every draw.
-  let counted: { ys: unknown; i0: number; i1: number; n: number } | undefined;
-  const countInView = (u: uPlot, si: number): number => {
-    const ys = u.data[si];
-    const i0 = u.series[0]?.idxs?.[0] ?? 0;
-    const i1 = u.series[0]?.idxs?.[1] ?? (ys?.length ?? 0) - 1;
-    const c = counted;
-    if (c && c.ys === ys && c.i0 === i0 && c.i1 === i1) return c.n;
-    counted = { ys, i0, i1, n: visibleCount(u, si) };
-    return counted.n;
-  };
+  const countInView = inViewCounter();
+  const sparse = (u: uPlot, si: number) => countInView(u, si) * 4 < u.bbox.width / pixelRatio();
 
   const axis = (extra: Partial<uPlot.Axis>): uPlot.Axis => ({
     stroke: () => theme.foreground,
@@ -158,48 +224,11 @@ export function createLossPlot(el: HTMLElement, data: ChartData, o: LossPlotOpti
     },
     series: [
       { label: 'step' },
-      {
-        label: SERIES[0],
-        scale: 'y',
-        stroke: () => theme.loss,
-        width: 1,
-        alpha: 0.3,
-        show: o.smoothing > 0,
+      ...SERIES_SPECS.map((spec) => ({
+        label: spec.label,
         points: { show: false },
-      },
-      {
-        label: SERIES[1],
-        scale: 'y',
-        stroke: () => theme.loss,
-        width: 1,
-        paths: DOUBLED_HAIRLINE,
-        points: { show: false },
-      },
-      {
-        label: SERIES[2],
-        scale: 'y',
-        stroke: () => theme.evalLoss,
-        fill: undefined,
-        width: 1,
-        paths: DOUBLED_HAIRLINE,
-        dash: [6, 4],
-        spanGaps: true,
-        // Point markers while they are distinguishable (< 1 per 4 px in view); a dense run is a line.
-        points: {
-          show: (u, si) => countInView(u, si) * 4 < u.bbox.width / pixelRatio(),
-          size: 5,
-          stroke: () => theme.evalLoss,
-          fill: () => theme.evalLoss,
-        },
-      },
-      {
-        label: SERIES[3],
-        scale: 'lr',
-        stroke: () => theme.learningRate,
-        width: 1,
-        show: o.showLearningRate,
-        points: { show: false },
-      },
+        ...spec.options(theme, view, sparse),
+      })),
     ],
     axes: [
       axis({ label: 'step', size: 40 }),
@@ -222,10 +251,10 @@ export function createLossPlot(el: HTMLElement, data: ChartData, o: LossPlotOpti
           const xs = u.data[0];
           const n = xs.length;
           const { min, max } = u.scales.x ?? {};
-          zoomed = n > 1 && min != null && max != null && (min > xs[0]! || max < xs[n - 1]!);
-          if (applying || !needsReduction()) return;
-          const want = zoomed ? { min: min!, max: max! } : undefined;
-          if (want?.min !== reducedFor?.min || want?.max !== reducedFor?.max) queueReapply();
+          state.zoomed = n > 1 && min != null && max != null && (min > xs[0]! || max < xs[n - 1]!);
+          if (reapply.applying || !needsReduction()) return;
+          const want = state.zoomed ? { min: min!, max: max! } : undefined;
+          if (want?.min !== state.reducedFor?.min || want?.max !== state.reducedFor?.max) reapply.queue();
         },
       ],
       setCursor: [(u) => readout.at(u.cursor.left)],
@@ -235,87 +264,121 @@ export function createLossPlot(el: HTMLElement, data: ChartData, o: LossPlotOpti
   const readout = createReadout(
     o.readout,
     theme,
-    () => full,
+    () => state.full,
     (left) => u.posToVal(left, 'x'),
   );
   const u = new uPlot(opts, compute(o.xRange), el);
   if (o.xRange) u.setScale('x', o.xRange);
-  readout.setShown([u.series[1]?.show !== false, true, true, o.showLearningRate]);
+  readout.setShown(SERIES_SPECS.map((s) => s.shown(view)));
   readout.at(-1);
 
-  /** Hands uPlot the reduction for the current view (zoomed range or whole series). */
-  function apply(sync: boolean) {
+  const zoomRange = () => {
     const { min, max } = u.scales.x ?? {};
-    const range = zoomed && min != null && max != null ? { min, max } : undefined;
+    return state.zoomed && min != null && max != null ? { min, max } : undefined;
+  };
+
+  /** Hands uPlot the reduction for the current view (zoomed range or whole series). */
+  const reapply = createReapplier((sync) => {
+    const range = zoomRange();
     const run = () => {
-      applying = true;
-      try {
-        u.setData(compute(range), !range);
-        if (range) u.setScale('x', range);
-      } finally {
-        applying = false;
-      }
+      u.setData(compute(range), !range);
+      if (range) u.setScale('x', range);
     };
     if (sync) u.batch(run);
     else run();
-  }
-
-  function queueReapply() {
-    if (reapplyQueued) return;
-    reapplyQueued = true;
-    queueMicrotask(() => {
-      reapplyQueued = false;
-      if (!destroyed) apply(true);
-    });
-  }
+  });
 
   return {
     u,
     get width() {
-      return width;
+      return state.width;
     },
     get drawnPoints() {
-      return drawnPoints;
+      return state.drawnPoints;
     },
     update(next) {
-      full = next;
-      apply(false);
+      state.full = next;
+      reapply.now();
       readout.refresh();
     },
     setSize(w, height) {
       if (!(w > 0 && height > 0) || (w === u.width && height === u.height)) return;
       const before = buckets();
-      width = w;
+      state.width = w;
       u.batch(() => {
         u.setSize({ width: w, height });
-        if (buckets() !== before && (needsReduction() || drawnPoints < full[0].length)) {
-          apply(false);
+        if (buckets() !== before && (needsReduction() || state.drawnPoints < state.full[0].length)) {
+          reapply.now();
         }
       });
     },
     setSmoothing(weight) {
-      const show = weight > 0;
-      if (means[1] !== show) {
-        means[1] = show;
-        if (drawnPoints < full[0].length) apply(false);
-      }
+      const before = SERIES_SPECS.map((s) => s.means(view));
+      view.smoothing = weight;
+      const meansChanged = SERIES_SPECS.some((s, i) => s.means(view) !== before[i]);
+      if (meansChanged && state.drawnPoints < state.full[0].length) reapply.now();
+      const show = SERIES_SPECS[0]!.shown(view);
       if (u.series[1]?.show !== show) u.setSeries(1, { show });
-      readout.setShown([show, true, true, o.showLearningRate]);
+      readout.setShown(SERIES_SPECS.map((s) => s.shown(view)));
     },
     refreshTheme() {
       Object.assign(theme, readTheme());
       readout.paint();
       u.redraw(false);
     },
-    zoomRange() {
-      const { min, max } = u.scales.x ?? {};
-      return zoomed && min != null && max != null ? { min, max } : undefined;
-    },
+    zoomRange,
     destroy() {
-      destroyed = true;
+      reapply.destroy();
       u.destroy();
       readout.clear();
     },
+  };
+}
+
+/**
+ * Runs `apply` now (`now()`: inside the caller's update) or once in a microtask however often
+ * `queue()` is called (a zoom or reset re-reduces before the frame is painted); `applying` is set
+ * while it runs so the scale hook can tell its own scale changes from the user's.
+ */
+function createReapplier(apply: (sync: boolean) => void) {
+  let queued = false;
+  let destroyed = false;
+  const r = {
+    applying: false,
+    now(sync = false) {
+      r.applying = true;
+      try {
+        apply(sync);
+      } finally {
+        r.applying = false;
+      }
+    },
+    queue() {
+      if (queued) return;
+      queued = true;
+      queueMicrotask(() => {
+        queued = false;
+        if (!destroyed) r.now(true);
+      });
+    },
+    destroy() {
+      destroyed = true;
+    },
+  };
+  return r;
+}
+
+/** Eval points in view, cached per (drawn array, visible index range): `points.show` runs every draw. */
+function inViewCounter() {
+  let counted: { ys: unknown; i0: number; i1: number; n: number } | undefined;
+  return (u: uPlot, si: number): number => {
+    const ys = u.data[si];
+    const i0 = u.series[0]?.idxs?.[0] ?? 0;
+    const i1 = u.series[0]?.idxs?.[1] ?? (ys?.length ?? 0) - 1;
+    const c = counted;
+    if (c && c.ys === ys && c.i0 === i0 && c.i1 === i1) return c.n;
+    counted = { ys, i0, i1, n: visibleCount(u, si) };
+    return counted.n;
   };
 }
 
@@ -350,7 +413,7 @@ function createReadout(
       item.className = 'readout-item';
       item.dataset.series = label;
       const sw = document.createElement('i');
-      sw.className = s === 0 ? 'swatch faint' : s === 2 ? 'swatch dashed' : 'swatch';
+      sw.className = SERIES_SPECS[s]!.swatch;
       const v = document.createElement('b');
       const t = document.createTextNode('—');
       v.append(t);
@@ -362,9 +425,8 @@ function createReadout(
     });
   }
   const paint = () => {
-    const colours = [theme.loss, theme.loss, theme.evalLoss, theme.learningRate];
     swatches.forEach((sw, s) => {
-      sw.style.borderColor = colours[s]!;
+      sw.style.borderColor = SERIES_SPECS[s]!.colour(theme);
     });
   };
   paint();

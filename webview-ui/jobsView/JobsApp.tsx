@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { BackendInfo, HostToJobsView, JobSummary, JobsViewToHost } from '../../src/protocol';
 import type { HostChannel } from '../shared/hostChannel';
 import { Button } from '../shared/toolkit';
+import { readPersisted, useHost, usePersisted } from '../shared/useHost';
 import { JobTree } from './JobTree';
 import {
   checkpointKey,
@@ -45,34 +46,29 @@ export const CLOCK_INTERVAL_MS = 30_000;
 /** The sidebar Jobs view. It renders only what the host pushes; it never polls. */
 export function JobsApp({ channel }: { channel: JobsChannel }) {
   const [state, setState] = useState<State>({ jobs: [], trusted: true, loaded: false });
-  const [ui, setUi] = useState<JobsUiState>(() => restoreUi(channel.getState<Partial<JobsUiState>>()));
+  const [ui, setUi] = useState<JobsUiState>(() => restoreUi(readPersisted<JobsUiState>(channel)));
   const [now, setNow] = useState(() => Date.now());
   const searchRef = useRef<HTMLInputElement>(null);
 
+  const post = useHost(channel, (message) => {
+    switch (message.type) {
+      case 'snapshot':
+        setState({ jobs: message.jobs, backend: message.backend, trusted: message.trusted, loaded: true });
+        setNow(Date.now());
+        return;
+      case 'jobs':
+        setState((s) => ({ ...s, jobs: message.jobs }));
+        return;
+      case 'backend':
+        setState((s) => ({ ...s, backend: message.backend }));
+        return;
+    }
+  });
   useEffect(() => {
-    const off = channel.onMessage((message) => {
-      switch (message.type) {
-        case 'snapshot':
-          setState({ jobs: message.jobs, backend: message.backend, trusted: message.trusted, loaded: true });
-          setNow(Date.now());
-          return;
-        case 'jobs':
-          setState((s) => ({ ...s, jobs: message.jobs }));
-          return;
-        case 'backend':
-          setState((s) => ({ ...s, backend: message.backend }));
-          return;
-      }
-    });
-    channel.post({ type: 'ready' });
     const clock = setInterval(() => setNow(Date.now()), CLOCK_INTERVAL_MS);
-    return () => {
-      off();
-      clearInterval(clock);
-    };
-  }, [channel]);
-
-  useEffect(() => channel.setState<JobsUiState>(ui), [channel, ui]);
+    return () => clearInterval(clock);
+  }, []);
+  usePersisted(channel, ui);
 
   const expanded = useMemo(() => new Set(ui.expanded), [ui.expanded]);
   const filtered = useMemo(
@@ -99,7 +95,7 @@ export function JobsApp({ channel }: { channel: JobsChannel }) {
         </div>
       )}
       {state.jobs.length === 0 ? (
-        <EmptyState trusted={state.trusted} onRun={() => channel.post({ type: 'runTraining' })} />
+        <EmptyState trusted={state.trusted} onRun={() => post({ type: 'runTraining' })} />
       ) : (
         <>
           <div class="filters">
@@ -161,8 +157,8 @@ export function JobsApp({ channel }: { channel: JobsChannel }) {
               now={now}
               onActivate={(key) => setUi((s) => (s.selected === key ? s : { ...s, selected: key }))}
               onToggle={toggle}
-              onOpenJob={(jobId) => channel.post({ type: 'openJob', jobId })}
-              onOpenCheckpoint={(jobId, step) => channel.post({ type: 'openPlayground', jobId, step })}
+              onOpenJob={(jobId) => post({ type: 'openJob', jobId })}
+              onOpenCheckpoint={(jobId, step) => post({ type: 'openPlayground', jobId, step })}
             />
           )}
         </>

@@ -1,5 +1,6 @@
 import type { MetricColumns } from '../../src/protocol';
-import { buildChartData, type ChartData, FrameCoalescer } from './chartData';
+import { FrameCoalescer } from '../shared/frameCoalescer';
+import { buildChartData, type ChartData } from './chartData';
 import { MetricStore } from './metricStore';
 
 export type FrameListener = (data: ChartData, store: MetricStore) => void;
@@ -32,8 +33,6 @@ const COST_SAMPLES = 5;
  */
 export class ChartController {
   readonly store: MetricStore;
-  /** Persisted view flag; a change asks for a frame (the plot itself reads the prop). */
-  logScale: boolean;
   /** Frames that delivered data to listeners (exposed for tests and the benchmark). */
   updates = 0;
   /** A data frame's typical main-thread cost in ms (see COST_SAMPLES; undefined before the first). */
@@ -55,7 +54,6 @@ export class ChartController {
   constructor(
     options: {
       smoothing?: number;
-      logScale?: boolean;
       raf?: (cb: () => void) => number;
       caf?: (id: number) => void;
       /** Clock and timers, injectable for tests. */
@@ -67,7 +65,6 @@ export class ChartController {
     } = {},
   ) {
     this.store = new MetricStore(options.smoothing ?? 0);
-    this.logScale = options.logScale ?? false;
     this.coalescer = new FrameCoalescer(() => this.flush(), options.raf, options.caf);
     this.now = options.now ?? (() => performance.now());
     this.setTimer = options.setTimer ?? ((cb, ms) => setTimeout(cb, ms));
@@ -93,12 +90,6 @@ export class ChartController {
 
   setSmoothing(weight: number): void {
     this.store.setSmoothing(weight);
-    this.scheduleOther();
-  }
-
-  setLogScale(on: boolean): void {
-    if (this.logScale === on) return;
-    this.logScale = on;
     this.scheduleOther();
   }
 

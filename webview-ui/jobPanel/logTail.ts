@@ -4,6 +4,8 @@
  * consecutive progress lines replace each other instead of piling up. ANSI colour/cursor sequences
  * are stripped. Lines are plain strings; the view renders them as text nodes.
  */
+import { FrameCoalescer } from '../shared/frameCoalescer';
+
 export interface LogLine {
   /** Stable key for rendering (monotonic). */
   id: number;
@@ -65,22 +67,26 @@ export function isPinnedToBottom(
 export class LogFeed {
   readonly tail = new LogTail();
   private readonly listeners = new Set<() => void>();
-  private scheduled = false;
-  private handle = 0;
+  private readonly coalescer: FrameCoalescer;
 
-  constructor(
-    private readonly raf: (cb: () => void) => number = (cb) => requestAnimationFrame(cb),
-    private readonly caf: (id: number) => void = (id) => cancelAnimationFrame(id),
-  ) {}
+  constructor(raf?: (cb: () => void) => number, caf?: (id: number) => void) {
+    this.coalescer = new FrameCoalescer(
+      () => {
+        for (const l of this.listeners) l();
+      },
+      raf,
+      caf,
+    );
+  }
 
   reset(lines: readonly string[]): void {
     this.tail.reset(lines);
-    this.changed();
+    this.coalescer.schedule();
   }
 
   push(lines: readonly string[]): void {
     this.tail.push(lines);
-    this.changed();
+    this.coalescer.schedule();
   }
 
   subscribe(listener: () => void): () => void {
@@ -89,17 +95,7 @@ export class LogFeed {
   }
 
   dispose(): void {
-    if (this.scheduled) this.caf(this.handle);
-    this.scheduled = false;
+    this.coalescer.dispose();
     this.listeners.clear();
-  }
-
-  private changed(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    this.handle = this.raf(() => {
-      this.scheduled = false;
-      for (const l of this.listeners) l();
-    });
   }
 }

@@ -2,6 +2,7 @@ import { useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } fro
 import type { HostToJobPanel, JobDetail, JobPanelToHost, StreamState } from '../../src/protocol';
 import type { HostChannel } from '../shared/hostChannel';
 import { Button } from '../shared/toolkit';
+import { readPersisted, useHost, usePersisted } from '../shared/useHost';
 import { ChartController } from './chartController';
 import { toCsv } from './csv';
 import { LossChart } from './LossChart';
@@ -37,10 +38,8 @@ export function JobApp({
   /** Frame source override (tests). */
   raf?: { request: (cb: () => void) => number; cancel: (id: number) => void };
 }) {
-  const initialUi = useMemo(() => {
-    const stored = channel.getState<StoredState>();
-    return { ...DEFAULT_UI, ...stored?.ui };
-  }, [channel]);
+  const stored = useMemo(() => readPersisted<StoredState>(channel), [channel]);
+  const initialUi = useMemo(() => ({ ...DEFAULT_UI, ...stored.ui }), [stored]);
   const [ui, setUi] = useState<JobPanelUiState>(initialUi);
   const [job, setJob] = useState<JobDetail | undefined>(undefined);
   const [stream, setStream] = useState<StreamState | undefined>(undefined);
@@ -48,7 +47,6 @@ export function JobApp({
     () =>
       new ChartController({
         smoothing: initialUi.smoothing,
-        logScale: initialUi.logScale,
         raf: raf?.request,
         caf: raf?.cancel,
       }),
@@ -56,49 +54,43 @@ export function JobApp({
   );
   const logFeed = useMemo(() => new LogFeed(raf?.request, raf?.cancel), [raf]);
 
-  useEffect(() => {
-    const off = channel.onMessage((m) => {
-      switch (m.type) {
-        case 'snapshot':
-          controller.snapshot(m.metrics);
-          logFeed.reset(m.logTail);
-          setJob(m.job);
-          setStream(m.stream);
-          return;
-        case 'job':
-          setJob(m.job);
-          return;
-        case 'metrics':
-          controller.replaceFrom(m.from, m.rows);
-          return;
-        case 'log':
-          logFeed.push(m.lines);
-          return;
-        case 'stream':
-          setStream(m.stream);
-          return;
-      }
-    });
-    channel.post({ type: 'ready' });
-    return () => {
-      off();
+  const post = useHost(channel, (m) => {
+    switch (m.type) {
+      case 'snapshot':
+        controller.snapshot(m.metrics);
+        logFeed.reset(m.logTail);
+        setJob(m.job);
+        setStream(m.stream);
+        return;
+      case 'job':
+        setJob(m.job);
+        return;
+      case 'metrics':
+        controller.replaceFrom(m.from, m.rows);
+        return;
+      case 'log':
+        logFeed.push(m.lines);
+        return;
+      case 'stream':
+        setStream(m.stream);
+        return;
+    }
+  });
+  useEffect(
+    () => () => {
       controller.dispose();
       logFeed.dispose();
-    };
-  }, [channel, controller, logFeed]);
+    },
+    [controller, logFeed],
+  );
 
   // Persist UI state (keeping anything else the panel stored, e.g. for restore after reload).
-  useEffect(() => {
-    const prev = channel.getState<StoredState>() ?? {};
-    channel.setState<StoredState>({ ...prev, jobId: job?.id ?? prev.jobId, ui });
-  }, [channel, ui, job?.id]);
+  usePersisted<StoredState>(channel, { jobId: job?.id ?? stored.jobId, ui });
 
   useEffect(() => controller.setSmoothing(ui.smoothing), [controller, ui.smoothing]);
-  useEffect(() => controller.setLogScale(ui.logScale), [controller, ui.logScale]);
 
   if (!job) return <p class="muted pad">Loading job…</p>;
 
-  const post = (m: JobPanelToHost) => channel.post(m);
   const active = job.status === 'running' || job.status === 'queued';
   return (
     <main class="job-panel">
