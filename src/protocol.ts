@@ -1,5 +1,7 @@
 import type { ConnectionAction, ConnectionPhase } from './core/connection';
 
+export type { ConnectionAction, ConnectionPhase };
+
 /**
  * Every message between the extension host and a webview, as discriminated unions on `type`.
  * Both sides import this file (the host for `postMessage`, the Preact apps for their handlers), so a

@@ -1,5 +1,11 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { BackendInfo, HostToJobsView, JobSummary, JobsViewToHost } from '../../src/protocol';
+import type {
+  BackendInfo,
+  ConnectionAction,
+  HostToJobsView,
+  JobSummary,
+  JobsViewToHost,
+} from '../../src/protocol';
 import type { HostChannel } from '../shared/hostChannel';
 import { Button } from '../shared/toolkit';
 import { readPersisted, useHost, usePersisted } from '../shared/useHost';
@@ -90,12 +96,20 @@ export function JobsApp({ channel }: { channel: JobsChannel }) {
   return (
     <main class="jobs-view">
       {state.backend?.error && (
-        <div class="banner error" role="alert">
-          {state.backend.error}
-        </div>
+        <ConnectionBanner
+          backend={state.backend}
+          onAction={(action) => post({ type: 'connectionAction', action })}
+        />
       )}
       {state.jobs.length === 0 ? (
-        <EmptyState trusted={state.trusted} onRun={() => post({ type: 'runTraining' })} />
+        // Not connected never reads as "no jobs": the banner (or the wait) is the whole story.
+        state.backend?.error ? null : isConnecting(state.backend) ? (
+          <p class="muted pad" data-testid="connecting">
+            Connecting to {state.backend?.label || 'the backend'}…
+          </p>
+        ) : (
+          <EmptyState trusted={state.trusted} onRun={() => post({ type: 'runTraining' })} />
+        )
       ) : (
         <>
           <div class="filters">
@@ -206,5 +220,47 @@ function EmptyState({ trusted, onRun }: { trusted: boolean; onRun: () => void })
       </Button>
       {!trusted && <p class="muted">Trust this workspace to build and run trainers.</p>}
     </section>
+  );
+}
+
+const ACTION_LABELS: Record<ConnectionAction, string> = {
+  signIn: 'Sign In',
+  selectBackend: 'Select Backend',
+  retry: 'Retry',
+  chooseProject: 'Choose Project',
+  showOutput: 'Show Output',
+};
+
+function isConnecting(backend: BackendInfo | undefined): boolean {
+  return backend?.phase === 'connecting' || backend?.phase === 'idle';
+}
+
+/** Why the backend cannot be used, and the buttons that fix it (the first is the main one). */
+function ConnectionBanner({
+  backend,
+  onAction,
+}: {
+  backend: BackendInfo;
+  onAction: (action: ConnectionAction) => void;
+}) {
+  const actions = backend.actions ?? [];
+  return (
+    <div class="banner error" role="alert" data-testid="connection-banner" data-phase={backend.phase ?? ''}>
+      <p>{backend.error}</p>
+      {actions.length > 0 && (
+        <div class="banner-actions">
+          {actions.map((action, i) => (
+            <Button
+              key={action}
+              appearance={i === 0 ? 'primary' : 'secondary'}
+              data-action={action}
+              onClick={() => onAction(action)}
+            >
+              {ACTION_LABELS[action]}
+            </Button>
+          ))}
+        </div>
+      )}
+    </div>
   );
 }
