@@ -298,13 +298,15 @@ export class JobStore implements Disposable {
 
   /** The polled list, in server order, each status merged with what the event streams said. */
   jobs(): TrainingJob[] {
-    return this.jobList.map((job) => {
-      const rec = this.records.get(job.id);
-      if (!rec) return job;
-      const status = rec.status();
-      const error = rec.error();
-      return status === job.status && error === (job.error ?? undefined) ? job : { ...job, status, error };
-    });
+    return this.jobList.map((job) => this.merged(job, this.records.get(job.id)));
+  }
+
+  /** `job` with the status and error its event stream says, copied only when they differ. */
+  private merged(job: TrainingJob, rec: JobRecord | undefined): TrainingJob {
+    if (!rec) return job;
+    const status = rec.status();
+    const error = rec.error();
+    return status === job.status && error === (job.error ?? undefined) ? job : { ...job, status, error };
   }
 
   status(jobId: string): JobStatus | undefined {
@@ -321,10 +323,7 @@ export class JobStore implements Disposable {
     const rec = this.records.get(jobId);
     const listed = this.jobList.find((j) => j.id === jobId);
     const job = listed ?? rec?.job;
-    if (!job || !rec) return job;
-    const status = rec.status();
-    const error = rec.error();
-    return status === job.status && error === (job.error ?? undefined) ? job : { ...job, status, error };
+    return job && this.merged(job, rec);
   }
 
   /** The job's error, from a `training.failed` event or the polled job. */

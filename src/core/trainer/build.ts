@@ -295,24 +295,21 @@ async function buildNow(root: string, entry: string, opts: BuildOptions): Promis
   } catch {
     entryExists = false;
   }
+  // A problem before bundling is reported like a build error at the entry's first line, so it
+  // reaches Problems and the notification.
+  const failAtEntry = (message: string): BuildFailure => ({
+    ok: false,
+    skipped: false,
+    outFile,
+    durationMs: elapsed(),
+    inputs: [],
+    warnings: [],
+    errors: [{ file: entry, line: 1, column: 0, severity: 'error', message }],
+  });
   if (!entryExists) {
-    return {
-      ok: false,
-      skipped: false,
-      outFile,
-      durationMs: elapsed(),
-      inputs: [],
-      warnings: [],
-      errors: [
-        {
-          file: entry,
-          line: 1,
-          column: 0,
-          severity: 'error',
-          message: `Build entry not found: ${entry}. Create src/arkor/index.ts that exports your trainer (export const arkor = createArkor({ trainer })).`,
-        },
-      ],
-    };
+    return failAtEntry(
+      `Build entry not found: ${entry}. Create src/arkor/index.ts that exports your trainer (export const arkor = createArkor({ trainer })).`,
+    );
   }
 
   let esbuild: EsbuildModule;
@@ -320,16 +317,7 @@ async function buildNow(root: string, entry: string, opts: BuildOptions): Promis
     esbuild = opts.esbuild ?? (await loadEsbuild(root)).esbuild;
   } catch (error) {
     if (!(error instanceof EsbuildUnavailableError)) throw error;
-    // Reported like a build error, at the entry, so it reaches Problems and the notification.
-    return {
-      ok: false,
-      skipped: false,
-      outFile,
-      durationMs: elapsed(),
-      inputs: [],
-      warnings: [],
-      errors: [{ file: entry, line: 1, column: 0, severity: 'error', message: error.message }],
-    };
+    return failAtEntry(error.message);
   }
   const options = arkorEsbuildOptions(root, entry, outFile);
   const optionsHash = sha256(JSON.stringify({ esbuild: esbuild.version, options }));
