@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { ArkorApiError, type ChatRequest, isAbortError, isActiveStatus, type JobStore } from '../core';
 import { DisposableStore, toDisposable } from '../core/lifecycle';
 import type { Conversation, HostToPlayground, ModelOption, ModelRef, PlaygroundToHost } from '../protocol';
+import { CHAT_LIMITS } from '../wire/chatLimits';
 import { errorText } from './log';
 import { playgroundMessage } from './messageSchemas';
 import type { ArkorSession } from './session';
@@ -218,8 +219,9 @@ export class PlaygroundPanel extends WebviewHost<PlaygroundToHost, HostToPlaygro
           messages: message.messages.map((m) => ({ role: m.role, content: m.content })),
           system: message.systemPrompt || undefined,
           temperature: message.params.temperature,
-          topP: message.params.topP,
-          maxTokens: message.params.maxTokens,
+          // Clamped to what the backend accepts (settings saved by an older version may lie outside).
+          topP: clamp(message.params.topP, CHAT_LIMITS.topP),
+          maxTokens: clamp(message.params.maxTokens, CHAT_LIMITS.maxTokens),
         } as ChatRequest,
         { signal: controller.signal, onDelta: (text) => this.post({ type: 'chatDelta', requestId, text }) },
       );
@@ -272,4 +274,8 @@ export function describeChatError(error: unknown): { message: string; action?: s
     }
   }
   return { message: error instanceof Error ? error.message : String(error) };
+}
+
+function clamp(value: number, range: { min: number; max: number }): number {
+  return Math.min(range.max, Math.max(range.min, value));
 }

@@ -5,6 +5,7 @@
  * objects ending with `data: [DONE]`; with `stream: false` one OpenAI `chat.completion` object.
  */
 import { z } from 'zod';
+import { CHAT_LIMITS } from './chatLimits';
 
 /** How inference names a trained adapter: a job's final adapter or one of its checkpoints. */
 export const AdapterRefSchema = z.union([
@@ -48,8 +49,8 @@ export const ChatRequestSchema = z.looseObject({
   adapter: AdapterRefSchema.optional(),
   baseModel: z.string().optional(),
   temperature: z.number().min(0).max(5).optional(),
-  topP: z.number().gt(0).max(1).optional(),
-  maxTokens: z.number().int().positive().max(4096).optional(),
+  topP: z.number().gt(0).max(CHAT_LIMITS.topP.max).optional(),
+  maxTokens: z.number().int().min(CHAT_LIMITS.maxTokens.min).max(CHAT_LIMITS.maxTokens.max).optional(),
   stream: z.boolean().optional(),
   seed: z.number().int().optional(),
 });

@@ -147,6 +147,21 @@ describe('Playground app', () => {
     });
   });
 
+  it('never offers sampling settings the backend rejects (top-p 0, more than 4096 tokens)', async () => {
+    const { view, send, chats } = await setup({ preselect: FINAL });
+    const topP = view.getByTestId('top-p') as HTMLInputElement;
+    assert.equal(Number(topP.min), 0.01, 'top-p cannot be dragged to 0');
+    const maxTokens = view.getByTestId('max-tokens') as HTMLInputElement;
+    assert.equal(Number(maxTokens.max), 4096);
+    await run(() => fireEvent.change(maxTokens, { target: { value: '100000' } }));
+    await send('hi');
+    assert.equal(
+      chats().at(-1)?.params.maxTokens,
+      4096,
+      'an over-large entry is capped at what the backend takes',
+    );
+  });
+
   it('streams chunks split mid-word and mid-markdown into the same DOM as the unsplit reply', async () => {
     const reply = 'Here is **bold** text.\n\n```js\nconst a = `x`;\n```\n\n- one\n- *two*\n\nDone.';
     const stream = async (chunks: string[]) => {

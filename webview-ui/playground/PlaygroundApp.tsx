@@ -6,6 +6,7 @@ import type {
   PlaygroundToHost,
   SamplingParams,
 } from '../../src/protocol';
+import { CHAT_LIMITS } from '../../src/wire/chatLimits';
 import type { HostChannel } from '../shared/hostChannel';
 import { Button } from '../shared/toolkit';
 import { readPersisted, useHost, usePersisted } from '../shared/useHost';
@@ -322,8 +323,8 @@ function Settings(props: {
           <input
             type="range"
             data-testid="top-p"
-            min={0}
-            max={1}
+            min={CHAT_LIMITS.topP.min}
+            max={CHAT_LIMITS.topP.max}
             step={0.01}
             value={params.topP}
             onInput={(e) => props.onParams({ topP: num(e) })}
@@ -334,13 +335,14 @@ function Settings(props: {
           <input
             type="number"
             data-testid="max-tokens"
-            min={1}
-            max={32768}
+            min={CHAT_LIMITS.maxTokens.min}
+            max={CHAT_LIMITS.maxTokens.max}
             step={1}
             value={params.maxTokens}
             onChange={(e) => {
               const v = Math.round(num(e));
-              if (Number.isFinite(v) && v >= 1) props.onParams({ maxTokens: Math.min(32768, v) });
+              const { min, max } = CHAT_LIMITS.maxTokens;
+              if (Number.isFinite(v) && v >= min) props.onParams({ maxTokens: Math.min(max, v) });
             }}
           />
         </label>
