@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as vscode from 'vscode';
-import { type ArkorApiClient, credentialSecrets, Emitter, redact, type Scope } from '../core';
+import { type ArkorApiClient, credentialSecrets, Emitter, isActiveStatus, redact, type Scope } from '../core';
 import { Disposable, toDisposable } from '../core/lifecycle';
 import {
   type ArkorProject,
@@ -196,6 +196,21 @@ export class Training extends Disposable {
           'Open in Playground',
         )
         .then(act);
+    } else if (jobId && !status && isActiveStatus(this.session.connection?.store.status(jobId))) {
+      // The process ended (killed, crashed) but the job did not: it goes on training on the backend,
+      // with nobody watching here. Say so, and offer to stop it or to keep watching it.
+      const where = this.session.connection?.kind === 'cloud' ? 'Arkor Cloud' : 'the local backend';
+      void vscode.window
+        .showWarningMessage(
+          `Arkor: the training process of ${run.project.name} stopped (${code === null ? 'killed' : `exit ${code}`}), but its job keeps training on ${where}. Its progress and results still show in the job panel.`,
+          'Cancel Job',
+          'Open Job',
+          'Show Output',
+        )
+        .then((choice) => {
+          if (choice === 'Cancel Job') void vscode.commands.executeCommand('arkor.cancelJob', jobId);
+          else act(choice);
+        });
     } else {
       const error = jobId ? this.session.connection?.store.error(jobId) : undefined;
       const why = error ?? (status ? `status ${status}` : `arkor start exited with ${code ?? 'a signal'}`);

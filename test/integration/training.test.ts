@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ArkorExtensionApi } from '../../src/extension';
-import { screenshot, sleep, waitFor } from './driver';
+import { evalInWebview, screenshot, sleep, waitFor } from './driver';
 
 function alive(pid: number | undefined): boolean {
   if (pid === undefined) return false;
@@ -128,5 +128,45 @@ describe('Run Training (local backend)', function () {
     assert.ok(!alive(run.pid), 'the guard process is gone');
     await waitFor(() => !alive(-run.pid!), 'every process of the run (its process group) to exit', 5000);
     await waitFor(() => store.status(jobId) === 'cancelled', 'the job to be cancelled');
+  });
+
+  it('a run whose process is killed says its job keeps training, and Cancel Job stops it', async () => {
+    await editUnsaved(/maxSteps: \d+/, 'maxSteps: 5000');
+    const run = await vscode.commands.executeCommand<{
+      pid?: number;
+      jobId?: string;
+      exited: Promise<number | null>;
+    }>('arkor.runTraining');
+    assert.ok(run?.pid);
+    const jobId = await waitFor(() => run.jobId, 'the job id', 120_000);
+    const store = api.session.connection!.store;
+    await waitFor(() => store.status(jobId) === 'running', 'the job to run', 120_000);
+    process.kill(-run.pid, 'SIGKILL'); // the whole run, as a crash or a kill from a terminal would
+    await run.exited;
+    await vscode.commands.executeCommand('notifications.showList');
+    const text = await waitFor(
+      () =>
+        evalInWebview<string>(
+          '',
+          `return [...document.querySelectorAll('.notification-list-item-message')].map((m) => m.textContent).join('\\n');`,
+        ).then((t) => (/keeps training on the local backend/.test(t) ? t : null)),
+      'the warning that the job keeps training',
+    );
+    assert.match(text, /training process of quickstart stopped \(killed\)/);
+    await screenshot('22-run-killed-job-keeps-training');
+    assert.equal(store.status(jobId), 'running', 'the job really is still training');
+    const clicked = await evalInWebview<boolean>(
+      '',
+      `const b = [...document.querySelectorAll('.notifications-center .monaco-button')].find((x) => x.textContent.trim() === 'Cancel Job');
+       if (!b) return false;
+       b.click();
+       return true;`,
+    );
+    assert.ok(clicked, 'the warning offers Cancel Job');
+    await waitFor(async () => {
+      await store.refresh().catch(() => {});
+      return store.status(jobId) === 'cancelled';
+    }, 'the job to be cancelled');
+    await vscode.commands.executeCommand('notifications.hideList');
   });
 });
