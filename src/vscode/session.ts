@@ -60,6 +60,8 @@ export class ArkorSession extends Disposable {
   private wanted = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private retryAttempt = 0;
+  /** The URL the current attempt talks to, so a failure names where it failed. */
+  private attemptUrl: string | undefined;
   private currentState: ConnectionState = { phase: 'idle', backend: 'local', label: '', actions: [] };
   private readonly storeListeners: vscode.Disposable[] = [];
   private readonly _onDidChange = this._register(new Emitter<void>('a session listener'));
@@ -242,7 +244,7 @@ export class ArkorSession extends Disposable {
 
   /** A failed attempt (or a failed poll of a live connection): the state, and a retry if it helps. */
   private fail(error: unknown, baseUrl: string | undefined): void {
-    const state = failureState(error, this.kind, baseUrl ?? this.current?.baseUrl ?? this.localBackend.url);
+    const state = failureState(error, this.kind, baseUrl ?? this.current?.baseUrl ?? this.attemptUrl);
     if (state.phase === 'unreachable' && !this.current) {
       const delay = retryDelayMs(this.retryAttempt++);
       state.retryAt = Date.now() + delay;
@@ -277,6 +279,7 @@ export class ArkorSession extends Disposable {
 
   private async open(): Promise<Connection> {
     const kind = this.kind;
+    this.attemptUrl = undefined;
     const projectDir = await this.projectDir();
     this.log.info(`Connecting to the ${kind} backend for ${projectDir ?? '(no project)'}`);
     if (!projectDir) throw new Error('Open a folder that contains an Arkor project (src/arkor/index.ts).');
@@ -290,6 +293,7 @@ export class ArkorSession extends Disposable {
       baseUrl = resolveBaseUrl({ setting: config.cloudApiUrl(), env: process.env, credentials });
       assertSafeCloudUrl(baseUrl);
     }
+    this.attemptUrl = baseUrl;
     const client = new ArkorApiClient({
       baseUrl,
       clientVersion: CLIENT_VERSION,

@@ -251,6 +251,7 @@ describe('Connection lifecycle (loopback cloud and the local backend)', function
       }, 'the Jobs view to show the cause');
       assert.doesNotMatch(text, /No training jobs yet/, 'an unreachable backend never reads as "no jobs"');
       assert.match(text, /Retry/, 'the fix is offered');
+      assert.match(text, /Arkor Cloud · 127\.0\.0\.1:9\b/, 'the footer names the URL that failed');
       await screenshot('66-conn-unreachable');
     } finally {
       await settings().update('cloud.apiUrl', good, vscode.ConfigurationTarget.Global);
