@@ -23,6 +23,8 @@ export interface TrainingRun {
   readonly project: ArkorProject;
   readonly pid: number | undefined;
   jobId: string | undefined;
+  /** The run's private HOME (it holds the token); gone once the run has ended. */
+  readonly home: string;
   readonly exited: Promise<number | null>;
   /** Stops the process (the whole process group) and cancels the job on the backend. */
   cancel(): Promise<void>;
@@ -140,7 +142,7 @@ export class Training extends Disposable {
       // (src/processGuard.ts).
       detached: true,
     });
-    const run = new RunImpl(project, child, connection, this.log, () => this.updateStatus());
+    const run = new RunImpl(project, child, connection, home.home, this.log, () => this.updateStatus());
     this.runs.add(run);
     this.log.info(`Started arkor start for ${project.name} (pid ${child.pid})`);
     // The trainer's own output may print a token (a debug dump of its environment, an echoed error).
@@ -349,6 +351,7 @@ class RunImpl implements TrainingRun {
     readonly project: ArkorProject,
     private readonly child: ChildProcess,
     private readonly connection: { client: ArkorApiClient; scope: Scope },
+    readonly home: string,
     private readonly log: vscode.LogOutputChannel,
     onExit: () => void,
   ) {

@@ -150,8 +150,18 @@ if (phases.includes('reload') && existsSync(livePids)) {
     console.error(`Orphaned processes after VS Code exited: ${left.join(', ')} (negative = process group)`);
     process.exit(1);
   }
+  // The run's private HOME holds a plaintext token: the guard removes it once the run is stopped.
+  const homes = JSON.parse(readFileSync(livePids, 'utf8')).homes ?? [];
+  const homeDeadline = Date.now() + 5000;
+  while (homes.some((h) => existsSync(h)) && Date.now() < homeDeadline)
+    await new Promise((r) => setTimeout(r, 200));
+  const leftHomes = homes.filter((h) => existsSync(h));
+  if (leftHomes.length > 0) {
+    console.error(`A run's private HOME (with its token) outlived VS Code: ${leftHomes.join(', ')}`);
+    process.exit(1);
+  }
   console.log(
-    `No orphans: training process group(s) ${groups.join(', ')} and backend ${pids.join(', ')} exited with VS Code.`,
+    `No orphans: training process group(s) ${groups.join(', ')} and backend ${pids.join(', ')} exited with VS Code; the run's HOME with its token is gone.`,
   );
 }
 

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ArkorExtensionApi } from '../../src/extension';
@@ -27,7 +27,9 @@ describe('Shutdown with a training running', function () {
         'maxSteps: 5000',
       ),
     );
-    const run = await vscode.commands.executeCommand<{ pid?: number; jobId?: string }>('arkor.runTraining');
+    const run = await vscode.commands.executeCommand<{ pid?: number; jobId?: string; home: string }>(
+      'arkor.runTraining',
+    );
     await vscode.window.showTextDocument(doc);
     await vscode.commands.executeCommand('workbench.action.files.revert');
     assert.equal(readFileSync(trainerFile, 'utf8'), original);
@@ -36,6 +38,10 @@ describe('Shutdown with a training running', function () {
     await waitFor(() => api.session.connection!.store.status(jobId) === 'running', 'the job to run', 120_000);
     const out = process.env.ARKOR_TEST_LIVE_PIDS;
     assert.ok(out, 'ARKOR_TEST_LIVE_PIDS is set by run.mjs');
-    writeFileSync(out, JSON.stringify({ groups: [run.pid], pids: [api.localBackend.pid] }));
+    assert.ok(existsSync(path.join(run.home, '.arkor/credentials.json')), 'the run has its private HOME');
+    writeFileSync(
+      out,
+      JSON.stringify({ groups: [run.pid], pids: [api.localBackend.pid], homes: [run.home] }),
+    );
   });
 });
