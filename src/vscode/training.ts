@@ -214,12 +214,21 @@ export class Training extends Disposable {
           else act(choice);
         });
     } else {
-      const error = jobId ? this.session.connection?.store.error(jobId) : undefined;
-      const why = error ?? (status ? `status ${status}` : `arkor start exited with ${code ?? 'a signal'}`);
-      void vscode.window
-        .showErrorMessage(`Arkor: training ${run.project.name} failed: ${why}`, 'Show Output', ...actions)
-        .then(act);
+      void this.failureReason(jobId).then((error) => {
+        const why = error ?? (status ? `status ${status}` : `arkor start exited with ${code ?? 'a signal'}`);
+        return vscode.window
+          .showErrorMessage(`Arkor: training ${run.project.name} failed: ${why}`, 'Show Output', ...actions)
+          .then(act);
+      });
     }
+  }
+
+  /** Why the job failed, as the backend says it (the list is re-read if the store has no reason yet). */
+  private async failureReason(jobId: string | undefined): Promise<string | undefined> {
+    const store = this.session.connection?.store;
+    if (!jobId || !store) return undefined;
+    if (!store.error(jobId)) await store.refresh().catch(() => undefined);
+    return store.error(jobId);
   }
 
   private checkTrust(what: 'build' | 'run'): boolean {
