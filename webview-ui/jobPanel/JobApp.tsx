@@ -307,7 +307,8 @@ function ConfigGrid({ config }: { config: JobDetail['config'] }) {
   const entries = Object.entries(config ?? {});
   if (entries.length === 0) return null;
   return (
-    <details class="config" open>
+    // Collapsed: the chart is what a running job is watched for; the settings are one click away.
+    <details class="config">
       <summary>Configuration</summary>
       <dl class="config-grid" data-testid="config">
         {entries.map(([k, v]) => (
