@@ -112,25 +112,8 @@ describe('Run Training (local backend)', function () {
     await vscode.commands.executeCommand('workbench.action.closePanel');
   });
 
-  it('cancels a run: the process group dies and the job ends cancelled', async () => {
-    await editUnsaved(/maxSteps: \d+/, 'maxSteps: 5000');
-    const run = await vscode.commands.executeCommand<{
-      pid?: number;
-      jobId?: string;
-      exited: Promise<number | null>;
-    }>('arkor.runTraining');
-    assert.ok(run);
-    const jobId = await waitFor(() => run.jobId, 'the job id', 120_000);
-    const store = api.session.connection!.store;
-    await waitFor(() => store.status(jobId) === 'running', 'the job to run', 120_000);
-    await vscode.commands.executeCommand('arkor.cancelJob', jobId);
-    await run.exited;
-    assert.ok(!alive(run.pid), 'the guard process is gone');
-    await waitFor(() => !alive(-run.pid!), 'every process of the run (its process group) to exit', 5000);
-    await waitFor(() => store.status(jobId) === 'cancelled', 'the job to be cancelled');
-  });
-
-  it('a run whose process is killed says its job keeps training, and Cancel Job stops it', async () => {
+  /** Run Training on a long run (5000 steps, unsaved), once its job is training. */
+  async function startLongRun() {
     await editUnsaved(/maxSteps: \d+/, 'maxSteps: 5000');
     const run = await vscode.commands.executeCommand<{
       pid?: number;
@@ -141,7 +124,21 @@ describe('Run Training (local backend)', function () {
     const jobId = await waitFor(() => run.jobId, 'the job id', 120_000);
     const store = api.session.connection!.store;
     await waitFor(() => store.status(jobId) === 'running', 'the job to run', 120_000);
-    process.kill(-run.pid, 'SIGKILL'); // the whole run, as a crash or a kill from a terminal would
+    return { run, jobId, store, pid: run.pid };
+  }
+
+  it('cancels a run: the process group dies and the job ends cancelled', async () => {
+    const { run, jobId, store } = await startLongRun();
+    await vscode.commands.executeCommand('arkor.cancelJob', jobId);
+    await run.exited;
+    assert.ok(!alive(run.pid), 'the guard process is gone');
+    await waitFor(() => !alive(-run.pid!), 'every process of the run (its process group) to exit', 5000);
+    await waitFor(() => store.status(jobId) === 'cancelled', 'the job to be cancelled');
+  });
+
+  it('a run whose process is killed says its job keeps training, and Cancel Job stops it', async () => {
+    const { run, jobId, store, pid } = await startLongRun();
+    process.kill(-pid, 'SIGKILL'); // the whole run, as a crash or a kill from a terminal would
     await run.exited;
     await vscode.commands.executeCommand('notifications.showList');
     const text = await waitFor(
