@@ -231,6 +231,30 @@ describe('arkor stand-in contract: the real SDK API against the local backend', 
     assert.equal(failed.length, 0);
   });
 
+  it('a fractional evalSteps (a share of the run, as in Hugging Face Trainer) trains and evaluates at that share', async () => {
+    const evalSteps: number[] = [];
+    const trainer = sdk.createTrainer({
+      name: 'contract-fraction',
+      model: MODEL,
+      dataset: { type: 'blob', url: datasetUrl },
+      maxSteps: 8,
+      evalSteps: 0.25,
+      lora: { r: 4, alpha: 8 },
+      callbacks: {
+        onLog: ({ step, evalLoss }) => {
+          if (evalLoss !== null) evalSteps.push(step);
+        },
+      },
+    });
+    const result = await trainer.wait();
+    assert.equal(result.job.status, 'completed');
+    // 0.25 of 8 steps: an evaluation every 2 steps.
+    assert.deepEqual(
+      evalSteps.filter((s) => s > 0),
+      [2, 4, 6, 8],
+    );
+  });
+
   it('a failing job: wait() resolves with status failed, error and completedAt; onFailed gets { job, error }', async () => {
     const failures: { job: TrainingJob; error: string }[] = [];
     const trainer = sdk.createTrainer({
