@@ -127,6 +127,11 @@ export type HostToJobPanel =
     }
   | { type: 'job'; job: JobDetail }
   /**
+   * The job belongs to another backend than the one connected now (its panel stays open across a
+   * switch): the panel says so and offers to switch back instead of showing a false status.
+   */
+  | { type: 'elsewhere'; belongsTo: string; connectedTo: string; backend: 'local' | 'cloud' }
+  /**
    * Metric rows starting at row index `from` (same column layout as the snapshot). Usually `from` is
    * the current length (an append); a smaller `from` replaces rows from there on (a later frame filled
    * in a value, e.g. the eval loss of a step already shown).
@@ -140,7 +145,9 @@ export type JobPanelToHost =
   | { type: 'cancelJob' }
   | { type: 'openPlayground'; step?: number }
   | { type: 'openFullLog' }
-  | { type: 'saveCsv'; csv: string };
+  | { type: 'saveCsv'; csv: string }
+  /** From the "belongs to another backend" notice: switch to the job's backend. */
+  | { type: 'switchBackend' };
 
 // ---------------------------------------------------------------------------------------------
 // Playground (editor webview panel `arkor.playground`)

@@ -128,3 +128,26 @@ export function failureState(
 export function retryDelayMs(attempt: number): number {
   return Math.min(2000 * 2 ** Math.max(0, attempt), 30_000);
 }
+
+/** Which backend a job belongs to (and, on Arkor Cloud, which server and organisation). */
+export interface JobOrigin {
+  backend: BackendKind;
+  baseUrl?: string;
+  orgSlug?: string;
+  /** As the user reads it: "the local backend", "Arkor Cloud (acme)". */
+  label: string;
+}
+
+export function originOf(backend: BackendKind, baseUrl: string, orgSlug: string): JobOrigin {
+  return backend === 'local'
+    ? { backend, label: 'the local backend' }
+    : { backend, baseUrl, orgSlug, label: `Arkor Cloud (${orgSlug} on ${safeHost(baseUrl) ?? baseUrl})` };
+}
+
+/** Whether a job of `a` can be shown while connected to `b`. */
+export function sameOrigin(a: JobOrigin, b: JobOrigin): boolean {
+  if (a.backend !== b.backend) return false;
+  // One local backend per machine; its port changes with every start.
+  if (a.backend === 'local') return true;
+  return a.baseUrl === b.baseUrl && a.orgSlug === b.orgSlug;
+}

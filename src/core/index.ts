@@ -39,8 +39,11 @@ export {
   type ConnectionPhase,
   type ConnectionState,
   failureState,
+  type JobOrigin,
   NotSignedInError,
+  originOf,
   retryDelayMs,
+  sameOrigin,
 } from './connection';
 export {
   type AnonCredentials,

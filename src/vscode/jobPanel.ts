@@ -1,8 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import type { JobStore, JobStoreChange } from '../core';
+import { type JobOrigin, type JobStore, type JobStoreChange, sameOrigin } from '../core';
 import { Disposable } from '../core/lifecycle';
 import type { HostToJobPanel, JobPanelToHost } from '../protocol';
+import { config } from './config';
 import { JobPanelFeed } from './jobPanelFeed';
 import { errorText } from './log';
 import { jobPanelMessage } from './messageSchemas';
@@ -44,7 +45,7 @@ export class JobPanels extends Disposable {
           panel.dispose();
           return;
         }
-        this.attach(panel, jobId);
+        this.attach(panel, jobId, this.recordedOpen().find((r) => r.jobId === jobId)?.origin);
       }),
     );
   }
@@ -57,17 +58,23 @@ export class JobPanels extends Disposable {
       return existing;
     }
     const name = this.session.connection?.store.job(jobId)?.name ?? jobId.slice(0, 8);
-    return this.attach(createPanel(VIEW_TYPE, `Job: ${name}`, this.extensionUri), jobId);
+    // A job is opened from the connection that lists it: that is the backend it belongs to.
+    return this.attach(
+      createPanel(VIEW_TYPE, `Job: ${name}`, this.extensionUri),
+      jobId,
+      this.session.origin(),
+    );
   }
 
   get(jobId: string): JobPanel | undefined {
     return this.panels.get(jobId);
   }
 
-  private attach(panel: vscode.WebviewPanel, jobId: string): JobPanel {
+  private attach(panel: vscode.WebviewPanel, jobId: string, origin: JobOrigin | undefined): JobPanel {
     const jobPanel = new JobPanel(
       panel,
       jobId,
+      origin ?? this.session.origin(),
       this.extensionUri,
       this.session,
       this.log,
@@ -85,13 +92,17 @@ export class JobPanels extends Disposable {
     return jobPanel;
   }
 
-  private recordedOpen(): { jobId: string; title: string }[] {
-    return this.memento.get<{ jobId: string; title: string }[]>(OPEN_PANELS_KEY) ?? [];
+  private recordedOpen(): { jobId: string; title: string; origin?: JobOrigin }[] {
+    return this.memento.get<{ jobId: string; title: string; origin?: JobOrigin }[]>(OPEN_PANELS_KEY) ?? [];
   }
 
   /** Remembers which tab (by title) shows which job. Titles change with job names, so re-recorded. */
   record(): void {
-    const open = [...this.panels.values()].map((p) => ({ jobId: p.jobId, title: p.panel.title }));
+    const open = [...this.panels.values()].map((p) => ({
+      jobId: p.jobId,
+      title: p.panel.title,
+      origin: p.origin,
+    }));
     this.memento.update(OPEN_PANELS_KEY, open).then(undefined, (error: unknown) => {
       this.log.error(`Could not record the open job panels: ${errorText(error)}`);
     });
@@ -112,6 +123,8 @@ export class JobPanel extends WebviewHost<JobPanelToHost, HostToJobPanel> {
   constructor(
     readonly panel: vscode.WebviewPanel,
     readonly jobId: string,
+    /** The backend the job belongs to; undefined when opened before any connection. */
+    public origin: JobOrigin | undefined,
     extensionUri: vscode.Uri,
     private readonly session: ArkorSession,
     log: vscode.LogOutputChannel,
@@ -133,22 +146,44 @@ export class JobPanel extends WebviewHost<JobPanelToHost, HostToJobPanel> {
     this.ensureWatching();
   }
 
+  /** Connected to another backend than the job's: the panel shows where the job is instead. */
+  private elsewhere(): boolean {
+    const current = this.session.origin();
+    if (!current) return false;
+    this.origin ??= current;
+    return !sameOrigin(this.origin, current);
+  }
+
   /** Keeps the job's event stream open in the current store; a reconnect brings a new store. */
   private ensureWatching(): void {
-    const store = this.session.connection?.store;
+    const away = this.elsewhere();
+    const store = away ? undefined : this.session.connection?.store;
     if (store === this.watchedStore && this.watch) return;
     this.watch?.dispose();
     this.watch = undefined;
     this.watchedStore = store;
     // No connection yet: the webview's `ready` connects. Connecting from here would retry in a loop,
-    // since a failed connect fires the very change event that calls this.
-    if (!store) return;
+    // since a failed connect fires the very change event that calls this. On another backend, the
+    // job is not there (watching it would poll a 404): the snapshot says where it is.
+    if (!store) {
+      if (away) this.channel.resync();
+      return;
+    }
     this.watch = store.watch(this.jobId);
     // The webview holds the old store's data: start it over from this one.
     this.channel.resync();
   }
 
   protected override snapshot(): HostToJobPanel | undefined {
+    const current = this.session.origin();
+    if (this.origin && current && this.elsewhere()) {
+      return {
+        type: 'elsewhere',
+        belongsTo: this.origin.label,
+        connectedTo: current.label,
+        backend: this.origin.backend,
+      };
+    }
     return this.feed.snapshot();
   }
 
@@ -163,6 +198,7 @@ export class JobPanel extends WebviewHost<JobPanelToHost, HostToJobPanel> {
   }
 
   private onStoreChange(change: JobStoreChange): void {
+    if (this.elsewhere()) return;
     this.feed.onStoreChange(change);
     if (change.kind === 'jobs' || (change.kind === 'status' && change.jobId === this.jobId))
       this.updateTitle();
@@ -183,6 +219,10 @@ export class JobPanel extends WebviewHost<JobPanelToHost, HostToJobPanel> {
         return this.command('arkor.openPlayground', { jobId: this.jobId, step: message.step });
       case 'openFullLog':
         await this.openFullLog(this.jobId);
+        return;
+      case 'switchBackend':
+        if (this.origin)
+          await config.update('backend', this.origin.backend, vscode.ConfigurationTarget.Global);
         return;
       case 'saveCsv': {
         const name = this.session.connection?.store.job(this.jobId)?.name ?? this.jobId;

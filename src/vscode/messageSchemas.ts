@@ -37,6 +37,7 @@ export const jobPanelMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('cancelJob') }),
   z.object({ type: z.literal('openPlayground'), step: z.number().int().nonnegative().optional() }),
   z.object({ type: z.literal('openFullLog') }),
+  z.object({ type: z.literal('switchBackend') }),
   // Bounded: a webview must not make the host write an arbitrarily large file.
   z.object({ type: z.literal('saveCsv'), csv: z.string().max(64 * 1024 * 1024) }),
 ]) satisfies z.ZodType<JobPanelToHost>;

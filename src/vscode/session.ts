@@ -12,9 +12,11 @@ import {
   Emitter,
   ensureProjectState,
   failureState,
+  type JobOrigin,
   JobStore,
   type JobStoreChange,
   NotSignedInError,
+  originOf,
   resolveBaseUrl,
   resolveScope,
   retryDelayMs,
@@ -129,6 +131,12 @@ export class ArkorSession extends Disposable {
   /** The folder of the project the session serves (the one picked for this workspace). */
   projectRoot(): Promise<string | undefined> {
     return this.projectDir();
+  }
+
+  /** Where the current connection's jobs belong (undefined while not connected). */
+  origin(): JobOrigin | undefined {
+    const c = this.current;
+    return c && originOf(c.kind, c.baseUrl, c.scope.orgSlug);
   }
 
   /** The connection as every surface shows it. */

@@ -59,6 +59,38 @@ async function mount(
 describe('job panel', () => {
   afterEach(cleanup);
 
+  it('on another backend says where the job is and offers to switch, never a false status or Cancel', async () => {
+    const { view, host, frames } = await mount();
+    await act(() =>
+      host.send({
+        type: 'elsewhere',
+        belongsTo: 'the local backend',
+        connectedTo: 'Arkor Cloud (acme on api.arkor.ai)',
+        backend: 'local',
+      }),
+    );
+    const notice = view.getByTestId('job-elsewhere');
+    assert.match(notice.textContent ?? '', /belongs to the local backend/);
+    assert.match(notice.textContent ?? '', /connected to Arkor Cloud \(acme/);
+    assert.equal(view.queryByTestId('status-badge'), null);
+    assert.equal(view.queryByText('Cancel'), null);
+    fireEvent.click(view.getByTestId('switch-backend'));
+    assert.deepEqual(host.posted.at(-1), { type: 'switchBackend' });
+    // Back on its backend, the host sends the job again and the panel shows it.
+    await act(() =>
+      host.send({
+        type: 'snapshot',
+        job: detail(),
+        metrics: metrics(1, 10),
+        logTail: [],
+        stream: { kind: 'live' },
+      }),
+    );
+    await act(() => frames.frame());
+    assert.equal(view.queryByTestId('job-elsewhere'), null);
+    assert.equal(view.getByTestId('status-badge').textContent, 'running');
+  });
+
   it('posts ready, then shows the header, stats and resolved config', async () => {
     const { view, host } = await mount();
     assert.deepEqual(host.posted[0], { type: 'ready' });

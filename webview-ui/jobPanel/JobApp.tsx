@@ -43,6 +43,7 @@ export function JobApp({
   const [ui, setUi] = useState<JobPanelUiState>(initialUi);
   const [job, setJob] = useState<JobDetail | undefined>(undefined);
   const [stream, setStream] = useState<StreamState | undefined>(undefined);
+  const [elsewhere, setElsewhere] = useState<Extract<HostToJobPanel, { type: 'elsewhere' }> | undefined>();
   const controller = useMemo(
     () =>
       new ChartController({
@@ -59,8 +60,12 @@ export function JobApp({
       case 'snapshot':
         controller.snapshot(m.metrics);
         logFeed.reset(m.logTail);
+        setElsewhere(undefined);
         setJob(m.job);
         setStream(m.stream);
+        return;
+      case 'elsewhere':
+        setElsewhere(m);
         return;
       case 'job':
         setJob(m.job);
@@ -89,6 +94,24 @@ export function JobApp({
 
   useEffect(() => controller.setSmoothing(ui.smoothing), [controller, ui.smoothing]);
 
+  if (elsewhere) {
+    // Never a false status or a Cancel that cannot work: the job lives on another backend.
+    return (
+      <main class="job-panel">
+        <section class="banner" role="status" data-testid="job-elsewhere">
+          <p>
+            This job belongs to {elsewhere.belongsTo}. You are connected to {elsewhere.connectedTo}, which
+            does not have it.
+          </p>
+          <div class="banner-actions">
+            <Button onClick={() => post({ type: 'switchBackend' })} data-testid="switch-backend">
+              Switch to {elsewhere.backend === 'local' ? 'the Local Backend' : 'Arkor Cloud'}
+            </Button>
+          </div>
+        </section>
+      </main>
+    );
+  }
   if (!job) return <p class="muted pad">Loading job…</p>;
 
   const active = job.status === 'running' || job.status === 'queued';

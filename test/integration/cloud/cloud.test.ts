@@ -260,9 +260,19 @@ describe('Connection lifecycle (loopback cloud and the local backend)', function
     await waitFor(async () => /captain-speak/.test(await jobsViewText()), "the cloud's jobs listed again");
   });
 
-  it('switching backends both ways lists each backend’s jobs without a Refresh', async () => {
-    const cloudJobs = api.session.connection?.store.jobs().length ?? 0;
-    assert.ok(cloudJobs >= 1, 'the cloud has the job trained above');
+  it('switching backends both ways lists each backend’s jobs without a Refresh; a panel stays with its job', async () => {
+    const cloudJobs = api.session.connection?.store.jobs() ?? [];
+    assert.ok(cloudJobs.length >= 1, 'the cloud has the job trained above');
+    const cloudJob = cloudJobs[0]!;
+    await vscode.commands.executeCommand('arkor.openJob', cloudJob.id);
+    await waitFor(
+      () =>
+        evalInWebview<string | null>(
+          'job',
+          `return document.querySelector('[data-testid=status-badge]')?.textContent ?? null;`,
+        ),
+      'the cloud job panel',
+    );
     await settings().update('backend', 'local', vscode.ConfigurationTarget.Global);
     await waitFor(
       () => api.session.state.phase === 'connected' && api.session.connection?.kind === 'local',
@@ -273,17 +283,37 @@ describe('Connection lifecycle (loopback cloud and the local backend)', function
       async () => /Local backend/.test(await jobsViewText()),
       'the Jobs view on the local backend',
     );
-    await screenshot('67-conn-switched-to-local');
-    await settings().update('backend', 'cloud', vscode.ConfigurationTarget.Global);
+    // The cloud job's panel says where the job is, instead of a false status with a Cancel button.
+    const notice = await waitFor(
+      () =>
+        evalInWebview<string | null>(
+          'job',
+          `return document.querySelector('[data-testid=job-elsewhere]')?.textContent ?? null;`,
+        ),
+      'the panel to say the job belongs to Arkor Cloud',
+    );
+    assert.match(notice, /belongs to Arkor Cloud \(acme-cloud/);
+    await screenshot('67-conn-panel-on-other-backend');
+    await clickInWebview('job', '[data-testid=switch-backend]');
     await waitFor(
       () => api.session.state.phase === 'connected' && api.session.connection?.kind === 'cloud',
-      'a connection to the cloud again',
+      'a connection to the cloud again, from the panel',
     );
     await waitFor(
       async () => /captain-speak/.test(await jobsViewText()),
       "the cloud's jobs, without a Refresh",
     );
-    assert.equal(api.session.connection?.store.jobs().length, cloudJobs);
+    assert.equal(api.session.connection?.store.jobs().length, cloudJobs.length);
+    const badge = await waitFor(
+      () =>
+        evalInWebview<string | null>(
+          'job',
+          `return document.querySelector('[data-testid=status-badge]')?.textContent ?? null;`,
+        ),
+      'the panel to show its job again',
+    );
+    assert.equal(badge, 'completed');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
   it('a local backend killed mid-run is restarted by itself and the view recovers', async () => {
