@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ArkorExtensionApi } from '../../../src/extension';
@@ -213,6 +213,59 @@ describe('Arkor Cloud (loopback cloud server)', function () {
     await vscode.commands.executeCommand('workbench.view.extension.arkor');
     await waitFor(async () => /Arkor Cloud/.test(await jobsViewText()), 'the Jobs view on Arkor Cloud');
     await screenshot('65-cloud-signed-in-again');
+  });
+  it('signs in with a pasted token, then picks the organisation and project the API lists', async () => {
+    const cli = JSON.parse(
+      readFileSync(path.join(process.env.HOME ?? '', '.arkor/credentials.json'), 'utf8'),
+    );
+    const statePath = path.join(folder(), '.arkor/state.json');
+    const before = JSON.parse(readFileSync(statePath, 'utf8'));
+    // A token has no project: start from a folder without a state file, as a new checkout would be.
+    rmSync(statePath);
+    await api.session.credentialStore('cloud').clear();
+    const done = vscode.commands.executeCommand('arkor.signIn');
+    await waitFor(
+      () =>
+        evalInWorkbench<boolean>(
+          `const w = document.querySelector('.quick-input-widget');
+           return !!w && w.style.display !== 'none' && /sign in to Arkor Cloud/.test(w.textContent);`,
+        ),
+      'the Sign In quick pick',
+    );
+    await pressKey('ArrowDown');
+    await pressKey('Enter');
+    await waitFor(
+      () =>
+        evalInWorkbench<boolean>(
+          `return /Arkor access token/.test(document.querySelector('.quick-input-widget')?.textContent ?? '');`,
+        ),
+      'the token input',
+    );
+    await typeInWebview('', '.quick-input-widget input', cli.token);
+    await pressKey('Enter');
+    // Choose Project: one organisation (picked by itself), then the project list.
+    await waitFor(
+      () =>
+        evalInWorkbench<boolean>(
+          `return /which project of acme-cloud/.test(document.querySelector('.quick-input-widget')?.textContent ?? '');`,
+        ),
+      'the project picker',
+    );
+    await screenshot('65b-cloud-choose-project');
+    await pressKey('Enter'); // the first project listed: the quickstart's own
+    await done;
+    await waitFor(() => existsSync(statePath), 'the state file the real CLI reads');
+    const state = JSON.parse(readFileSync(statePath, 'utf8'));
+    assert.deepEqual(
+      { orgSlug: state.orgSlug, projectSlug: state.projectSlug, projectId: state.projectId },
+      { orgSlug: before.orgSlug, projectSlug: before.projectSlug, projectId: before.projectId },
+    );
+    const credentials = await api.session.credentialStore('cloud').get();
+    assert.equal(credentials?.mode, 'oauth', 'a pasted token is an access token');
+    await waitFor(
+      () => api.session.state.phase === 'connected' && api.session.connection?.kind === 'cloud',
+      'connected with the pasted token',
+    );
   });
 });
 
