@@ -79,7 +79,16 @@ export function failureState(
   if (error instanceof NotSignedInError) {
     return { ...base, phase: 'signed-out', message: error.message, actions: ['signIn', 'selectBackend'] };
   }
-  if (error instanceof ProjectStateMismatchError || error instanceof MissingProjectStateError) {
+  if (error instanceof MissingProjectStateError) {
+    return {
+      ...base,
+      phase: 'wrong-scope',
+      message:
+        'This project has no .arkor/state.json naming its Arkor Cloud project yet. Choose one (or create one): Arkor writes the file the way the arkor CLI reads it.',
+      actions: ['chooseProject', 'signIn'],
+    };
+  }
+  if (error instanceof ProjectStateMismatchError) {
     return { ...base, phase: 'wrong-scope', message: error.message, actions: ['chooseProject', 'signIn'] };
   }
   if (error instanceof ArkorApiError) {
