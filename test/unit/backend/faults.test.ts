@@ -72,6 +72,10 @@ describe('local backend: killed mid-run and mid-chat', function () {
   });
 
   it('a chat cut off by a crash fails with a network error, and the next one works after the restart', async () => {
+    let streaming: () => void = () => {};
+    const firstText = new Promise<void>((resolve) => {
+      streaming = resolve;
+    });
     const chat = client().streamChat(
       scope,
       {
@@ -79,15 +83,15 @@ describe('local backend: killed mid-run and mid-chat', function () {
         messages: [{ role: 'user', content: 'Tell me a very long story about the sea.' }],
         maxTokens: 4000,
       },
-      {},
+      { onDelta: () => streaming() },
     );
     // Observed at once, so the rejection is never unhandled while the crash is being arranged.
     const outcome = chat.then(
-      () => undefined,
+      () => 'completed before the crash',
       (error: unknown) => error,
     );
-    // Let it start streaming, then crash the backend under it.
-    await new Promise((r) => setTimeout(r, 300));
+    // Crash the backend under the reply once it is streaming.
+    await firstText;
     const port = server.port;
     await server.stop('SIGKILL');
     const error = await outcome;
