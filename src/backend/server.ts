@@ -323,8 +323,12 @@ export function createBackendServer(o: ServerOptions): Server {
     });
   }
 
+  const bearer = (header: string | string[] | undefined): string | undefined =>
+    /^Bearer\s+(\S+)$/i.exec(typeof header === 'string' ? header : '')?.[1];
+
+  /** The request carries the host token of the extension that started this backend. */
   const isHost = (header: string | string[] | undefined): boolean => {
-    const token = /^Bearer\s+(\S+)$/i.exec(typeof header === 'string' ? header : '')?.[1];
+    const token = bearer(header);
     if (!token || !o.hostToken) return false;
     const a = Buffer.from(token);
     const b = Buffer.from(o.hostToken);
@@ -332,15 +336,8 @@ export function createBackendServer(o: ServerOptions): Server {
   };
 
   const tokenOk = (header: string | undefined): boolean => {
-    const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
-    const token = m?.[1];
-    if (!token) return false;
-    if (o.hostToken) {
-      const a = Buffer.from(token);
-      const b = Buffer.from(o.hostToken);
-      if (a.length === b.length && timingSafeEqual(a, b)) return true;
-    }
-    return store.hasToken(token);
+    const token = bearer(header);
+    return token !== undefined && (isHost(header) || store.hasToken(token));
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
