@@ -1,15 +1,9 @@
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
-import {
-  ArkorApiClient,
-  type Credentials,
-  importCliCredentials,
-  resolveBaseUrl,
-  resolveScope,
-} from '../core';
+import { ArkorApiClient, type Credentials, importCliCredentials, resolveScope } from '../core';
 import type { CommandHandlers } from './commands';
 import { withErrors } from './jobCommands';
-import { type ArkorSession, type BackendKind, CLIENT_VERSION } from './session';
+import { type ArkorSession, type BackendKind, CLIENT_VERSION, cloudBaseUrl } from './session';
 
 /** Sign In / Sign Out / Select Backend. Credentials go to SecretStorage only. */
 export function accountCommands(
@@ -70,7 +64,6 @@ export function accountCommands(
         );
         if (!choice) return;
         const store = session.credentialStore('cloud');
-        const setting = vscode.workspace.getConfiguration('arkor').get<string>('cloud.apiUrl') ?? '';
         let credentials: Credentials | undefined;
         if (choice.id === 'import') {
           credentials = await importCliCredentials(homedir());
@@ -86,7 +79,7 @@ export function accountCommands(
           if (!token) return;
           credentials = { mode: 'oauth', accessToken: token.trim() };
         } else {
-          const baseUrl = resolveBaseUrl({ setting, env: process.env });
+          const baseUrl = cloudBaseUrl();
           const client = new ArkorApiClient({
             baseUrl,
             clientVersion: CLIENT_VERSION,

@@ -3,22 +3,17 @@ import * as vscode from 'vscode';
 import {
   ArkorApiClient,
   ArkorApiError,
-  assertSafeCloudUrl,
   bearerToken,
   type Credentials,
   deriveProjectSlug,
-  resolveBaseUrl,
   writeProjectState,
 } from '../core';
-import { config } from './config';
-import { type ArkorSession, CLIENT_VERSION } from './session';
+import { type ArkorSession, CLIENT_VERSION, cloudBaseUrl } from './session';
 
 /** A client for Arkor Cloud with `credentials` (the connection may not be up: that is why we ask). */
 export function cloudClient(credentials: Credentials): ArkorApiClient {
-  const baseUrl = resolveBaseUrl({ setting: config.cloudApiUrl(), env: process.env, credentials });
-  assertSafeCloudUrl(baseUrl);
   return new ArkorApiClient({
-    baseUrl,
+    baseUrl: cloudBaseUrl(credentials),
     clientVersion: CLIENT_VERSION,
     getToken: () => bearerToken(credentials),
   });

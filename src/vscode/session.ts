@@ -33,6 +33,16 @@ export const CLIENT_VERSION = 'arkor/0.0.3-alpha.1';
 
 export type { BackendKind };
 
+/**
+ * The Arkor Cloud URL to use (arkor.cloud.apiUrl, then ARKOR_CLOUD_API_URL, then the URL stamped in
+ * `credentials`, then the default), refused unless it is safe to send a token to.
+ */
+export function cloudBaseUrl(credentials?: Credentials): string {
+  const baseUrl = resolveBaseUrl({ setting: config.cloudApiUrl(), env: process.env, credentials });
+  assertSafeCloudUrl(baseUrl);
+  return baseUrl;
+}
+
 /** Everything needed to talk to the chosen backend for the current project. */
 export interface Connection {
   kind: BackendKind;
@@ -298,8 +308,7 @@ export class ArkorSession extends Disposable {
       baseUrl = await this.localBackend.ensureStarted();
     } else {
       if (!credentials) throw new NotSignedInError();
-      baseUrl = resolveBaseUrl({ setting: config.cloudApiUrl(), env: process.env, credentials });
-      assertSafeCloudUrl(baseUrl);
+      baseUrl = cloudBaseUrl(credentials);
     }
     this.attemptUrl = baseUrl;
     const client = new ArkorApiClient({
