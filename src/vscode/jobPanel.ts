@@ -146,17 +146,20 @@ export class JobPanel extends WebviewHost<JobPanelToHost, HostToJobPanel> {
     this.ensureWatching();
   }
 
-  /** Connected to another backend than the job's: the panel shows where the job is instead. */
-  private elsewhere(): boolean {
-    const current = this.session.origin();
-    if (!current) return false;
-    this.origin ??= current;
-    return !sameOrigin(this.origin, current);
+  /**
+   * When the backend connected now is not the job's: both origins (the panel then shows where the job
+   * is instead of a false status). A panel opened before any connection belongs to the first one.
+   */
+  private foreign(): { job: JobOrigin; connected: JobOrigin } | undefined {
+    const connected = this.session.origin();
+    if (!connected) return undefined;
+    this.origin ??= connected;
+    return sameOrigin(this.origin, connected) ? undefined : { job: this.origin, connected };
   }
 
   /** Keeps the job's event stream open in the current store; a reconnect brings a new store. */
   private ensureWatching(): void {
-    const away = this.elsewhere();
+    const away = this.foreign() !== undefined;
     const store = away ? undefined : this.session.connection?.store;
     if (store === this.watchedStore && this.watch) return;
     this.watch?.dispose();
@@ -175,13 +178,13 @@ export class JobPanel extends WebviewHost<JobPanelToHost, HostToJobPanel> {
   }
 
   protected override snapshot(): HostToJobPanel | undefined {
-    const current = this.session.origin();
-    if (this.origin && current && this.elsewhere()) {
+    const foreign = this.foreign();
+    if (foreign) {
       return {
         type: 'elsewhere',
-        belongsTo: this.origin.label,
-        connectedTo: current.label,
-        backend: this.origin.backend,
+        belongsTo: foreign.job.label,
+        connectedTo: foreign.connected.label,
+        backend: foreign.job.backend,
       };
     }
     return this.feed.snapshot();
@@ -198,7 +201,7 @@ export class JobPanel extends WebviewHost<JobPanelToHost, HostToJobPanel> {
   }
 
   private onStoreChange(change: JobStoreChange): void {
-    if (this.elsewhere()) return;
+    if (this.foreign()) return;
     this.feed.onStoreChange(change);
     if (change.kind === 'jobs' || (change.kind === 'status' && change.jobId === this.jobId))
       this.updateTitle();

@@ -74,7 +74,7 @@ export class ArkorSession extends Disposable {
   private retryAttempt = 0;
   /** The URL the current attempt talks to, so a failure names where it failed. */
   private attemptUrl: string | undefined;
-  private currentState: ConnectionState = { phase: 'idle', backend: 'local', label: '', actions: [] };
+  private currentState: ConnectionState;
   private readonly storeListeners: vscode.Disposable[] = [];
   private readonly _onDidChange = this._register(new Emitter<void>('a session listener'));
   private readonly _onDidChangeStore = this._register(new Emitter<JobStoreChange>('a store listener'));
@@ -186,7 +186,7 @@ export class ArkorSession extends Disposable {
         return connection;
       })
       .catch((error: unknown) => {
-        if (generation === this.generation) this.fail(error, undefined);
+        if (generation === this.generation) this.fail(error);
         throw error;
       })
       .finally(() => {
@@ -260,10 +260,10 @@ export class ArkorSession extends Disposable {
     this._onDidChange.fire();
   }
 
-  /** A failed attempt (or a failed poll of a live connection): the state, and a retry if it helps. */
-  private fail(error: unknown, baseUrl: string | undefined): void {
-    const state = failureState(error, this.kind, baseUrl ?? this.current?.baseUrl ?? this.attemptUrl);
-    if (state.phase === 'unreachable' && !this.current) {
+  /** A failed connection attempt: the state, and a retry when the backend was unreachable. */
+  private fail(error: unknown): void {
+    const state = failureState(error, this.kind, this.attemptUrl);
+    if (state.phase === 'unreachable') {
       const delay = retryDelayMs(this.retryAttempt++);
       state.retryAt = Date.now() + delay;
       this.retryTimer = setTimeout(() => {
