@@ -3,13 +3,13 @@ import type { ConnectionAction, ConnectionState } from '../core';
 import { Disposable } from '../core/lifecycle';
 import type { ArkorSession } from './session';
 
-/** The command each connection action runs (the Jobs view's banner buttons use the same). */
-export const ACTION_COMMANDS: Record<ConnectionAction, { command: string; title: string }> = {
-  signIn: { command: 'arkor.signIn', title: 'Sign In' },
-  selectBackend: { command: 'arkor.selectBackend', title: 'Select Backend' },
-  retry: { command: 'arkor.retryConnection', title: 'Retry' },
-  chooseProject: { command: 'arkor.chooseProject', title: 'Choose Project' },
-  showOutput: { command: 'arkor.showOutput', title: 'Show Output' },
+/** The command each connection action runs (the Jobs view's banner buttons use the same; their labels live in the view). */
+export const ACTION_COMMANDS: Record<ConnectionAction, string> = {
+  signIn: 'arkor.signIn',
+  selectBackend: 'arkor.selectBackend',
+  retry: 'arkor.retryConnection',
+  chooseProject: 'arkor.chooseProject',
+  showOutput: 'arkor.showOutput',
 };
 
 /** The status bar text, tooltip and click for a connection state. */
@@ -22,7 +22,7 @@ export function statusFor(state: ConnectionState): {
   const icon = state.backend === 'local' ? '$(vm)' : '$(cloud)';
   const name = state.backend === 'local' ? 'Arkor Local' : 'Arkor Cloud';
   const first = state.actions[0];
-  const command = first ? ACTION_COMMANDS[first].command : 'arkor.selectBackend';
+  const command = first ? ACTION_COMMANDS[first] : 'arkor.selectBackend';
   switch (state.phase) {
     case 'idle':
       return { text: `${icon} ${name}`, tooltip: `${state.label}: not connected yet`, command, warn: false };

@@ -71,7 +71,7 @@ export class JobsViewProvider
       case 'refresh':
         return this.command('arkor.refreshJobs');
       case 'connectionAction':
-        return this.command(ACTION_COMMANDS[message.action].command);
+        return this.command(ACTION_COMMANDS[message.action]);
       case 'openJob':
         return this.command('arkor.openJob', message.jobId);
       case 'cancelJob':

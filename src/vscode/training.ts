@@ -115,7 +115,7 @@ export class Training extends Disposable {
         cwd = await prepareLocalRunDir(project.root, scope, result.outFile);
       } catch (error) {
         void vscode.window.showErrorMessage(
-          `Arkor: could not prepare the local run of ${project.name}: ${error instanceof Error ? error.message : String(error)}`,
+          `Arkor: could not prepare the local run of ${project.name}: ${errorText(error)}`,
         );
         return undefined;
       }
