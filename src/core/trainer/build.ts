@@ -11,12 +11,13 @@
  *
  * The record lives next to the artifact in `<root>/.arkor/build/inputs.json`.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import type * as Esbuild from 'esbuild';
 import type { ArkorProject } from './discovery';
 import { type EsbuildModule, EsbuildUnavailableError, loadEsbuild } from './esbuildLoader';
+import { writeAtomic } from './writeAtomic';
 
 export interface BuildDiagnostic {
   /** Absolute path of the file the message is about (the entry when esbuild gave no location). */
@@ -200,17 +201,6 @@ async function isFresh(
     if ((await currentHash(input.path, overlays)) !== input.sha256) return false;
   }
   return true;
-}
-
-async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${path}.${process.pid}.${randomUUID()}.tmp`;
-  try {
-    await writeFile(tmp, data);
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
 }
 
 /** Byte column in `lineText` (esbuild) → UTF-16 column (editors). */

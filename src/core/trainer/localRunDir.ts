@@ -14,10 +14,10 @@
  * It lies inside the project so the bundle's bare imports (`arkor`, …) still resolve from the
  * project's node_modules. The real CLI never looks there; `.arkor/` is already its own folder.
  */
-import { randomUUID } from 'node:crypto';
-import { copyFile, lstat, mkdir, rename, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Scope } from '../types';
+import { writeAtomic } from './writeAtomic';
 
 export function localRunDir(projectRoot: string): string {
   return join(projectRoot, '.arkor', 'local-backend');
@@ -41,20 +41,11 @@ export async function prepareLocalRunDir(
   await mkdir(join(dir, '.arkor', 'build'), { recursive: true });
   const state = { orgSlug: scope.orgSlug, projectSlug: scope.projectSlug, projectId: scope.projectId };
   await writeAtomic(join(dir, '.arkor', 'state.json'), `${JSON.stringify(state, null, 2)}\n`);
-  const out = join(dir, '.arkor', 'build', 'index.mjs');
-  const tmp = `${out}.${randomUUID()}.tmp`;
-  await copyFile(builtFile, tmp);
-  await rename(tmp, out);
+  await writeAtomic(join(dir, '.arkor', 'build', 'index.mjs'), await readFile(builtFile));
   await writeFile(
     join(dir, 'README.md'),
     'Written by the Arkor VS Code extension: runs on its embedded local backend start here, so that\n' +
       "this project's own .arkor/state.json (its Arkor Cloud scope) is never touched. Safe to delete.\n",
   );
   return dir;
-}
-
-async function writeAtomic(file: string, text: string): Promise<void> {
-  const tmp = `${file}.${randomUUID()}.tmp`;
-  await writeFile(tmp, text);
-  await rename(tmp, file);
 }
