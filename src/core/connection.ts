@@ -40,8 +40,6 @@ export interface ConnectionState {
   /** For failures: the cause and the fix, in one sentence or two. */
   message?: string;
   actions: ConnectionAction[];
-  /** For unreachable: when the next automatic attempt is due (epoch ms). */
-  retryAt?: number;
 }
 
 /** Thrown by the session when Arkor Cloud is chosen and no credentials are stored. */

@@ -265,7 +265,6 @@ export class ArkorSession extends Disposable {
     const state = failureState(error, this.kind, this.attemptUrl);
     if (state.phase === 'unreachable') {
       const delay = retryDelayMs(this.retryAttempt++);
-      state.retryAt = Date.now() + delay;
       this.retryTimer = setTimeout(() => {
         this.retryTimer = undefined;
         this.connect().catch(() => undefined);
@@ -282,9 +281,7 @@ export class ArkorSession extends Disposable {
         change.error instanceof ArkorApiError
           ? change.error
           : new ArkorApiError({ kind: 'network', message: change.message });
-      const state = failureState(error, c.kind, c.baseUrl);
-      state.retryAt = Date.now() + change.retryInMs;
-      this.setState(state);
+      this.setState(failureState(error, c.kind, c.baseUrl));
     } else if (
       c &&
       (change.kind === 'pollOk' || change.kind === 'jobs') &&
