@@ -33,13 +33,20 @@ export interface LoraConfig {
 export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 
 /** Not exported by name upstream; reachable as `TrainingJob['config']`. */
-interface JobConfig {
+interface JobConfig extends TrainingSettings {
   model: string;
   datasetSource: DatasetSource;
   loraR?: number;
   loraAlpha?: number;
   maxLength?: number;
   loadIn4bit?: boolean;
+}
+
+/**
+ * The training settings `TrainerInput` takes and the job config carries under the same names (not a
+ * name upstream exports: one declaration here for both).
+ */
+interface TrainingSettings {
   maxSteps?: number;
   numTrainEpochs?: number;
   learningRate?: number;
@@ -177,26 +184,11 @@ export interface TrainerCallbacks {
   onFailed(ctx: { job: TrainingJob; error: string }): unknown | Promise<unknown>;
 }
 
-export interface TrainerInput {
+export interface TrainerInput extends TrainingSettings {
   name: string;
   model: SupportedModel;
   dataset: DatasetSource;
   lora?: LoraConfig;
-  maxSteps?: number;
-  numTrainEpochs?: number;
-  learningRate?: number;
-  batchSize?: number;
-  optim?: string;
-  lrSchedulerType?: string;
-  weightDecay?: number;
-  warmupSteps?: unknown;
-  loggingSteps?: unknown;
-  saveSteps?: unknown;
-  evalSteps?: unknown;
-  trainOnResponsesOnly?: unknown;
-  datasetFormat?: unknown;
-  datasetSplit?: unknown;
-  dryRun?: boolean;
   callbacks?: Partial<TrainerCallbacks>;
   /** Stops the local `wait()` loop only; no cancel request is sent. */
   abortSignal?: AbortSignal;
