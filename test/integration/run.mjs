@@ -132,7 +132,7 @@ if (phases.includes('reload') && !(await runSession('reload'))) {
 // The last test left a training and the local backend running; VS Code has now been killed without
 // warning. Everything the extension started must be gone within a few seconds.
 if (phases.includes('reload') && existsSync(livePids)) {
-  const { groups, pids } = JSON.parse(readFileSync(livePids, 'utf8'));
+  const { groups, pids, homes = [] } = JSON.parse(readFileSync(livePids, 'utf8'));
   const alive = (id) => {
     try {
       process.kill(id, 0);
@@ -151,7 +151,6 @@ if (phases.includes('reload') && existsSync(livePids)) {
     process.exit(1);
   }
   // The run's private HOME holds a plaintext token: the guard removes it once the run is stopped.
-  const homes = JSON.parse(readFileSync(livePids, 'utf8')).homes ?? [];
   const homeDeadline = Date.now() + 5000;
   while (homes.some((h) => existsSync(h)) && Date.now() < homeDeadline)
     await new Promise((r) => setTimeout(r, 200));
