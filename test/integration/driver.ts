@@ -46,6 +46,29 @@ export function evalInWebview<T>(view: string, body: string): Promise<T> {
   return request<T>({ op: 'eval', view, body });
 }
 
+/** Evaluates `body` in the workbench page itself (no webview): notifications, quick picks. */
+export function evalInWorkbench<T>(body: string): Promise<T> {
+  return evalInWebview<T>('', body);
+}
+
+/** The text of every notification, shown as a toast or in the notification centre. */
+export function notificationText(): Promise<string> {
+  return evalInWorkbench<string>(
+    `return [...document.querySelectorAll('.notifications-toasts .notification-list-item-message, .notifications-center .notification-list-item-message')].map((m) => m.textContent).join('\\n');`,
+  );
+}
+
+/** Clicks the button labelled `label` of a notification (toast or centre); false when there is none. */
+export function clickNotificationButton(label: string): Promise<boolean> {
+  return evalInWorkbench<boolean>(
+    `const buttons = [...document.querySelectorAll('.notifications-toasts .monaco-button, .notifications-center .monaco-button')];
+     const b = buttons.find((x) => x.textContent.trim() === ${JSON.stringify(label)});
+     if (!b) return false;
+     b.click();
+     return true;`,
+  );
+}
+
 export function clickInWebview(view: string, selector: string): Promise<void> {
   return request({ op: 'click', view, selector });
 }

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ArkorExtensionApi } from '../../src/extension';
-import { evalInWebview, screenshot, sleep, waitFor } from './driver';
+import { clickNotificationButton, notificationText, screenshot, sleep, waitFor } from './driver';
 
 function alive(pid: number | undefined): boolean {
   if (pid === undefined) return false;
@@ -142,23 +142,13 @@ describe('Run Training (local backend)', function () {
     await run.exited;
     await vscode.commands.executeCommand('notifications.showList');
     const text = await waitFor(
-      () =>
-        evalInWebview<string>(
-          '',
-          `return [...document.querySelectorAll('.notification-list-item-message')].map((m) => m.textContent).join('\\n');`,
-        ).then((t) => (/keeps training on the local backend/.test(t) ? t : null)),
+      () => notificationText().then((t) => (/keeps training on the local backend/.test(t) ? t : null)),
       'the warning that the job keeps training',
     );
     assert.match(text, /training process of quickstart stopped \(killed\)/);
     await screenshot('22-run-killed-job-keeps-training');
     assert.equal(store.status(jobId), 'running', 'the job really is still training');
-    const clicked = await evalInWebview<boolean>(
-      '',
-      `const b = [...document.querySelectorAll('.notifications-center .monaco-button')].find((x) => x.textContent.trim() === 'Cancel Job');
-       if (!b) return false;
-       b.click();
-       return true;`,
-    );
+    const clicked = await clickNotificationButton('Cancel Job');
     assert.ok(clicked, 'the warning offers Cancel Job');
     await waitFor(async () => {
       await store.refresh().catch(() => {});

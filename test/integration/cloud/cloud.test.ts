@@ -5,7 +5,10 @@ import * as vscode from 'vscode';
 import type { ArkorExtensionApi } from '../../../src/extension';
 import {
   clickInWebview,
+  clickNotificationButton,
   evalInWebview,
+  evalInWorkbench,
+  notificationText,
   pressKey,
   screenshot,
   sleep,
@@ -24,26 +27,6 @@ import { EXTENSION_ID, waitForChartPoints } from '../helpers';
  */
 const CLOUD_ORG = 'acme-cloud';
 const folder = () => vscode.workspace.workspaceFolders![0]!.uri.fsPath;
-
-/** Clicks the button labelled `label` in a notification toast or the notification centre. */
-const clickNotificationButton = (label: string) =>
-  evalInWorkbench<boolean>(
-    `const buttons = [...document.querySelectorAll('.notifications-toasts .monaco-button, .notifications-center .monaco-button')];
-     const b = buttons.find((x) => x.textContent.trim() === ${JSON.stringify(label)});
-     if (!b) return false;
-     b.click();
-     return true;`,
-  );
-
-/** Evaluates in the workbench page itself (no webview). */
-function evalInWorkbench<T>(body: string): Promise<T> {
-  return evalInWebview<T>('', body);
-}
-
-const notificationText = () =>
-  evalInWorkbench<string>(
-    `return [...document.querySelectorAll('.notifications-toasts .notification-list-item-message, .notifications-center .notification-list-item-message')].map((m) => m.textContent).join('\\n');`,
-  );
 
 /** The Jobs view's footer / banner text (where the backend and errors are shown). */
 const jobsViewText = () => evalInWebview<string>('jobs', 'return document.body.innerText;');
