@@ -31,5 +31,13 @@ export {
   maskSource,
   type TrainerCall,
 } from './discovery';
+export { failureReason } from './failureReason';
 export { localRunDir, prepareLocalRunDir } from './localRunDir';
 export { LineSplitter, parseRunLine, type RunLineEvent, stripAnsi } from './output';
+export {
+  type OutputStream,
+  type RunOutcome,
+  SupervisedRun,
+  type SuperviseOptions,
+  superviseRun,
+} from './supervisedRun';
