@@ -60,7 +60,7 @@ describe('a failed run says why', function () {
     await runs.editTrainer(root, (s) =>
       s.replace(
         'onLog: ({ step, loss, evalLoss }) => {',
-        'onLog: ({ step, loss, evalLoss }) => {\n      if (step >= 2) throw new Error(`loss exploded at step ${step}`);',
+        'onLog: ({ step, loss, evalLoss }) => {\n      if (step >= 2) throw new Error("loss exploded at step " + step);',
       ),
     );
     const outcome = await runs.run(root);
