@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import * as vscode from 'vscode';
-import { type ArkorApiClient, credentialSecrets, Emitter, isActiveStatus, type Scope } from '../core';
+import { type ArkorApiClient, credentialSecrets, Emitter, type Scope } from '../core';
 import { Disposable, toDisposable } from '../core/lifecycle';
 import {
   type ArkorProject,
@@ -11,6 +11,7 @@ import {
   prepareLocalRunDir,
   type RunOutcome,
   resolveArkorCli,
+  runEnd,
   type SupervisedRun,
   startArgs,
   superviseRun,
@@ -188,12 +189,19 @@ export class Training extends Disposable {
 
   /**
    * How the run ended, in its output channel (one line) and a notification: completed; cancelled
-   * (asked for: calm, whatever the exit code); its job trains on without it; or failed, with the
-   * reason (the backend's job error, else the error the CLI printed).
+   * (calm, whatever the exit code); its job trains on without it; or failed, with the reason.
    */
   private async reportEnd(run: RunImpl, outcome: RunOutcome, channel: vscode.OutputChannel): Promise<void> {
-    const { jobId, finalStatus, exitCode } = outcome;
+    const { jobId } = outcome;
     const store = this.session.connection?.store;
+    // The backend's reason for a failed job may not have reached the list yet.
+    if (jobId && store && !outcome.stopped && outcome.finalStatus !== 'completed' && !store.error(jobId)) {
+      await store.refresh().catch(() => undefined);
+    }
+    const end = runEnd(
+      outcome,
+      jobId && store ? { status: store.status(jobId), error: store.error(jobId) } : undefined,
+    );
     const name = (jobId && store?.job(jobId)?.name) || run.project.name;
     const openJob = jobId ? ['Open Job'] : [];
     const act = (choice: string | undefined) => {
@@ -204,63 +212,48 @@ export class Training extends Disposable {
       if (choice === 'Show Output') channel.show();
     };
     const ended = (line: string) => channel.appendLine(`\n${line}`);
-    if (outcome.stopped) {
-      // The cancel command says so itself; the exit code of a stopped process (143) means nothing.
-      ended(`Cancelled ${name}.`);
-      return;
+    switch (end.kind) {
+      case 'cancelled':
+        ended(`Cancelled ${name}.`);
+        // Stopped here: the cancel command says so itself. Cancelled elsewhere: say it once, calmly.
+        if (!outcome.stopped)
+          void vscode.window.showInformationMessage(`Arkor: cancelled ${name}.`, ...openJob).then(act);
+        return;
+      case 'completed':
+        ended(`Training ${name} completed.`);
+        void vscode.window
+          .showInformationMessage(`Arkor: training ${name} completed.`, ...openJob, 'Open in Playground')
+          .then(act);
+        return;
+      case 'detached': {
+        // The process ended (killed, crashed) but the job did not: it goes on training on the backend,
+        // with nobody watching here. Say so, and offer to stop it or to keep watching it.
+        const where = this.session.connection?.kind === 'cloud' ? 'Arkor Cloud' : 'the local backend';
+        const why = end.reason ? `: ${end.reason}` : '';
+        ended(`The training process stopped (${end.exit})${why}; job ${jobId} keeps training on ${where}.`);
+        void vscode.window
+          .showWarningMessage(
+            `Arkor: the training process of ${run.project.name} stopped (${end.exit})${why}, but its job keeps training on ${where}. Its progress and results still show in the job panel.`,
+            'Cancel Job',
+            'Open Job',
+            'Show Output',
+          )
+          .then((choice) => {
+            if (choice === 'Cancel Job') void vscode.commands.executeCommand('arkor.cancelJob', jobId);
+            else act(choice);
+          });
+        return;
+      }
+      case 'failed':
+        ended(`Training ${name} failed: ${end.reason}`);
+        act(
+          await vscode.window.showErrorMessage(
+            `Arkor: training ${name} failed: ${end.reason}`,
+            'Show Output',
+            ...openJob,
+          ),
+        );
     }
-    if (finalStatus === 'completed' && exitCode === 0) {
-      ended(`Training ${name} completed.`);
-      void vscode.window
-        .showInformationMessage(`Arkor: training ${name} completed.`, ...openJob, 'Open in Playground')
-        .then(act);
-      return;
-    }
-    if (jobId && store?.status(jobId) === 'cancelled') {
-      // Cancelled from elsewhere (another window, the backend): the run ended because it was asked to.
-      ended(`Cancelled ${name}.`);
-      void vscode.window.showInformationMessage(`Arkor: cancelled ${name}.`, 'Open Job').then(act);
-      return;
-    }
-    const exit = exitCode === null ? 'killed' : `exit ${exitCode}`;
-    if (jobId && !finalStatus && isActiveStatus(store?.status(jobId))) {
-      // The process ended (killed, crashed) but the job did not: it goes on training on the backend,
-      // with nobody watching here. Say so, and offer to stop it or to keep watching it.
-      const where = this.session.connection?.kind === 'cloud' ? 'Arkor Cloud' : 'the local backend';
-      const why = outcome.reason ? `: ${outcome.reason}` : '';
-      ended(`The training process stopped (${exit})${why}; job ${jobId} keeps training on ${where}.`);
-      void vscode.window
-        .showWarningMessage(
-          `Arkor: the training process of ${run.project.name} stopped (${exit})${why}, but its job keeps training on ${where}. Its progress and results still show in the job panel.`,
-          'Cancel Job',
-          'Open Job',
-          'Show Output',
-        )
-        .then((choice) => {
-          if (choice === 'Cancel Job') void vscode.commands.executeCommand('arkor.cancelJob', jobId);
-          else act(choice);
-        });
-      return;
-    }
-    const why =
-      (await this.jobError(jobId)) ??
-      outcome.reason ??
-      (finalStatus ? `the job ended ${finalStatus}` : `arkor start exited with ${exitCode ?? 'a signal'}`);
-    ended(`Training ${name} failed: ${why}`);
-    const choice = await vscode.window.showErrorMessage(
-      `Arkor: training ${name} failed: ${why}`,
-      'Show Output',
-      ...openJob,
-    );
-    act(choice);
-  }
-
-  /** Why the job failed, as the backend says it (the list is re-read if the store has no reason yet). */
-  private async jobError(jobId: string | undefined): Promise<string | undefined> {
-    const store = this.session.connection?.store;
-    if (!jobId || !store) return undefined;
-    if (!store.error(jobId)) await store.refresh().catch(() => undefined);
-    return store.error(jobId);
   }
 
   private checkTrust(what: 'build' | 'run'): boolean {

@@ -34,6 +34,7 @@ export {
 export { failureReason } from './failureReason';
 export { localRunDir, prepareLocalRunDir } from './localRunDir';
 export { LineSplitter, parseRunLine, type RunLineEvent, stripAnsi } from './output';
+export { type JobOnBackend, type RunEnd, runEnd } from './runEnd';
 export {
   type OutputStream,
   type RunOutcome,
