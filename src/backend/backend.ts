@@ -33,10 +33,7 @@ export async function startBackend(o: BackendOptions): Promise<RunningBackend> {
   // Jobs still queued when the last server stopped run now; a job that was running is failed.
   for (const job of store.recover()) {
     try {
-      queue.enqueue(
-        job.id,
-        runSettings(job.config as JobConfig, store.findProjectById(job.projectId)?.root),
-      );
+      queue.enqueue(job.id, runSettings(job.config as JobConfig, store.findProjectById(job.projectId)?.root));
     } catch (e) {
       const error = e instanceof BadRequest ? e.message : String(e);
       store.appendEvent(job.id, 'training.failed', { error });
