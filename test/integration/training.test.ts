@@ -3,7 +3,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ArkorExtensionApi } from '../../src/extension';
-import { clickNotificationButton, notificationText, screenshot, sleep, waitFor } from './driver';
+import {
+  clickNotificationButton,
+  evalInWorkbench,
+  notificationText,
+  outputPanelText,
+  screenshot,
+  waitFor,
+} from './driver';
 
 function alive(pid: number | undefined): boolean {
   if (pid === undefined) return false;
@@ -83,7 +90,13 @@ describe('Run Training (local backend)', function () {
     await waitFor(() => store.jobs().find((j) => j.id === jobId), 'the job in the list');
     assert.equal(store.jobs().find((j) => j.id === jobId)!.name, marker, 'the job runs the edited trainer');
     await waitFor(() => store.metrics(jobId).step.length >= 3, 'training steps', 120_000);
-    await sleep(500);
+    await waitFor(
+      () =>
+        evalInWorkbench<boolean>(
+          `return /Arkor: step \\d+/.test(document.querySelector('.part.statusbar')?.textContent ?? '')`,
+        ),
+      'the status bar to show the step',
+    );
     await screenshot('20-run-training-status-bar');
     const code = await run.exited;
     assert.equal(code, 0);
@@ -106,9 +119,50 @@ describe('Run Training (local backend)', function () {
     assert.equal(diagnostics[0]!.range.start.line, line);
     const run = await vscode.commands.executeCommand('arkor.runTraining');
     assert.equal(run, undefined, 'a failed build stops the run');
+    // The run's output says it too, file:line: message, one click away from the notification.
+    await vscode.commands.executeCommand('notifications.showList');
+    assert.ok(
+      await waitFor(
+        () => clickNotificationButton('Show Output'),
+        'the build failure notification with Show Output',
+      ),
+    );
+    const output = await waitFor(
+      () => outputPanelText().then((t) => (/Build of quickstart failed/.test(t) ? t : null)),
+      'the build failure in the run output',
+    );
+    assert.match(output, new RegExp(`src/arkor/index\\.ts:${line + 1}:\\d+: `), output);
+    await vscode.commands.executeCommand('notifications.clearAll');
     await vscode.commands.executeCommand('workbench.actions.view.problems');
-    await sleep(800);
+    await waitFor(
+      () => evalInWorkbench<boolean>(`return !!document.querySelector('.markers-panel .monaco-list-row')`),
+      'the Problems panel to list the error',
+    );
     await screenshot('21-build-error-problems');
+    await vscode.commands.executeCommand('workbench.action.closePanel');
+  });
+
+  it('a run that fails before its job says why: the reason in the notification and the output', async () => {
+    await editUnsaved(/\.\/data\/captain\.jsonl/, './data/missing.jsonl');
+    await vscode.commands.executeCommand('notifications.clearAll');
+    const run = await vscode.commands.executeCommand<{ exited: Promise<number | null> }>('arkor.runTraining');
+    assert.ok(run, 'a run started');
+    assert.equal(await run.exited, 1);
+    await vscode.commands.executeCommand('notifications.showList');
+    const text = await waitFor(
+      () => notificationText().then((t) => (/training quickstart failed/.test(t) ? t : null)),
+      'the failure notification',
+    );
+    assert.match(text, /training quickstart failed: dataset file not found: \.\/data\/missing\.jsonl/);
+    assert.doesNotMatch(text, /exited with 1|\bat .*:\d+:\d+/, 'the reason, not an exit code or a stack');
+    await screenshot('23-run-failure-reason');
+    assert.ok(await clickNotificationButton('Show Output'), 'the failure offers Show Output');
+    const output = await waitFor(
+      () => outputPanelText().then((t) => (/Training quickstart failed/.test(t) ? t : null)),
+      'the failure line in the run output',
+    );
+    assert.match(output, /Training quickstart failed: dataset file not found: \.\/data\/missing\.jsonl/);
+    await vscode.commands.executeCommand('notifications.clearAll');
     await vscode.commands.executeCommand('workbench.action.closePanel');
   });
 
@@ -127,13 +181,63 @@ describe('Run Training (local backend)', function () {
     return { run, jobId, store, pid: run.pid };
   }
 
-  it('cancels a run: the process group dies and the job ends cancelled', async () => {
+  it('cancels a run: the process group dies, the job ends cancelled, and it says so calmly', async () => {
     const { run, jobId, store } = await startLongRun();
+    await vscode.commands.executeCommand('notifications.clearAll');
     await vscode.commands.executeCommand('arkor.cancelJob', jobId);
     await run.exited;
     assert.ok(!alive(run.pid), 'the guard process is gone');
     await waitFor(() => !alive(-run.pid!), 'every process of the run (its process group) to exit', 5000);
     await waitFor(() => store.status(jobId) === 'cancelled', 'the job to be cancelled');
+    await vscode.commands.executeCommand('notifications.showList');
+    const text = await waitFor(
+      () => notificationText().then((t) => (/cancelled/.test(t) ? t : null)),
+      'the cancel notification',
+    );
+    assert.match(text, /Arkor: cancelled the training of quickstart\./);
+    assert.doesNotMatch(text, /keeps training|failed|143|stopped/, 'a cancel is not reported as a problem');
+    await vscode.commands.executeCommand('notifications.clearAll');
+  });
+
+  it('one progress notification per project: a second build while a run starts updates it, none stack', async () => {
+    await editUnsaved(/maxSteps: \d+/, 'maxSteps: 5000');
+    await vscode.commands.executeCommand('notifications.clearAll');
+    const progressLines = (t: string) =>
+      t.split('\n').filter((l) => /building|starting arkor start|connecting to the backend/.test(l));
+    let most = 0;
+    let seen = '';
+    const starting = vscode.commands.executeCommand<{ jobId?: string; exited: Promise<number | null> }>(
+      'arkor.runTraining',
+    );
+    const builds = [
+      vscode.commands.executeCommand('arkor.build'),
+      vscode.commands.executeCommand('arkor.build'),
+    ];
+    let run: { jobId?: string; exited: Promise<number | null> } | undefined;
+    let ended = false;
+    void starting.then((r) => {
+      run = r;
+      void r?.exited.then(() => {
+        ended = true;
+      });
+    });
+    // Until the run's job has started, the notifications show at most one progress of the project.
+    while (!run?.jobId && !ended && most <= 1) {
+      const lines = progressLines(await notificationText());
+      if (lines.length > 0) seen = lines.join(' | ');
+      most = Math.max(most, lines.length);
+    }
+    await Promise.all(builds);
+    assert.ok(seen, 'the progress notification was shown while building and starting');
+    assert.equal(most, 1, `one progress notification, not several: ${seen}`);
+    assert.ok(run?.jobId, 'the run started its job');
+    await waitFor(
+      () => notificationText().then((t) => progressLines(t).length === 0),
+      'the progress notification to close once the job has started',
+    );
+    await vscode.commands.executeCommand('arkor.cancelJob', run.jobId);
+    await run.exited;
+    await vscode.commands.executeCommand('notifications.clearAll');
   });
 
   it('a run whose process is killed says its job keeps training, and Cancel Job stops it', async () => {
