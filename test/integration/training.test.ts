@@ -222,21 +222,34 @@ describe('Run Training (local backend)', function () {
       });
     });
     // Until the run's job has started, the notifications show at most one progress of the project.
-    while (!run?.jobId && !ended && most <= 1) {
-      const lines = progressLines(await notificationText());
-      if (lines.length > 0) seen = lines.join(' | ');
-      most = Math.max(most, lines.length);
+    const texts: string[] = [];
+    try {
+      while (!run?.jobId && !ended && most <= 1) {
+        const text = await notificationText();
+        texts.push(text);
+        const lines = progressLines(text);
+        if (lines.length > 0 && !seen) await screenshot('24-run-progress-notification');
+        if (lines.length > 0) seen = lines.join(' | ');
+        most = Math.max(most, lines.length);
+      }
+      await Promise.all(builds);
+      assert.ok(
+        seen,
+        `the progress notification was shown while building and starting; seen: ${JSON.stringify(texts)}`,
+      );
+      assert.equal(most, 1, `one progress notification, not several: ${seen}`);
+      assert.ok(run?.jobId, 'the run started its job');
+      await waitFor(
+        () => notificationText().then((t) => progressLines(t).length === 0),
+        'the progress notification to close once the job has started',
+      );
+    } finally {
+      // Never leave the long run training: the next tests need the backend's one training slot.
+      const started = await starting;
+      const jobId = await waitFor(() => started?.jobId, 'the job id', 120_000);
+      await vscode.commands.executeCommand('arkor.cancelJob', jobId);
+      await started?.exited;
     }
-    await Promise.all(builds);
-    assert.ok(seen, 'the progress notification was shown while building and starting');
-    assert.equal(most, 1, `one progress notification, not several: ${seen}`);
-    assert.ok(run?.jobId, 'the run started its job');
-    await waitFor(
-      () => notificationText().then((t) => progressLines(t).length === 0),
-      'the progress notification to close once the job has started',
-    );
-    await vscode.commands.executeCommand('arkor.cancelJob', run.jobId);
-    await run.exited;
     await vscode.commands.executeCommand('notifications.clearAll');
   });
 

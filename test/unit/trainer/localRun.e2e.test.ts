@@ -10,19 +10,11 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { localRunDir, prepareLocalRunDir, type RunLineEvent } from '../../../src/core/trainer';
-import { LocalRuns } from './localRun';
-import { TempDirs } from './tmp';
+import { useLocalRuns } from './localRun';
 
 describe('a local run leaves the project’s .arkor/state.json alone', function () {
   this.timeout(120_000);
-  const temp = new TempDirs();
-  const runs = new LocalRuns(temp);
-
-  before(() => runs.start());
-  after(async () => {
-    await runs.server?.stop();
-    await temp.cleanup();
-  });
+  const runs = useLocalRuns();
 
   async function runLocally(root: string): Promise<RunLineEvent[]> {
     const outcome = await runs.run(root);
@@ -57,7 +49,7 @@ describe('a local run leaves the project’s .arkor/state.json alone', function 
 
   it('refuses to write through a symlinked .arkor', async () => {
     const root = await runs.quickstart();
-    const elsewhere = await temp.make('arkor-elsewhere-');
+    const elsewhere = await runs.temp.make('arkor-elsewhere-');
     await symlink(elsewhere, join(root, '.arkor'), 'dir');
     const scope = await runs.client().localProject(root);
     await assert.rejects(prepareLocalRunDir(root, scope, join(root, 'x.mjs')), /symbolic link/);

@@ -20,9 +20,21 @@ import {
 } from '../../../src/core/trainer';
 import { CLIENT_VERSION, type Started, startServer } from '../backend/helpers';
 import { guardCommand } from './guard';
-import type { TempDirs } from './tmp';
+import { TempDirs } from './tmp';
 
 const REPO = resolve(__dirname, '../../..');
+
+/** A LocalRuns with its backend started before the suite's tests and stopped (temp files removed) after. */
+export function useLocalRuns(): LocalRuns {
+  const temp = new TempDirs();
+  const runs = new LocalRuns(temp);
+  before(() => runs.start());
+  after(async () => {
+    await runs.server?.stop();
+    await temp.cleanup();
+  });
+  return runs;
+}
 
 export class LocalRuns {
   server!: Started;
@@ -30,7 +42,7 @@ export class LocalRuns {
   orgSlug = '';
   anonymousId = '';
 
-  constructor(private readonly temp: TempDirs) {}
+  constructor(readonly temp: TempDirs) {}
 
   client(): ArkorApiClient {
     return new ArkorApiClient({

@@ -4,19 +4,11 @@
  * reason is the error's message, never "exited with 1" and never a stack.
  */
 import assert from 'node:assert/strict';
-import { LocalRuns } from './localRun';
-import { TempDirs } from './tmp';
+import { useLocalRuns } from './localRun';
 
 describe('a failed run says why', function () {
   this.timeout(120_000);
-  const temp = new TempDirs();
-  const runs = new LocalRuns(temp);
-
-  before(() => runs.start());
-  after(async () => {
-    await runs.server?.stop();
-    await temp.cleanup();
-  });
+  const runs = useLocalRuns();
 
   const noFrames = (reason: string | undefined) =>
     assert.ok(!/\n|\bat .*:\d+:\d+/.test(reason ?? ''), reason);

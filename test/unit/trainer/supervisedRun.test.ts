@@ -3,34 +3,12 @@
  * CLI's run lines, fail with a stack, print a token, ignore SIGTERM and leave grandchildren behind.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ChildHome, type OutputStream, prepareChildHome, superviseRun } from '../../../src/core/trainer';
 import { guardCommand } from './guard';
+import { alive, waitUntil } from './processes';
 import { TempDirs } from './tmp';
-
-/** Running (a zombie, killed but not yet reaped by whoever inherited it, counts as dead). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true;
-  }
-}
-
-async function until(check: () => boolean, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('superviseRun', function () {
   this.timeout(30_000);
@@ -128,7 +106,7 @@ describe('superviseRun', function () {
     `,
       { home, killGraceMs: 500 },
     );
-    await until(() => handle.jobId === 'job_long', 'the run to start its job');
+    await waitUntil(() => handle.jobId === 'job_long', 5000, 'the run to start its job');
     const pids = /PIDS (\d+) (\d+) HOME (.*)/.exec(lines.map((l) => l.line).join('\n'));
     assert.ok(pids, 'the trainer printed its pids');
     assert.equal(pids[3], homeDir, 'the trainer runs with the private HOME');
@@ -140,7 +118,11 @@ describe('superviseRun', function () {
     assert.equal(outcome.stopped, true);
     assert.equal(outcome.reason, undefined, 'a stopped run has no failure to explain');
     assert.equal(outcome.jobId, 'job_long');
-    await until(() => !alive(trainer) && !alive(grandchild), 'the trainer and its grandchild to die');
+    await waitUntil(
+      () => !alive(trainer) && !alive(grandchild),
+      5000,
+      'the trainer and its grandchild to die',
+    );
     assert.equal(existsSync(homeDir), false, 'the private HOME (it holds the token) is gone');
   });
 
