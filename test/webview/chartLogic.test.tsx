@@ -5,6 +5,7 @@ import {
   buildChartData,
   LOG_FLOOR,
   logFloor,
+  logTicks,
   readoutAt,
   SERIES,
   yRange,
@@ -325,6 +326,41 @@ describe('log scale', () => {
     }
     const [a, b] = yRange(1, 1, false);
     assert.ok(b > a);
+  });
+
+  it('fits the range and ticks to the data: losses of 1.5–3 get 1.5, 2, 2.5, 3, not the 1–10 decade', () => {
+    const [lo, hi] = yRange(1.5, 3, true);
+    assert.ok(lo < 1.5 && lo > 1.4, `lower end ${lo} just under the data`);
+    assert.ok(hi > 3 && hi < 3.2, `upper end ${hi} just over the data`);
+    // The padding is the same on both ends in log space (5% of the data's log span each).
+    assert.ok(Math.abs(Math.log(1.5 / lo) - Math.log(hi / 3)) < 1e-12);
+    assert.deepEqual(logTicks(lo, hi), [1.5, 2, 2.5, 3]);
+    // A narrow range still gets round, evenly spaced labels inside it.
+    const narrow = yRange(2.01, 2.09, true);
+    assert.deepEqual(logTicks(...narrow), [2.02, 2.04, 2.06, 2.08]);
+    // Over a decade or two: 1, 2 and 5 times the powers of ten inside the range.
+    assert.deepEqual(logTicks(...yRange(0.3, 8, true)), [0.5, 1, 2, 5]);
+    // Over many decades (a loss clamped near zero): powers of ten, at most eight of them.
+    const wide = logTicks(...yRange(1e-12, 3, true));
+    assert.ok(wide.length >= 2 && wide.length <= 8, String(wide));
+    for (const t of wide) assert.ok(Number.isInteger(Math.log10(t)), `${t} is a power of ten`);
+    // Every tick lies inside the range, ascending, for ranges of any width.
+    for (const [a, b] of [
+      [1.5, 3],
+      [0.02, 0.021],
+      [0.9, 1.2],
+      [1e-4, 10],
+      [4, 4],
+      [3, 40],
+    ] as const) {
+      const [l, h] = yRange(a, b, true);
+      const ticks = logTicks(l, h);
+      assert.ok(ticks.length >= 2, `${a}–${b}: ${ticks}`);
+      for (let i = 0; i < ticks.length; i++) {
+        assert.ok(ticks[i]! >= l && ticks[i]! <= h, `${a}–${b}: ${ticks[i]} inside [${l}, ${h}]`);
+        if (i > 0) assert.ok(ticks[i]! > ticks[i - 1]!);
+      }
+    }
   });
 
   it('hands the chart the store columns without copying; log clamping keeps missing values missing', () => {

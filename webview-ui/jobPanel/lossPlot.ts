@@ -1,5 +1,5 @@
 import uPlot from 'uplot';
-import { type ChartData, readoutAt, SERIES, yRange } from './chartData';
+import { type ChartData, logTicks, readoutAt, SERIES, yRange } from './chartData';
 import { type DrawData, drawData, nearestIndex, POINTS_PER_BUCKET } from './decimate';
 import { type ChartTheme, readTheme } from './theme';
 
@@ -232,7 +232,18 @@ export function createLossPlot(el: HTMLElement, data: ChartData, o: LossPlotOpti
     ],
     axes: [
       axis({ label: 'step', size: 40 }),
-      axis({ scale: 'y', size: 60, values: (_u, splits) => splits.map((v) => (v == null ? '' : tick(v))) }),
+      axis({
+        scale: 'y',
+        size: 60,
+        values: (_u, splits) => splits.map((v) => (v == null ? '' : tick(v))),
+        // Log: ticks that fit the data (1.5, 2, 2.5, 3), all labelled, instead of uPlot's decades.
+        ...(o.logScale
+          ? {
+              splits: (u: uPlot) => logTicks(u.scales.y?.min ?? 0, u.scales.y?.max ?? 0),
+              filter: (_u: uPlot, splits: number[]) => splits,
+            }
+          : {}),
+      }),
       axis({
         scale: 'lr',
         side: 1,
@@ -475,5 +486,5 @@ function tick(v: number): string {
   if (v === 0) return '0';
   const a = Math.abs(v);
   if (a >= 1e4 || a < 1e-3) return v.toExponential(0);
-  return String(Number(v.toPrecision(3)));
+  return String(Number(v.toPrecision(6))); // ticks are round values: this only drops float noise
 }
