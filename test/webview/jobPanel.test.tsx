@@ -276,7 +276,9 @@ describe('job panel', () => {
     section().open = true;
     // What the browser does when the summary is clicked: open, then a toggle event.
     const win = section().ownerDocument.defaultView as Window & typeof globalThis;
-    await act(() => section().dispatchEvent(new win.Event('toggle')));
+    await act(() => {
+      section().dispatchEvent(new win.Event('toggle'));
+    });
     const cell = (stat: string, col: number) =>
       view.getByTestId('statistics-table').querySelector(`tr[data-stat="${stat}"]`)!.querySelectorAll('td')[
         col

@@ -423,7 +423,9 @@ const STAT_ROWS: { label: string; value: (s: SeriesStats) => string }[] = [
 
 /** Train and eval loss statistics over the chart's x range, computed once per store version and range. */
 function useRangeStats(store: MetricStore, range: XRange | undefined, enabled: boolean) {
-  const memo = useRef<{ version: number; range: XRange | undefined; result: RangeStats } | undefined>(undefined);
+  const memo = useRef<{ version: number; range: XRange | undefined; result: RangeStats } | undefined>(
+    undefined,
+  );
   if (!enabled) return undefined;
   const m = memo.current;
   if (m && m.version === store.version && m.range === range) return m.result;
