@@ -199,26 +199,18 @@ export function JobApp({
                 />
                 <output class="num">{ui.smoothing.toFixed(2)}</output>
               </label>
-              <label class="control">
-                <input
-                  type="checkbox"
-                  checked={ui.logScale}
-                  data-testid="log-scale"
-                  onChange={(e) => setUi((s) => ({ ...s, logScale: (e.target as HTMLInputElement).checked }))}
-                />
-                Log scale
-              </label>
-              <label class="control">
-                <input
-                  type="checkbox"
-                  checked={ui.showLearningRate}
-                  data-testid="show-lr"
-                  onChange={(e) =>
-                    setUi((s) => ({ ...s, showLearningRate: (e.target as HTMLInputElement).checked }))
-                  }
-                />
-                Learning rate
-              </label>
+              <Toggle
+                label="Log scale"
+                testId="log-scale"
+                checked={ui.logScale}
+                onChange={(logScale) => setUi((s) => ({ ...s, logScale }))}
+              />
+              <Toggle
+                label="Learning rate"
+                testId="show-lr"
+                checked={ui.showLearningRate}
+                onChange={(showLearningRate) => setUi((s) => ({ ...s, showLearningRate }))}
+              />
               <Button
                 appearance="secondary"
                 data-testid="export-csv"
@@ -275,6 +267,30 @@ export function JobApp({
         <LogView feed={logFeed} />
       </section>
     </main>
+  );
+}
+
+function Toggle({
+  label,
+  testId,
+  checked,
+  onChange,
+}: {
+  label: string;
+  testId: string;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+}) {
+  return (
+    <label class="control">
+      <input
+        type="checkbox"
+        checked={checked}
+        data-testid={testId}
+        onChange={(e) => onChange((e.target as HTMLInputElement).checked)}
+      />
+      {label}
+    </label>
   );
 }
 
