@@ -158,6 +158,8 @@ export class DeploymentStore {
       Pick<StoredDeployment, 'target' | 'authMode' | 'enabled' | 'runRetentionMode' | 'runRetentionDays'>
     >,
   ): StoredDeployment {
+    // What the old rule no longer keeps is gone before a longer rule could show it again.
+    this.purge();
     if (patch.target !== undefined) d.target = patch.target;
     if (patch.authMode !== undefined) d.authMode = patch.authMode;
     if (patch.enabled !== undefined) d.enabled = patch.enabled;
