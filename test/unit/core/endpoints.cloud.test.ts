@@ -6,8 +6,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ArkorApiClient, ArkorApiError, type Scope } from '../../../src/core';
+import { ArkorApiClient, type Scope } from '../../../src/core';
 import { chatCompletionsUrl, deploymentBaseUrl, endpointSample } from '../../../src/core/endpointSamples';
+import { rejection } from '../helpers/rejection';
 import { type RecordedRequest, TestServer } from '../helpers/testServer';
 
 const TOKEN = 'tok_cloud_0123456789abcdef';
@@ -108,15 +109,6 @@ function referenceCloud(server: TestServer) {
       return send(res, 204);
     },
   );
-}
-
-async function rejection(p: Promise<unknown>): Promise<ArkorApiError> {
-  const err = await p.then(
-    () => assert.fail('expected the call to fail'),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof ArkorApiError, `expected ArkorApiError, got ${String(err)}`);
-  return err;
 }
 
 describe('endpoints on Arkor Cloud: the core client against the documented routes', () => {
