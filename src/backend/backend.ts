@@ -55,8 +55,8 @@ export async function startBackend(o: BackendOptions): Promise<RunningBackend> {
   }
 
   const deployments = new DeploymentStore(o.dataDir);
-  const endpointServer = createEndpointServer({ store, deployments, inference });
-  const endpointsPort = await listenEndpoints(endpointServer, o.endpointsPort ?? deployments.endpointsPort);
+  const endpoints = createEndpointServer({ store, deployments, inference });
+  const endpointsPort = await listenEndpoints(endpoints.server, o.endpointsPort ?? deployments.endpointsPort);
   deployments.endpointsPort = endpointsPort;
   const endpointsUrl = `http://127.0.0.1:${endpointsPort}`;
   // Retention in days is also applied when requests are listed; this keeps the files small.
@@ -85,11 +85,9 @@ export async function startBackend(o: BackendOptions): Promise<RunningBackend> {
     close: () => {
       closing ??= (async () => {
         server.close();
-        endpointServer.close();
         clearInterval(purge);
-        // An endpoint reply in progress ends now (it is recorded as interrupted); nothing of a job
-        // depends on it.
-        endpointServer.closeAllConnections();
+        // An endpoint reply in progress ends now, recorded as interrupted; nothing of a job depends on it.
+        endpoints.stop();
         deployments.flush();
         await runner.close();
         // Open event streams and in-flight chats would keep close() waiting forever.

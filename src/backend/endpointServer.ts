@@ -64,8 +64,19 @@ interface Outcome {
   error: string | null;
 }
 
-export function createEndpointServer(o: EndpointServerOptions): Server {
+export interface EndpointServer {
+  server: Server;
+  /**
+   * Ends every request in progress, recording each as interrupted first (synchronously: the
+   * process may exit right after), then closes the connections.
+   */
+  stop(): void;
+}
+
+export function createEndpointServer(o: EndpointServerOptions): EndpointServer {
   const { store, deployments, inference } = o;
+  /** Records of requests in progress, by whoever comes first: the response closing, or stop(). */
+  const inFlight = new Set<(error?: string) => void>();
 
   /** The `model` a deployment answers with: what it serves, named like the Arkor chat route names it. */
   const modelOf = (target: DeploymentTarget): string =>
@@ -180,9 +191,15 @@ export function createEndpointServer(o: EndpointServerOptions): Server {
       preview: null,
       error: null,
     };
-    res.on('close', () => {
+    let recorded = false;
+    const finish = (interrupted?: string) => {
+      if (recorded) return;
+      recorded = true;
+      inFlight.delete(finish);
       const error =
-        out.error ?? (res.writableFinished ? null : 'The connection closed before the reply was complete.');
+        out.error ??
+        interrupted ??
+        (res.writableFinished ? null : 'The connection closed before the reply was complete.');
       deployments.record(d, {
         id: randomUUID(),
         at: new Date(started).toISOString(),
@@ -196,7 +213,9 @@ export function createEndpointServer(o: EndpointServerOptions): Server {
         preview: out.preview,
         error,
       });
-    });
+    };
+    inFlight.add(finish);
+    res.on('close', () => finish());
     try {
       if (!d.enabled) {
         throw new OpenAiError(
@@ -238,7 +257,7 @@ export function createEndpointServer(o: EndpointServerOptions): Server {
     }
   }
 
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
       if (res.headersSent) {
         res.destroy();
@@ -257,4 +276,12 @@ export function createEndpointServer(o: EndpointServerOptions): Server {
       sendJson(res, status, body);
     });
   });
+  return {
+    server,
+    stop: () => {
+      server.close();
+      for (const finish of [...inFlight]) finish('The local backend stopped before the reply was complete.');
+      server.closeAllConnections();
+    },
+  };
 }
