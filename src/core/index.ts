@@ -60,6 +60,16 @@ export {
   parseCredentials,
   resolveBaseUrl,
 } from './credentials';
+export { type EndpointAction, type EndpointContext, endpointErrorMessage } from './endpointErrors';
+export {
+  API_KEY_PLACEHOLDER,
+  chatCompletionsUrl,
+  deploymentBaseUrl,
+  endpointSample,
+  SAMPLE_LANGUAGES,
+  type SampleLanguage,
+  type SampleOptions,
+} from './endpointSamples';
 export {
   ArkorApiError,
   type ArkorErrorKind,
