@@ -11,19 +11,35 @@ import type {
   TargetOption,
 } from '../protocol';
 import {
-  DEPLOYMENT_SLUG,
   DEPLOYMENT_SLUG_MESSAGE,
   type Deployment,
   type DeploymentKey,
+  DeploymentSlugSchema,
+  RESERVED_DEPLOYMENT_SLUGS,
   type UpdateDeploymentRequest,
 } from '../wire/deployments';
 import type { TrainingJob } from './types';
 
 export { DEPLOYMENT_SLUG_MESSAGE };
 
-/** The documented rule's message when `slug` breaks it, else undefined. */
+/**
+ * What is wrong with a slug as typed: the documented rule's message, or that Arkor reserves it;
+ * undefined when it may be sent (a slug already taken is only known from the server's 409).
+ */
 export function slugProblem(slug: string): string | undefined {
-  return slug.length >= 2 && slug.length <= 50 && DEPLOYMENT_SLUG.test(slug) ? undefined : DEPLOYMENT_SLUG_MESSAGE;
+  if (!DeploymentSlugSchema.safeParse(slug).success) return DEPLOYMENT_SLUG_MESSAGE;
+  if (RESERVED_DEPLOYMENT_SLUGS.includes(slug)) return `"${slug}" is reserved by Arkor; choose another slug.`;
+  return undefined;
+}
+
+/** What the Deploy slug box says as the user types: the rule, reserved names, this project's own slugs. */
+export function slugMessage(slug: string, taken: readonly Pick<Deployment, 'slug'>[]): string | undefined {
+  return (
+    slugProblem(slug) ??
+    (taken.some((d) => d.slug === slug)
+      ? `"${slug}" is already used by one of this project's endpoints.`
+      : undefined)
+  );
 }
 
 /** A valid slug made from a job or model name ("Captain Speak!" -> "captain-speak"), or "". */
@@ -38,7 +54,9 @@ export function suggestSlug(name: string): string {
 }
 
 /** The retention a deployment reports; undefined for a mode this client does not know. */
-export function retentionOf(d: Pick<Deployment, 'runRetentionMode' | 'runRetentionDays'>): RunRetention | undefined {
+export function retentionOf(
+  d: Pick<Deployment, 'runRetentionMode' | 'runRetentionDays'>,
+): RunRetention | undefined {
   switch (d.runRetentionMode) {
     case 'unlimited':
     case 'disabled':
@@ -63,7 +81,9 @@ export function retentionText(d: Pick<Deployment, 'runRetentionMode' | 'runReten
 export function retentionFields(
   r: RunRetention,
 ): Pick<UpdateDeploymentRequest, 'runRetentionMode' | 'runRetentionDays'> {
-  return r.mode === 'days' ? { runRetentionMode: 'days', runRetentionDays: r.days } : { runRetentionMode: r.mode };
+  return r.mode === 'days'
+    ? { runRetentionMode: 'days', runRetentionDays: r.days }
+    : { runRetentionMode: r.mode };
 }
 
 type JobLookup = (jobId: string) => Pick<TrainingJob, 'name'> | undefined;
@@ -86,7 +106,12 @@ export function endpointTarget(target: Deployment['target']): EndpointTarget {
 }
 
 /** One endpoint as the tree and the panel show it. `url` is the chat completions URL. */
-export function endpointSummary(d: Deployment, url: string, job: JobLookup, jobsKnown: boolean): EndpointSummary {
+export function endpointSummary(
+  d: Deployment,
+  url: string,
+  job: JobLookup,
+  jobsKnown: boolean,
+): EndpointSummary {
   const target = endpointTarget(d.target);
   return {
     id: d.id,
@@ -142,7 +167,11 @@ export function targetOptions(
     }
   }
   for (const model of baseModels) {
-    options.push({ target: { kind: 'base_model', baseModel: model }, label: `Base · ${model}`, group: 'Base models' });
+    options.push({
+      target: { kind: 'base_model', baseModel: model },
+      label: `Base · ${model}`,
+      group: 'Base models',
+    });
   }
   return options;
 }

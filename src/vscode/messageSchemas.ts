@@ -143,7 +143,11 @@ export const endpointPanelMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('revokeKey'), requestId, keyId: jobId }),
   z.object({ type: z.literal('deleteEndpoint'), requestId }),
   z.object({ type: z.literal('acknowledgeKey') }),
-  z.object({ type: z.literal('copy'), text: z.string().min(1).max(100_000), what: z.string().min(1).max(100) }),
+  z.object({
+    type: z.literal('copy'),
+    text: z.string().min(1).max(100_000),
+    what: z.string().min(1).max(100),
+  }),
   z.object({ type: z.literal('copyIssuedKey') }),
   z.object({ type: z.literal('tryInPlayground') }),
   z.object({ type: z.literal('refresh') }),

@@ -12,8 +12,8 @@ import type {
   TargetOption,
 } from '../../src/protocol';
 import type { HostChannel } from '../shared/hostChannel';
-import { useHost } from '../shared/useHost';
 import { Button } from '../shared/toolkit';
+import { useHost } from '../shared/useHost';
 import { KeysCard } from './KeysCard';
 import { QuickStart } from './QuickStart';
 import { RunsCard } from './RunsCard';
@@ -143,15 +143,17 @@ export function EndpointApp({ channel }: { channel: EndpointChannel }) {
   return (
     <main class="endpoint-panel">
       {banner}
+      {data.error && (
+        <div class="banner error" role="alert" data-testid="load-error">
+          Could not refresh this endpoint: {data.error} What is shown may be out of date.
+        </div>
+      )}
       <header class="endpoint-header">
         <div class="title-row">
           <h1 class="endpoint-slug" data-testid="endpoint-slug">
             {endpoint.slug}
           </h1>
-          <span
-            class={`pill ${endpoint.enabled ? 'pill-on' : 'pill-off'}`}
-            data-testid="endpoint-state"
-          >
+          <span class={`pill ${endpoint.enabled ? 'pill-on' : 'pill-off'}`} data-testid="endpoint-state">
             {endpoint.enabled ? 'enabled' : 'disabled'}
           </span>
           <span class="spacer" />
@@ -205,7 +207,11 @@ export function EndpointApp({ channel }: { channel: EndpointChannel }) {
             >
               Delete {endpoint.slug}
             </Button>
-            <Button appearance="secondary" onClick={() => setConfirmDelete(false)} data-testid="delete-cancel">
+            <Button
+              appearance="secondary"
+              onClick={() => setConfirmDelete(false)}
+              data-testid="delete-cancel"
+            >
               Cancel
             </Button>
           </div>

@@ -1,5 +1,10 @@
 import { useState } from 'preact/hooks';
-import { type EndpointKeySummary, type EndpointSummary, type IssuedKey, KEY_LABEL_MAX } from '../../src/protocol';
+import {
+  type EndpointKeySummary,
+  type EndpointSummary,
+  type IssuedKey,
+  KEY_LABEL_MAX,
+} from '../../src/protocol';
 import { relativeTime } from '../jobsView/format';
 import { Button } from '../shared/toolkit';
 import type { Actions } from './EndpointApp';
@@ -75,13 +80,21 @@ export function KeysCard(props: {
               <Button onClick={props.onDismissIssued} data-testid="dismiss-confirm-button">
                 Hide Key
               </Button>
-              <Button appearance="secondary" onClick={() => setConfirmDismiss(false)} data-testid="dismiss-cancel">
+              <Button
+                appearance="secondary"
+                onClick={() => setConfirmDismiss(false)}
+                data-testid="dismiss-cancel"
+              >
                 Keep Showing
               </Button>
             </div>
           ) : (
             <div class="banner-actions">
-              <Button appearance="secondary" onClick={() => setConfirmDismiss(true)} data-testid="dismiss-issued">
+              <Button
+                appearance="secondary"
+                onClick={() => setConfirmDismiss(true)}
+                data-testid="dismiss-issued"
+              >
                 I've Saved It
               </Button>
             </div>

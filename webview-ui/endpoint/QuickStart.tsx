@@ -1,7 +1,7 @@
-import type { EndpointSample } from '../../src/protocol';
-import { readPersisted, usePersisted } from '../shared/useHost';
 import { useState } from 'preact/hooks';
+import type { EndpointSample } from '../../src/protocol';
 import { Button } from '../shared/toolkit';
+import { readPersisted, usePersisted } from '../shared/useHost';
 import type { EndpointChannel } from './EndpointApp';
 
 const LANGUAGES: { id: EndpointSample['language']; label: string }[] = [

@@ -2,7 +2,13 @@ import type { EndpointRunSummary, EndpointSummary } from '../../src/protocol';
 import { relativeTime } from '../jobsView/format';
 
 /** The endpoint's recent requests, while its runs are retained. */
-export function RunsCard({ endpoint, runs }: { endpoint: EndpointSummary; runs: EndpointRunSummary[] | undefined }) {
+export function RunsCard({
+  endpoint,
+  runs,
+}: {
+  endpoint: EndpointSummary;
+  runs: EndpointRunSummary[] | undefined;
+}) {
   const notStored = endpoint.retention?.mode === 'disabled';
   const now = Date.now();
   return (

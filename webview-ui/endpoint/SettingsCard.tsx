@@ -11,7 +11,11 @@ import { Button } from '../shared/toolkit';
 import type { Actions } from './EndpointApp';
 
 /** Enable/disable, auth mode, run retention and the target (re-targeting keeps the URL). */
-export function SettingsCard(props: { endpoint: EndpointSummary; targets: TargetOption[]; actions: Actions }) {
+export function SettingsCard(props: {
+  endpoint: EndpointSummary;
+  targets: TargetOption[];
+  actions: Actions;
+}) {
   const { endpoint, actions } = props;
   const busy = actions.busy !== undefined;
   return (
