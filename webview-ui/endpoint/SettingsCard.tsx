@@ -105,7 +105,7 @@ function RetentionEditor({ endpoint, actions }: { endpoint: EndpointSummary; act
         name="retention"
         value={value}
         checked={mode === value}
-        data-testid={`retention-${value}`}
+        data-testid={`retention-mode-${value}`}
         onChange={() => setMode(value)}
       />
       {label}
@@ -135,7 +135,7 @@ function RetentionEditor({ endpoint, actions }: { endpoint: EndpointSummary; act
         <Button
           appearance="secondary"
           disabled={!changed || actions.busy !== undefined}
-          onClick={() => next && actions.update('retention', { retention: next })}
+          onClick={() => changed && next && actions.update('retention', { retention: next })}
           data-testid="retention-save"
         >
           Save
@@ -186,7 +186,7 @@ function TargetEditor(props: { endpoint: EndpointSummary; targets: TargetOption[
       <Button
         appearance="secondary"
         disabled={!option || picked === currentKey || actions.busy !== undefined}
-        onClick={() => option && actions.update('target', { target: option.target })}
+        onClick={() => option && picked !== currentKey && actions.update('target', { target: option.target })}
         data-testid="retarget"
       >
         Re-target
