@@ -290,7 +290,7 @@ export class Store {
 }
 
 /** Writes atomically (owner-only), keeping the previous version as `<file>.bak`. */
-function saveWithBackup(file: string, text: string): void {
+export function saveWithBackup(file: string, text: string): void {
   if (existsSync(file)) copyFileSync(file, `${file}.bak`);
   writeFileAtomic(file, text, 0o600);
 }
@@ -300,7 +300,7 @@ function saveWithBackup(file: string, text: string): void {
  * starting: it is set aside as `<file>.corrupt-<time>` and the last good version (`.bak`) is used,
  * which loses at most the last change.
  */
-function readJson<T>(file: string): T | undefined {
+export function readJson<T>(file: string): T | undefined {
   if (!existsSync(file)) return undefined;
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as T;
