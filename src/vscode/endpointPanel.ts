@@ -135,7 +135,18 @@ export class EndpointPanel extends WebviewHost<EndpointPanelToHost, HostToEndpoi
     });
     this.deployment = endpoints.find(endpointId);
     this.attachWebview(panel);
-    this._register(session.onDidChange(() => this.channel.resync()));
+    // A new connection (another backend, or the local one restarted): load from it; otherwise the
+    // state changed (an outage, say), which the snapshot's banner shows.
+    let connection = session.connection;
+    this._register(
+      session.onDidChange(() => {
+        if (session.connection !== connection) {
+          connection = session.connection;
+          if (connection && this.channel.isMounted) void this.run('reloading', () => this.load());
+        }
+        this.channel.resync();
+      }),
+    );
     // Job names and checkpoints feed the target label and the re-target list.
     this._register(
       session.onDidChangeStore((c) => {
