@@ -138,15 +138,7 @@ async function pickTarget(
       if (c.kind === 'jobs' || c.kind === 'checkpoints' || c.kind === 'status') render();
     }),
   );
-  try {
-    return await new Promise<Step<EndpointTarget>>((resolve) => {
-      disposables.add(pick.onDidAccept(() => resolve(pick.selectedItems[0]?.target)));
-      disposables.add(pick.onDidHide(() => resolve(undefined)));
-      pick.show();
-    });
-  } finally {
-    disposables.dispose();
-  }
+  return runPick(pick, disposables, () => pick.selectedItems[0]?.target);
 }
 
 async function pickAuth(
@@ -176,10 +168,19 @@ async function pickAuth(
   pick.items = items;
   pick.activeItems = [items.find((i) => i.mode === current) ?? items[0]!];
   if (canGoBack) pick.buttons = [vscode.QuickInputButtons.Back];
+  return runPick(pick, disposables, () => pick.selectedItems[0]?.mode);
+}
+
+/** Shows a step's quick pick until it is accepted (`accepted()`), backed out of, or dismissed. */
+async function runPick<T, I extends vscode.QuickPickItem>(
+  pick: vscode.QuickPick<I>,
+  disposables: DisposableStore,
+  accepted: () => T | undefined,
+): Promise<Step<T>> {
   try {
-    return await new Promise<Step<EndpointAuthMode>>((resolve) => {
+    return await new Promise<Step<T>>((resolve) => {
       disposables.add(pick.onDidTriggerButton(() => resolve('back')));
-      disposables.add(pick.onDidAccept(() => resolve(pick.selectedItems[0]?.mode)));
+      disposables.add(pick.onDidAccept(() => resolve(accepted())));
       disposables.add(pick.onDidHide(() => resolve(undefined)));
       pick.show();
     });

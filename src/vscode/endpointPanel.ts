@@ -184,11 +184,8 @@ export class EndpointPanel extends WebviewHost<EndpointPanelToHost, HostToEndpoi
   }
 
   protected override async prepare(): Promise<void> {
-    try {
-      await this.session.connect();
-    } catch (error) {
-      this.log.warn(`The panel of endpoint ${this.endpointId} could not connect: ${errorText(error)}`);
-    }
+    // Not connected: `load` puts the reason in the snapshot (the session logged the failure).
+    await this.session.connect().catch(() => undefined);
     await this.load();
   }
 

@@ -1,16 +1,5 @@
 import { useRef, useState } from 'preact/hooks';
-import type {
-  BackendInfo,
-  EndpointKeySummary,
-  EndpointPanelToHost,
-  EndpointPatch,
-  EndpointRunSummary,
-  EndpointSample,
-  EndpointSummary,
-  HostToEndpointPanel,
-  IssuedKey,
-  TargetOption,
-} from '../../src/protocol';
+import type { EndpointPanelToHost, EndpointPatch, HostToEndpointPanel, IssuedKey } from '../../src/protocol';
 import type { HostChannel } from '../shared/hostChannel';
 import { Button } from '../shared/toolkit';
 import { useHost } from '../shared/useHost';
@@ -24,15 +13,8 @@ export type EndpointChannel = HostChannel<HostToEndpointPanel, EndpointPanelToHo
 /** Which part of the panel a request belongs to: its error is shown there. */
 export type Area = 'enabled' | 'authMode' | 'retention' | 'target' | 'issue' | 'revoke' | 'delete';
 
-interface Data {
-  endpoint: EndpointSummary | undefined;
-  keys: EndpointKeySummary[];
-  runs: EndpointRunSummary[] | undefined;
-  targets: TargetOption[];
-  samples: EndpointSample[];
-  backend: BackendInfo;
-  error?: string;
-}
+/** What the host sent, but for the issued key (kept apart: it is never part of anything persisted). */
+type Data = Omit<Extract<HostToEndpointPanel, { type: 'snapshot' }>, 'type' | 'issuedKey'>;
 
 /** What the panel's parts get to act with. */
 export interface Actions {

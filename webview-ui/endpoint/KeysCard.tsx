@@ -140,7 +140,7 @@ export function KeysCard(props: {
           No keys yet.
         </p>
       ) : (
-        <table class="grid" data-testid="keys">
+        <table class="data-table" data-testid="keys">
           <thead>
             <tr>
               <th scope="col">Label</th>

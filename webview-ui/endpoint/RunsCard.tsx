@@ -26,7 +26,7 @@ export function RunsCard({
           No requests yet.
         </p>
       ) : (
-        <table class="grid" data-testid="runs">
+        <table class="data-table" data-testid="runs">
           <thead>
             <tr>
               <th scope="col">Time</th>

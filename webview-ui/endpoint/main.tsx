@@ -3,6 +3,7 @@ import type { EndpointPanelToHost, HostToEndpointPanel } from '../../src/protoco
 import { vscodeChannel } from '../shared/hostChannel';
 import { registerToolkit } from '../shared/toolkitRegister';
 import '../shared/base.css';
+import '../shared/panel.css';
 import './endpoint.css';
 import { EndpointApp } from './EndpointApp';
 

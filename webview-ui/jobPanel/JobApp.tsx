@@ -375,7 +375,7 @@ function CheckpointList({
       <div class="card-title">
         <h2 id="ckpt-heading">Checkpoints</h2>
       </div>
-      <table class="checkpoints" data-testid="checkpoints">
+      <table class="checkpoints data-table" data-testid="checkpoints">
         <thead>
           <tr>
             <th scope="col">Step</th>
