@@ -6,6 +6,7 @@ import type { ArkorExtensionApi } from '../../src/extension';
 import { DEPLOYMENT_SLUG_MESSAGE } from '../../src/wire';
 import {
   clickInWebview,
+  clickNotificationButton,
   evalInWebview,
   evalInWorkbench,
   notificationText,
@@ -19,11 +20,12 @@ import { activateAndConnect, currentThemeSetting, setTheme, trainJob } from './h
 
 const run = promisify(execFile);
 
-/** The text of the quick input widget while it is shown, else ''. */
+/** The text of the quick input widget (its placeholder included) while it is shown, else ''. */
 const quickInput = () =>
   evalInWorkbench<string>(
     `const w = document.querySelector('.quick-input-widget');
-     return w && w.style.display !== 'none' ? w.textContent : '';`,
+     if (!w || w.style.display === 'none') return '';
+     return w.textContent + ' ' + (w.querySelector('input')?.placeholder ?? '');`,
   );
 const waitForQuickInput = (pattern: RegExp, what: string) =>
   waitFor(async () => pattern.test(await quickInput()), what);
@@ -359,5 +361,24 @@ describe('Endpoints (local backend)', function () {
     assert.ok(!/cannot be shown again/.test(await notificationText()), 'no lost-key warning: it was deleted');
     assert.ok(!api.endpoints.find(endpointId));
     assert.equal((await callEndpoint(url, undefined)).status, 404);
+  });
+
+  it('closing the tab with an unconfirmed key says it is gone and offers another', async () => {
+    const other = api.endpoints.all.find((d) => d.slug === 'taken-elsewhere')!;
+    endpointId = other.id;
+    api.endpointPanels.open(endpointId);
+    await panelMounted();
+    await typeInWebview('endpoint', '[data-testid=key-label]', 'forgotten');
+    await clickInWebview('endpoint', '[data-testid=issue-key]');
+    await waitFor(() => panelText('issued-secret'), 'the new key');
+    api.endpointPanels.get(endpointId)!.panel.dispose();
+    await waitFor(
+      async () => /API key "forgotten" .* cannot be shown again/.test(await notificationText()),
+      'the lost-key warning',
+    );
+    await screenshot('88-endpoint-key-lost-warning');
+    assert.ok(await clickNotificationButton('Issue Another'));
+    await panelMounted();
+    assert.equal(await panelText('issued-secret'), null, 'the lost key is not shown again');
   });
 });
