@@ -10,36 +10,36 @@
 // safe, and it keeps every request of a keyed endpoint from paying tens of milliseconds of scrypt.
 // The salt makes each stored hash unique even for equal inputs. Comparison is constant-time.
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import {
   type CreatedDeploymentKey,
   DEFAULT_RUN_RETENTION_DAYS,
-  type DeploymentAuthMode,
+  type Deployment,
   type DeploymentKey,
   type DeploymentRequest,
   type DeploymentTarget,
   type RUN_RETENTION_MODES,
 } from '../wire';
 import { writeFileAtomic } from './engine/safetensors';
-import { LOCAL_ORG, readJson, saveWithBackup } from './store';
+import { LOCAL_ORG, readJson, readJsonLines, saveWithBackup } from './store';
 
-/** A deployment as stored: the wire row without `baseUrl`, which depends on the listener's port. */
-export interface StoredDeployment {
-  id: string;
-  slug: string;
-  orgId: string;
-  projectId: string;
-  target: DeploymentTarget;
-  authMode: DeploymentAuthMode;
-  urlFormat: 'openai_compat';
-  enabled: boolean;
-  customDomain: string | null;
-  runRetentionMode: (typeof RUN_RETENTION_MODES)[number];
-  runRetentionDays?: number;
-  createdAt: string;
-  updatedAt: string;
-}
+/** A deployment as stored: the wire row's fields, without `baseUrl` (it depends on the listener's port). */
+export type StoredDeployment = Pick<
+  Deployment,
+  | 'id'
+  | 'slug'
+  | 'orgId'
+  | 'projectId'
+  | 'target'
+  | 'authMode'
+  | 'urlFormat'
+  | 'enabled'
+  | 'customDomain'
+  | 'runRetentionDays'
+  | 'createdAt'
+  | 'updatedAt'
+> & { runRetentionMode: (typeof RUN_RETENTION_MODES)[number] };
 
 interface StoredKey {
   id: string;
@@ -158,6 +158,8 @@ export class DeploymentStore {
       Pick<StoredDeployment, 'target' | 'authMode' | 'enabled' | 'runRetentionMode' | 'runRetentionDays'>
     >,
   ): StoredDeployment {
+    // What the old rule no longer keeps is gone before a longer rule could show it again.
+    this.purge();
     if (patch.target !== undefined) d.target = patch.target;
     if (patch.authMode !== undefined) d.authMode = patch.authMode;
     if (patch.enabled !== undefined) d.enabled = patch.enabled;
@@ -323,18 +325,7 @@ export class DeploymentStore {
   }
 
   private readRequests(id: string, keep = MAX_LISTED): DeploymentRequest[] {
-    const file = this.requestsFile(id);
-    if (!existsSync(file)) return [];
-    const out: DeploymentRequest[] = [];
-    for (const line of readFileSync(file, 'utf8').split('\n')) {
-      if (!line.trim()) continue;
-      try {
-        out.push(JSON.parse(line) as DeploymentRequest);
-      } catch {
-        // A torn last line from a crash mid-write: the lines before it are intact.
-      }
-    }
-    return out.slice(-keep);
+    return readJsonLines<DeploymentRequest>(this.requestsFile(id)).slice(-keep);
   }
 }
 

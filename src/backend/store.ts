@@ -266,18 +266,7 @@ export class Store {
   }
 
   private readEvents(jobId: string): StoredEvent[] {
-    const f = this.eventsFile(jobId);
-    if (!existsSync(f)) return [];
-    const out: StoredEvent[] = [];
-    for (const line of readFileSync(f, 'utf8').split('\n')) {
-      if (!line.trim()) continue;
-      try {
-        out.push(JSON.parse(line) as StoredEvent);
-      } catch {
-        // A torn last line from a crash mid-write: everything before it is intact.
-      }
-    }
-    return out;
+    return readJsonLines<StoredEvent>(this.eventsFile(jobId));
   }
 
   private saveJobs() {
@@ -287,6 +276,21 @@ export class Store {
   private saveAuth() {
     saveWithBackup(this.file('auth.json'), `${JSON.stringify(this.auth, null, 2)}\n`);
   }
+}
+
+/** Reads a JSON Lines file (none: empty). A torn last line from a crash mid-write is skipped. */
+export function readJsonLines<T>(file: string): T[] {
+  if (!existsSync(file)) return [];
+  const out: T[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      out.push(JSON.parse(line) as T);
+    } catch {
+      // Everything before a torn line is intact.
+    }
+  }
+  return out;
 }
 
 /** Writes atomically (owner-only), keeping the previous version as `<file>.bak`. */

@@ -21,6 +21,14 @@ export const API_KEY_HEADER = 'x-api-key';
  * ignored: the deployment pins its target. Fields we do not implement (tools, response_format, stop,
  * …) pass and are ignored; `n` other than 1 is refused, since only one choice is generated.
  */
+const maxTokens = z
+  .number()
+  .int()
+  .min(CHAT_LIMITS.maxTokens.min)
+  .max(CHAT_LIMITS.maxTokens.max)
+  .nullable()
+  .optional();
+
 export const OpenAiChatRequestSchema = z.looseObject({
   model: z.string().optional(),
   messages: z.array(ChatMessageSchema).min(1),
@@ -33,21 +41,9 @@ export const OpenAiChatRequestSchema = z.looseObject({
     .nullable()
     .optional(),
   top_p: z.number().min(CHAT_LIMITS.topP.min).max(CHAT_LIMITS.topP.max).nullable().optional(),
-  max_tokens: z
-    .number()
-    .int()
-    .min(CHAT_LIMITS.maxTokens.min)
-    .max(CHAT_LIMITS.maxTokens.max)
-    .nullable()
-    .optional(),
+  max_tokens: maxTokens,
   /** OpenAI's newer name for `max_tokens`; wins when both are sent. */
-  max_completion_tokens: z
-    .number()
-    .int()
-    .min(CHAT_LIMITS.maxTokens.min)
-    .max(CHAT_LIMITS.maxTokens.max)
-    .nullable()
-    .optional(),
+  max_completion_tokens: maxTokens,
   seed: z.number().int().nullable().optional(),
   n: z.literal(1).nullable().optional(),
 });
