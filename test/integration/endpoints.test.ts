@@ -357,8 +357,10 @@ describe('Endpoints (local backend)', function () {
     await screenshot('87-endpoint-delete-confirm', 'endpoint');
     await clickInWebview('endpoint', '[data-testid=delete-confirm-button]');
     await waitFor(() => !api.endpointPanels.get(endpointId), 'the panel to close');
+    await vscode.commands.executeCommand('notifications.showList');
     await waitFor(async () => /deleted endpoint endpoint-e2e/.test(await notificationText()), 'the notice');
     assert.ok(!/cannot be shown again/.test(await notificationText()), 'no lost-key warning: it was deleted');
+    await vscode.commands.executeCommand('notifications.hideList');
     assert.ok(!api.endpoints.find(endpointId));
     assert.equal((await callEndpoint(url, undefined)).status, 404);
   });
@@ -372,12 +374,14 @@ describe('Endpoints (local backend)', function () {
     await clickInWebview('endpoint', '[data-testid=issue-key]');
     await waitFor(() => panelText('issued-secret'), 'the new key');
     api.endpointPanels.get(endpointId)!.panel.dispose();
+    await vscode.commands.executeCommand('notifications.showList');
     await waitFor(
       async () => /API key "forgotten" .* cannot be shown again/.test(await notificationText()),
       'the lost-key warning',
     );
     await screenshot('88-endpoint-key-lost-warning');
     assert.ok(await clickNotificationButton('Issue Another'));
+    await vscode.commands.executeCommand('notifications.hideList');
     await panelMounted();
     assert.equal(await panelText('issued-secret'), null, 'the lost key is not shown again');
   });
