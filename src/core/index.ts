@@ -29,6 +29,7 @@ export {
   type ChatResult,
   type ChunkInfo,
   parseChatChunk,
+  readChatStream,
   type StreamChatOptions,
   streamChat,
 } from './chatStream';
@@ -60,7 +61,20 @@ export {
   parseCredentials,
   resolveBaseUrl,
 } from './credentials';
+export { type EndpointChatTarget, openAiChatBody, streamEndpointChat } from './endpointChat';
 export { type EndpointAction, type EndpointContext, endpointErrorMessage } from './endpointErrors';
+export {
+  endpointSummary,
+  keySummary,
+  retentionFields,
+  retentionOf,
+  retentionText,
+  slugMessage,
+  slugProblem,
+  suggestSlug,
+  targetLabel,
+  targetOptions,
+} from './endpointModel';
 export {
   API_KEY_PLACEHOLDER,
   chatCompletionsUrl,

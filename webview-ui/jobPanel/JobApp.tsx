@@ -153,6 +153,15 @@ export function JobApp({
                 Open in Playground
               </Button>
             )}
+            {job.status === 'completed' && (
+              <Button
+                appearance="secondary"
+                onClick={() => post({ type: 'deploy' })}
+                data-testid="deploy-job"
+              >
+                Deploy…
+              </Button>
+            )}
           </div>
           {job.status === 'failed' && (
             <div class="banner error" role="alert" data-testid="job-error">
@@ -243,6 +252,7 @@ export function JobApp({
         job={job}
         controller={controller}
         onTry={(step) => post({ type: 'openPlayground', step })}
+        onDeploy={(step) => post({ type: 'deploy', step })}
       />
 
       <section class="card" aria-labelledby="details-heading">
@@ -561,10 +571,12 @@ function CheckpointList({
   job,
   controller,
   onTry,
+  onDeploy,
 }: {
   job: JobDetail;
   controller: ChartController;
   onTry: (step: number) => void;
+  onDeploy: (step: number) => void;
 }) {
   useFrameTick(controller);
   if (job.checkpoints.length === 0) return null;
@@ -580,7 +592,7 @@ function CheckpointList({
       <div class="card-title">
         <h2 id="ckpt-heading">Checkpoints</h2>
       </div>
-      <table class="checkpoints" data-testid="checkpoints">
+      <table class="checkpoints data-table" data-testid="checkpoints">
         <thead>
           <tr>
             <th scope="col">Step</th>
@@ -618,6 +630,14 @@ function CheckpointList({
               <td class="actions">
                 <Button appearance="secondary" onClick={() => onTry(c.step)} data-step={String(c.step)}>
                   Try in Playground
+                </Button>{' '}
+                <Button
+                  appearance="secondary"
+                  onClick={() => onDeploy(c.step)}
+                  data-testid="deploy-checkpoint"
+                  data-deploy-step={String(c.step)}
+                >
+                  Deploy…
                 </Button>
               </td>
             </tr>
