@@ -73,6 +73,8 @@ export type JobsViewToHost =
 export type HostToJobsView =
   | { type: 'snapshot'; jobs: JobSummary[]; backend: BackendInfo; trusted: boolean }
   | { type: 'jobs'; jobs: JobSummary[] }
+  /** Only these jobs changed (same ids, same order otherwise): a live update costs O(changed), not O(jobs). */
+  | { type: 'jobsPatch'; jobs: JobSummary[] }
   | { type: 'backend'; backend: BackendInfo };
 
 // ---------------------------------------------------------------------------------------------

@@ -29,6 +29,10 @@ export function runningJobs(store: JobStore | undefined): number {
 }
 
 export class JobsViewFeed {
+  /** What the view was last given, per job id, serialized (to find the jobs a change touched). */
+  private sent = new Map<string, string>();
+  private sentOrder: string[] = [];
+
   constructor(
     private readonly source: Pick<JobsSource, 'jobs' | 'backend'>,
     private readonly trusted: () => boolean,
@@ -36,16 +40,43 @@ export class JobsViewFeed {
   ) {}
 
   snapshot(): HostToJobsView {
+    const jobs = this.source.jobs();
+    this.remember(jobs);
     return {
       type: 'snapshot',
-      jobs: this.source.jobs(),
+      jobs,
       backend: this.source.backend(),
       trusted: this.trusted(),
     };
   }
 
+  /**
+   * Sends only the jobs that changed (`jobsPatch`) while the list keeps its ids and order, as during
+   * a run's live updates; the whole list when jobs were added, removed or reordered.
+   */
   jobsChanged(): void {
-    if (this.channel.isReady) this.channel.postDelta({ type: 'jobs', jobs: this.source.jobs() });
+    if (!this.channel.isReady) return;
+    const jobs = this.source.jobs();
+    const sameIds = jobs.length === this.sentOrder.length && jobs.every((j, i) => j.id === this.sentOrder[i]);
+    if (!sameIds) {
+      this.remember(jobs);
+      this.channel.postDelta({ type: 'jobs', jobs });
+      return;
+    }
+    const changed: JobSummary[] = [];
+    for (const job of jobs) {
+      const text = JSON.stringify(job);
+      if (this.sent.get(job.id) !== text) {
+        this.sent.set(job.id, text);
+        changed.push(job);
+      }
+    }
+    if (changed.length) this.channel.postDelta({ type: 'jobsPatch', jobs: changed });
+  }
+
+  private remember(jobs: readonly JobSummary[]): void {
+    this.sent = new Map(jobs.map((j) => [j.id, JSON.stringify(j)]));
+    this.sentOrder = jobs.map((j) => j.id);
   }
 
   backendChanged(): void {

@@ -303,3 +303,91 @@ describe('jobs tree: view', () => {
     assert.equal((globalThis as { pwned?: number }).pwned, undefined);
   });
 });
+
+describe('jobs tree: many jobs (windowed)', function () {
+  this.timeout(20_000); // 500 jobs in jsdom on a shared 2-core machine
+  afterEach(cleanup);
+  const many = (n: number) =>
+    Array.from({ length: n }, (_, i) =>
+      job(`m${i}`, {
+        name: `run-${i}`,
+        checkpoints: i === 1 ? [{ step: 10, savedAt: minutesAgo(1) }] : [],
+      }),
+    );
+
+  it('renders only the rows in view, each with its true aria-posinset/-setsize and level', async () => {
+    const { view } = await mount(many(500));
+    const tree = view.getByRole('tree');
+    const rows = items(tree);
+    assert.ok(rows.length > 10 && rows.length < 100, `windowed: ${rows.length} of 500 rows in the DOM`);
+    assert.ok(Number.parseFloat(tree.style.height) >= 500 * 28, 'the tree is as tall as all rows');
+    rows.forEach((r, i) => {
+      assert.equal(r.getAttribute('aria-posinset'), String(i + 1));
+      assert.equal(r.getAttribute('aria-setsize'), '500');
+      assert.equal(r.getAttribute('aria-level'), '1');
+    });
+    assert.equal(rows.filter((r) => r.tabIndex === 0).length, 1, 'one tab stop');
+  });
+
+  it('moves by keyboard to rows not rendered yet, rendering and focusing them', async () => {
+    const { view } = await mount(many(500));
+    const tree = view.getByRole('tree');
+    items(tree)[0]!.focus();
+    assert.equal(view.container.querySelector('[data-key="job:m499"]'), null, 'the last row is not rendered');
+
+    await key('End');
+    assert.equal(focused().dataset.key, 'job:m499');
+    assert.equal(focused().getAttribute('aria-posinset'), '500');
+    assert.equal(focused().getAttribute('aria-selected'), 'true');
+    assert.equal(focused().tabIndex, 0);
+    assert.equal(view.container.querySelector('[data-key="job:m0"]'), null, 'the first row left the DOM');
+    assert.equal(items(tree).filter((r) => r.tabIndex === 0).length, 1, 'still one tab stop');
+
+    await key('ArrowUp');
+    assert.equal(focused().dataset.key, 'job:m498');
+    await key('PageUp');
+    assert.equal(focused().dataset.key, 'job:m488');
+    await key('Home');
+    assert.equal(focused().dataset.key, 'job:m0');
+    for (let i = 0; i < 15; i++) await key('PageDown');
+    assert.equal(focused().dataset.key, 'job:m150', 'PageDown walks across the rendered window');
+
+    // Expansion under windowing: a checkpoint row gets level 2 and its own set.
+    await key('Home');
+    await key('ArrowDown');
+    await key('ArrowRight');
+    await key('ArrowRight');
+    assert.equal(focused().dataset.key, 'ckpt:m1:10');
+    assert.equal(focused().getAttribute('aria-level'), '2');
+    assert.equal(focused().getAttribute('aria-posinset'), '1');
+    assert.equal(focused().getAttribute('aria-setsize'), '1');
+    await key('End');
+    assert.equal(focused().dataset.key, 'job:m499');
+  });
+
+  it('a live update of one job reaches its row and leaves the others as they were', async () => {
+    const jobs = many(500);
+    jobs[3] = { ...jobs[3]!, status: 'running', step: 10, maxSteps: 100 };
+    const { view, host } = await mount(jobs);
+    const other = view.container.querySelector('[data-key="job:m4"]');
+    await act(() => host.send({ type: 'jobsPatch', jobs: [{ ...jobs[3]!, step: 60 }] }));
+    const bar = view.container.querySelector('[data-key="job:m3"] [role="progressbar"]')!;
+    assert.equal(bar.getAttribute('aria-valuenow'), '60');
+    assert.equal(view.container.querySelector('[data-key="job:m4"]'), other, 'the other rows are kept');
+    // A patch that changes the status updates the chip counts; one for a filtered-out job shows up.
+    await act(() => {
+      fireEvent.input(view.getByLabelText('Search jobs by name or ID'), { target: { value: 'run-3' } });
+    });
+    assert.deepEqual(
+      items(view.getByRole('tree'))
+        .map((r) => r.dataset.key)
+        .slice(0, 2),
+      ['job:m3', 'job:m30'],
+    );
+    await act(() =>
+      host.send({ type: 'jobsPatch', jobs: [{ ...jobs[3]!, status: 'failed', name: 'renamed' }] }),
+    );
+    assert.equal(view.container.querySelector('[data-key="job:m3"]'), null, 'no longer matches the search');
+    assert.equal(view.container.querySelector('[data-filter="failed"] .chip-count')?.textContent, '1');
+  });
+});

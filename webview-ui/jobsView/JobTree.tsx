@@ -1,11 +1,12 @@
-import { useLayoutEffect, useRef } from 'preact/hooks';
+import { memo } from 'preact/compat';
+import { useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { JobSummary } from '../../src/protocol';
-import { jobTooltip, relativeTime, sparklinePoints } from './format';
+import { jobTooltip, progressPercent, relativeTime, sparklinePoints } from './format';
 import { Chevron, PlaygroundIcon, StatusIcon } from './icons';
-import { keyAction, resolveActive, type TreeRow } from './treeModel';
+import { keyAction, resolveActive, rowAt, type TreeLayout, type TreeRow } from './treeModel';
 
 export interface JobTreeProps {
-  rows: TreeRow[];
+  layout: TreeLayout;
   /** The focused and selected row (selection follows focus, as in a single-select VS Code tree). */
   active: string | undefined;
   now: number;
@@ -15,16 +16,74 @@ export interface JobTreeProps {
   onOpenCheckpoint(jobId: string, step: number): void;
 }
 
+/** Up to this many rows are all rendered; past it only the rows in view (plus overscan) are. */
+export const VIRTUALIZE_ABOVE = 100;
+/** Rows within this many px above and below the viewport are rendered too (smooth scrolling). */
+const OVERSCAN_PX = 600;
+
+/** What the row components call back; one stable object, so a memoized row re-renders only on its data. */
+interface RowActions {
+  activate(key: string): void;
+  toggle(jobId: string, expand: boolean): void;
+  openJob(jobId: string): void;
+  openCheckpoint(jobId: string, step: number): void;
+  register(key: string, el: HTMLElement | null): void;
+}
+
 /**
  * The jobs tree: a flat list of `treeitem`s carrying aria-level/-posinset/-setsize/-expanded, one tab
  * stop (roving tabindex) and VS Code's keyboard model. Rows carry `data-vscode-context` so VS Code's
  * `webview/context` menu contributions (Open Job, Cancel, Open in Playground, Copy ID) apply.
+ *
+ * Past VIRTUALIZE_ABOVE rows it is windowed: rows have fixed heights (treeModel's offsets), the tree
+ * is as tall as all of them, and only the rows near the viewport (the page scrolls) are in the DOM,
+ * absolutely placed at their offsets, plus the focused row wherever it is, so focus is never lost.
+ * aria-posinset/-setsize come from the model, so they stay true for rows that are not rendered.
+ * Keyboard moves to a row out of view render it first, then focus it and scroll it into view.
  */
 export function JobTree(props: JobTreeProps) {
-  const { rows } = props;
-  const active = resolveActive(rows, props.active);
+  const { rows, index, offsets } = props.layout;
+  const active = resolveActive(rows, props.active, index);
   const rowEls = useRef(new Map<string, HTMLElement>());
   const focusPending = useRef(false);
+  const treeRef = useRef<HTMLDivElement>(null);
+  const virtual = rows.length > VIRTUALIZE_ABOVE;
+  // The viewport relative to the tree: `top` px of the tree scrolled above it, `height` px tall.
+  const [view, setView] = useState(() => ({ top: 0, height: window.innerHeight || 800 }));
+  const latest = useRef(props);
+  latest.current = props;
+  const actions = useMemo<RowActions>(
+    () => ({
+      activate: (key) => latest.current.onActivate(key),
+      toggle: (jobId, expand) => latest.current.onToggle(jobId, expand),
+      openJob: (jobId) => latest.current.onOpenJob(jobId),
+      openCheckpoint: (jobId, step) => latest.current.onOpenCheckpoint(jobId, step),
+      register: (key, el) => {
+        if (el) rowEls.current.set(key, el);
+        else rowEls.current.delete(key);
+      },
+    }),
+    [],
+  );
+
+  useLayoutEffect(() => {
+    if (!virtual) return;
+    const measure = () => {
+      const el = treeRef.current;
+      if (!el) return;
+      const top = -el.getBoundingClientRect().top;
+      const height = window.innerHeight || 800;
+      setView((v) => (v.top === top && v.height === height ? v : { top, height }));
+    };
+    measure();
+    // Capture: the page may scroll in any ancestor, and scroll events do not bubble.
+    window.addEventListener('scroll', measure, { capture: true, passive: true });
+    window.addEventListener('resize', measure);
+    return () => {
+      window.removeEventListener('scroll', measure, { capture: true });
+      window.removeEventListener('resize', measure);
+    };
+  }, [virtual]);
 
   useLayoutEffect(() => {
     if (!focusPending.current || !active) return;
@@ -36,11 +95,19 @@ export function JobTree(props: JobTreeProps) {
 
   const moveTo = (key: string) => {
     focusPending.current = true;
+    const i = index.get(key);
+    if (virtual && i !== undefined) {
+      // Render the target before focusing it: place the viewport over it as scrolling there would.
+      const top = offsets[i]!;
+      const bottom = offsets[i + 1]!;
+      if (top < view.top) setView({ ...view, top });
+      else if (bottom > view.top + view.height) setView({ ...view, top: bottom - view.height });
+    }
     props.onActivate(key);
   };
 
   const onKeyDown = (e: KeyboardEvent) => {
-    const action = keyAction(rows, active, e.key);
+    const action = keyAction(rows, active, e.key, index);
     switch (action.kind) {
       case 'none':
         return;
@@ -64,117 +131,158 @@ export function JobTree(props: JobTreeProps) {
     e.stopPropagation();
   };
 
+  let start = 0;
+  let end = rows.length;
+  if (virtual) {
+    start = rowAt(offsets, Math.max(0, view.top - OVERSCAN_PX));
+    end = Math.min(rows.length, rowAt(offsets, Math.max(0, view.top + view.height + OVERSCAN_PX)) + 1);
+  }
+  const rendered: number[] = [];
+  const activeIndex = active === undefined ? -1 : (index.get(active) ?? -1);
+  if (activeIndex !== -1 && activeIndex < start) rendered.push(activeIndex);
+  for (let i = start; i < end; i++) rendered.push(i);
+  if (activeIndex >= end) rendered.push(activeIndex);
+
   return (
-    <div class="tree" role="tree" aria-label="Training jobs" onKeyDown={onKeyDown} data-testid="jobs-tree">
-      {rows.map((row) => {
-        const selected = row.key === active;
-        const common = {
-          ref: (el: HTMLElement | null) => {
-            if (el) rowEls.current.set(row.key, el);
-            else rowEls.current.delete(row.key);
-          },
-          'aria-level': row.level,
-          'aria-posinset': row.posInSet,
-          'aria-setsize': row.setSize,
-          'aria-selected': selected,
-          'data-key': row.key,
-          onContextMenu: () => props.onActivate(row.key),
-        };
-        if (row.kind === 'job') {
-          return (
-            // biome-ignore lint/a11y/useKeyWithClickEvents: keys are handled by the tree (roving tabindex).
-            <div
-              key={row.key}
-              role="treeitem"
-              tabIndex={selected ? 0 : -1}
-              {...common}
-              aria-expanded={row.expandable ? (row.expanded ? 'true' : 'false') : undefined}
-              class={`row job-row${selected ? ' selected' : ''}`}
-              title={jobTooltip(row.job)}
-              data-vscode-context={JSON.stringify({
-                webviewSection: 'job',
-                jobId: row.job.id,
-                jobStatus: row.job.status,
-                preventDefaultContextMenuItems: true,
-              })}
-              onClick={() => {
-                props.onActivate(row.key);
-                props.onOpenJob(row.job.id);
-              }}
-            >
-              {/* biome-ignore lint/a11y/useKeyWithClickEvents: mouse affordance; Right/Left expand and collapse. */}
-              {/* biome-ignore lint/a11y/noStaticElementInteractions: same. */}
-              <span
-                class="twistie"
-                onClick={(e) => {
-                  e.stopPropagation();
-                  if (row.expandable) {
-                    props.onActivate(row.key);
-                    props.onToggle(row.job.id, !row.expanded);
-                  }
-                }}
-              >
-                {row.expandable && <Chevron expanded={row.expanded} />}
-              </span>
-              <StatusIcon status={row.job.status} />
-              <JobRowBody job={row.job} now={props.now} />
-            </div>
-          );
-        }
-        const c = row.checkpoint!;
-        const label = `Checkpoint · step ${c.step}`;
+    <div
+      ref={treeRef}
+      class={`tree${virtual ? ' virtual' : ''}`}
+      role="tree"
+      aria-label="Training jobs"
+      onKeyDown={onKeyDown}
+      data-testid="jobs-tree"
+      style={virtual ? { height: `${offsets[rows.length]}px` } : undefined}
+    >
+      {rendered.map((i) => {
+        const row = rows[i]!;
         return (
-          // biome-ignore lint/a11y/useKeyWithClickEvents: keys are handled by the tree (roving tabindex).
-          <div
+          <TreeItem
             key={row.key}
-            role="treeitem"
-            tabIndex={selected ? 0 : -1}
-            {...common}
-            class={`row checkpoint-row${selected ? ' selected' : ''}`}
-            title={`${row.job.name} · step ${c.step}\nSaved: ${new Date(c.savedAt).toLocaleString()}${
-              c.loss != null ? `\nLoss: ${c.loss.toFixed(4)}` : ''
-            }\nEnter: Try in Playground`}
-            data-vscode-context={JSON.stringify({
-              webviewSection: 'checkpoint',
-              jobId: row.job.id,
-              jobStatus: row.job.status,
-              step: c.step,
-              preventDefaultContextMenuItems: true,
-            })}
-            onClick={() => props.onActivate(row.key)}
-            onDblClick={() => props.onOpenCheckpoint(row.job.id, c.step)}
-          >
-            <span class="twistie" />
-            <span class="ckpt-label">{label}</span>
-            {c.loss != null && <span class="muted ckpt-loss">{c.loss.toFixed(4)}</span>}
-            <span class="muted ckpt-time">{relativeTime(c.savedAt, props.now)}</span>
-            <button
-              type="button"
-              class="row-action"
-              tabIndex={-1}
-              title="Try in Playground"
-              aria-label={`Try step ${c.step} in Playground`}
-              data-testid="try-in-playground"
-              onClick={(e) => {
-                e.stopPropagation();
-                props.onActivate(row.key);
-                props.onOpenCheckpoint(row.job.id, c.step);
-              }}
-            >
-              <PlaygroundIcon />
-            </button>
-          </div>
+            row={row}
+            selected={i === activeIndex}
+            now={props.now}
+            top={virtual ? offsets[i]! : undefined}
+            height={offsets[i + 1]! - offsets[i]!}
+            actions={actions}
+          />
         );
       })}
     </div>
   );
 }
 
+interface TreeItemProps {
+  row: TreeRow;
+  selected: boolean;
+  now: number;
+  /** Offset in a windowed tree (absolutely placed); undefined when every row is rendered in flow. */
+  top: number | undefined;
+  height: number;
+  actions: RowActions;
+}
+
+/** One row; memoized, so a live update of one job re-renders that job's row only. */
+const TreeItem = memo(function TreeItem({ row, selected, now, top, height, actions }: TreeItemProps) {
+  const common = {
+    ref: (el: HTMLElement | null) => actions.register(row.key, el),
+    'aria-level': row.level,
+    'aria-posinset': row.posInSet,
+    'aria-setsize': row.setSize,
+    'aria-selected': selected,
+    'data-key': row.key,
+    style: top === undefined ? { height: `${height}px` } : { height: `${height}px`, top: `${top}px` },
+    onContextMenu: () => actions.activate(row.key),
+  };
+  if (row.kind === 'job') {
+    return (
+      // biome-ignore lint/a11y/useKeyWithClickEvents: keys are handled by the tree (roving tabindex).
+      <div
+        role="treeitem"
+        tabIndex={selected ? 0 : -1}
+        {...common}
+        aria-expanded={row.expandable ? (row.expanded ? 'true' : 'false') : undefined}
+        class={`row job-row${selected ? ' selected' : ''}`}
+        title={jobTooltip(row.job)}
+        data-vscode-context={JSON.stringify({
+          webviewSection: 'job',
+          jobId: row.job.id,
+          jobStatus: row.job.status,
+          preventDefaultContextMenuItems: true,
+        })}
+        onClick={() => {
+          actions.activate(row.key);
+          actions.openJob(row.job.id);
+        }}
+      >
+        {/* biome-ignore lint/a11y/useKeyWithClickEvents: mouse affordance; Right/Left expand and collapse. */}
+        {/* biome-ignore lint/a11y/noStaticElementInteractions: same. */}
+        <span
+          class="twistie"
+          onClick={(e) => {
+            e.stopPropagation();
+            if (row.expandable) {
+              actions.activate(row.key);
+              actions.toggle(row.job.id, !row.expanded);
+            }
+          }}
+        >
+          {row.expandable && <Chevron expanded={row.expanded} />}
+        </span>
+        <StatusIcon status={row.job.status} />
+        <JobRowBody job={row.job} now={now} />
+      </div>
+    );
+  }
+  const c = row.checkpoint!;
+  const label = `Checkpoint · step ${c.step}`;
+  return (
+    // biome-ignore lint/a11y/useKeyWithClickEvents: keys are handled by the tree (roving tabindex).
+    <div
+      role="treeitem"
+      tabIndex={selected ? 0 : -1}
+      {...common}
+      class={`row checkpoint-row${selected ? ' selected' : ''}`}
+      title={`${row.job.name} · step ${c.step}\nSaved: ${new Date(c.savedAt).toLocaleString()}${
+        c.loss != null ? `\nLoss: ${c.loss.toFixed(4)}` : ''
+      }\nEnter: Try in Playground`}
+      data-vscode-context={JSON.stringify({
+        webviewSection: 'checkpoint',
+        jobId: row.job.id,
+        jobStatus: row.job.status,
+        step: c.step,
+        preventDefaultContextMenuItems: true,
+      })}
+      onClick={() => actions.activate(row.key)}
+      onDblClick={() => actions.openCheckpoint(row.job.id, c.step)}
+    >
+      <span class="twistie" />
+      <span class="ckpt-label">{label}</span>
+      {c.loss != null && <span class="muted ckpt-loss">{c.loss.toFixed(4)}</span>}
+      <span class="muted ckpt-time">{relativeTime(c.savedAt, now)}</span>
+      <button
+        type="button"
+        class="row-action"
+        tabIndex={-1}
+        title="Try in Playground"
+        aria-label={`Try step ${c.step} in Playground`}
+        data-testid="try-in-playground"
+        onClick={(e) => {
+          e.stopPropagation();
+          actions.activate(row.key);
+          actions.openCheckpoint(row.job.id, c.step);
+        }}
+      >
+        <PlaygroundIcon />
+      </button>
+    </div>
+  );
+});
+
 function JobRowBody({ job, now }: { job: JobSummary; now: number }) {
   const points = sparklinePoints(job.sparkline, 60, 16);
   const max = job.maxSteps;
   const step = job.step;
-  const pct = max && step != null ? Math.max(0, Math.min(100, (step / max) * 100)) : undefined;
+  const pct = progressPercent(job);
   return (
     <span class="row-body">
       <span class="row-line">

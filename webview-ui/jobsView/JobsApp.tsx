@@ -12,11 +12,15 @@ import { readPersisted, useHost, usePersisted } from '../shared/useHost';
 import { JobTree } from './JobTree';
 import {
   checkpointKey,
-  filterJobs,
   jobKey,
+  layoutRows,
+  matchesJob,
+  normalizeQuery,
+  patchLayout,
   resolveActive,
   STATUS_FILTERS,
   type StatusFilter,
+  type TreeLayout,
   visibleRows,
 } from './treeModel';
 
@@ -24,6 +28,10 @@ export type JobsChannel = HostChannel<HostToJobsView, JobsViewToHost>;
 
 interface State {
   jobs: JobSummary[];
+  /** Index of each job id in `jobs`. */
+  pos: Map<string, number>;
+  /** Set by a `jobsPatch`: `jobs` is `base` with `changed` replaced in place (the cheap path). */
+  patch?: { base: JobSummary[]; changed: JobSummary[]; statusChanged: boolean };
   backend?: BackendInfo;
   trusted: boolean;
   loaded: boolean;
@@ -51,7 +59,7 @@ export const CLOCK_INTERVAL_MS = 30_000;
 
 /** The sidebar Jobs view. It renders only what the host pushes; it never polls. */
 export function JobsApp({ channel }: { channel: JobsChannel }) {
-  const [state, setState] = useState<State>({ jobs: [], trusted: true, loaded: false });
+  const [state, setState] = useState<State>({ jobs: [], pos: new Map(), trusted: true, loaded: false });
   const [ui, setUi] = useState<JobsUiState>(() => restoreUi(readPersisted<JobsUiState>(channel)));
   const [now, setNow] = useState(() => Date.now());
   const searchRef = useRef<HTMLInputElement>(null);
@@ -59,11 +67,20 @@ export function JobsApp({ channel }: { channel: JobsChannel }) {
   const post = useHost(channel, (message) => {
     switch (message.type) {
       case 'snapshot':
-        setState({ jobs: message.jobs, backend: message.backend, trusted: message.trusted, loaded: true });
+        setState({
+          jobs: message.jobs,
+          pos: positions(message.jobs),
+          backend: message.backend,
+          trusted: message.trusted,
+          loaded: true,
+        });
         setNow(Date.now());
         return;
       case 'jobs':
-        setState((s) => ({ ...s, jobs: message.jobs }));
+        setState((s) => ({ ...s, jobs: message.jobs, pos: positions(message.jobs), patch: undefined }));
+        return;
+      case 'jobsPatch':
+        setState((s) => applyPatch(s, message.jobs));
         return;
       case 'backend':
         setState((s) => ({ ...s, backend: message.backend }));
@@ -77,12 +94,10 @@ export function JobsApp({ channel }: { channel: JobsChannel }) {
   usePersisted(channel, ui);
 
   const expanded = useMemo(() => new Set(ui.expanded), [ui.expanded]);
-  const filtered = useMemo(
-    () => filterJobs(state.jobs, ui.search, ui.filter),
-    [state.jobs, ui.search, ui.filter],
-  );
-  const rows = useMemo(() => visibleRows(filtered, expanded), [filtered, expanded]);
-  const counts = useMemo(() => countByStatus(state.jobs), [state.jobs]);
+  const derived = useRef<Derived | undefined>(undefined);
+  derived.current = derive(derived.current, state, normalizeQuery(ui.search), ui.filter, expanded);
+  const { layout, counts } = derived.current;
+  const rows = layout.rows;
 
   if (!state.loaded) return <p class="muted pad">Loading jobs…</p>;
 
@@ -128,7 +143,7 @@ export function JobsApp({ channel }: { channel: JobsChannel }) {
               onKeyDown={(e) => {
                 if (e.key === 'ArrowDown') {
                   e.preventDefault();
-                  const key = resolveActive(rows, ui.selected);
+                  const key = resolveActive(rows, ui.selected, layout.index);
                   if (key) document.querySelector<HTMLElement>(`[data-key="${cssString(key)}"]`)?.focus();
                 } else if (e.key === 'Escape' && ui.search) {
                   setUi((s) => ({ ...s, search: '' }));
@@ -166,7 +181,7 @@ export function JobsApp({ channel }: { channel: JobsChannel }) {
             </section>
           ) : (
             <JobTree
-              rows={rows}
+              layout={layout}
               active={ui.selected}
               now={now}
               onActivate={(key) => setUi((s) => (s.selected === key ? s : { ...s, selected: key }))}
@@ -192,6 +207,88 @@ function restoreUi(stored: Partial<JobsUiState> | undefined): JobsUiState {
     expanded: Array.isArray(stored?.expanded) ? stored.expanded.filter((x) => typeof x === 'string') : [],
     selected: typeof stored?.selected === 'string' ? stored.selected : undefined,
   };
+}
+
+function positions(jobs: readonly JobSummary[]): Map<string, number> {
+  return new Map(jobs.map((j, i) => [j.id, i]));
+}
+
+/** Replaces the patched jobs in place; a job the view does not know yet is appended. */
+function applyPatch(s: State, changed: JobSummary[]): State {
+  const jobs = s.jobs.slice();
+  let pos = s.pos;
+  let inPlace = true;
+  let statusChanged = false;
+  for (const job of changed) {
+    const i = pos.get(job.id);
+    if (i === undefined) {
+      if (pos === s.pos) pos = new Map(pos);
+      pos.set(job.id, jobs.length);
+      jobs.push(job);
+      inPlace = false;
+      continue;
+    }
+    if (jobs[i]!.status !== job.status) statusChanged = true;
+    jobs[i] = job;
+  }
+  return { ...s, jobs, pos, patch: inPlace ? { base: s.jobs, changed, statusChanged } : undefined };
+}
+
+/** What the tree renders, derived from the jobs and the filters; kept between renders to be patched. */
+interface Derived {
+  jobs: JobSummary[];
+  query: string;
+  filter: StatusFilter;
+  expanded: ReadonlySet<string>;
+  layout: TreeLayout;
+  counts: Record<string, number>;
+}
+
+/**
+ * Recomputes only what changed: a live update of jobs in place patches their rows (O(changed));
+ * a keystroke that extends the search narrows the jobs already shown instead of all of them.
+ */
+function derive(
+  prev: Derived | undefined,
+  state: State,
+  query: string,
+  filter: StatusFilter,
+  expanded: ReadonlySet<string>,
+): Derived {
+  const { jobs, patch } = state;
+  if (prev && prev.query === query && prev.filter === filter && prev.expanded === expanded) {
+    if (prev.jobs === jobs) return prev;
+    if (patch && patch.base === prev.jobs) {
+      const layout = patchLayout(prev.layout, patch.changed, query, filter);
+      if (layout) {
+        const counts = patch.statusChanged ? countByStatus(jobs) : prev.counts;
+        return { jobs, query, filter, expanded, layout, counts };
+      }
+    }
+  }
+  const narrowing =
+    prev &&
+    prev.jobs === jobs &&
+    prev.filter === filter &&
+    query.startsWith(prev.query) &&
+    prev.query !== query;
+  const candidates = narrowing ? shownJobs(prev.layout) : jobs;
+  const filtered = candidates.filter((j) => matchesJob(j, query, filter));
+  return {
+    jobs,
+    query,
+    filter,
+    expanded,
+    layout: layoutRows(visibleRows(filtered, expanded)),
+    counts: prev && prev.jobs === jobs ? prev.counts : countByStatus(jobs),
+  };
+}
+
+/** The jobs a layout shows, in order. */
+function shownJobs(layout: TreeLayout): JobSummary[] {
+  const out: JobSummary[] = [];
+  for (const r of layout.rows) if (r.kind === 'job') out.push(r.job);
+  return out;
 }
 
 function countByStatus(jobs: readonly JobSummary[]): Record<string, number> {

@@ -39,6 +39,21 @@ export function jobTooltip(job: JobSummary): string {
   return lines.join('\n');
 }
 
+/** Training progress in percent, when the job reports a step and a step budget. */
+export function progressPercent(job: JobSummary): number | undefined {
+  const max = job.maxSteps;
+  const step = job.step;
+  return max && step != null ? Math.max(0, Math.min(100, (step / max) * 100)) : undefined;
+}
+
+/** Whether a job row shows its second line (progress bar, sparkline): it fixes the row's height. */
+export function hasMetrics(job: JobSummary): boolean {
+  if (progressPercent(job) !== undefined) return true;
+  let finite = 0;
+  for (const x of job.sparkline ?? []) if (Number.isFinite(x) && ++finite === 2) return true;
+  return false;
+}
+
 /** Points for an SVG polyline in a `width`×`height` box (min–max scaled, non-finite values skipped). */
 export function sparklinePoints(
   values: readonly number[] | undefined,

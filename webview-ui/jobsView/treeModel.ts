@@ -1,4 +1,5 @@
 import type { CheckpointSummary, JobSummary } from '../../src/protocol';
+import { hasMetrics } from './format';
 
 /**
  * The jobs tree as data: filtering, the flat list of visible rows (jobs at level 1, their checkpoints
@@ -26,14 +27,33 @@ export interface TreeRow {
 export const jobKey = (jobId: string) => `job:${jobId}`;
 export const checkpointKey = (jobId: string, step: number) => `ckpt:${jobId}:${step}`;
 
+/** Each job's lower-cased "name\nid", computed once per job object (a keystroke only compares). */
+const haystacks = new WeakMap<JobSummary, string>();
+function haystack(job: JobSummary): string {
+  let h = haystacks.get(job);
+  if (h === undefined) {
+    h = `${job.name.toLowerCase()}\n${job.id.toLowerCase()}`;
+    haystacks.set(job, h);
+  }
+  return h;
+}
+
+/** Whether one job passes the search box (already trimmed and lower-cased) and the status chip. */
+export function matchesJob(job: JobSummary, query: string, filter: StatusFilter): boolean {
+  if (filter !== 'all' && job.status !== filter) return false;
+  if (!query) return true;
+  const h = haystack(job);
+  // Name and id are matched separately: a query never spans the separator.
+  const i = h.indexOf(query);
+  return i !== -1 && (i + query.length <= h.indexOf('\n') || i > h.indexOf('\n'));
+}
+
+export const normalizeQuery = (search: string) => search.trim().toLowerCase();
+
 /** Case-insensitive substring match on name or id, plus the status chip. */
 export function filterJobs(jobs: readonly JobSummary[], search: string, filter: StatusFilter): JobSummary[] {
-  const q = search.trim().toLowerCase();
-  return jobs.filter(
-    (j) =>
-      (filter === 'all' || j.status === filter) &&
-      (!q || j.name.toLowerCase().includes(q) || j.id.toLowerCase().includes(q)),
-  );
+  const q = normalizeQuery(search);
+  return jobs.filter((j) => matchesJob(j, q, filter));
 }
 
 export function visibleRows(jobs: readonly JobSummary[], expanded: ReadonlySet<string>): TreeRow[] {
@@ -73,15 +93,90 @@ export function visibleRows(jobs: readonly JobSummary[], expanded: ReadonlySet<s
 }
 
 /**
+ * Row heights in px, fixed so a row's offset is known without rendering it (the tree only renders the
+ * rows in view). jobs.css draws rows at exactly these heights (`.row` is border-box).
+ */
+export const ROW_HEIGHT = 28;
+export const METRICS_ROW_HEIGHT = 46;
+
+export function rowHeight(row: TreeRow): number {
+  return row.kind === 'job' && hasMetrics(row.job) ? METRICS_ROW_HEIGHT : ROW_HEIGHT;
+}
+
+/** The visible rows, where each sits (`offsets[i]` is row i's top; `offsets[n]` the total height), by key. */
+export interface TreeLayout {
+  rows: TreeRow[];
+  index: ReadonlyMap<string, number>;
+  offsets: Float64Array;
+}
+
+export function layoutRows(rows: TreeRow[]): TreeLayout {
+  const index = new Map<string, number>();
+  const offsets = new Float64Array(rows.length + 1);
+  for (let i = 0; i < rows.length; i++) {
+    index.set(rows[i]!.key, i);
+    offsets[i + 1] = offsets[i]! + rowHeight(rows[i]!);
+  }
+  return { rows, index, offsets };
+}
+
+/**
+ * The layout after `changed` jobs were updated in place (same ids, same order), or undefined when the
+ * update moves rows (a job starts or stops matching, gains its first checkpoint, changes height, or
+ * shows its checkpoints) and the caller must lay the tree out again. Costs O(changed jobs), not
+ * O(jobs): a live update of one running job replaces one row object, so one row re-renders.
+ */
+export function patchLayout(
+  layout: TreeLayout,
+  changed: readonly JobSummary[],
+  query: string,
+  filter: StatusFilter,
+): TreeLayout | undefined {
+  let rows: TreeRow[] | undefined;
+  for (const job of changed) {
+    const i = layout.index.get(jobKey(job.id));
+    const matches = matchesJob(job, query, filter);
+    if (i === undefined) {
+      if (matches) return undefined;
+      continue;
+    }
+    const old = layout.rows[i]!;
+    if (!matches || old.expanded || old.expandable !== job.checkpoints.length > 0) return undefined;
+    if (hasMetrics(old.job) !== hasMetrics(job)) return undefined;
+    rows ??= layout.rows.slice();
+    rows[i] = { ...old, job };
+  }
+  return rows ? { ...layout, rows } : layout;
+}
+
+/** Index of the row at `y` px from the tree's top (binary search over the offsets). */
+export function rowAt(offsets: Float64Array, y: number): number {
+  let lo = 0;
+  let hi = offsets.length - 2;
+  if (hi < 0) return 0;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (offsets[mid]! <= y) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/**
  * The row that holds focus: the remembered one if visible; else its parent job if that is visible
  * (its checkpoints were collapsed); else the first row.
  */
-export function resolveActive(rows: readonly TreeRow[], active: string | undefined): string | undefined {
-  if (active && rows.some((r) => r.key === active)) return active;
+export function resolveActive(
+  rows: readonly TreeRow[],
+  active: string | undefined,
+  index?: ReadonlyMap<string, number>,
+): string | undefined {
+  const has = (key: string) => (index ? index.has(key) : rows.some((r) => r.key === key));
+  if (active && has(active)) return active;
   if (active?.startsWith('ckpt:')) {
     const jobId = active.slice(5, active.lastIndexOf(':'));
     const parent = jobKey(jobId);
-    if (rows.some((r) => r.key === parent)) return parent;
+    if (has(parent)) return parent;
   }
   return rows[0]?.key;
 }
@@ -94,8 +189,13 @@ export type TreeAction =
   | { kind: 'none' };
 
 /** What a key press does on the focused row (VS Code tree semantics). */
-export function keyAction(rows: readonly TreeRow[], active: string | undefined, key: string): TreeAction {
-  const i = rows.findIndex((r) => r.key === active);
+export function keyAction(
+  rows: readonly TreeRow[],
+  active: string | undefined,
+  key: string,
+  index?: ReadonlyMap<string, number>,
+): TreeAction {
+  const i = active === undefined ? -1 : (index?.get(active) ?? rows.findIndex((r) => r.key === active));
   const row = rows[i];
   const focus = (r: TreeRow | undefined): TreeAction =>
     r ? { kind: 'focus', key: r.key } : { kind: 'none' };

@@ -107,14 +107,27 @@ describe('jobs view host: what it posts, from a real store and SSE server', () =
     const watchB = store.watch('b');
     await waitFor(() => store.stream('b').state === 'ended', 5000, 'job b to end');
     await Promise.resolve();
+    // A new id is the whole list; then only job b's live progress, as patches that never carry a.
     const deltas = posted.slice(1);
     assert.ok(deltas.length >= 2);
-    assert.ok(deltas.every((m) => m.type === 'jobs'));
-    const latest = deltas.at(-1);
-    assert.deepEqual(latest?.type === 'jobs' && latest.jobs.map((j) => [j.id, j.status, j.step]), [
-      ['b', 'completed', 10],
-      ['a', 'completed', 40],
-    ]);
+    assert.equal(deltas[0]?.type, 'jobs');
+    const patches = deltas.filter((m) => m.type === 'jobsPatch');
+    assert.ok(patches.length >= 1, 'live progress arrives as patches');
+    assert.ok(patches.every((m) => m.jobs.every((j) => j.id === 'b')));
+    // What the view holds after applying the deltas in order.
+    let view = snapshot.jobs;
+    for (const m of deltas) {
+      if (m.type === 'jobs') view = m.jobs;
+      else if (m.type === 'jobsPatch') view = view.map((j) => m.jobs.find((p) => p.id === j.id) ?? j);
+    }
+    assert.deepEqual(
+      view.map((j) => [j.id, j.status, j.step]),
+      [
+        ['b', 'completed', 10],
+        ['a', 'completed', 40],
+      ],
+    );
+    assert.deepEqual(view, jobSummaries(store), 'the patched view equals the store');
     assert.equal(runningJobs(store), 0);
 
     // Hidden: torn down, nothing posted; shown and mounted again: one snapshot with the latest list.

@@ -1,0 +1,116 @@
+/**
+ * Jobs view at scale: 10 vs 10,000 jobs (each with 5 checkpoints and a 40-point sparkline).
+ *
+ * Run:  node bench/jobsView.mjs            (options: --jobs 10000 --updates 30 --runs 1)
+ *
+ * Bundles the real JobsApp (bench/jobsView.page.tsx) into a page in headless Chromium, with an
+ * in-page fake host channel, and measures main-thread time, each step ending in a forced layout:
+ *   first paint   mount + snapshot message (structured clone) + render + layout
+ *   keystroke     one character typed into / deleted from the search box: filter + render + layout
+ *   live update   one running job's progress: host message + render + layout; at 10 events/s the
+ *                 view spends 10x this per second. Compared at 10 and at N jobs (the ratio).
+ * Baseline in the same run: the view before windowing (bench/naiveJobs: every row in the DOM, no
+ * memoized rows, all jobs filtered per keystroke, the whole list sent per update). Each variant and
+ * size runs in a fresh page after a warm-up; figures are medians over --runs.
+ * Targets at N = 10,000: first paint < 100 ms, every keystroke < 16 ms, live update ratio N/10 ~ 1.
+ */
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { buildBenchPage, launchChromium } from './benchPage.mjs';
+
+const argv = process.argv.slice(2);
+const arg = (name, fallback) => {
+  const i = argv.indexOf(`--${name}`);
+  return i === -1 ? fallback : Number(argv[i + 1]);
+};
+const N = arg('jobs', 10000);
+const UPDATES = arg('updates', 30);
+const RUNS = arg('runs', 1);
+const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
+
+const median = (xs) => {
+  const s = xs.slice().sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
+/** Mean of the fastest 90% (drops GC pauses and other processes' interference on a shared box). */
+const trimmed = (xs) => {
+  const s = xs
+    .slice()
+    .sort((a, b) => a - b)
+    .slice(0, Math.max(1, Math.floor(xs.length * 0.9)));
+  return s.reduce((a, b) => a + b, 0) / s.length;
+};
+
+async function measure(browser, dir, variant, jobs) {
+  const results = [];
+  for (let r = 0; r < RUNS; r++) {
+    const page = await browser.newPage({ viewport: { width: 400, height: 900 } });
+    await page.goto(`file://${dir}/index.html`);
+    await page.evaluate(([v]) => window.runJobsBench(v, 200, 50), [variant]); // warm-up (JIT)
+    const res = await page.evaluate(([v, n, u]) => window.runJobsBench(v, n, u), [variant, jobs, UPDATES]);
+    await page.close();
+    if (res.shownStep !== res.expectedStep)
+      throw new Error(`${variant} ${jobs}: shows step ${res.shownStep}, expected ${res.expectedStep}`);
+    results.push(res);
+  }
+  return {
+    firstPaint: median(results.map((r) => r.firstPaint)),
+    keyMedian: median(results.map((r) => median(r.keystrokes))),
+    keyMax: median(results.map((r) => Math.max(...r.keystrokes))),
+    live: median(results.map((r) => trimmed(r.live))),
+    liveMax: median(results.map((r) => Math.max(...r.live))),
+    domRows: results[0].domRows,
+  };
+}
+
+async function main() {
+  const dir = await buildBenchPage({
+    entry: path.join(root, 'bench/jobsView.page.tsx'),
+    name: 'bench',
+    prefix: 'arkor-jobs-bench-',
+    bodyHtml: '<div id="app"></div>',
+  });
+  const browser = await launchChromium();
+  try {
+    const out = {};
+    for (const variant of ['naive', 'app'])
+      for (const jobs of [10, N]) out[`${variant} ${jobs}`] = await measure(browser, dir, variant, jobs);
+    const f = (x, d = 2) => x.toFixed(d);
+    console.log(
+      `Jobs view, ${RUNS} runs, ${UPDATES} live updates each; ms of main-thread work (+ forced layout)`,
+    );
+    const head = ['DOM rows', 'first paint', 'key p50', 'key max', 'update', 'update max', 'ms/s @10/s'];
+    console.log(`${'variant'.padEnd(14)} ${head.map((h) => h.padStart(11)).join(' ')}`);
+    for (const [name, m] of Object.entries(out)) {
+      const cells = [
+        m.domRows,
+        f(m.firstPaint, 1),
+        f(m.keyMedian),
+        f(m.keyMax),
+        f(m.live, 3),
+        f(m.liveMax),
+        f(m.live * 10),
+      ];
+      console.log(`${name.padEnd(14)} ${cells.map((c) => String(c).padStart(11)).join(' ')}`);
+    }
+    const app = out[`app ${N}`];
+    const naive = out[`naive ${N}`];
+    const appRatio = app.live / out['app 10'].live;
+    const naiveRatio = naive.live / out['naive 10'].live;
+    console.log(`live update cost, ${N} vs 10 jobs: app ${f(appRatio)}x, naive ${f(naiveRatio)}x`);
+    console.log(
+      `app vs naive at ${N}: first paint ${f(naive.firstPaint / app.firstPaint, 1)}x faster, ` +
+        `keystroke max ${f(naive.keyMax / app.keyMax, 1)}x, live update ${f(naive.live / app.live, 1)}x`,
+    );
+    const verdict = (ok) => (ok ? 'met' : 'MISSED');
+    console.log(
+      `targets at ${N}: first paint < 100 ms ${verdict(app.firstPaint < 100)}, ` +
+        `keystroke < 16 ms ${verdict(app.keyMax < 16)}, live update ratio <= 1.5 ${verdict(appRatio <= 1.5)}`,
+    );
+  } finally {
+    await browser.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
