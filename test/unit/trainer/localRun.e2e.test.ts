@@ -6,23 +6,11 @@
  * Arkor Cloud in a terminal.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { ArkorApiClient } from '../../../src/core';
-import {
-  buildTrainer,
-  LineSplitter,
-  localRunDir,
-  parseRunLine,
-  prepareChildHome,
-  prepareLocalRunDir,
-  type RunLineEvent,
-  resolveArkorCli,
-  startArgs,
-} from '../../../src/core/trainer';
-import { CLIENT_VERSION, type Started, startServer } from '../backend/helpers';
+import { localRunDir, prepareLocalRunDir } from '../../../src/core/trainer';
+import { LocalRunHarness } from './localRunHarness';
 import { TempDirs } from './tmp';
 
 const REPO = resolve(__dirname, '../../..');
@@ -30,22 +18,11 @@ const REPO = resolve(__dirname, '../../..');
 describe('a local run leaves the project’s .arkor/state.json alone', function () {
   this.timeout(120_000);
   const temp = new TempDirs();
-  let server: Started;
-  let token = '';
-  let orgSlug = '';
-  let anonymousId = '';
-  const client = () =>
-    new ArkorApiClient({ baseUrl: server.url, getToken: () => token, clientVersion: CLIENT_VERSION });
+  const harness = new LocalRunHarness();
 
-  before(async () => {
-    server = await startServer(await temp.make('arkor-localrun-data-'));
-    const signup = await client().signUpAnonymous();
-    token = signup.token;
-    orgSlug = signup.personalOrg.slug;
-    anonymousId = signup.anonymousId;
-  });
+  before(async () => harness.start(await temp.make('arkor-localrun-data-')));
   after(async () => {
-    await server?.stop();
+    await harness.stop();
     await temp.cleanup();
   });
 
@@ -62,39 +39,7 @@ describe('a local run leaves the project’s .arkor/state.json alone', function 
   }
 
   /** Run the project like the extension's Run Training on the local backend. */
-  async function runLocally(root: string): Promise<RunLineEvent[]> {
-    const built = await buildTrainer({ root, entry: join(root, 'src/arkor/index.ts') });
-    assert.ok(built.ok, JSON.stringify(built));
-    const scope = await client().localProject(root);
-    const cwd = await prepareLocalRunDir(root, scope, built.outFile);
-    const cli = resolveArkorCli(root, { nodePath: process.execPath });
-    assert.ok(cli);
-    const home = await prepareChildHome({ mode: 'anon', token, anonymousId, orgSlug }, server.url);
-    try {
-      const events: RunLineEvent[] = [];
-      let output = '';
-      const child = spawn(cli.command, [...cli.args, ...startArgs({ outFile: built.outFile, root })], {
-        cwd,
-        env: { ...process.env, ...home.env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      const lines = new LineSplitter((l) => {
-        output += `${l}\n`;
-        const e = parseRunLine(l);
-        if (e) events.push(e);
-      });
-      child.stdout?.on('data', (c: Buffer) => lines.push(c));
-      child.stderr?.on('data', (c: Buffer) => {
-        output += c.toString();
-      });
-      const code = await new Promise<number | null>((ok) => child.on('close', ok));
-      lines.end();
-      assert.equal(code, 0, output);
-      return events;
-    } finally {
-      await home.dispose();
-    }
-  }
+  const runLocally = async (root: string) => (await harness.run(root)).events;
 
   it('runs a project scoped to an Arkor Cloud org, and its state file stays byte for byte', async () => {
     const root = await quickstart();
@@ -110,7 +55,7 @@ describe('a local run leaves the project’s .arkor/state.json alone', function 
     assert.equal(await readFile(join(root, '.arkor/state.json'), 'utf8'), cloudState);
     // The local scope lives in the run directory, not in the project's state file.
     const local = JSON.parse(await readFile(join(localRunDir(root), '.arkor/state.json'), 'utf8'));
-    assert.equal(local.orgSlug, orgSlug);
+    assert.equal(local.orgSlug, harness.orgSlug);
   });
 
   it('writes no state file into a project that had none', async () => {
@@ -125,7 +70,7 @@ describe('a local run leaves the project’s .arkor/state.json alone', function 
     const root = await quickstart();
     const elsewhere = await temp.make('arkor-elsewhere-');
     await symlink(elsewhere, join(root, '.arkor'), 'dir');
-    const scope = await client().localProject(root);
+    const scope = await harness.client().localProject(root);
     await assert.rejects(prepareLocalRunDir(root, scope, join(root, 'x.mjs')), /symbolic link/);
     assert.equal(existsSync(join(elsewhere, 'local-backend')), false);
   });
