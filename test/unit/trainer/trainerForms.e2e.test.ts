@@ -106,7 +106,9 @@ describe('trainer entry forms the arkor CLI runs', function () {
   });
 
   it('an entry exporting no trainer fails the build at the entry with the CLI’s message', async () => {
-    const root = await project(`import { createTrainer } from 'arkor';\nexport const myTrainer = ${TRAINER};\n`);
+    const root = await project(
+      `import { createTrainer } from 'arkor';\nexport const myTrainer = ${TRAINER};\n`,
+    );
     const result = await buildTrainer({ root, entry: join(root, 'src/arkor/index.ts') });
     if (result.ok) assert.fail('the build succeeded');
     assert.equal(result.errors[0]?.message, NO_TRAINER_EXPORT_MESSAGE);
