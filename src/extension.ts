@@ -6,12 +6,14 @@ import { offerCloudImport } from './vscode/cloudImportOffer';
 import { TrainerCodeLensProvider } from './vscode/codeLens';
 import { registerCommands } from './vscode/commands';
 import { ConnectionStatusItem } from './vscode/connectionStatus';
+import { ContextKeys } from './vscode/contextKeys';
 import { jobCommands, jobIdOf, modelRefOf } from './vscode/jobCommands';
 import { JobLogDocuments, LOG_SCHEME } from './vscode/jobLog';
 import { JobPanels } from './vscode/jobPanel';
 import { JobsViewProvider } from './vscode/jobsView';
 import { LocalBackendProcess } from './vscode/localBackend';
 import { createLog, errorText } from './vscode/log';
+import { NewProjectCommand } from './vscode/newProject';
 import { PlaygroundPanel } from './vscode/playgroundPanel';
 import { chooseProject } from './vscode/projectPicker';
 import { Projects } from './vscode/projects';
@@ -75,6 +77,12 @@ export function activate(context: vscode.ExtensionContext): ArkorExtensionApi {
   );
   const jobs = jobCommands(session, jobPanels);
   const codeLenses = new TrainerCodeLensProvider(session);
+  const contextKeys = new ContextKeys(session, projects);
+  const newProject = new NewProjectCommand(context.extensionUri, log, () => {
+    contextKeys.updateProjects();
+    // A project created into an open folder with no project yet: connect to it now.
+    session.reset('a new project');
+  });
 
   context.subscriptions.push(
     toDisposable(() => setUnexpectedErrorHandler(previousHandler)),
@@ -87,6 +95,8 @@ export function activate(context: vscode.ExtensionContext): ArkorExtensionApi {
     playground,
     training,
     codeLenses,
+    contextKeys,
+    newProject,
     vscode.workspace.registerTextDocumentContentProvider(LOG_SCHEME, new JobLogDocuments(session, log)),
     vscode.languages.registerCodeLensProvider(
       [
@@ -109,6 +119,7 @@ export function activate(context: vscode.ExtensionContext): ArkorExtensionApi {
     }),
     ...registerCommands({
       'arkor.showOutput': () => log.show(),
+      'arkor.newProject': (arg) => newProject.run(arg),
       'arkor.openPlayground': (arg) => playground.open(modelRefOf(arg)),
       'arkor.openJobInPlayground': (arg) => playground.open(modelRefOf(arg) ?? undefined),
       ...jobs,

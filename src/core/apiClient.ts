@@ -395,7 +395,7 @@ export class ArkorApiClient implements StreamTransport {
       return new ArkorApiError({
         ...common,
         kind: 'auth',
-        message: `Arkor rejected your credentials (HTTP ${status}${detail}). Sign in again with "Arkor: Sign In".`,
+        message: `Arkor rejected the credentials (HTTP ${status}${detail}). Sign in again.`,
       });
     }
     if (status === 426) {

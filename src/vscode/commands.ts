@@ -16,6 +16,7 @@ export const COMMAND_IDS = [
   'arkor.showOutput',
   'arkor.retryConnection',
   'arkor.chooseProject',
+  'arkor.newProject',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

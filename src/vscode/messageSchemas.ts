@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CONNECTION_ACTIONS } from '../core/connection';
 import type { JobPanelToHost, JobsViewToHost, PlaygroundToHost } from '../protocol';
 
 /**
@@ -15,7 +16,7 @@ export const jobsViewMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('refresh') }),
   z.object({
     type: z.literal('connectionAction'),
-    action: z.enum(['signIn', 'selectBackend', 'retry', 'chooseProject', 'showOutput']),
+    action: z.enum(CONNECTION_ACTIONS),
   }),
   z.object({ type: z.literal('openJob'), jobId }),
   z.object({ type: z.literal('cancelJob'), jobId }),
