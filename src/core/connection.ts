@@ -71,7 +71,9 @@ export class NotSignedInError extends Error {
 export class NoProjectError extends Error {
   override readonly name = 'NoProjectError';
   constructor() {
-    super('No Arkor project here (a folder with src/arkor/index.ts). Create one, or open a folder that has one.');
+    super(
+      'No Arkor project here (a folder with src/arkor/index.ts). Create one, or open a folder that has one.',
+    );
   }
 }
 
@@ -111,7 +113,12 @@ export function failureState(
     return { ...base, phase: 'error', message: error.message, actions: ['newProject', 'openFolder'] };
   }
   if (error instanceof UntrustedScopeError) {
-    return { ...base, phase: 'wrong-scope', message: error.message, actions: ['manageTrust', 'selectBackend'] };
+    return {
+      ...base,
+      phase: 'wrong-scope',
+      message: error.message,
+      actions: ['manageTrust', 'selectBackend'],
+    };
   }
   if (error instanceof MissingProjectStateError) {
     return {

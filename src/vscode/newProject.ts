@@ -3,7 +3,13 @@ import { homedir } from 'node:os';
 import { basename, isAbsolute, join, relative } from 'node:path';
 import * as vscode from 'vscode';
 import { Disposable, toDisposable } from '../core/lifecycle';
-import { npmInstall, type ScaffoldResult, scaffoldProject, TEMPLATES, type TemplateId } from '../core/scaffold';
+import {
+  npmInstall,
+  type ScaffoldResult,
+  scaffoldProject,
+  TEMPLATES,
+  type TemplateId,
+} from '../core/scaffold';
 import { errorText } from './log';
 
 /** How the new project is opened: in this window, a new one, added to the workspace, or not at all. */
@@ -229,7 +235,9 @@ export class NewProjectCommand extends Disposable {
       ] ??
       'none';
     if (mode === 'window' || mode === 'newWindow') {
-      await vscode.commands.executeCommand('vscode.openFolder', uri, { forceNewWindow: mode === 'newWindow' });
+      await vscode.commands.executeCommand('vscode.openFolder', uri, {
+        forceNewWindow: mode === 'newWindow',
+      });
     } else if (mode === 'add') {
       const count = vscode.workspace.workspaceFolders?.length ?? 0;
       vscode.workspace.updateWorkspaceFolders(count, 0, { uri });
