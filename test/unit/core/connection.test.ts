@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import {
   ArkorApiClient,
-  failureState,
   type ConnectionState,
+  failureState,
   MissingProjectStateError,
   NoProjectError,
   NotSignedInError,
@@ -14,6 +14,8 @@ import {
   UntrustedScopeError,
 } from '../../../src/core';
 
+import { TestServer } from '../helpers/testServer';
+
 /** A message that sends the user off to type a command instead of pressing the button beside it. */
 const RUN_A_COMMAND = /"Arkor: |Run `|run the command|Check arkor\./;
 
@@ -21,7 +23,6 @@ function assertFixable(state: ConnectionState): void {
   assert.ok(state.actions.length > 0, `${state.phase}: a button for the fix`);
   assert.doesNotMatch(state.message ?? '', RUN_A_COMMAND, `${state.phase}: ${state.message}`);
 }
-import { TestServer } from '../helpers/testServer';
 
 const SCOPE = { orgSlug: 'acme', projectSlug: 'captain' };
 
