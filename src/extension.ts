@@ -80,8 +80,8 @@ export function activate(context: vscode.ExtensionContext): ArkorExtensionApi {
   const contextKeys = new ContextKeys(session, projects);
   const newProject = new NewProjectCommand(context.extensionUri, log, () => {
     contextKeys.updateProjects();
-    // A project created into an open folder with no project yet: connect to it now.
-    session.reset('a new project');
+    // A project created into an open folder that had none: connect to it now.
+    if (session.state.phase === 'error') session.reset('a new project');
   });
 
   context.subscriptions.push(
