@@ -94,6 +94,13 @@ describe('Onboarding', function () {
          if (!page || !/Get Started with Arkor/.test(page.textContent)) return null;
          const media = page.querySelector('.getting-started-media');
          if (!media || media.getBoundingClientRect().width < 200) return null;
+         // The SVG is drawn in a webview laid over the media area: wait until one there has loaded.
+         const m = media.getBoundingClientRect();
+         const drawn = [...document.querySelectorAll('iframe.webview.ready')].some((f) => {
+           const r = f.getBoundingClientRect();
+           return r.width > 100 && Math.abs(r.left - m.left) < 40 && Math.abs(r.top - m.top) < 40;
+         });
+         if (!drawn) return null;
          return [...page.querySelectorAll('.getting-started-step .step-title')].map((t) => t.textContent.trim());`,
       );
 
