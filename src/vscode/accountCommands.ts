@@ -90,7 +90,7 @@ export function accountCommands(
             getToken: () => undefined,
           });
           const signup = await client.signUpAnonymous().catch((error: unknown) => {
-            throw new Error(`${hostOf(baseUrl)} refused an anonymous sign-in: ${errorText(error)}`);
+            throw new Error(`anonymous sign-in at ${hostOf(baseUrl)}: ${errorText(error)}`);
           });
           credentials = {
             mode: 'anon',

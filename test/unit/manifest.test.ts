@@ -55,7 +55,7 @@ describe('the Get Started walkthrough', () => {
 
   it('gives every step a button, and completes it when the step is done', () => {
     for (const step of walkthrough.steps) {
-      const links = [...step.description.matchAll(/\]\(command:([\w.]+)\)/g)].map((m) => m[1] ?? "");
+      const links = [...step.description.matchAll(/\]\(command:([\w.]+)\)/g)].map((m) => m[1] ?? '');
       assert.ok(links.length > 0, `${step.id}: a command button`);
       for (const id of links) assert.ok(commandIds.has(id) || external(id), `${step.id}: ${id} exists`);
       assert.ok(step.completionEvents.length > 0, step.id);

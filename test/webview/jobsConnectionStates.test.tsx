@@ -24,7 +24,7 @@ const STATES: [string, BackendInfo][] = [
   ['signed out on Arkor Cloud', infoFor(new NotSignedInError(), 'cloud')],
   [
     'a failed anonymous sign-in',
-    infoFor(new NotSignedInError('api.arkor.ai refused an anonymous sign-in: HTTP 403'), 'cloud'),
+    infoFor(new NotSignedInError('anonymous sign-in at api.arkor.ai: HTTP 403'), 'cloud'),
   ],
   [
     'credentials rejected',

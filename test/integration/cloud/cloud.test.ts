@@ -177,7 +177,9 @@ describe('Arkor Cloud (loopback cloud server)', function () {
       await signInWith(2);
       const banner = await waitFor(async () => {
         const t = await jobsViewText();
-        return /Signing in to Arkor Cloud failed: 127\.0\.0\.1:9 refused an anonymous sign-in/.test(t)
+        return /Signing in to Arkor Cloud failed: anonymous sign-in at 127\.0\.0\.1:9: Could not reach/.test(
+          t,
+        )
           ? t
           : null;
       }, 'the banner to give the sign-in failure');

@@ -83,7 +83,7 @@ describe('connection states', () => {
 
   it('a failed sign-in keeps its cause while signed out, with Sign In first', () => {
     const state = failureState(
-      new NotSignedInError('api.arkor.ai refused an anonymous sign-in: HTTP 403 anonymous sign-up disabled'),
+      new NotSignedInError('anonymous sign-in at api.arkor.ai: HTTP 403 anonymous sign-up disabled'),
       'cloud',
       'https://api.arkor.ai',
     );
