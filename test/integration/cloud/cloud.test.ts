@@ -189,10 +189,18 @@ describe('Arkor Cloud (loopback cloud server)', function () {
         `return document.querySelector('[data-testid=connection-banner] [appearance=primary]')?.textContent ?? null;`,
       );
       assert.equal(primary, 'Sign In');
-      await waitFor(
-        async () => /signing in failed/.test(await notificationText()),
-        'the failure notification',
+      // A toast, or (if it hid itself already) in the notification centre, with its buttons.
+      const failed = async () => /signing in failed/.test(await notificationText());
+      if (!(await waitFor(failed, 'the failure toast', 10_000).catch(() => false))) {
+        await vscode.commands.executeCommand('notifications.showList');
+        await waitFor(failed, 'the failure notification');
+      }
+      const buttons = await evalInWorkbench<string[]>(
+        `return [...document.querySelectorAll('.notification-list-item')]
+           .filter((n) => /signing in failed/.test(n.textContent))
+           .flatMap((n) => [...n.querySelectorAll('.monaco-button')].map((b) => b.textContent.trim()));`,
       );
+      assert.ok(buttons.includes('Try Again') && buttons.includes('Select Backend'), buttons.join(', '));
       await screenshot('64b-cloud-anonymous-sign-in-failed');
       assert.equal(await api.session.credentialStore('cloud').get(), undefined, 'still signed out');
     } finally {
