@@ -168,7 +168,7 @@ describe('Arkor Cloud (loopback cloud server)', function () {
     await screenshot('64-cloud-signed-out');
   });
 
-  it('a refused anonymous sign-in says why in the Jobs view, with Sign In and Try Again', async () => {
+  it('a failed anonymous sign-in says why in the Jobs view, with Sign In and Try Again', async () => {
     const dead = 'http://127.0.0.1:9';
     await vscode.workspace
       .getConfiguration('arkor')
