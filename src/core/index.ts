@@ -63,6 +63,16 @@ export {
   parseCredentials,
   resolveBaseUrl,
 } from './credentials';
+export { type EndpointAction, type EndpointContext, endpointErrorMessage } from './endpointErrors';
+export {
+  API_KEY_PLACEHOLDER,
+  chatCompletionsUrl,
+  deploymentBaseUrl,
+  endpointSample,
+  SAMPLE_LANGUAGES,
+  type SampleLanguage,
+  type SampleOptions,
+} from './endpointSamples';
 export {
   ArkorApiError,
   type ArkorErrorKind,
@@ -83,16 +93,16 @@ export {
   type Checkpoint,
   clientJobSource,
   formatLogText,
+  type JobLogLine,
   type JobRowData,
   type JobSnapshot,
   type JobSource,
   JobStore,
   type JobStoreChange,
   type JobStoreOptions,
-  type LogLine,
   logTypeOf,
   type StreamInfo,
-  type StreamState,
+  type StreamPhase,
   type Timers,
 } from './jobStore';
 // The `Disposable` base class is imported from './lifecycle' directly: here the name is the interface.

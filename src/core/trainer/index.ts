@@ -38,5 +38,14 @@ export {
   type TrainerExport,
   trainerExport,
 } from './exports';
+export { failureReason } from './failureReason';
 export { localRunDir, prepareLocalRunDir } from './localRunDir';
 export { LineSplitter, parseRunLine, type RunLineEvent, stripAnsi } from './output';
+export { type JobOnBackend, type RunEnd, runEnd } from './runEnd';
+export {
+  type OutputStream,
+  type RunOutcome,
+  SupervisedRun,
+  type SuperviseOptions,
+  superviseRun,
+} from './supervisedRun';

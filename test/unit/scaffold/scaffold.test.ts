@@ -11,7 +11,7 @@ import {
   TEMPLATES,
 } from '../../../src/core/scaffold';
 import { buildTrainer, findArkorProjects, resolveArkorCli } from '../../../src/core/trainer';
-import { LocalRunHarness } from '../trainer/localRunHarness';
+import { useLocalRuns } from '../trainer/localRun';
 import { TempDirs } from '../trainer/tmp';
 
 /** Running (a zombie left for a container's init to reap counts as gone). */
@@ -201,18 +201,14 @@ setInterval(() => {}, 1000);
   });
 
   describe('a new project trains', () => {
-    const harness = new LocalRunHarness();
-    before(async function () {
-      this.timeout(60_000);
-      await harness.start(await temp.make('arkor-scaffold-data-'));
-    });
-    after(() => harness.stop());
+    const runs = useLocalRuns();
 
     it('the captain project, installed, trains to completion on the local backend', async () => {
       const dir = await newDir();
       await scaffoldProject({ dir, template: 'captain', assetsDir: ASSETS, arkorSpec: STANDIN_SPEC });
       assert.equal((await npmInstall(dir)).ok, true);
-      const run = await harness.run(dir);
+      const run = await runs.run(dir);
+      assert.equal(run.exitCode, 0, run.output);
       assert.equal(run.events[0]?.kind, 'started');
       const last = run.events.at(-1);
       assert.equal(last?.kind === 'finished' && last.status, 'completed');

@@ -7,42 +7,23 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
-import { localRunDir, prepareLocalRunDir } from '../../../src/core/trainer';
-import { LocalRunHarness } from './localRunHarness';
-import { TempDirs } from './tmp';
-
-const REPO = resolve(__dirname, '../../..');
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { localRunDir, prepareLocalRunDir, type RunLineEvent } from '../../../src/core/trainer';
+import { useLocalRuns } from './localRun';
 
 describe('a local run leaves the project’s .arkor/state.json alone', function () {
   this.timeout(120_000);
-  const temp = new TempDirs();
-  const harness = new LocalRunHarness();
+  const runs = useLocalRuns();
 
-  before(async () => harness.start(await temp.make('arkor-localrun-data-')));
-  after(async () => {
-    await harness.stop();
-    await temp.cleanup();
-  });
-
-  /** A copy of examples/quickstart using the workspace's `arkor` (the stand-in). */
-  async function quickstart(): Promise<string> {
-    const root = join(await temp.make('arkor-localrun-'), 'quickstart');
-    await cp(join(REPO, 'examples/quickstart'), root, {
-      recursive: true,
-      filter: (src) => !['.arkor', 'node_modules'].includes(basename(src)),
-    });
-    await mkdir(join(root, 'node_modules'));
-    await symlink(join(REPO, 'packages/arkor-standin'), join(root, 'node_modules', 'arkor'), 'dir');
-    return root;
+  async function runLocally(root: string): Promise<RunLineEvent[]> {
+    const outcome = await runs.run(root);
+    assert.equal(outcome.exitCode, 0, outcome.output);
+    return outcome.events;
   }
 
-  /** Run the project like the extension's Run Training on the local backend. */
-  const runLocally = async (root: string) => (await harness.run(root)).events;
-
   it('runs a project scoped to an Arkor Cloud org, and its state file stays byte for byte', async () => {
-    const root = await quickstart();
+    const root = await runs.quickstart();
     const cloudState =
       '{\n  "orgSlug": "acme",\n  "projectSlug": "captain",\n  "projectId": "prj_cloud_1"\n}\n';
     await mkdir(join(root, '.arkor'));
@@ -55,11 +36,11 @@ describe('a local run leaves the project’s .arkor/state.json alone', function 
     assert.equal(await readFile(join(root, '.arkor/state.json'), 'utf8'), cloudState);
     // The local scope lives in the run directory, not in the project's state file.
     const local = JSON.parse(await readFile(join(localRunDir(root), '.arkor/state.json'), 'utf8'));
-    assert.equal(local.orgSlug, harness.orgSlug);
+    assert.equal(local.orgSlug, runs.orgSlug);
   });
 
   it('writes no state file into a project that had none', async () => {
-    const root = await quickstart();
+    const root = await runs.quickstart();
     const events = await runLocally(root);
     const last = events.at(-1);
     assert.equal(last?.kind === 'finished' && last.status, 'completed');
@@ -67,10 +48,10 @@ describe('a local run leaves the project’s .arkor/state.json alone', function 
   });
 
   it('refuses to write through a symlinked .arkor', async () => {
-    const root = await quickstart();
-    const elsewhere = await temp.make('arkor-elsewhere-');
+    const root = await runs.quickstart();
+    const elsewhere = await runs.temp.make('arkor-elsewhere-');
     await symlink(elsewhere, join(root, '.arkor'), 'dir');
-    const scope = await harness.client().localProject(root);
+    const scope = await runs.client().localProject(root);
     await assert.rejects(prepareLocalRunDir(root, scope, join(root, 'x.mjs')), /symbolic link/);
     assert.equal(existsSync(join(elsewhere, 'local-backend')), false);
   });

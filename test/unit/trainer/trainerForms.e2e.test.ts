@@ -13,8 +13,8 @@ import {
   isTrainerSource,
   NO_TRAINER_EXPORT_MESSAGE,
 } from '../../../src/core/trainer';
-import { LocalRunHarness } from './localRunHarness';
-import { TempDirs, writeTree } from './tmp';
+import { useLocalRuns } from './localRun';
+import { writeTree } from './tmp';
 
 const REPO = resolve(__dirname, '../../..');
 
@@ -59,17 +59,10 @@ const FORMS: Record<string, { entry: string; export: string }> = {
 
 describe('trainer entry forms the arkor CLI runs', function () {
   this.timeout(180_000);
-  const temp = new TempDirs();
-  const harness = new LocalRunHarness();
-
-  before(async () => harness.start(await temp.make('arkor-forms-data-')));
-  after(async () => {
-    await harness.stop();
-    await temp.cleanup();
-  });
+  const runs = useLocalRuns();
 
   async function project(entry: string): Promise<string> {
-    const root = join(await temp.make('arkor-forms-'), 'project');
+    const root = join(await runs.temp.make('arkor-forms-'), 'project');
     await writeTree(root, {
       'package.json': JSON.stringify({ name: 'forms', type: 'module', dependencies: { arkor: '*' } }),
       'src/arkor/index.ts': entry,
@@ -93,8 +86,13 @@ describe('trainer entry forms the arkor CLI runs', function () {
       const root = await project(entry);
       const [found] = await findArkorProjects([root]);
       assert.equal(found?.root, root, 'discovered as a project');
-      const run = await harness.run(root);
-      assert.equal(run.build.trainerExport, name, 'the export the CLI runs');
+      const built = await buildTrainer(found);
+      assert.ok(
+        built.ok && built.trainerExport === name,
+        `the export the CLI runs: ${JSON.stringify(built)}`,
+      );
+      const run = await runs.run(root);
+      assert.equal(run.exitCode, 0, run.output);
       assert.equal(run.events[0]?.kind, 'started');
       const last = run.events.at(-1);
       assert.equal(last?.kind === 'finished' && last.status, 'completed');
