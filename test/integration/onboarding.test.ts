@@ -82,7 +82,10 @@ describe('Onboarding', function () {
       await vscode.commands.executeCommand('workbench.action.closeSidebar');
     });
     after(async () => {
-      await setTheme(theme);
+      // Back to the user's setting (setTheme waits for a theme kind; the host's default kind varies).
+      await vscode.workspace
+        .getConfiguration('workbench')
+        .update('colorTheme', theme, vscode.ConfigurationTarget.Global);
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
       await vscode.commands.executeCommand('workbench.view.extension.arkor');
     });
