@@ -193,7 +193,7 @@ export class Training extends Disposable {
     if (status === 'completed') {
       void vscode.window
         .showInformationMessage(
-          `Arkor: training ${run.project.name} completed.`,
+          `Arkor: training ${this.runName(run)} completed.`,
           ...actions,
           'Open in Playground',
         )
@@ -217,10 +217,15 @@ export class Training extends Disposable {
       void this.failureReason(jobId).then((error) => {
         const why = error ?? (status ? `status ${status}` : `arkor start exited with ${code ?? 'a signal'}`);
         return vscode.window
-          .showErrorMessage(`Arkor: training ${run.project.name} failed: ${why}`, 'Show Output', ...actions)
+          .showErrorMessage(`Arkor: training ${this.runName(run)} failed: ${why}`, 'Show Output', ...actions)
           .then(act);
       });
     }
+  }
+
+  /** The run as every surface names it: its job's run label (`captain-speak #3`), else the project. */
+  private runName(run: RunImpl): string {
+    return (run.jobId && this.session.connection?.store.runLabel(run.jobId)) || run.project.name;
   }
 
   /** Why the job failed, as the backend says it (the list is re-read if the store has no reason yet). */
@@ -343,7 +348,7 @@ export class Training extends Disposable {
     const progress =
       step === undefined ? 'queued' : `step ${step}${typeof maxSteps === 'number' ? `/${maxSteps}` : ''}`;
     const lossText = loss !== undefined && Number.isFinite(loss) ? ` · loss ${loss.toFixed(4)}` : '';
-    this.status.text = `$(sync~spin) Arkor: ${progress}${lossText}`;
+    this.status.text = `$(sync~spin) Arkor: ${this.runName(run)} · ${progress}${lossText}`;
     this.status.tooltip = `${run.project.name}: job ${run.jobId}. Click to open it.`;
     this.status.command = { title: 'Open Job', command: 'arkor.openJob', arguments: [run.jobId] };
     this.status.show();
