@@ -3,15 +3,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ArkorExtensionApi } from '../../src/extension';
 import { clickInWebview, evalInWebview, screenshot, sleep, waitFor } from './driver';
-import { activateAndConnect, currentThemeSetting, setTheme, type ThemeName } from './helpers';
-
-/** The titles of the job panel tabs, in tab order. */
-function jobTabs(): string[] {
-  return vscode.window.tabGroups.all
-    .flatMap((g) => g.tabs)
-    .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('arkor.job'))
-    .map((t) => t.label);
-}
+import { activateAndConnect, currentThemeSetting, jobTabs, setTheme, type ThemeName } from './helpers';
 
 /** The run label the jobs tree shows for each job row, by job id. */
 const treeLabels = () =>

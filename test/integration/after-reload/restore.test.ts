@@ -4,7 +4,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ArkorExtensionApi } from '../../../src/extension';
 import { clickInWebview, evalInWebview, restoreMarker, screenshot, waitFor } from '../driver';
-import { waitForChartPoints } from '../helpers';
+import { jobTabs, waitForChartPoints } from '../helpers';
 
 interface Marker {
   jobId: string;
@@ -12,14 +12,6 @@ interface Marker {
   title: string;
   /** A job whose panel was open in a tab behind the other one. */
   behind: { jobId: string; title: string };
-}
-
-/** The job panel tabs by title. */
-function jobTabs(): string[] {
-  return vscode.window.tabGroups.all
-    .flatMap((g) => g.tabs)
-    .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('arkor.job'))
-    .map((t) => t.label);
 }
 
 /** In the reloaded window: the job panel open before the reload is back, with all its data. */
