@@ -77,6 +77,10 @@ export class JobPanels extends Disposable {
     }
     const restored = await this.reviveRestored(jobId);
     if (restored) return restored;
+    const store = this.session.connection?.store;
+    // Opened on an id alone (Run Training's "Started job <id>", before the list was read again):
+    // read it now, so the tab and header get the job's run label at once, not at the next idle poll.
+    if (store && store.job(jobId) === undefined) void store.refresh();
     // A job is opened from the connection that lists it: that is the backend it belongs to.
     return this.attach(
       createPanel(VIEW_TYPE, this.titleOf(jobId), this.extensionUri),

@@ -144,7 +144,7 @@ function standInModel(parameters: unknown): string {
  */
 export function jobStandInNote(startedMetadata: Record<string, unknown> | undefined): string | undefined {
   if (startedMetadata?.backend !== 'local') return undefined;
-  return `trained locally as ${standInModel(startedMetadata.parameters)}, not the real one; expect gibberish-like replies`;
+  return `trained locally as ${standInModel(startedMetadata.parameters)} in its place; expect gibberish-like replies`;
 }
 
 /**

@@ -101,7 +101,7 @@ describe('view models', () => {
     };
     assert.equal(
       detail(job, snapshot([1], { startedMetadata: local })).standIn,
-      'trained locally as a tiny 118k-parameter stand-in model, not the real one; expect gibberish-like replies',
+      'trained locally as a tiny 118k-parameter stand-in model in its place; expect gibberish-like replies',
     );
     assert.match(
       detail(job, snapshot([1], { startedMetadata: { backend: 'local' } })).standIn ?? '',
