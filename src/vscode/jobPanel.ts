@@ -203,13 +203,28 @@ export class JobPanels extends Disposable {
     return this.memento.get<{ jobId: string; title: string; origin?: JobOrigin }[]>(OPEN_PANELS_KEY) ?? [];
   }
 
-  /** Remembers which tab (by title) shows which job. Titles change with job names, so re-recorded. */
+  /**
+   * Remembers which tab (by title) shows which job. Titles change with job names, so re-recorded.
+   * Tabs restored after a reload but not revived yet (VS Code revives a tab when it is shown) keep
+   * their record: without it, clicking their job could not find them and would open a second tab.
+   */
   record(): void {
     const open = [...this.panels.values()].map((p) => ({
       jobId: p.jobId,
       title: p.panel.title,
       origin: p.origin,
     }));
+    const live = new Set(open.map((p) => p.jobId));
+    const titles = new Set(
+      vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(VIEW_TYPE))
+        .map((t) => t.label),
+    );
+    const liveTitles = new Set(open.map((p) => p.title));
+    for (const r of this.recordedOpen()) {
+      if (!live.has(r.jobId) && titles.has(r.title) && !liveTitles.has(r.title)) open.push({ ...r, origin: r.origin });
+    }
     this.memento.update(OPEN_PANELS_KEY, open).then(undefined, (error: unknown) => {
       this.log.error(`Could not record the open job panels: ${errorText(error)}`);
     });

@@ -14,7 +14,7 @@ describe('Window reload', function () {
   it('reloads the window with a job panel open', async () => {
     const api = await activateAndConnect();
     // A second job whose tab ends up behind the first: VS Code revives such a tab only when shown.
-    const behind = await trainJob(api, 'restored-behind', 10);
+    const behind = await trainJob(api, 'restored-behind', 20);
     await vscode.commands.executeCommand('arkor.openJob', behind.id);
     await waitFor(() => api.jobPanels.get(behind.id)?.isMounted, 'the panel of the job behind to mount');
     const job = await trainJob(api, 'survives-reload', 20);

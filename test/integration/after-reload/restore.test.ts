@@ -77,7 +77,7 @@ describe('After a window reload', function () {
     );
     assert.deepEqual(
       row,
-      { step: '10', sparkline: true, expandable: 'false' },
+      { step: '20', sparkline: true, expandable: 'false' },
       'progress, sparkline, checkpoints',
     );
     await screenshot('14-jobs-tree-after-reload', 'jobs');
