@@ -223,7 +223,8 @@ export class JobPanels extends Disposable {
     );
     const liveTitles = new Set(open.map((p) => p.title));
     for (const r of this.recordedOpen()) {
-      if (!live.has(r.jobId) && titles.has(r.title) && !liveTitles.has(r.title)) open.push({ ...r, origin: r.origin });
+      if (!live.has(r.jobId) && titles.has(r.title) && !liveTitles.has(r.title))
+        open.push({ ...r, origin: r.origin });
     }
     this.memento.update(OPEN_PANELS_KEY, open).then(undefined, (error: unknown) => {
       this.log.error(`Could not record the open job panels: ${errorText(error)}`);
