@@ -1,10 +1,10 @@
-// Wires store, job runner, inference and HTTP server together. Used by the CLI (main.ts) and usable
+// Wires store, job queue, inference and HTTP server together. Used by the CLI (main.ts) and usable
 // in-process.
 import type { AddressInfo } from 'node:net';
 import { PRESETS, type PresetName } from './engine/presets';
 import { Inference } from './inference';
 import { BadRequest, type JobConfig, runSettings } from './jobConfig';
-import { JobRunner } from './jobRunner';
+import { JobQueue } from './jobQueue';
 import { createBackendServer } from './server';
 import { Store } from './store';
 
@@ -27,16 +27,13 @@ export async function startBackend(o: BackendOptions): Promise<RunningBackend> {
   const preset = o.preset ?? 'default';
   if (!PRESETS[preset]) throw new Error(`unknown preset ${preset}`);
   const store = new Store(o.dataDir);
-  const runner = new JobRunner(store, { preset, baseModelDir: o.baseModelDir });
+  const queue = new JobQueue(store, { preset, baseModelDir: o.baseModelDir });
   const inference = new Inference(store, preset, o.baseModelDir);
 
   // Jobs still queued when the last server stopped run now; a job that was running is failed.
   for (const job of store.recover()) {
     try {
-      runner.enqueue(
-        job.id,
-        runSettings(job.config as JobConfig, store.findProjectById(job.projectId)?.root),
-      );
+      queue.enqueue(job.id, runSettings(job.config as JobConfig, store.findProjectById(job.projectId)?.root));
     } catch (e) {
       const error = e instanceof BadRequest ? e.message : String(e);
       store.appendEvent(job.id, 'training.failed', { error });
@@ -46,7 +43,7 @@ export async function startBackend(o: BackendOptions): Promise<RunningBackend> {
 
   const server = createBackendServer({
     store,
-    runner,
+    queue,
     inference,
     hostToken: o.hostToken,
     pingIntervalMs: o.pingIntervalMs,
@@ -63,7 +60,7 @@ export async function startBackend(o: BackendOptions): Promise<RunningBackend> {
     close: () => {
       closing ??= (async () => {
         server.close();
-        await runner.close();
+        await queue.close();
         // Open event streams and in-flight chats would keep close() waiting forever.
         server.closeAllConnections();
       })();

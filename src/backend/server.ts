@@ -28,7 +28,7 @@ import {
 import { HttpError, readJson, sendError, sendJson, sseFrame, startSse } from './http';
 import { type Inference, NotFound } from './inference';
 import { BadRequest, runSettings } from './jobConfig';
-import type { JobRunner } from './jobRunner';
+import type { JobQueue } from './jobQueue';
 import { LOCAL_ORG, type Store } from './store';
 import type { Project, StoredEvent } from './types';
 
@@ -41,7 +41,7 @@ const LOOPBACK_HOST = /^(127\.0\.0\.1|localhost)(:\d+)?$/i;
 
 export interface ServerOptions {
   store: Store;
-  runner: JobRunner;
+  queue: JobQueue;
   inference: Inference;
   /** Extra bearer token accepted besides the ones minted by anonymous sign-up (--host-token). */
   hostToken?: string;
@@ -91,7 +91,7 @@ function zodMessage(e: z.ZodError): string {
 }
 
 export function createBackendServer(o: ServerOptions): Server {
-  const { store, runner, inference } = o;
+  const { store, queue, inference } = o;
   const pingMs = o.pingIntervalMs ?? 15_000;
 
   /** Org-scoped routes: the only org is the local one. */
@@ -195,7 +195,7 @@ export function createBackendServer(o: ServerOptions): Server {
         throw e;
       }
       const job = store.createJob(project.id, input.name, input.config, { warnings: settings.warnings });
-      runner.enqueue(job.id, settings);
+      queue.enqueue(job.id, settings);
       reply(res, ROUTES.createJob, { job: store.getJob(job.id) ?? job });
     }),
     route(ROUTES.getJob, ({ res, url, params }) => {
@@ -210,7 +210,7 @@ export function createBackendServer(o: ServerOptions): Server {
           `job ${job.id} is already ${job.status}; only queued or running jobs can be cancelled`,
         );
       }
-      await runner.cancel(job.id);
+      await queue.cancel(job.id);
       reply(res, ROUTES.cancelJob, { ok: true, job: store.getJob(job.id) });
     }),
     route(ROUTES.jobEvents, ({ req, res, url, params }) => {

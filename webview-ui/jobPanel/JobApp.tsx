@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
-import type { HostToJobPanel, JobDetail, JobPanelToHost, StreamState } from '../../src/protocol';
+import type { HostToJobPanel, JobDetail, JobPanelToHost, StreamView } from '../../src/protocol';
 import type { HostChannel } from '../shared/hostChannel';
 import { Button } from '../shared/toolkit';
 import { readPersisted, useHost, usePersisted } from '../shared/useHost';
@@ -51,7 +51,7 @@ export function JobApp({
   const initialUi = useMemo(() => ({ ...DEFAULT_UI, ...stored.ui }), [stored]);
   const [ui, setUi] = useState<JobPanelUiState>(initialUi);
   const [job, setJob] = useState<JobDetail | undefined>(undefined);
-  const [stream, setStream] = useState<StreamState | undefined>(undefined);
+  const [stream, setStream] = useState<StreamView | undefined>(undefined);
   const [elsewhere, setElsewhere] = useState<Extract<HostToJobPanel, { type: 'elsewhere' }> | undefined>();
   /** The chart's zoomed x range (undefined: the whole run), for the statistics. */
   const [zoom, setZoom] = useState<XRange | undefined>(undefined);
@@ -327,7 +327,7 @@ function useFrameTick(controller: ChartController): void {
   useEffect(() => controller.subscribe(() => bump(undefined)), [controller]);
 }
 
-function StreamBanner({ stream }: { stream: StreamState | undefined }) {
+function StreamBanner({ stream }: { stream: StreamView | undefined }) {
   if (!stream) return null;
   switch (stream.kind) {
     case 'reconnecting':
