@@ -17,6 +17,13 @@ export const COMMAND_IDS = [
   'arkor.retryConnection',
   'arkor.chooseProject',
   'arkor.newProject',
+  'arkor.deploy',
+  'arkor.openEndpoint',
+  'arkor.copyEndpointUrl',
+  'arkor.enableEndpoint',
+  'arkor.disableEndpoint',
+  'arkor.deleteEndpoint',
+  'arkor.refreshEndpoints',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

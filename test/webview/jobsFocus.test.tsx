@@ -8,6 +8,7 @@ const backend = { kind: 'local' as const, label: 'Local backend' };
 const job = (id: string, name: string): JobSummary => ({
   id,
   name,
+  label: name,
   status: 'completed',
   createdAt: new Date().toISOString(),
   checkpoints: [],
