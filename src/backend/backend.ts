@@ -5,6 +5,7 @@ import { PRESETS, type PresetName } from './engine/presets';
 import { Inference } from './inference';
 import { BadRequest, type JobConfig, runSettings } from './jobConfig';
 import { JobRunner } from './jobRunner';
+import { resumePoint } from './resume';
 import { createBackendServer } from './server';
 import { Store } from './store';
 
@@ -15,6 +16,14 @@ export interface BackendOptions {
   hostToken?: string;
   baseModelDir?: string;
   pingIntervalMs?: number;
+  /** The build of this backend, reported to windows that find it (a hash of its bundle). */
+  buildId?: string;
+  /**
+   * Called once when the backend is idle: no job queued or running, no request in flight, and none
+   * for `idleExitMs` (or at once after a retire request). The CLI exits then.
+   */
+  onIdle?: () => void;
+  idleExitMs?: number;
 }
 
 export interface RunningBackend {
@@ -22,6 +31,9 @@ export interface RunningBackend {
   url: string;
   close(): Promise<void>;
 }
+
+/** How often idleness is checked (at most; short idle timeouts are checked more often). */
+const IDLE_CHECK_MS = 1000;
 
 export async function startBackend(o: BackendOptions): Promise<RunningBackend> {
   const preset = o.preset ?? 'default';
@@ -36,6 +48,7 @@ export async function startBackend(o: BackendOptions): Promise<RunningBackend> {
       runner.enqueue(
         job.id,
         runSettings(job.config as JobConfig, store.findProjectById(job.projectId)?.root),
+        job.resumedFrom ? resumePoint(store, job.resumedFrom) : undefined,
       );
     } catch (e) {
       const error = e instanceof BadRequest ? e.message : String(e);
@@ -44,13 +57,57 @@ export async function startBackend(o: BackendOptions): Promise<RunningBackend> {
     }
   }
 
+  let retiring = false;
+  let inFlight = 0;
+  let lastActive = Date.now();
+  let idleTimer: NodeJS.Timeout | undefined;
+  const idleNow = () => {
+    if (runner.busy || inFlight > 0) {
+      lastActive = Date.now();
+      return false;
+    }
+    return retiring || (o.idleExitMs !== undefined && Date.now() - lastActive >= o.idleExitMs);
+  };
+  const checkIdle = () => {
+    if (!o.onIdle || !idleNow()) return;
+    clearInterval(idleTimer);
+    idleTimer = undefined;
+    o.onIdle();
+  };
   const server = createBackendServer({
     store,
     runner,
     inference,
     hostToken: o.hostToken,
     pingIntervalMs: o.pingIntervalMs,
+    self: o.onIdle
+      ? {
+          buildId: o.buildId ?? 'unknown',
+          retiring: () => retiring,
+          retire: () => {
+            retiring = true;
+            const now = !runner.busy;
+            // After the answer is sent: the caller waits for this process to go.
+            if (now) setTimeout(checkIdle, 50);
+            return now;
+          },
+        }
+      : undefined,
   });
+  // Every request is activity; one in flight (a chat, an event stream) keeps the backend up.
+  server.on('request', (_req, res: import('node:http').ServerResponse) => {
+    inFlight++;
+    lastActive = Date.now();
+    res.once('close', () => {
+      inFlight--;
+      lastActive = Date.now();
+    });
+  });
+  if (o.onIdle) {
+    const every = Math.max(50, Math.min(IDLE_CHECK_MS, (o.idleExitMs ?? IDLE_CHECK_MS) / 4));
+    idleTimer = setInterval(checkIdle, every);
+    idleTimer.unref();
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port ?? 0, '127.0.0.1', () => resolve());
@@ -62,6 +119,7 @@ export async function startBackend(o: BackendOptions): Promise<RunningBackend> {
     url: `http://127.0.0.1:${port}`,
     close: () => {
       closing ??= (async () => {
+        clearInterval(idleTimer);
         server.close();
         await runner.close();
         // Open event streams and in-flight chats would keep close() waiting forever.
