@@ -76,7 +76,7 @@ export function activate(context: vscode.ExtensionContext): ArkorExtensionApi {
     (jobId) => jobPanels.open(jobId),
     log,
   );
-  const jobs = jobCommands(session, jobPanels);
+  const jobs = jobCommands(session, jobPanels, (root) => training.run(vscode.Uri.file(root)));
   const codeLenses = new TrainerCodeLensProvider(session);
 
   context.subscriptions.push(

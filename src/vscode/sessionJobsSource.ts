@@ -47,7 +47,7 @@ export class SessionJobsSource extends Disposable implements JobsSource {
   }
 
   jobs(): JobSummary[] {
-    return jobSummaries(this.session.connection?.store);
+    return jobSummaries(this.session.connection?.store, this.session.connection?.kind);
   }
 
   backend(): BackendInfo {
