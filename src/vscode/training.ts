@@ -39,6 +39,8 @@ export interface TrainingRun {
 export class Training extends Disposable {
   readonly diagnostics = this._register(vscode.languages.createDiagnosticCollection('arkor'));
   private readonly runs = new Set<RunImpl>();
+  /** The window is going (reload, close): runs are stopped, their jobs go on, nobody is told. */
+  private closing = false;
   private readonly channels = new Map<string, vscode.OutputChannel>();
   private readonly status = this._register(
     vscode.window.createStatusBarItem('arkor.training', vscode.StatusBarAlignment.Left, 10),
@@ -62,6 +64,9 @@ export class Training extends Disposable {
     );
     this._register(
       toDisposable(() => {
+        this.closing = true;
+        // Only the `arkor start` processes stop; their jobs go on training in the local backend,
+        // which outlives this window (the reloaded window shows them still running) or on the cloud.
         for (const run of this.runs) run.kill();
         for (const c of this.channels.values()) c.dispose();
       }),
@@ -179,7 +184,7 @@ export class Training extends Disposable {
   }
 
   private notifyEnd(run: RunImpl, code: number | null, channel: vscode.OutputChannel): void {
-    if (run.cancelled) return;
+    if (run.cancelled || this.closing) return;
     const jobId = run.jobId;
     const status = run.finalStatus;
     const actions = jobId ? ['Open Job'] : [];
