@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ArkorApiClient, ArkorApiError, type Scope } from '../../../src/core';
+import { ArkorApiClient, type ArkorApiError, type Scope } from '../../../src/core';
 import { CLIENT_VERSION, FIXTURES, type Started, startServer, waitFor } from './helpers';
 
 interface Ev {
