@@ -109,7 +109,7 @@ export async function probe(
   });
   try {
     const info = await client.localBackendInfo();
-    return info.pid === record.pid && !info.retiring ? info : undefined;
+    return info.pid === record.pid ? info : undefined;
   } catch {
     return undefined;
   }
@@ -245,7 +245,9 @@ async function judge(o: SharedBackendOptions): Promise<Verdict> {
     o.log?.(`The local backend in ${DISCOVERY_FILE} (pid ${record.pid}) does not answer; starting another`);
     return { start: true };
   }
-  if (info.buildId === o.buildId) return { use: record };
+  // Never two backends on one data folder: a retiring one still training is used until it exits.
+  if (info.retiring && !info.busy) return waitForExit(record, o);
+  if (info.buildId === o.buildId || info.retiring) return { use: record };
   if (record.builtAt > o.builtAt) {
     o.log?.(`Using the local backend of a newer build (${info.buildId}; this is ${o.buildId})`);
     return { use: record };
@@ -265,8 +267,15 @@ async function judge(o: SharedBackendOptions): Promise<Verdict> {
     return { use: record };
   }
   o.log?.(`The local backend of an older build (${info.buildId}) exits; starting this build's`);
+  return waitForExit(record, o);
+}
+
+async function waitForExit(record: DiscoveryRecord, o: SharedBackendOptions): Promise<Verdict> {
   const deadline = Date.now() + 15_000;
   while (processAlive(record.pid) && Date.now() < deadline) await sleep(100);
+  if (processAlive(record.pid))
+    throw new Error(`the local backend (pid ${record.pid}) did not exit when asked to`);
+  o.log?.(`The retired local backend (pid ${record.pid}) has exited`);
   return { start: true };
 }
 

@@ -171,6 +171,33 @@ describe('shared local backend: discovery, start lock, idle exit, builds', funct
     assert.ok(!existsSync(discoveryPath(o.dir)), 'its discovery file is gone');
   });
 
+  it('a backend of an older build still training is used until its job ends, never beside a new one', async () => {
+    const o = world();
+    const project = mkdtempSync(path.join(tmpdir(), 'arkor-shared-project-'));
+    roots.push(project);
+    copyFileSync(path.join(FIXTURES, 'pirate-chat.jsonl'), path.join(project, 'train.jsonl'));
+    const old = await start(o);
+    const api = client(o);
+    const scope = await api.localProject(project);
+    const job = await api.createJob(scope, {
+      name: 'long',
+      config: { model: 'm', datasetSource: { type: 'blob', url: 'train.jsonl' }, maxSteps: 100_000 },
+    });
+    await waitFor(async () => (await api.getJob(scope, job.id)).job.status === 'running', 60_000, 'running');
+    const update = { ...o, buildId: '0.2.0+bbbb', builtAt: 2000 };
+    const during = await start(update);
+    assert.equal(during.started, false, 'no second backend on the same data while the old one trains');
+    assert.equal(during.record.pid, old.record.pid);
+    // Another window of the new build asks again: still the one backend.
+    assert.equal((await start(update)).record.pid, old.record.pid);
+    await api.cancelJob(scope, job.id);
+    await waitFor(async () => !processAlive(old.record.pid), 15_000, 'the retired backend to exit once idle');
+    const after = await start(update);
+    assert.ok(after.started, "then the new build's backend starts");
+    assert.equal((await client(o).getJob(scope, job.id)).job.status, 'cancelled', 'on the same data');
+    process.kill(after.record.pid, 'SIGTERM');
+  });
+
   it('a backend of an older build retires when idle; a newer one is used as it is', async () => {
     const o = world();
     const old = await start(o);
