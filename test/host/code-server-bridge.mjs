@@ -145,7 +145,10 @@ async function main() {
   });
   if (env.ARKOR_TEST_DRIVER_DIR) serveDriver(page, env.ARKOR_TEST_DRIVER_DIR);
   const folderParam = encodeURIComponent(folder);
-  await page.goto(`${origin}/?folder=${folderParam}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+  // A loaded machine (several test hosts on 2 cores) may take well over the default 30 s to load.
+  await page.goto(`${origin}/?folder=${folderParam}&payload=${encodeURIComponent(JSON.stringify(payload))}`, {
+    timeout: 180_000,
+  });
   exitCode = await Promise.race([
     exited,
     new Promise((resolve) =>
