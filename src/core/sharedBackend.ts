@@ -228,8 +228,8 @@ export async function findOrStartBackend(o: SharedBackendOptions): Promise<Share
   if ('use' in first) return { record: first.use, started: false };
   const release = await acquireStartLock(o.dir);
   try {
-    // Another window may have started one while we waited for the lock.
-    const again = await judge(o);
+    // Another window may have started one while we waited for the lock (said once, not twice).
+    const again = await judge({ ...o, log: undefined });
     if ('use' in again) return { record: again.use, started: false };
     return { record: await startBackendProcess(o), started: true };
   } finally {
