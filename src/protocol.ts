@@ -115,7 +115,8 @@ export interface JobDetail extends JobSummary {
   warnings?: string[];
 }
 
-export type StreamState =
+/** The job's event stream as the panel shows it (from the job store's `StreamPhase`). */
+export type StreamView =
   | { kind: 'connecting' }
   | { kind: 'live' }
   | { kind: 'reconnecting'; attempt: number; error?: string }
@@ -128,7 +129,7 @@ export type HostToJobPanel =
       job: JobDetail;
       metrics: MetricColumns;
       logTail: string[];
-      stream: StreamState;
+      stream: StreamView;
     }
   | { type: 'job'; job: JobDetail }
   /**
@@ -143,7 +144,7 @@ export type HostToJobPanel =
    */
   | { type: 'metrics'; from: number; rows: MetricColumns }
   | { type: 'log'; lines: string[] }
-  | { type: 'stream'; stream: StreamState };
+  | { type: 'stream'; stream: StreamView };
 
 export type JobPanelToHost =
   | { type: 'ready' }

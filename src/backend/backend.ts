@@ -1,10 +1,10 @@
-// Wires store, job runner, inference and HTTP server together. Used by the CLI (main.ts) and usable
+// Wires store, job queue, inference and HTTP server together. Used by the CLI (main.ts) and usable
 // in-process.
 import type { AddressInfo } from 'node:net';
 import { PRESETS, type PresetName } from './engine/presets';
 import { Inference } from './inference';
 import { BadRequest, type JobConfig, runSettings } from './jobConfig';
-import { JobRunner } from './jobRunner';
+import { JobQueue } from './jobQueue';
 import { resumePoint } from './resume';
 import { createBackendServer } from './server';
 import { Store } from './store';
@@ -39,13 +39,13 @@ export async function startBackend(o: BackendOptions): Promise<RunningBackend> {
   const preset = o.preset ?? 'default';
   if (!PRESETS[preset]) throw new Error(`unknown preset ${preset}`);
   const store = new Store(o.dataDir);
-  const runner = new JobRunner(store, { preset, baseModelDir: o.baseModelDir });
+  const queue = new JobQueue(store, { preset, baseModelDir: o.baseModelDir });
   const inference = new Inference(store, preset, o.baseModelDir);
 
   // Jobs still queued when the last server stopped run now; a job that was running is failed.
   for (const job of store.recover()) {
     try {
-      runner.enqueue(
+      queue.enqueue(
         job.id,
         runSettings(job.config as JobConfig, store.findProjectById(job.projectId)?.root),
         job.resumedFrom ? resumePoint(store, job.resumedFrom) : undefined,
@@ -62,7 +62,7 @@ export async function startBackend(o: BackendOptions): Promise<RunningBackend> {
   let lastActive = Date.now();
   let idleTimer: NodeJS.Timeout | undefined;
   const idleNow = () => {
-    if (runner.busy || inFlight > 0) {
+    if (queue.busy || inFlight > 0) {
       lastActive = Date.now();
       return false;
     }
@@ -76,7 +76,7 @@ export async function startBackend(o: BackendOptions): Promise<RunningBackend> {
   };
   const server = createBackendServer({
     store,
-    runner,
+    queue,
     inference,
     hostToken: o.hostToken,
     pingIntervalMs: o.pingIntervalMs,
@@ -86,7 +86,7 @@ export async function startBackend(o: BackendOptions): Promise<RunningBackend> {
           retiring: () => retiring,
           retire: () => {
             retiring = true;
-            const now = !runner.busy;
+            const now = !queue.busy;
             // After the answer is sent: the caller waits for this process to go.
             if (now) setTimeout(checkIdle, 50);
             return now;
@@ -121,7 +121,7 @@ export async function startBackend(o: BackendOptions): Promise<RunningBackend> {
       closing ??= (async () => {
         clearInterval(idleTimer);
         server.close();
-        await runner.close();
+        await queue.close();
         // Open event streams and in-flight chats would keep close() waiting forever.
         server.closeAllConnections();
       })();

@@ -1,13 +1,13 @@
 // LOCAL-ONLY: resuming an interrupted job from one of its checkpoints (Arkor Cloud has no such route;
 // clients offer a re-run there). The resumed job is a new job with the same config; its run loads the
 // checkpoint's adapter, replays the data order up to the checkpoint's step and trains on to the
-// interrupted run's total steps (runJob.ts, engine/train.ts `startStep`).
+// interrupted run's total steps (trainJob.ts, engine/train.ts `startStep`).
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { isTerminalStatus, type ResumedFrom } from '../wire';
 import { ADAPTER_WEIGHTS } from './engine/lora';
-import type { ResumePoint } from './runJob';
 import type { Store } from './store';
+import type { ResumePoint } from './trainJob';
 import type { TrainingJob } from './types';
 
 export class ResumeError extends Error {

@@ -28,7 +28,7 @@ import {
 import { HttpError, readJson, sendError, sendJson, sseFrame, startSse } from './http';
 import { type Inference, NotFound } from './inference';
 import { BadRequest, runSettings } from './jobConfig';
-import type { JobRunner } from './jobRunner';
+import type { JobQueue } from './jobQueue';
 import { ResumeError, resumeFrom, resumePoint } from './resume';
 import { LOCAL_ORG, type Store } from './store';
 import type { Project, StoredEvent } from './types';
@@ -42,7 +42,7 @@ const LOOPBACK_HOST = /^(127\.0\.0\.1|localhost)(:\d+)?$/i;
 
 export interface ServerOptions {
   store: Store;
-  runner: JobRunner;
+  queue: JobQueue;
   inference: Inference;
   /** Extra bearer token accepted besides the ones minted by anonymous sign-up (--host-token). */
   hostToken?: string;
@@ -102,7 +102,7 @@ function zodMessage(e: z.ZodError): string {
 }
 
 export function createBackendServer(o: ServerOptions): Server {
-  const { store, runner, inference } = o;
+  const { store, queue, inference } = o;
   const pingMs = o.pingIntervalMs ?? 15_000;
 
   /** Org-scoped routes: the only org is the local one. */
@@ -199,14 +199,14 @@ export function createBackendServer(o: ServerOptions): Server {
       reply(res, ROUTES.localBackendInfo, {
         pid: process.pid,
         buildId: o.self?.buildId ?? 'unknown',
-        busy: runner.busy,
+        busy: queue.busy,
         retiring: o.self?.retiring() ?? false,
       });
     }),
     route(ROUTES.localBackendRetire, ({ req, res }) => {
       hostOnly(req);
       if (!o.self) throw new HttpError(409, 'this backend was not started by the extension');
-      const busy = runner.busy;
+      const busy = queue.busy;
       reply(res, ROUTES.localBackendRetire, { exiting: o.self.retire(), busy });
     }),
     // LOCAL-ONLY (Arkor Cloud has no resume): a new job going on from a checkpoint of an interrupted one.
@@ -228,7 +228,7 @@ export function createBackendServer(o: ServerOptions): Server {
         warnings: settings.warnings,
         resumedFrom: from,
       });
-      runner.enqueue(job.id, settings, resumePoint(store, from));
+      queue.enqueue(job.id, settings, resumePoint(store, from));
       reply(res, ROUTES.resumeJob, { job: store.getJob(job.id) ?? job });
     }),
     route(ROUTES.listJobs, ({ res, url }) =>
@@ -245,7 +245,7 @@ export function createBackendServer(o: ServerOptions): Server {
         throw e;
       }
       const job = store.createJob(project.id, input.name, input.config, { warnings: settings.warnings });
-      runner.enqueue(job.id, settings);
+      queue.enqueue(job.id, settings);
       reply(res, ROUTES.createJob, { job: store.getJob(job.id) ?? job });
     }),
     route(ROUTES.getJob, ({ res, url, params }) => {
@@ -260,7 +260,7 @@ export function createBackendServer(o: ServerOptions): Server {
           `job ${job.id} is already ${job.status}; only queued or running jobs can be cancelled`,
         );
       }
-      await runner.cancel(job.id);
+      await queue.cancel(job.id);
       reply(res, ROUTES.cancelJob, { ok: true, job: store.getJob(job.id) });
     }),
     route(ROUTES.jobEvents, ({ req, res, url, params }) => {

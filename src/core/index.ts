@@ -80,16 +80,16 @@ export {
   type Checkpoint,
   clientJobSource,
   formatLogText,
+  type JobLogLine,
   type JobRowData,
   type JobSnapshot,
   type JobSource,
   JobStore,
   type JobStoreChange,
   type JobStoreOptions,
-  type LogLine,
   logTypeOf,
   type StreamInfo,
-  type StreamState,
+  type StreamPhase,
   type Timers,
 } from './jobStore';
 // The `Disposable` base class is imported from './lifecycle' directly: here the name is the interface.

@@ -12,6 +12,7 @@ type Request =
   | { op: 'press'; key: string; view?: string; selector?: string }
   | { op: 'type'; view?: string; selector: string; text: string }
   | { op: 'select'; view?: string; selector: string; value: string }
+  | { op: 'viewport'; width: number; height: number }
   | { op: 'reload'; expect?: string | undefined };
 
 let counter = 0;
@@ -58,6 +59,14 @@ export function notificationText(): Promise<string> {
   );
 }
 
+/** The lines shown in the panel's output view (the channel on screen), as text. */
+export function outputPanelText(): Promise<string> {
+  return evalInWorkbench<string>(
+    `const lines = [...document.querySelectorAll('.part.panel .monaco-editor .view-lines .view-line')];
+     return lines.sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top)).map((l) => l.textContent.replace(/\\u00a0/g, ' ')).join('\\n');`,
+  );
+}
+
 /** Clicks the button labelled `label` of a notification (toast or centre); false when there is none. */
 export function clickNotificationButton(label: string): Promise<boolean> {
   return evalInWorkbench<boolean>(
@@ -85,6 +94,11 @@ export function typeInWebview(view: string, selector: string, text: string): Pro
 /** Chooses an option of a <select> by value, firing `input` and `change` as a user's choice does. */
 export function selectInWebview(view: string, selector: string, value: string): Promise<void> {
   return request({ op: 'select', view, selector, value });
+}
+
+/** Resizes the workbench window (CSS px); resolves to the size it had before. */
+export function setWindowSize(width: number, height: number): Promise<{ width: number; height: number }> {
+  return request({ op: 'viewport', width, height });
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -9,8 +9,8 @@ import { Worker } from 'node:worker_threads';
 import type { JobEventFields } from '../wire';
 import type { PresetName } from './engine/presets';
 import type { RunSettings } from './jobConfig';
-import type { ResumePoint } from './runJob';
 import type { Store } from './store';
+import type { ResumePoint } from './trainJob';
 import type { WorkerMessage, WorkerRequest } from './trainWorker';
 
 /** How long a cancelled run may take to notice its flag before the worker is terminated. */
@@ -28,12 +28,12 @@ interface Running {
   finish: () => void;
 }
 
-export interface RunnerOptions {
+export interface JobQueueOptions {
   preset: PresetName;
   baseModelDir?: string;
 }
 
-export class JobRunner {
+export class JobQueue {
   private queue: string[] = [];
   private current: Running | undefined;
   private worker: Worker | undefined;
@@ -42,7 +42,7 @@ export class JobRunner {
 
   constructor(
     private readonly store: Store,
-    private readonly opts: RunnerOptions,
+    private readonly opts: JobQueueOptions,
   ) {}
 
   enqueue(jobId: string, settings: RunSettings, resume?: ResumePoint): void {
