@@ -1,6 +1,9 @@
 // Wires store, job queue, inference and HTTP server together. Used by the CLI (main.ts) and usable
 // in-process.
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DeploymentStore } from './deploymentStore';
+import { createEndpointServer } from './endpointServer';
 import { PRESETS, type PresetName } from './engine/presets';
 import { Inference } from './inference';
 import { BadRequest, type JobConfig, runSettings } from './jobConfig';
@@ -24,11 +27,18 @@ export interface BackendOptions {
    */
   onIdle?: () => void;
   idleExitMs?: number;
+  /**
+   * Port of the endpoint listener (the deployments' OpenAI URLs). Default: the one used last time
+   * (kept in deployments.json), so the URLs survive a restart; a new one only if it is taken.
+   */
+  endpointsPort?: number;
 }
 
 export interface RunningBackend {
   port: number;
   url: string;
+  /** `http://127.0.0.1:<port>`; a deployment is served under `/<slug>/v1`. */
+  endpointsUrl: string;
   close(): Promise<void>;
 }
 
@@ -74,6 +84,15 @@ export async function startBackend(o: BackendOptions): Promise<RunningBackend> {
     idleTimer = undefined;
     o.onIdle();
   };
+  const deployments = new DeploymentStore(o.dataDir);
+  const endpoints = createEndpointServer({ store, deployments, inference });
+  const endpointsPort = await listenEndpoints(endpoints.server, o.endpointsPort ?? deployments.endpointsPort);
+  deployments.endpointsPort = endpointsPort;
+  const endpointsUrl = `http://127.0.0.1:${endpointsPort}`;
+  // Retention in days is also applied when requests are listed; this keeps the files small.
+  const purge = setInterval(() => deployments.purge(), 60 * 60 * 1000);
+  purge.unref();
+
   const server = createBackendServer({
     store,
     queue,
@@ -93,16 +112,21 @@ export async function startBackend(o: BackendOptions): Promise<RunningBackend> {
           },
         }
       : undefined,
+    deployments,
+    endpointsUrl,
   });
-  // Every request is activity; one in flight (a chat, an event stream) keeps the backend up.
-  server.on('request', (_req, res: import('node:http').ServerResponse) => {
+  // Every request is activity, a deployed endpoint's too; one in flight (a chat, an event stream)
+  // keeps the backend up.
+  const activity = (_req: unknown, res: import('node:http').ServerResponse) => {
     inFlight++;
     lastActive = Date.now();
     res.once('close', () => {
       inFlight--;
       lastActive = Date.now();
     });
-  });
+  };
+  server.on('request', activity);
+  endpoints.server.on('request', activity);
   if (o.onIdle) {
     const every = Math.max(50, Math.min(IDLE_CHECK_MS, (o.idleExitMs ?? IDLE_CHECK_MS) / 4));
     idleTimer = setInterval(checkIdle, every);
@@ -117,10 +141,15 @@ export async function startBackend(o: BackendOptions): Promise<RunningBackend> {
   return {
     port,
     url: `http://127.0.0.1:${port}`,
+    endpointsUrl,
     close: () => {
       closing ??= (async () => {
         clearInterval(idleTimer);
         server.close();
+        clearInterval(purge);
+        // An endpoint reply in progress ends now, recorded as interrupted; nothing of a job depends on it.
+        endpoints.stop();
+        deployments.flush();
         await queue.close();
         // Open event streams and in-flight chats would keep close() waiting forever.
         server.closeAllConnections();
@@ -128,4 +157,30 @@ export async function startBackend(o: BackendOptions): Promise<RunningBackend> {
       return closing;
     },
   };
+}
+
+/**
+ * Listens on `preferred` (the port of the last run) so endpoint URLs stay the same; when another
+ * program holds it now, on a free port instead (the new URLs are in every deployment row).
+ */
+async function listenEndpoints(server: Server, preferred: number | null | undefined): Promise<number> {
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      const onError = (e: Error) => reject(e);
+      server.once('error', onError);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', onError);
+        resolve();
+      });
+    });
+  try {
+    await listen(preferred ?? 0);
+  } catch (e) {
+    if (!preferred || (e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+    console.error(
+      `[arkor-local] endpoint port ${preferred} is taken by another program; endpoints move to a new port (their URLs change)`,
+    );
+    await listen(0);
+  }
+  return (server.address() as AddressInfo).port;
 }

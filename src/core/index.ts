@@ -29,6 +29,7 @@ export {
   type ChatResult,
   type ChunkInfo,
   parseChatChunk,
+  readChatStream,
   type StreamChatOptions,
   streamChat,
 } from './chatStream';
@@ -60,6 +61,29 @@ export {
   parseCredentials,
   resolveBaseUrl,
 } from './credentials';
+export { type EndpointChatTarget, openAiChatBody, streamEndpointChat } from './endpointChat';
+export { type EndpointAction, type EndpointContext, endpointErrorMessage } from './endpointErrors';
+export {
+  endpointSummary,
+  keySummary,
+  retentionFields,
+  retentionOf,
+  retentionText,
+  slugMessage,
+  slugProblem,
+  suggestSlug,
+  targetLabel,
+  targetOptions,
+} from './endpointModel';
+export {
+  API_KEY_PLACEHOLDER,
+  chatCompletionsUrl,
+  deploymentBaseUrl,
+  endpointSample,
+  SAMPLE_LANGUAGES,
+  type SampleLanguage,
+  type SampleOptions,
+} from './endpointSamples';
 export {
   ArkorApiError,
   type ArkorErrorKind,
@@ -76,6 +100,7 @@ export {
   SeenEventIds,
   streamJobEvents,
 } from './jobEvents';
+export { JobHistoryLoader } from './jobHistory';
 export {
   type Checkpoint,
   clientJobSource,
@@ -122,6 +147,7 @@ export {
   writeProjectState,
 } from './projectState';
 export { REDACTED, redact, redactValue } from './redact';
+export { formatRunLabel, type RunLabelJob, runLabels } from './runLabels';
 export { readSse, type SseFrame } from './sse';
 export * from './types';
 export { type PostMessage, WebviewChannel, type WebviewChannelOptions } from './webviewChannel';

@@ -29,7 +29,7 @@ export class JobPanelFeed {
     this.sentRows = snap.metrics.step.length;
     return {
       type: 'snapshot',
-      job: withResume(detail(job, snap), this.backend()),
+      job: withResume(detail(job, snap, store.runLabel(this.jobId)), this.backend()),
       metrics: toColumns(snap.metrics, snap.metricTimes),
       logTail: snap.log.map(formatLogLine),
       stream: streamView(snap.stream),
@@ -71,7 +71,12 @@ export class JobPanelFeed {
         this.channel.postDelta({
           type: 'job',
           job: withResume(
-            jobDetail(job, store.rowData(this.jobId), store.startedMetadata(this.jobId)),
+            jobDetail(
+              job,
+              store.rowData(this.jobId),
+              store.startedMetadata(this.jobId),
+              store.runLabel(this.jobId),
+            ),
             this.backend(),
           ),
         });

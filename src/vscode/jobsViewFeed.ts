@@ -20,7 +20,9 @@ export interface JobsSource {
 /** The list rows of every job in the store, in the store's order. */
 export function jobSummaries(store: JobStore | undefined, backend?: BackendKind): JobSummary[] {
   if (!store) return [];
-  return store.jobs().map((job) => withResume(summarize(job, store.rowData(job.id)), backend));
+  return store
+    .jobs()
+    .map((job) => withResume(summarize(job, store.rowData(job.id), store.runLabel(job.id)), backend));
 }
 
 /** Jobs of the store running now. */

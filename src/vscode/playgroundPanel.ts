@@ -1,12 +1,22 @@
 import { writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import { ArkorApiError, type ChatRequest, isAbortError, isActiveStatus, type JobStore } from '../core';
+import {
+  ArkorApiError,
+  type ChatRequest,
+  type ChatResult,
+  type Event,
+  isAbortError,
+  isActiveStatus,
+  type JobStore,
+  type StreamChatOptions,
+} from '../core';
 import { DisposableStore, toDisposable } from '../core/lifecycle';
 import type { Conversation, HostToPlayground, ModelOption, ModelRef, PlaygroundToHost } from '../protocol';
 import { CHAT_LIMITS } from '../wire/chatLimits';
 import { errorText } from './log';
 import { playgroundMessage } from './messageSchemas';
 import type { ArkorSession } from './session';
+import { playgroundStandInNote } from './viewModels';
 import { createPanel, registerPanelSerializer, WebviewHost } from './webviewHost';
 
 const VIEW_TYPE = 'arkor.playground';
@@ -15,6 +25,17 @@ const HISTORY_KEY = 'arkor.playground.conversations';
 export const BASE_MODELS = ['unsloth/gemma-4-E4B-it'];
 /** Jobs whose checkpoints the Playground lists (their event streams are opened while it is open). */
 const WATCHED_JOBS = 20;
+
+/** Models served by a deployed endpoint's own URL (src/vscode/endpointModels.ts): listed and chatted with. */
+export interface EndpointModelSource {
+  options(): ModelOption[];
+  readonly onDidChange: Event<void>;
+  chat(
+    ref: Extract<ModelRef, { kind: 'endpoint' }>,
+    request: Omit<ChatRequest, 'baseModel' | 'adapter'>,
+    opts: StreamChatOptions,
+  ): Promise<ChatResult>;
+}
 
 /**
  * The Playground editor tab: chat with a base model, a final adapter or any checkpoint, one or two
@@ -33,6 +54,7 @@ export class PlaygroundPanel extends WebviewHost<PlaygroundToHost, HostToPlaygro
   private readonly panelSubscriptions = this._register(new DisposableStore());
   private modelsTimer: NodeJS.Timeout | undefined;
   private lastModelsJson = '';
+  private endpointModels: EndpointModelSource | undefined;
   /** Requests in flight on the host (tests check Stop really ends them). */
   get inFlight(): number {
     return this.requests.size;
@@ -58,6 +80,12 @@ export class PlaygroundPanel extends WebviewHost<PlaygroundToHost, HostToPlaygro
         this.panel?.dispose();
       }),
     );
+  }
+
+  /** Lists deployed endpoints as models too (Try in Playground on an endpoint chats through its URL). */
+  useEndpointModels(source: EndpointModelSource): void {
+    this.endpointModels = source;
+    this._register(source.onDidChange(() => this.scheduleModels()));
   }
 
   /** Opens or reveals the Playground, optionally with a model selected. */
@@ -101,31 +129,47 @@ export class PlaygroundPanel extends WebviewHost<PlaygroundToHost, HostToPlaygro
     this.panel = undefined;
   }
 
-  /** Base models, final adapters of completed jobs, and every checkpoint seen (running jobs too). */
+  /**
+   * Base models, final adapters of completed jobs, and every checkpoint seen (running jobs too), each
+   * job by its run label (`captain-speak #3 · final`). On the local backend every option carries the
+   * note that a tiny stand-in model answers.
+   */
   models(): ModelOption[] {
+    const store = this.session.connection?.store;
+    const local = this.session.connection?.kind === 'local';
+    const jobs = store?.jobs() ?? [];
+    // The stand-in's size, from any job that reported it (the local backend has one model).
+    const parameters = jobs.map((j) => store?.startedMetadata(j.id)?.parameters).find((p) => p !== undefined);
+    const standIn = (model: unknown) =>
+      local && typeof model === 'string' ? { standIn: playgroundStandInNote(model, parameters) } : {};
     const options: ModelOption[] = BASE_MODELS.map((model) => ({
       ref: { kind: 'base', model },
       label: `Base · ${model}`,
       group: 'Base models',
+      ...standIn(model),
     }));
-    const store = this.session.connection?.store;
+    options.push(...(this.endpointModels?.options() ?? []));
     if (!store) return options;
-    for (const job of store.jobs()) {
+    for (const job of jobs) {
       // `jobs()` already carries the status the event streams report.
       const live = isActiveStatus(job.status);
+      const label = store.runLabel(job.id) ?? job.name;
+      const note = standIn(job.config.model ?? BASE_MODELS[0]);
       if (job.status === 'completed') {
         options.push({
           ref: { kind: 'final', jobId: job.id },
-          label: `${job.name} · final`,
-          group: job.name,
+          label: `${label} · final`,
+          group: label,
+          ...note,
         });
       }
       for (const c of store.checkpoints(job.id).sort((a, b) => b.step - a.step)) {
         options.push({
           ref: { kind: 'checkpoint', jobId: job.id, step: c.step },
-          label: `${job.name} · step ${c.step}`,
-          group: job.name,
+          label: `${label} · step ${c.step}`,
+          group: label,
           live,
+          ...note,
         });
       }
     }
@@ -192,6 +236,8 @@ export class PlaygroundPanel extends WebviewHost<PlaygroundToHost, HostToPlaygro
       case 'saveConversations':
         await this.state.update(HISTORY_KEY, message.conversations);
         return;
+      case 'deploy':
+        return this.command('arkor.deploy', { model: message.model });
       case 'export': {
         const ext = message.format === 'jsonl' ? 'jsonl' : 'md';
         const target = await vscode.window.showSaveDialog({
@@ -209,22 +255,33 @@ export class PlaygroundPanel extends WebviewHost<PlaygroundToHost, HostToPlaygro
     const controller = new AbortController();
     this.requests.set(requestId, controller);
     try {
-      const connection = await this.session.connect();
-      const model: Pick<ChatRequest, 'baseModel' | 'adapter'> =
-        message.model.kind === 'base' ? { baseModel: message.model.model } : { adapter: message.model };
-      const result = await connection.client.streamChat(
-        connection.scope,
-        {
-          ...model,
-          messages: message.messages.map((m) => ({ role: m.role, content: m.content })),
-          system: message.systemPrompt || undefined,
-          temperature: message.params.temperature,
-          // Clamped to what the backend accepts (settings saved by an older version may lie outside).
-          topP: clamp(message.params.topP, CHAT_LIMITS.topP),
-          maxTokens: clamp(message.params.maxTokens, CHAT_LIMITS.maxTokens),
-        } as ChatRequest,
-        { signal: controller.signal, onDelta: (text) => this.post({ type: 'chatDelta', requestId, text }) },
-      );
+      const request = {
+        messages: message.messages.map((m) => ({ role: m.role, content: m.content })),
+        system: message.systemPrompt || undefined,
+        temperature: message.params.temperature,
+        // Clamped to what the backend accepts (settings saved by an older version may lie outside).
+        topP: clamp(message.params.topP, CHAT_LIMITS.topP),
+        maxTokens: clamp(message.params.maxTokens, CHAT_LIMITS.maxTokens),
+      };
+      const options = {
+        signal: controller.signal,
+        onDelta: (text: string) => this.post({ type: 'chatDelta', requestId, text }),
+      };
+      const ref = message.model;
+      let result: ChatResult;
+      if (ref.kind === 'endpoint') {
+        if (!this.endpointModels) throw new Error('Endpoints are not available in this window.');
+        result = await this.endpointModels.chat(ref, request, options);
+      } else {
+        const connection = await this.session.connect();
+        const model: Pick<ChatRequest, 'baseModel' | 'adapter'> =
+          ref.kind === 'base' ? { baseModel: ref.model } : { adapter: ref };
+        result = await connection.client.streamChat(
+          connection.scope,
+          { ...model, ...request } as ChatRequest,
+          options,
+        );
+      }
       this.post({
         type: 'chatDone',
         requestId,
@@ -239,7 +296,10 @@ export class PlaygroundPanel extends WebviewHost<PlaygroundToHost, HostToPlaygro
       if (isAbortError(error)) {
         this.post({ type: 'chatDone', requestId, stats: { finishReason: 'stopped' } });
       } else {
-        this.post({ type: 'chatError', requestId, ...describeChatError(error) });
+        // An endpoint's refusals (its key, its state) are not fixed by signing in to Arkor.
+        const described =
+          message.model.kind === 'endpoint' ? { message: errorText(error) } : describeChatError(error);
+        this.post({ type: 'chatError', requestId, ...described });
       }
     } finally {
       this.requests.delete(requestId);

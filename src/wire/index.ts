@@ -11,5 +11,6 @@ export * from './events';
 export * from './jobStatus';
 export * from './jobs';
 export * from './localBackend';
+export * from './openai';
 export * from './projects';
 export * from './routes';

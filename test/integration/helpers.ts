@@ -122,3 +122,11 @@ export async function runTrainingWithMaxSteps(api: ArkorExtensionApi, maxSteps: 
 export function runningJobMarker(): string {
   return path.join(path.dirname(restoreMarker()), 'reload-running-job.json');
 }
+
+/** The titles of the job panel tabs, in tab order (restored tabs not revived yet included). */
+export function jobTabs(): string[] {
+  return vscode.window.tabGroups.all
+    .flatMap((g) => g.tabs)
+    .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('arkor.job'))
+    .map((t) => t.label);
+}

@@ -100,6 +100,21 @@ export function JobApp({
     [controller, logFeed],
   );
 
+  // The first click or key press in the panel keeps it: the next run no longer replaces it.
+  useEffect(() => {
+    const pin = () => {
+      window.removeEventListener('pointerdown', pin, true);
+      window.removeEventListener('keydown', pin, true);
+      post({ type: 'pin' });
+    };
+    window.addEventListener('pointerdown', pin, true);
+    window.addEventListener('keydown', pin, true);
+    return () => {
+      window.removeEventListener('pointerdown', pin, true);
+      window.removeEventListener('keydown', pin, true);
+    };
+  }, [post]);
+
   // Persist UI state (keeping anything else the panel stored, e.g. for restore after reload).
   usePersisted<StoredState>(channel, { jobId: job?.id ?? stored.jobId, ui });
 
@@ -133,7 +148,9 @@ export function JobApp({
       <div class="first-screen">
         <header class="job-header">
           <div class="title-row">
-            <h1 class="job-name">{job.name}</h1>
+            <h1 class="job-name" title={job.name}>
+              {job.label}
+            </h1>
             <span class={`status-badge status-${statusClass(job.status)}`} data-testid="status-badge">
               {job.status}
             </span>
@@ -172,7 +189,21 @@ export function JobApp({
                 Open in Playground
               </Button>
             )}
+            {job.status === 'completed' && (
+              <Button
+                appearance="secondary"
+                onClick={() => post({ type: 'deploy' })}
+                data-testid="deploy-job"
+              >
+                Deploy…
+              </Button>
+            )}
           </div>
+          {job.standIn && (
+            <p class="stand-in" data-testid="stand-in-note">
+              <span class="mono">{job.model ?? 'The requested model'}</span> → {job.standIn}
+            </p>
+          )}
           {job.status === 'failed' && (
             <div class="banner error" role="alert" data-testid="job-error">
               <strong>Job failed: </strong>
@@ -262,6 +293,7 @@ export function JobApp({
         job={job}
         controller={controller}
         onTry={(step) => post({ type: 'openPlayground', step })}
+        onDeploy={(step) => post({ type: 'deploy', step })}
       />
 
       <section class="card" aria-labelledby="details-heading">
@@ -580,10 +612,12 @@ function CheckpointList({
   job,
   controller,
   onTry,
+  onDeploy,
 }: {
   job: JobDetail;
   controller: ChartController;
   onTry: (step: number) => void;
+  onDeploy: (step: number) => void;
 }) {
   useFrameTick(controller);
   if (job.checkpoints.length === 0) return null;
@@ -599,7 +633,7 @@ function CheckpointList({
       <div class="card-title">
         <h2 id="ckpt-heading">Checkpoints</h2>
       </div>
-      <table class="checkpoints" data-testid="checkpoints">
+      <table class="checkpoints data-table" data-testid="checkpoints">
         <thead>
           <tr>
             <th scope="col">Step</th>
@@ -637,6 +671,14 @@ function CheckpointList({
               <td class="actions">
                 <Button appearance="secondary" onClick={() => onTry(c.step)} data-step={String(c.step)}>
                   Try in Playground
+                </Button>{' '}
+                <Button
+                  appearance="secondary"
+                  onClick={() => onDeploy(c.step)}
+                  data-testid="deploy-checkpoint"
+                  data-deploy-step={String(c.step)}
+                >
+                  Deploy…
                 </Button>
               </td>
             </tr>

@@ -10,6 +10,8 @@ import { type LiveColumn, type LiveTurn, refKey } from './playgroundState';
 export interface ColumnActions {
   regenerate(column: number): void;
   setModel(column: number, model: ModelRef): void;
+  /** Deploy the column's model as an endpoint (not offered for an endpoint itself). */
+  deploy(model: ModelRef): void;
 }
 
 export function ModelPicker(props: {
@@ -63,6 +65,7 @@ export function ModelPicker(props: {
 }
 
 function describe(ref: ModelRef): string {
+  if (ref.kind === 'endpoint') return `Endpoint · ${ref.slug}`;
   return ref.kind === 'base'
     ? ref.model
     : ref.kind === 'final'
@@ -108,6 +111,9 @@ export function ChatColumn(props: {
   };
 
   const lastAssistant = column.turns.length - 1;
+  // On the local backend the chosen model is a tiny stand-in: said next to the picker, so its
+  // gibberish-like replies are not mistaken for failed fine-tuning.
+  const standIn = props.models.find((m) => refKey(m.ref) === refKey(column.model))?.standIn;
   return (
     <section class="column" aria-label={compare ? `Column ${index + 1}` : 'Chat'}>
       <header class="column-head">
@@ -119,6 +125,22 @@ export function ChatColumn(props: {
           disabled={props.busy}
           onChange={(m) => actions.setModel(index, m)}
         />
+        {column.model && column.model.kind !== 'endpoint' && (
+          <button
+            type="button"
+            class="action deploy-model"
+            title="Deploy this model as an endpoint (an OpenAI-compatible URL)"
+            data-testid={compare ? `deploy-model-${index}` : 'deploy-model'}
+            onClick={() => column.model && actions.deploy(column.model)}
+          >
+            Deploy…
+          </button>
+        )}
+        {standIn && (
+          <p class="muted stand-in-note" data-testid="stand-in-note">
+            {standIn}
+          </p>
+        )}
       </header>
       <div class="messages" ref={scroller} onScroll={onScroll} role="log" aria-live="polite">
         {column.turns.length === 0 ? (

@@ -152,8 +152,11 @@ export function PlaygroundApp({
       setModel(column, model: ModelRef) {
         dispatch({ type: 'setModel', column, model });
       },
+      deploy(model: ModelRef) {
+        post({ type: 'deploy', model });
+      },
     }),
-    [],
+    [post],
   );
 
   const toggleCompare = () => {

@@ -124,6 +124,8 @@ export function refKey(ref: ModelRef | undefined): string {
       return `final:${ref.jobId}`;
     case 'checkpoint':
       return `checkpoint:${ref.jobId}:${ref.step}`;
+    case 'endpoint':
+      return `endpoint:${ref.endpointId}`;
   }
 }
 
@@ -140,6 +142,8 @@ export function modelLabel(ref: ModelRef | undefined, models: ModelOption[]): st
       return `${ref.jobId} · final`;
     case 'checkpoint':
       return `${ref.jobId} · step ${ref.step}`;
+    case 'endpoint':
+      return `Endpoint · ${ref.slug}`;
   }
 }
 

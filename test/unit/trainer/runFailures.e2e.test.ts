@@ -43,7 +43,7 @@ describe('a failed run says why', function () {
     assert.equal(outcome.exitCode, 1, outcome.output);
     // The backend's 401 message ("missing or invalid bearer token"); output redaction masks the word
     // after "bearer", as it would mask an echoed token.
-    assert.match(outcome.reason ?? '', /^missing or invalid bearer /);
+    assert.match(outcome.reason ?? '', /^missing or invalid bearer token/);
     assert.ok(!outcome.output.includes('not-the-token-0123456789'), 'the token is redacted from the output');
   });
 
