@@ -22,7 +22,7 @@ import { NewProjectCommand } from './vscode/newProject';
 import { PlaygroundPanel } from './vscode/playgroundPanel';
 import { chooseProject } from './vscode/projectPicker';
 import { Projects } from './vscode/projects';
-import { ArkorSession } from './vscode/session';
+import { ArkorSession, CLIENT_VERSION } from './vscode/session';
 import { SessionJobsSource } from './vscode/sessionJobsSource';
 import { Training } from './vscode/training';
 
@@ -49,9 +49,12 @@ export function activate(context: vscode.ExtensionContext): ArkorExtensionApi {
     log.error(`${what}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   });
   const projects = new Projects(context.workspaceState);
+  // Global storage is per user profile (and per test instance): the windows of one user share it.
   const localBackend = new LocalBackendProcess(
     context.extensionUri,
     vscode.Uri.joinPath(context.globalStorageUri, 'local-backend').fsPath,
+    vscode.Uri.joinPath(context.globalStorageUri, 'local-backend-server').fsPath,
+    CLIENT_VERSION,
     log,
   );
   const session = new ArkorSession(
@@ -82,7 +85,7 @@ export function activate(context: vscode.ExtensionContext): ArkorExtensionApi {
     (jobId) => void jobPanels.openRun(jobId),
     log,
   );
-  const jobs = jobCommands(session, jobPanels);
+  const jobs = jobCommands(session, jobPanels, (root) => training.run(vscode.Uri.file(root)));
   const endpoints = new Endpoints(session, log);
   const endpointPanels = new EndpointPanels(context.extensionUri, session, endpoints, log, (model) =>
     playground.open(model),
@@ -171,5 +174,6 @@ export function activate(context: vscode.ExtensionContext): ArkorExtensionApi {
 }
 
 export function deactivate(): void {
-  // Everything is in context.subscriptions; VS Code disposes it (the local backend child included).
+  // Everything is in context.subscriptions; VS Code disposes it. The local backend is not stopped:
+  // it serves every window of the user and exits by itself once idle (src/vscode/localBackend.ts).
 }

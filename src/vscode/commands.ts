@@ -8,6 +8,8 @@ export const COMMAND_IDS = [
   'arkor.refreshJobs',
   'arkor.openJob',
   'arkor.cancelJob',
+  'arkor.resumeJob',
+  'arkor.rerunJob',
   'arkor.openJobInPlayground',
   'arkor.copyJobId',
   'arkor.signIn',

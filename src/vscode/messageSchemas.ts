@@ -43,6 +43,8 @@ export function parseMessage<T>(schema: z.ZodType<T>, raw: unknown): T | undefin
 export const jobPanelMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
   z.object({ type: z.literal('cancelJob') }),
+  z.object({ type: z.literal('resumeJob') }),
+  z.object({ type: z.literal('rerunJob') }),
   z.object({ type: z.literal('openPlayground'), step: z.number().int().nonnegative().optional() }),
   z.object({ type: z.literal('openFullLog') }),
   z.object({ type: z.literal('switchBackend') }),

@@ -329,7 +329,7 @@ export class ArkorSession extends Disposable {
       onDeprecation: (notice) => void vscode.window.showWarningMessage(`Arkor: ${notice.message}`),
     });
     if (kind === 'local') {
-      // The backend this window started accepts its host token only (sign-up is closed to others).
+      // The user's shared backend accepts its host token only (sign-up is closed to others).
       const token = this.localBackend.hostToken;
       if (!token) throw new Error('The local backend started without its credential.');
       credentials = { mode: 'anon', token, anonymousId: 'arkor-vscode', orgSlug: 'local' };
