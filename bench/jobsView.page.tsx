@@ -24,9 +24,11 @@ function makeJobs(n: number): JobSummary[] {
   return Array.from({ length: n }, (_, i) => {
     const running = i === 0;
     const steps = running ? 10 : 100;
+    const name = `${['captain-speak', 'summariser', 'sql-helper', 'poet', 'translator'][i % 5]}-${i}`;
     return {
       id: `job-${i.toString(36)}-${(i * 2654435761) % 1e9}`,
-      name: `${['captain-speak', 'summariser', 'sql-helper', 'poet', 'translator'][i % 5]}-${i}`,
+      name,
+      label: name,
       status: running ? 'running' : STATUSES[i % STATUSES.length]!,
       createdAt: new Date(now - i * 60_000).toISOString(),
       step: steps,

@@ -36,15 +36,18 @@ export {
 export {
   type BackendKind,
   backendLabel,
+  CONNECTION_ACTIONS,
   type ConnectionAction,
   type ConnectionPhase,
   type ConnectionState,
   failureState,
   type JobOrigin,
+  NoProjectError,
   NotSignedInError,
   originOf,
   retryDelayMs,
   sameOrigin,
+  UntrustedScopeError,
 } from './connection';
 export {
   type AnonCredentials,
@@ -100,6 +103,7 @@ export {
   SeenEventIds,
   streamJobEvents,
 } from './jobEvents';
+export { JobHistoryLoader } from './jobHistory';
 export {
   type Checkpoint,
   clientJobSource,
@@ -146,6 +150,7 @@ export {
   writeProjectState,
 } from './projectState';
 export { REDACTED, redact, redactValue } from './redact';
+export { formatRunLabel, type RunLabelJob, runLabels } from './runLabels';
 export { readSse, type SseFrame } from './sse';
 export * from './types';
 export { type PostMessage, WebviewChannel, type WebviewChannelOptions } from './webviewChannel';

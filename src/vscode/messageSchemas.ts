@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CONNECTION_ACTIONS } from '../core/connection';
 import {
   type EndpointPanelToHost,
   type JobPanelToHost,
@@ -22,7 +23,7 @@ export const jobsViewMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('refresh') }),
   z.object({
     type: z.literal('connectionAction'),
-    action: z.enum(['signIn', 'selectBackend', 'retry', 'chooseProject', 'showOutput']),
+    action: z.enum(CONNECTION_ACTIONS),
   }),
   z.object({ type: z.literal('openJob'), jobId }),
   z.object({ type: z.literal('cancelJob'), jobId }),
@@ -42,12 +43,15 @@ export function parseMessage<T>(schema: z.ZodType<T>, raw: unknown): T | undefin
 export const jobPanelMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
   z.object({ type: z.literal('cancelJob') }),
+  z.object({ type: z.literal('resumeJob') }),
+  z.object({ type: z.literal('rerunJob') }),
   z.object({ type: z.literal('openPlayground'), step: z.number().int().nonnegative().optional() }),
   z.object({ type: z.literal('openFullLog') }),
   z.object({ type: z.literal('switchBackend') }),
   z.object({ type: z.literal('deploy'), step: z.number().int().nonnegative().optional() }),
   // Bounded: a webview must not make the host write an arbitrarily large file.
   z.object({ type: z.literal('saveCsv'), csv: z.string().max(64 * 1024 * 1024) }),
+  z.object({ type: z.literal('pin') }),
 ]) satisfies z.ZodType<JobPanelToHost>;
 
 const modelRef = z.discriminatedUnion('kind', [

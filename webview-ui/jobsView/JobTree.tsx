@@ -207,6 +207,7 @@ const TreeItem = memo(function TreeItem({ row, selected, now, top, height, actio
           webviewSection: 'job',
           jobId: row.job.id,
           jobStatus: row.job.status,
+          jobResumable: row.job.canResume === true,
           preventDefaultContextMenuItems: true,
         })}
         onClick={() => {
@@ -234,7 +235,6 @@ const TreeItem = memo(function TreeItem({ row, selected, now, top, height, actio
     );
   }
   const c = row.checkpoint!;
-  const label = `Checkpoint · step ${c.step}`;
   return (
     // biome-ignore lint/a11y/useKeyWithClickEvents: keys are handled by the tree (roving tabindex).
     <div
@@ -242,7 +242,7 @@ const TreeItem = memo(function TreeItem({ row, selected, now, top, height, actio
       tabIndex={selected ? 0 : -1}
       {...common}
       class={`row checkpoint-row${selected ? ' selected' : ''}`}
-      title={`${row.job.name} · step ${c.step}\nSaved: ${new Date(c.savedAt).toLocaleString()}${
+      title={`${row.job.label} · step ${c.step}\nSaved: ${new Date(c.savedAt).toLocaleString()}${
         c.loss != null ? `\nLoss: ${c.loss.toFixed(4)}` : ''
       }\nEnter: Try in Playground`}
       data-vscode-context={JSON.stringify({
@@ -256,7 +256,8 @@ const TreeItem = memo(function TreeItem({ row, selected, now, top, height, actio
       onDblClick={() => actions.openCheckpoint(row.job.id, c.step)}
     >
       <span class="twistie" />
-      <span class="ckpt-label">{label}</span>
+      {/* The step is what tells checkpoints apart: it never gives way (jobs.css). */}
+      <span class="ckpt-label">Step {c.step}</span>
       {c.loss != null && <span class="muted ckpt-loss">{c.loss.toFixed(4)}</span>}
       <span class="muted ckpt-time">{relativeTime(c.savedAt, now)}</span>
       <button
@@ -286,7 +287,7 @@ function JobRowBody({ job, now }: { job: JobSummary; now: number }) {
   return (
     <span class="row-body">
       <span class="row-line">
-        <span class="name">{job.name}</span>
+        <span class="name">{job.label}</span>
         <span class="muted created">{relativeTime(job.createdAt, now)}</span>
       </span>
       {(pct !== undefined || points) && (

@@ -27,12 +27,12 @@ export interface TreeRow {
 export const jobKey = (jobId: string) => `job:${jobId}`;
 export const checkpointKey = (jobId: string, step: number) => `ckpt:${jobId}:${step}`;
 
-/** Each job's lower-cased "name\nid", computed once per job object (a keystroke only compares). */
+/** Each job's lower-cased "label\nid" (label: name and `#n`), computed once per job object (a keystroke only compares). */
 const haystacks = new WeakMap<JobSummary, string>();
 function haystack(job: JobSummary): string {
   let h = haystacks.get(job);
   if (h === undefined) {
-    h = `${job.name.toLowerCase()}\n${job.id.toLowerCase()}`;
+    h = `${job.label.toLowerCase()}\n${job.id.toLowerCase()}`;
     haystacks.set(job, h);
   }
   return h;
@@ -43,14 +43,14 @@ export function matchesJob(job: JobSummary, query: string, filter: StatusFilter)
   if (filter !== 'all' && job.status !== filter) return false;
   if (!query) return true;
   const h = haystack(job);
-  // Name and id are matched separately: a query never spans the separator.
+  // Label and id are matched separately: a query never spans the separator.
   const i = h.indexOf(query);
   return i !== -1 && (i + query.length <= h.indexOf('\n') || i > h.indexOf('\n'));
 }
 
 export const normalizeQuery = (search: string) => search.trim().toLowerCase();
 
-/** Case-insensitive substring match on name or id, plus the status chip. */
+/** Case-insensitive substring match on the run label (name and `#n`) or id, plus the status chip. */
 export function filterJobs(jobs: readonly JobSummary[], search: string, filter: StatusFilter): JobSummary[] {
   const q = normalizeQuery(search);
   return jobs.filter((j) => matchesJob(j, q, filter));

@@ -1,6 +1,15 @@
 import * as assert from 'node:assert/strict';
 import type { JobSnapshot, TrainingJob } from '../../../src/core';
-import { datasetLabel, detail, rowFromSnapshot, summarize, toColumns } from '../../../src/vscode/viewModels';
+import {
+  datasetLabel,
+  detail,
+  formatParameterCount,
+  playgroundStandInNote,
+  rowFromSnapshot,
+  summarize,
+  toColumns,
+  withResume,
+} from '../../../src/vscode/viewModels';
 
 const job: TrainingJob = {
   id: 'j1',
@@ -57,6 +66,17 @@ describe('view models', () => {
     assert.equal(s.dataset, 'captain.jsonl');
   });
 
+  it('offers resume for an interrupted job on the local backend only (Arkor Cloud has no resume)', () => {
+    const at = (status: string, backend: 'local' | 'cloud' | undefined) =>
+      withResume(summarize({ ...job, status }), backend).canResume;
+    assert.equal(at('failed', 'local'), true);
+    assert.equal(at('cancelled', 'local'), true);
+    assert.equal(at('failed', 'cloud'), false);
+    assert.equal(at('running', 'local'), false);
+    assert.equal(at('completed', 'local'), false);
+    assert.equal(at('failed', undefined), false, 'not while disconnected');
+  });
+
   it('shows the resolved run settings and hides plumbing fields', () => {
     const d = detail(
       job,
@@ -75,6 +95,41 @@ describe('view models', () => {
     assert.equal(detail({ ...job, warnings: 'not a list' }).warnings, undefined);
     assert.equal(detail({ ...job, warnings: [] }).warnings, undefined);
     assert.ok(!('warnings' in detail(job).config));
+  });
+
+  it('names the run by its label in rows and the header, the bare name when no label is known', () => {
+    assert.equal(summarize(job, undefined, 'captain #3').label, 'captain #3');
+    assert.equal(detail(job, snapshot([1]), 'captain #3').label, 'captain #3');
+    assert.equal(summarize(job).label, 'captain');
+  });
+
+  it('says a local job trained a tiny stand-in, sized from its training.started metadata', () => {
+    // The metadata the local backend sends (src/backend/runJob.ts).
+    const local = {
+      backend: 'local',
+      requestedModel: 'unsloth/gemma-4-E4B-it',
+      baseModel: 'arkor-local/tiny-gpt',
+      parameters: 118_016,
+    };
+    assert.equal(
+      detail(job, snapshot([1], { startedMetadata: local })).standIn,
+      'trained locally as a tiny 118k-parameter stand-in model in its place; expect gibberish-like replies',
+    );
+    assert.match(
+      detail(job, snapshot([1], { startedMetadata: { backend: 'local' } })).standIn ?? '',
+      /^trained locally as a tiny stand-in model/,
+    );
+    assert.equal(
+      detail(job, snapshot([1], { startedMetadata: { gpu: 'H100' } })).standIn,
+      undefined,
+      'a real model',
+    );
+    assert.equal(detail(job).standIn, undefined, 'nothing said before the run reports');
+    assert.equal(
+      playgroundStandInNote('unsloth/gemma-4-E4B-it', 1_250_000),
+      'Local backend: replies come from a tiny 1.3M-parameter stand-in model trained on your CPU, not unsloth/gemma-4-E4B-it; expect gibberish-like text.',
+    );
+    assert.deepEqual([999, 1000, 118_016, 2_000_000].map(formatParameterCount), ['999', '1k', '118k', '2M']);
   });
 
   it('sends metrics as exact-length typed arrays (NaN for missing, metrics 32-bit), rows aligned', () => {
