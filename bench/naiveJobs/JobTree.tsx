@@ -1,8 +1,8 @@
 // The Jobs tree before windowing (bench/jobsView.mjs baseline only): every row in the DOM, no memoized rows.
 import { useLayoutEffect, useRef } from 'preact/hooks';
-import type { JobSummary } from '../../src/protocol';
-import { jobTooltip, relativeTime, sparklinePoints } from '../../webview-ui/jobsView/format';
+import { jobTooltip, relativeTime } from '../../webview-ui/jobsView/format';
 import { Chevron, PlaygroundIcon, StatusIcon } from '../../webview-ui/jobsView/icons';
+import { JobRowBody } from '../../webview-ui/jobsView/JobTree';
 import { keyAction, resolveActive, type TreeRow } from '../../webview-ui/jobsView/treeModel';
 
 export interface JobTreeProps {
@@ -168,57 +168,5 @@ export function JobTree(props: JobTreeProps) {
         );
       })}
     </div>
-  );
-}
-
-function JobRowBody({ job, now }: { job: JobSummary; now: number }) {
-  const points = sparklinePoints(job.sparkline, 60, 16);
-  const max = job.maxSteps;
-  const step = job.step;
-  const pct = max && step != null ? Math.max(0, Math.min(100, (step / max) * 100)) : undefined;
-  return (
-    <span class="row-body">
-      <span class="row-line">
-        <span class="name">{job.name}</span>
-        <span class="muted created">{relativeTime(job.createdAt, now)}</span>
-      </span>
-      {(pct !== undefined || points) && (
-        <span class="row-line metrics">
-          {pct !== undefined && (
-            <span
-              class="progress"
-              role="progressbar"
-              aria-label="Training progress"
-              aria-valuemin={0}
-              aria-valuemax={max}
-              aria-valuenow={step}
-            >
-              <span class="progress-fill" style={{ width: `${pct}%` }} />
-            </span>
-          )}
-          {pct !== undefined && (
-            <span class="muted steps">
-              {step}/{max}
-            </span>
-          )}
-          {points && (
-            <svg
-              class="sparkline"
-              width="60"
-              height="16"
-              viewBox="0 0 60 16"
-              preserveAspectRatio="none"
-              aria-hidden="true"
-              data-testid="sparkline"
-            >
-              <polyline points={points} fill="none" stroke="currentColor" stroke-width="1.2" />
-            </svg>
-          )}
-          {job.lastLoss != null && Number.isFinite(job.lastLoss) && (
-            <span class="muted loss">{job.lastLoss.toFixed(3)}</span>
-          )}
-        </span>
-      )}
-    </span>
   );
 }

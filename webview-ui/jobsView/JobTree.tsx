@@ -279,7 +279,8 @@ const TreeItem = memo(function TreeItem({ row, selected, now, top, height, actio
   );
 });
 
-function JobRowBody({ job, now }: { job: JobSummary; now: number }) {
+/** The job row's label, age, progress and sparkline (also the bench baseline's). */
+export function JobRowBody({ job, now }: { job: JobSummary; now: number }) {
   const points = sparklinePoints(job.sparkline, 60, 16);
   const max = job.maxSteps;
   const step = job.step;
