@@ -96,7 +96,7 @@ async function main() {
     }
     const f = (x, d = 2) => x.toFixed(d);
     console.log(
-      `Jobs view, ${RUNS} runs, ${UPDATES} live updates each; ms of main-thread work (+ forced layout)`,
+      `Jobs view: app best of ${RUNS} alternating runs x ${UPDATES} live updates, naive 1 run x ${NAIVE_UPDATES}; ms of main-thread work (+ forced layout)`,
     );
     const head = ['DOM rows', 'first paint', 'key p50', 'key max', 'update', 'update max', 'ms/s @10/s'];
     console.log(`${'variant'.padEnd(14)} ${head.map((h) => h.padStart(11)).join(' ')}`);
