@@ -1,9 +1,19 @@
 import { writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import * as vscode from 'vscode';
-import { ArkorApiError, type ChatRequest, isAbortError, isActiveStatus, type JobStore } from '../core';
+import {
+  ArkorApiError,
+  type ChatRequest,
+  isAbortError,
+  isActiveStatus,
+  type JobStore,
+  sameOrigin,
+} from '../core';
+import { exportDefaultPath } from '../core/exportTarget';
 import { DisposableStore, toDisposable } from '../core/lifecycle';
 import type { Conversation, HostToPlayground, ModelOption, ModelRef, PlaygroundToHost } from '../protocol';
 import { CHAT_LIMITS } from '../wire/chatLimits';
+import { config } from './config';
 import { errorText } from './log';
 import { playgroundMessage } from './messageSchemas';
 import type { ArkorSession } from './session';
@@ -101,7 +111,10 @@ export class PlaygroundPanel extends WebviewHost<PlaygroundToHost, HostToPlaygro
     this.panel = undefined;
   }
 
-  /** Base models, final adapters of completed jobs, and every checkpoint seen (running jobs too). */
+  /**
+   * Base models, final adapters of completed jobs, and every checkpoint seen (running jobs too): all of
+   * the backend connected now (`session.origin()`), the only one whose models a chat can reach.
+   */
   models(): ModelOption[] {
     const options: ModelOption[] = BASE_MODELS.map((model) => ({
       ref: { kind: 'base', model },
@@ -153,9 +166,10 @@ export class PlaygroundPanel extends WebviewHost<PlaygroundToHost, HostToPlaygro
     this.modelsTimer = setTimeout(() => {
       this.modelsTimer = undefined;
       const models = this.models();
-      const json = JSON.stringify(models);
+      const origin = this.session.origin();
+      const json = JSON.stringify([models, origin]);
       if (json === this.lastModelsJson) return;
-      if (this.channel.postDelta({ type: 'models', models })) this.lastModelsJson = json;
+      if (this.channel.postDelta({ type: 'models', models, origin })) this.lastModelsJson = json;
     }, 250);
   }
 
@@ -175,10 +189,11 @@ export class PlaygroundPanel extends WebviewHost<PlaygroundToHost, HostToPlaygro
 
   protected override snapshot(): HostToPlayground {
     const models = this.models();
-    this.lastModelsJson = JSON.stringify(models);
+    const origin = this.session.origin();
+    this.lastModelsJson = JSON.stringify([models, origin]);
     const preselect = this.pendingSelect;
     this.pendingSelect = undefined;
-    return { type: 'snapshot', models, conversations: this.conversations(), preselect };
+    return { type: 'snapshot', models, origin, conversations: this.conversations(), preselect };
   }
 
   protected override async onMessage(message: Exclude<PlaygroundToHost, { type: 'ready' }>): Promise<void> {
@@ -192,16 +207,46 @@ export class PlaygroundPanel extends WebviewHost<PlaygroundToHost, HostToPlaygro
       case 'saveConversations':
         await this.state.update(HISTORY_KEY, message.conversations);
         return;
-      case 'export': {
-        const ext = message.format === 'jsonl' ? 'jsonl' : 'md';
-        const target = await vscode.window.showSaveDialog({
-          defaultUri: vscode.Uri.file(message.suggestedName.replace(/[^\w.-]+/g, '_')),
-          filters: message.format === 'jsonl' ? { 'JSON Lines': [ext] } : { Markdown: [ext] },
-        });
-        if (target) await writeFile(target.fsPath, message.content, 'utf8');
+      case 'export':
+        await this.export(message);
         return;
-      }
+      case 'switchBackend':
+        await config.update('backend', message.backend, vscode.ConfigurationTarget.Global);
+        return;
     }
+  }
+
+  private async export(message: Extract<PlaygroundToHost, { type: 'export' }>): Promise<void> {
+    const jsonl = message.format === 'jsonl';
+    if (jsonl && !message.content) {
+      void vscode.window.showWarningMessage(
+        `Arkor: this conversation has no complete reply to export as training data.${message.note ? ` ${message.note}` : ''}`,
+      );
+      return;
+    }
+    const defaultPath = exportDefaultPath(message.suggestedName, {
+      projectDir: this.session.connection?.projectDir,
+      workspaceFolders: (vscode.workspace.workspaceFolders ?? [])
+        .filter((f) => f.uri.scheme === 'file')
+        .map((f) => f.uri.fsPath),
+      home: homedir(),
+    });
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: vscode.Uri.file(defaultPath),
+      filters: jsonl ? { 'JSON Lines': ['jsonl'] } : { Markdown: ['md'] },
+      saveLabel: 'Export',
+      title: `Export ${jsonl ? 'training data (JSONL)' : 'Markdown'}${message.note ? `: ${message.note}` : ''}`,
+    });
+    if (!target) return;
+    try {
+      await writeFile(target.fsPath, message.content, 'utf8');
+    } catch (error) {
+      void vscode.window.showErrorMessage(`Arkor: could not save ${target.fsPath}: ${errorText(error)}`);
+      return;
+    }
+    void vscode.window.showInformationMessage(
+      `Arkor: saved ${target.fsPath}.${message.note ? ` ${message.note}` : ''}`,
+    );
   }
 
   private async chat(message: Extract<PlaygroundToHost, { type: 'chat' }>): Promise<void> {
@@ -210,6 +255,17 @@ export class PlaygroundPanel extends WebviewHost<PlaygroundToHost, HostToPlaygro
     this.requests.set(requestId, controller);
     try {
       const connection = await this.session.connect();
+      const here = this.session.origin();
+      if (message.origin && here && !sameOrigin(message.origin, here)) {
+        // The webview has not seen the switch yet: another backend does not have this model.
+        this.post({
+          type: 'chatError',
+          requestId,
+          message: `This conversation's model is on ${message.origin.label}; you are connected to ${here.label}.`,
+          action: `Switch to ${message.origin.backend === 'local' ? 'the Local Backend' : 'Arkor Cloud'}, or pick another model`,
+        });
+        return;
+      }
       const model: Pick<ChatRequest, 'baseModel' | 'adapter'> =
         message.model.kind === 'base' ? { baseModel: message.model.model } : { adapter: message.model };
       const result = await connection.client.streamChat(

@@ -1,10 +1,10 @@
 import { Component } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import type { ModelOption, ModelRef } from '../../src/protocol';
+import type { JobOrigin, ModelOption, ModelRef } from '../../src/protocol';
 import { copyText } from './clipboard';
 import { formatStats } from './exporters';
 import { MarkdownView } from './markdown';
-import { type LiveColumn, type LiveTurn, refKey } from './playgroundState';
+import { describeRef, isElsewhere, type LiveColumn, type LiveTurn, refKey } from './playgroundState';
 
 /** Callbacks shared by every message; one stable object so memoized messages never re-render for them. */
 export interface ColumnActions {
@@ -16,12 +16,14 @@ export function ModelPicker(props: {
   testId: string;
   models: ModelOption[];
   value: ModelRef | undefined;
+  /** Set when the value is another backend's model: shown as such, never as this backend's option. */
+  elsewhere?: string;
   disabled?: boolean;
   label: string;
   onChange(model: ModelRef): void;
 }) {
   const { models, value } = props;
-  const key = refKey(value);
+  const key = props.elsewhere ? `elsewhere:${refKey(value)}` : refKey(value);
   const groups = new Map<string, ModelOption[]>();
   for (const m of models) {
     const list = groups.get(m.group);
@@ -46,7 +48,7 @@ export function ModelPicker(props: {
       {models.length === 0 && <option value="">No models available</option>}
       {value && !listed && (
         <option value={key} disabled>
-          {describe(value)} (unavailable)
+          {props.elsewhere ?? `${describeRef(value)} (unavailable)`}
         </option>
       )}
       {[...groups].map(([group, options]) => (
@@ -62,18 +64,14 @@ export function ModelPicker(props: {
   );
 }
 
-function describe(ref: ModelRef): string {
-  return ref.kind === 'base'
-    ? ref.model
-    : ref.kind === 'final'
-      ? `${ref.jobId} · final`
-      : `${ref.jobId} · step ${ref.step}`;
-}
-
 export function ChatColumn(props: {
   index: number;
   compare: boolean;
   column: LiveColumn;
+  /** The backend connected now. */
+  origin: JobOrigin | undefined;
+  /** The column has no turns while the other has: Compare was turned on after some. */
+  joinedLate: boolean;
   models: ModelOption[];
   busy: boolean;
   actions: ColumnActions;
@@ -108,6 +106,8 @@ export function ChatColumn(props: {
   };
 
   const lastAssistant = column.turns.length - 1;
+  // Another backend's model cannot answer here: no Regenerate until the column is pointed elsewhere.
+  const away = column.model !== undefined && isElsewhere(column, props.origin);
   return (
     <section class="column" aria-label={compare ? `Column ${index + 1}` : 'Chat'}>
       <header class="column-head">
@@ -116,6 +116,9 @@ export function ChatColumn(props: {
           label={compare ? `Model for column ${index + 1}` : 'Model'}
           models={props.models}
           value={column.model}
+          elsewhere={
+            away ? `${column.label ?? describeRef(column.model!)} (on ${column.origin!.label})` : undefined
+          }
           disabled={props.busy}
           onChange={(m) => actions.setModel(index, m)}
         />
@@ -123,7 +126,11 @@ export function ChatColumn(props: {
       <div class="messages" ref={scroller} onScroll={onScroll} role="log" aria-live="polite">
         {column.turns.length === 0 ? (
           <p class="muted empty-chat">
-            {props.models.length ? 'Ready when you are.' : 'No models yet: train a job or check the backend.'}
+            {!props.models.length
+              ? 'No models yet: train a job or check the backend.'
+              : props.joinedLate
+                ? "This column's model answers from the next prompt on."
+                : 'Ready when you are.'}
           </p>
         ) : (
           column.turns.map((turn, i) =>
@@ -134,7 +141,7 @@ export function ChatColumn(props: {
                 key={turn.requestId ?? `a${i}`}
                 turn={turn}
                 column={index}
-                canRegenerate={i === lastAssistant && !props.busy}
+                canRegenerate={i === lastAssistant && !props.busy && !away}
                 actions={actions}
               />
             ),
@@ -175,6 +182,11 @@ class AssistantMessage extends Component<AssistantProps> {
     const stats = formatStats(turn.stats);
     return (
       <div class="msg assistant" data-testid="assistant-message" data-streaming={String(streaming)}>
+        {turn.model && (
+          <div class="msg-head muted" data-testid="reply-model" title={turn.model.origin?.label}>
+            {turn.model.label}
+          </div>
+        )}
         {turn.content || streaming ? (
           <MarkdownView text={turn.content} streaming={streaming} />
         ) : turn.error ? null : (
