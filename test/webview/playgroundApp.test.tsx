@@ -491,7 +491,7 @@ describe('Playground app', () => {
       const picker = view.getByTestId('model-picker') as HTMLSelectElement;
       assert.equal(
         picker.selectedOptions[0]?.textContent,
-        'captain-speak · final (on Arkor Cloud (acme/demo on api.arkor.ai))',
+        'captain-speak · final · on Arkor Cloud (acme/demo on api.arkor.ai)',
       );
       assert.deepEqual(
         [...picker.querySelectorAll('optgroup option')].map((o) => o.textContent),

@@ -117,7 +117,7 @@ export function ChatColumn(props: {
           models={props.models}
           value={column.model}
           elsewhere={
-            away ? `${column.label ?? describeRef(column.model!)} (on ${column.origin!.label})` : undefined
+            away ? `${column.label ?? describeRef(column.model!)} · on ${column.origin!.label}` : undefined
           }
           disabled={props.busy}
           onChange={(m) => actions.setModel(index, m)}

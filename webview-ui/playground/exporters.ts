@@ -129,7 +129,12 @@ export function toMarkdown(conversation: Conversation, models: ModelOption[]): s
     out.push('**System prompt**', '', ...conversation.systemPrompt.split('\n').map((l) => `> ${l}`), '');
   }
   for (const column of conversation.columns) {
-    out.push(`## ${modelLabel(column.model, models)}`, '');
+    // The column's model as listed now, else as it was named when chosen (another backend's).
+    const listed = models.some((m) => refKey(m.ref) === refKey(column.model));
+    out.push(
+      `## ${listed ? modelLabel(column.model, models) : (column.label ?? modelLabel(column.model, models))}`,
+      '',
+    );
     for (const turn of column.turns) {
       const by = turn.role === 'assistant' && turn.model ? ` · ${turn.model.label}` : '';
       out.push(turn.role === 'user' ? '### User' : `### Assistant${by}`, '');

@@ -568,7 +568,8 @@ function reduce(state: PlaygroundState, action: Action): PlaygroundState {
     }
     case 'clear': {
       const session = stopAll(state.session);
-      return commit(
+      // Emptied, a conversation has nothing to keep on another backend: it moves to this one.
+      const cleared = commit(
         {
           ...state,
           session: {
@@ -579,6 +580,7 @@ function reduce(state: PlaygroundState, action: Action): PlaygroundState {
         },
         action.now,
       );
+      return fillModels(cleared);
     }
     case 'new': {
       const stopped = commit({ ...state, session: stopAll(state.session) }, action.now);
