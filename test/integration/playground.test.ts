@@ -177,8 +177,8 @@ describe('Playground (local backend)', function () {
     await screenshot('31-playground-compare-dark');
   });
 
-  it('a reply keeps its model: change the left model, turn Compare on, send; nothing is copied; export in the project', async () => {
-    const BASE_LABEL = 'Base · unsloth/gemma-4-E4B-it';
+  /** Opens the Playground on a new conversation in one column. */
+  async function newSingleColumnChat(): Promise<void> {
     await vscode.commands.executeCommand('arkor.openPlayground');
     await waitFor(() => api.playground.isMounted, 'the Playground to mount');
     await clickInWebview('playground', '[data-testid=new-conversation]');
@@ -187,6 +187,11 @@ describe('Playground (local backend)', function () {
       `return document.querySelector('[data-testid=compare-toggle]').checked;`,
     );
     if (compare) await clickInWebview('playground', '[data-testid=compare-toggle]');
+  }
+
+  it('a reply keeps its model: change the left model, turn Compare on, send; nothing is copied; export in the project', async () => {
+    const BASE_LABEL = 'Base · unsloth/gemma-4-E4B-it';
+    await newSingleColumnChat();
     await selectInWebview('playground', '[data-testid=model-picker]', 'base:unsloth/gemma-4-E4B-it');
     assert.ok(await setInput('temperature', 0, 'input'));
     assert.ok(await setInput('max-tokens', 60, 'change'));
@@ -362,15 +367,8 @@ describe('Playground (local backend)', function () {
   }
 
   it('stops a long reply: the host request ends and the UI leaves streaming', async () => {
-    await vscode.commands.executeCommand('arkor.openPlayground');
-    await waitFor(() => api.playground.isMounted, 'the Playground to mount');
-    await clickInWebview('playground', '[data-testid=new-conversation]');
     // One column (the previous test left compare on), a long sampled reply.
-    const compare = await evalInWebview<boolean>(
-      'playground',
-      `return document.querySelector('[data-testid=compare-toggle]').checked;`,
-    );
-    if (compare) await clickInWebview('playground', '[data-testid=compare-toggle]');
+    await newSingleColumnChat();
     const long = await findLongReply();
     await selectInWebview('playground', '[data-testid=model-picker]', long.option);
     // Greedy decoding repeats the probe's reply, which runs to at least 400 tokens.
