@@ -276,7 +276,8 @@ describe('Playground (local backend)', function () {
             `const w = document.querySelector('.quick-input-widget');
              if (!w || w.style.display === 'none') return null;
              const input = w.querySelector('input');
-             return input?.value ? { value: input.value, title: w.querySelector('.quick-input-title')?.textContent ?? '' } : null;`,
+             // The simple dialog fills its input in steps (folder, then name): wait for the name.
+             return input?.value.endsWith(${JSON.stringify(path.extname(file))}) ? { value: input.value, title: w.querySelector('.quick-input-title')?.textContent ?? '' } : null;`,
           ),
         'the save dialog',
       );
@@ -308,10 +309,7 @@ describe('Playground (local backend)', function () {
     if (complete.length === 0) {
       // Every greedy reply ran to the token limit: there is nothing to write, and it says so.
       await clickInWebview('playground', '[data-testid=export-jsonl]');
-      await waitFor(
-        async () => /no complete reply to export/.test(await notificationText()),
-        'the notice that nothing is complete',
-      );
+      await noticeSays(/no complete reply to export/, 'the notice that nothing is complete');
       return;
     }
     const jsonl = await saveViaDialog('export-jsonl', 'hello-who-are-you.jsonl');
@@ -328,12 +326,20 @@ describe('Playground (local backend)', function () {
     );
     if (skipped > 0) {
       assert.match(jsonl.title, leftOut);
-      await waitFor(
-        async () => leftOut.test(await notificationText()),
-        'the saved notice to say what was left out',
-      );
+      await noticeSays(leftOut, 'the saved notice to say what was left out');
     }
   });
+
+  /** Waits for a notification matching `pattern`: a toast, or in the notification centre. */
+  async function noticeSays(pattern: RegExp, what: string): Promise<void> {
+    const found = await waitFor(async () => pattern.test(await notificationText()), what, 10_000).catch(
+      () => false,
+    );
+    if (found) return;
+    await vscode.commands.executeCommand('notifications.showList');
+    await waitFor(async () => pattern.test(await notificationText()), `${what} (notification centre)`);
+    await vscode.commands.executeCommand('notifications.hideList');
+  }
 
   /**
    * The tiny local model may end a turn early on some prompts. A greedy (temperature 0) reply is
