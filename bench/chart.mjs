@@ -75,6 +75,7 @@ async function main() {
     );
     const first = []; // per round: { `${kind}:${n}`: { paint: [], sync: [], points } }
     const live = []; // per round: { `${kind}:${n}`: result }
+    const stats = []; // per round: { n: { stats, sorted } } (ms)
     try {
       for (let r = 0; r < ROUNDS; r++) {
         const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
@@ -140,6 +141,17 @@ async function main() {
           }
         }
         live.push(liveRound);
+        {
+          const ctx = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+          const sp = await ctx.newPage();
+          await sp.goto(pathToFileURL(path.join(dir, 'index.html')).href);
+          await sp.waitForFunction(() => window.benchReady === true);
+          const costs = {};
+          for (const n of SIZES)
+            costs[n] = await sp.evaluate(([size]) => window.bench.statsCost(size, 15), [n]);
+          stats.push(costs);
+          await ctx.close();
+        }
         const p = (kind, n) => ms(median(round[`${kind}:${n}`].paint));
         console.log(
           `round ${r + 1}/${ROUNDS} (load ${load()}): ` +
@@ -151,7 +163,7 @@ async function main() {
     } finally {
       await browser.close();
     }
-    report(first, live);
+    report(first, live, stats);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -174,7 +186,7 @@ const ratio = (slow, fast) => `${(slow / fast).toFixed(1)}x`;
 const spread = (s) => `${ms(s.value)} (${s.min.toFixed(0)}–${s.max.toFixed(0)})`;
 const verdict = (ok) => (ok ? 'PASS' : 'FAIL');
 
-function report(first, live) {
+function report(first, live, stats) {
   console.log(
     `\nFirst paint of a finished job: data handed over → frame painted. Median of ${first.length} round medians` +
       ` (range of round medians)`,
@@ -294,6 +306,26 @@ function report(first, live) {
           `  at ${n.toLocaleString('en')}: SVG spends ${ratio(s.busy, u.busy)} the main-thread time on updates ` +
           `(${ratio(s.perUpdate, u.perUpdate)} per drawn update), ${ratio(s.allIn, u.allIn)} all-in; ` +
           `frame p95 ${ratio(s.p95, u.p95)}`,
+      );
+    }
+  }
+
+  if (stats.length > 0) {
+    console.log(
+      `\nLoss statistics (the Statistics section, recomputed in each data frame while open): train and eval ` +
+        `loss over every row, median of ${stats.length} rounds`,
+    );
+    for (const n of SIZES) {
+      const s = median(stats.map((r) => r[n].stats));
+      const sorted = median(stats.map((r) => r[n].sorted));
+      const frames = live.map((r) => r[`chart:${n}`]?.frameCost).filter((c) => typeof c === 'number');
+      const frame = frames.length ? median(frames) : undefined;
+      console.log(
+        `  ${n.toLocaleString('en')} points: ${ms(s)} (percentiles by a full sort instead: ${ms(sorted)}, ` +
+          `${ratio(sorted, s)})` +
+          (frame
+            ? `; a data frame of the chart costs ${ms(frame)}, so it adds ${((s / frame) * 100).toFixed(0)}%`
+            : ''),
       );
     }
   }

@@ -21,6 +21,8 @@ import { FakeHost } from '../test/webview/fakeChannel';
 import { ChartController, REDRAW_BUDGET } from '../webview-ui/jobPanel/chartController';
 import { JobApp } from '../webview-ui/jobPanel/JobApp';
 import { LossChart } from '../webview-ui/jobPanel/LossChart';
+import { MetricStore } from '../webview-ui/jobPanel/metricStore';
+import { seriesStats } from '../webview-ui/jobPanel/stats';
 import { registerToolkit } from '../webview-ui/shared/toolkitRegister';
 
 export type Kind = 'panel' | 'chart' | 'svg';
@@ -376,6 +378,44 @@ async function idle(seconds: number): Promise<void> {
   });
 }
 
+/**
+ * The Statistics section's work per data frame while open: train and eval loss statistics over every
+ * row of an N-point store (seriesStats: two passes and a selection for p90/p95), median of `reps`.
+ * Baseline in the same run: the same statistics with the percentiles read from a full sort.
+ */
+function statsCost(n: number, reps: number): { stats: number; sorted: number } {
+  const store = new MetricStore(0.6);
+  store.reset(columns(0, n));
+  const time = (f: () => void) => {
+    const samples: number[] = [];
+    for (let r = 0; r < reps + 2; r++) {
+      const t = performance.now();
+      f();
+      samples.push(performance.now() - t);
+    }
+    return samples.slice(2).sort((a, b) => a - b)[reps >> 1]!;
+  };
+  const sortedStats = (values: Float32Array) => {
+    const a = Float64Array.from(values).filter(Number.isFinite).sort();
+    const at = (q: number) => {
+      const r = q * (a.length - 1);
+      const k = Math.floor(r);
+      return a[k]! + (r - k) * (a[Math.min(a.length - 1, k + 1)]! - a[k]!);
+    };
+    return [seriesStats(values).mean, at(0.9), at(0.95)];
+  };
+  return {
+    stats: time(() => {
+      seriesStats(store.loss);
+      seriesStats(store.evalLoss);
+    }),
+    sorted: time(() => {
+      sortedStats(store.loss);
+      sortedStats(store.evalLoss);
+    }),
+  };
+}
+
 declare global {
   interface Window {
     bench: {
@@ -383,10 +423,11 @@ declare global {
       prepareLive: typeof prepareLive;
       live: typeof live;
       idle: typeof idle;
+      statsCost: typeof statsCost;
     };
     benchReady: boolean;
   }
 }
 
-window.bench = { firstPaint, prepareLive, live, idle };
+window.bench = { firstPaint, prepareLive, live, idle, statsCost };
 window.benchReady = true;

@@ -5,15 +5,13 @@
 // 1. LoRA training steps/s and tokens/s, default preset (d=64, 2 layers, context 64, batch 16) and
 //    test preset, on the real shipped base models.
 // 2. The custom matmul gradient against tfjs' own MatMul gradient, same model and batches, side by side.
-// 3. Inference tokens/s (bytes/s) from the default base.
-// 4. GET /v1/jobs latency (p50/p99) of a running backend while a training job runs in its worker.
+// 3. GET /v1/jobs latency (p50/p99) of a running backend while a training job runs in its worker.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startBackend } from '../src/backend/backend';
 import { loadBaseModel } from '../src/backend/engine/baseModel';
 import { type Example, parseChatJsonl, toWindows } from '../src/backend/engine/data';
-import { generate } from '../src/backend/engine/generate';
 import { createLora, disposeLora } from '../src/backend/engine/lora';
 import { type MatmulGrad, TinyGpt } from '../src/backend/engine/model';
 import { PRESETS, type PresetName } from '../src/backend/engine/presets';
@@ -56,25 +54,6 @@ function trainSpeed(presetName: PresetName, steps: number, matmulGrad: MatmulGra
   model.dispose();
   const stepsPerSec = steps / secs;
   return { stepsPerSec, tokensPerSec: stepsPerSec * preset.batchSize * T, msPerStep: (secs * 1000) / steps };
-}
-
-async function inferenceSpeed(tokens: number) {
-  const preset = PRESETS.default;
-  const base = loadBaseModel(preset);
-  const model = TinyGpt.fromWeights(preset.model, base.weights);
-  const allowed = base.header.allowedBytes.filter((b) => b !== 4);
-  const t = performance.now();
-  let n = 0;
-  for await (const p of generate(model, [{ role: 'user', content: 'Tell me a story.' }], undefined, {
-    allowedBytes: allowed,
-    maxTokens: tokens,
-    seed: 1,
-  })) {
-    n += Buffer.byteLength(p.text);
-  }
-  const secs = (performance.now() - t) / 1000;
-  model.dispose();
-  return n / secs;
 }
 
 async function listLatencyWhileTraining() {
@@ -185,11 +164,6 @@ async function main() {
   const stock = { msPerStep: median(stockRounds) };
   console.log(
     `matmul gradient, default preset: custom ${f(custom.msPerStep, 0)} ms/step vs tfjs ${f(stock.msPerStep, 0)} ms/step → ${f(stock.msPerStep / custom.msPerStep)}x speed-up`,
-  );
-
-  const tps = await inferenceSpeed(300);
-  console.log(
-    `inference default base: ${f(tps, 0)} tokens/s (bytes/s, no KV cache, yielding after each byte)`,
   );
 
   const lat = await listLatencyWhileTraining();

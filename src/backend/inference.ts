@@ -1,11 +1,12 @@
 // Chat inference on the server's own thread: the frozen base model is loaded once, adapters are
-// loaded on demand and a few are kept. Generation yields to the event loop after every byte
+// loaded on demand, merged into a copy of the base weights for the cached decoder
+// (engine/decoder.ts), and a few are kept. Generation yields to the event loop after every byte
 // (engine/generate.ts), so the server stays responsive and an aborted request stops at once.
 import { existsSync } from 'node:fs';
 import { type BaseModel, loadBaseModel } from './engine/baseModel';
+import { type DecoderWeights, decoderWeights } from './engine/decoder';
 import { type FinishReason, generate } from './engine/generate';
-import { type AdapterConfig, disposeLora, type Lora, loadLora } from './engine/lora';
-import { TinyGpt } from './engine/model';
+import { type AdapterConfig, disposeLora, loadLora } from './engine/lora';
 import { PRESETS, type PresetName } from './engine/presets';
 import { initTf } from './engine/tf';
 import type { ChatMessage } from './engine/tokenizer';
@@ -27,8 +28,8 @@ export interface ChatParams {
 }
 
 export class Inference {
-  private loaded: Promise<{ base: BaseModel; model: TinyGpt }> | undefined;
-  private adapters = new Map<string, { lora: Lora; config: AdapterConfig }>();
+  private loaded: Promise<{ base: BaseModel; weights: DecoderWeights }> | undefined;
+  private adapters = new Map<string, { weights: DecoderWeights; config: AdapterConfig }>();
 
   constructor(
     private readonly store: Store,
@@ -56,15 +57,15 @@ export class Inference {
   }
 
   async *chat(p: ChatParams, adapterDir?: string): AsyncGenerator<string, FinishReason> {
-    const { base, model } = await this.load();
+    const { base, weights: baseWeights } = await this.load();
     let allowed = base.header.allowedBytes;
-    let lora: Lora | undefined;
+    let weights = baseWeights;
     if (adapterDir) {
-      const a = this.adapter(adapterDir);
-      lora = a.lora;
+      const a = this.adapter(adapterDir, base);
+      weights = a.weights;
       allowed = [...new Set([...allowed, ...a.config.allowedBytes])].sort((x, y) => x - y);
     }
-    const gen = generate(model, p.messages, lora, {
+    const gen = generate(weights, p.messages, {
       temperature: p.temperature,
       topP: p.topP,
       maxTokens: p.maxTokens,
@@ -83,7 +84,7 @@ export class Inference {
     this.loaded ??= (async () => {
       await initTf();
       const base = loadBaseModel(PRESETS[this.preset], this.baseModelDir);
-      return { base, model: TinyGpt.fromWeights(PRESETS[this.preset].model, base.weights) };
+      return { base, weights: decoderWeights(PRESETS[this.preset].model, base.weights) };
     })().catch((e: unknown) => {
       // Do not cache a failure (e.g. assets missing): the next request tries again.
       this.loaded = undefined;
@@ -92,7 +93,7 @@ export class Inference {
     return this.loaded;
   }
 
-  private adapter(dir: string) {
+  private adapter(dir: string, base: BaseModel) {
     let a = this.adapters.get(dir);
     if (a) {
       // Refresh its place in the LRU order.
@@ -100,12 +101,17 @@ export class Inference {
       this.adapters.set(dir, a);
       return a;
     }
-    a = loadLora(dir);
+    const { lora, config } = loadLora(dir);
+    try {
+      a = { weights: decoderWeights(PRESETS[this.preset].model, base.weights, lora), config };
+    } finally {
+      // Merged into the weights: the tfjs tensors are no longer needed.
+      disposeLora(lora);
+    }
     this.adapters.set(dir, a);
     if (this.adapters.size > MAX_CACHED_ADAPTERS) {
-      const [oldest, entry] = this.adapters.entries().next().value as [string, { lora: Lora }];
+      const oldest = this.adapters.keys().next().value as string;
       this.adapters.delete(oldest);
-      disposeLora(entry.lora);
     }
     return a;
   }

@@ -57,7 +57,12 @@ export class JobPanels extends Disposable {
       existing.panel.reveal();
       return existing;
     }
-    const name = this.session.connection?.store.job(jobId)?.name ?? jobId.slice(0, 8);
+    const store = this.session.connection?.store;
+    const known = store?.job(jobId)?.name;
+    // Opened on an id alone (Run Training's "Started job <id>", before the list was read again):
+    // read it now, so the tab and header get the job's name at once, not at the next idle poll.
+    if (store && known === undefined) void store.refresh();
+    const name = known ?? jobId.slice(0, 8);
     // A job is opened from the connection that lists it: that is the backend it belongs to.
     return this.attach(
       createPanel(VIEW_TYPE, `Job: ${name}`, this.extensionUri),

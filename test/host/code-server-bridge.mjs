@@ -145,7 +145,10 @@ async function main() {
   });
   if (env.ARKOR_TEST_DRIVER_DIR) serveDriver(page, env.ARKOR_TEST_DRIVER_DIR);
   const folderParam = encodeURIComponent(folder);
-  await page.goto(`${origin}/?folder=${folderParam}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+  // A loaded machine can take longer than Playwright’s 30 s default to load the workbench.
+  await page.goto(`${origin}/?folder=${folderParam}&payload=${encodeURIComponent(JSON.stringify(payload))}`, {
+    timeout: 120_000,
+  });
   exitCode = await Promise.race([
     exited,
     new Promise((resolve) =>
@@ -268,6 +271,12 @@ async function handle(page, req) {
         await page.reload().catch((e) => console.error('[bridge] reload failed', e));
       }, 300);
       return true;
+    }
+    case 'viewport': {
+      // The browser window's size, as a user resizing VS Code's window: the workbench lays out again.
+      const before = page.viewportSize();
+      await page.setViewportSize({ width: req.width, height: req.height });
+      return before;
     }
     case 'select': {
       const frame = req.view ? await webviewFrame(page, req.view) : page.mainFrame();

@@ -12,6 +12,7 @@ type Request =
   | { op: 'press'; key: string; view?: string; selector?: string }
   | { op: 'type'; view?: string; selector: string; text: string }
   | { op: 'select'; view?: string; selector: string; value: string }
+  | { op: 'viewport'; width: number; height: number }
   | { op: 'reload'; expect?: string | undefined };
 
 let counter = 0;
@@ -85,6 +86,11 @@ export function typeInWebview(view: string, selector: string, text: string): Pro
 /** Chooses an option of a <select> by value, firing `input` and `change` as a user's choice does. */
 export function selectInWebview(view: string, selector: string, value: string): Promise<void> {
   return request({ op: 'select', view, selector, value });
+}
+
+/** Resizes the workbench window (CSS px); resolves to the size it had before. */
+export function setWindowSize(width: number, height: number): Promise<{ width: number; height: number }> {
+  return request({ op: 'viewport', width, height });
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -5,6 +5,7 @@ import {
   buildChartData,
   LOG_FLOOR,
   logFloor,
+  logTicks,
   readoutAt,
   SERIES,
   yRange,
@@ -19,7 +20,14 @@ import {
 } from '../../webview-ui/jobPanel/decimate';
 import { MetricStore } from '../../webview-ui/jobPanel/metricStore';
 import { clampWeight, EmaSmoother, MAX_SMOOTHING, smoothSeries } from '../../webview-ui/jobPanel/smoothing';
-import { formatDuration, runStats } from '../../webview-ui/jobPanel/stats';
+import {
+  formatDuration,
+  incompleteBeta,
+  percentiles,
+  runStats,
+  seriesStats,
+  tQuantile,
+} from '../../webview-ui/jobPanel/stats';
 import { FrameCoalescer } from '../../webview-ui/shared/frameCoalescer';
 import { metricColumns } from './columns';
 import { ManualFrames } from './frames';
@@ -325,6 +333,41 @@ describe('log scale', () => {
     }
     const [a, b] = yRange(1, 1, false);
     assert.ok(b > a);
+  });
+
+  it('fits the range and ticks to the data: losses of 1.5–3 get 1.5, 2, 2.5, 3, not the 1–10 decade', () => {
+    const [lo, hi] = yRange(1.5, 3, true);
+    assert.ok(lo < 1.5 && lo > 1.4, `lower end ${lo} just under the data`);
+    assert.ok(hi > 3 && hi < 3.2, `upper end ${hi} just over the data`);
+    // The padding is the same on both ends in log space (5% of the data's log span each).
+    assert.ok(Math.abs(Math.log(1.5 / lo) - Math.log(hi / 3)) < 1e-12);
+    assert.deepEqual(logTicks(lo, hi), [1.5, 2, 2.5, 3]);
+    // A narrow range still gets round, evenly spaced labels inside it.
+    const narrow = yRange(2.01, 2.09, true);
+    assert.deepEqual(logTicks(...narrow), [2.02, 2.04, 2.06, 2.08]);
+    // Over a decade or two: 1, 2 and 5 times the powers of ten inside the range.
+    assert.deepEqual(logTicks(...yRange(0.3, 8, true)), [0.5, 1, 2, 5]);
+    // Over many decades (a loss clamped near zero): powers of ten, at most eight of them.
+    const wide = logTicks(...yRange(1e-12, 3, true));
+    assert.ok(wide.length >= 2 && wide.length <= 8, String(wide));
+    for (const t of wide) assert.ok(Number.isInteger(Math.log10(t)), `${t} is a power of ten`);
+    // Every tick lies inside the range, ascending, for ranges of any width.
+    for (const [a, b] of [
+      [1.5, 3],
+      [0.02, 0.021],
+      [0.9, 1.2],
+      [1e-4, 10],
+      [4, 4],
+      [3, 40],
+    ] as const) {
+      const [l, h] = yRange(a, b, true);
+      const ticks = logTicks(l, h);
+      assert.ok(ticks.length >= 2, `${a}–${b}: ${ticks}`);
+      for (let i = 0; i < ticks.length; i++) {
+        assert.ok(ticks[i]! >= l && ticks[i]! <= h, `${a}–${b}: ${ticks[i]} inside [${l}, ${h}]`);
+        if (i > 0) assert.ok(ticks[i]! > ticks[i - 1]!);
+      }
+    }
   });
 
   it('hands the chart the store columns without copying; log clamping keeps missing values missing', () => {
@@ -791,5 +834,95 @@ describe('crosshair readout', () => {
     assert.equal(data[0], chart.store.step);
     assert.equal(data[1], chart.store.loss);
     assert.equal(data[1]![0], 0);
+  });
+});
+
+describe('loss statistics', () => {
+  it("Student's t quantile matches the table for small n and is right above 30 degrees of freedom", () => {
+    // Two-sided 95% critical values t(0.975, n − 1), from the standard table (3 decimals).
+    for (const [n, t] of [
+      [2, 12.706],
+      [3, 4.303],
+      [4, 3.182],
+      [6, 2.571],
+      [10, 2.262],
+      [11, 2.228],
+      [21, 2.086],
+      [31, 2.042],
+      [41, 2.021],
+      [61, 2.0],
+      [121, 1.98],
+    ] as const) {
+      assert.equal(tQuantile(0.975, n - 1).toFixed(3), t.toFixed(3), `n = ${n}`);
+    }
+    // Far more degrees of freedom: the normal quantile 1.95996…
+    assert.ok(Math.abs(tQuantile(0.975, 1e6) - 1.959966) < 1e-5);
+    // Other probabilities and the symmetry of the distribution.
+    assert.equal(tQuantile(0.995, 5).toFixed(3), '4.032');
+    assert.equal(tQuantile(0.9, 3).toFixed(3), '1.638');
+    assert.equal(tQuantile(0.025, 9), -tQuantile(0.975, 9));
+    assert.equal(tQuantile(0.5, 7), 0);
+    assert.ok(Number.isNaN(tQuantile(0.975, 0)));
+    // The incomplete beta function behind it, at known points: I_x(1, 1) = x, I_x(2, 1) = x².
+    assert.ok(Math.abs(incompleteBeta(0.3, 1, 1) - 0.3) < 1e-12);
+    assert.ok(Math.abs(incompleteBeta(0.7, 2, 1) - 0.49) < 1e-12);
+  });
+
+  it('percentiles interpolate linearly between order statistics (numpy "linear": rank q·(n − 1))', () => {
+    const a = Float64Array.from([10, 1, 9, 2, 8, 3, 7, 4, 6, 5]);
+    // Sorted 1..10: rank 0.9·9 = 8.1 → 9 + 0.1·(10 − 9); rank 0.95·9 = 8.55 → 9.55.
+    const [p90, p95] = percentiles(a, a.length, [0.9, 0.95]);
+    assert.ok(Math.abs(p90! - 9.1) < 1e-12);
+    assert.ok(Math.abs(p95! - 9.55) < 1e-12);
+    assert.deepEqual(percentiles(Float64Array.from([4]), 1, [0.9, 0.95]), [4, 4]);
+    // Selection gives what sorting gives, on random data of many sizes, ties and sorted input included.
+    let seed = 7;
+    const rand = () => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647;
+    };
+    for (const n of [2, 3, 5, 19, 20, 21, 100, 1001, 5000]) {
+      for (const make of [rand, () => Math.round(rand() * 5), () => 0]) {
+        const values = Float64Array.from({ length: n }, make);
+        if (make === rand && n === 1001) values.sort(); // a steadily rising series
+        const sorted = Float64Array.from(values).sort();
+        const expect = [0.9, 0.95].map((q) => {
+          const r = q * (n - 1);
+          const k = Math.floor(r);
+          return sorted[k]! + (r - k) * ((sorted[Math.min(n - 1, k + 1)] ?? 0) - sorted[k]!);
+        });
+        const got = percentiles(Float64Array.from(values), n, [0.9, 0.95]);
+        assert.ok(Math.abs(got[0]! - expect[0]!) < 1e-12 && Math.abs(got[1]! - expect[1]!) < 1e-12, `n=${n}`);
+      }
+    }
+  });
+
+  it('describes a range of a series: count, mean ± 95% CI, sample variance, std dev, p90, p95', () => {
+    const values = Float32Array.from([Number.NaN, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, Number.NaN, 100]);
+    // Rows 0..11: the missing values are skipped, the 100 is outside the range.
+    const s = seriesStats(values, 0, 12);
+    assert.equal(s.count, 10);
+    assert.equal(s.mean, 5.5);
+    assert.ok(Math.abs(s.variance - 55 / 6) < 1e-12, 'divides by n − 1');
+    assert.ok(Math.abs(s.stddev - Math.sqrt(55 / 6)) < 1e-12);
+    assert.ok(Math.abs(s.ci95 - (2.2621571628 * Math.sqrt(55 / 6)) / Math.sqrt(10)) < 1e-9);
+    assert.ok(Math.abs(s.p90 - 9.1) < 1e-12);
+    assert.ok(Math.abs(s.p95 - 9.55) < 1e-12);
+    // The input is never reordered (the store's columns are passed in).
+    assert.equal(values[1], 1);
+    assert.equal(values[10], 10);
+    // One value: no spread; none: nothing to say.
+    assert.deepEqual(seriesStats([3]), {
+      count: 1,
+      mean: 3,
+      ci95: 0,
+      variance: 0,
+      stddev: 0,
+      p90: 3,
+      p95: 3,
+    });
+    const empty = seriesStats([Number.NaN]);
+    assert.equal(empty.count, 0);
+    assert.ok(Number.isNaN(empty.mean) && Number.isNaN(empty.p95));
   });
 });

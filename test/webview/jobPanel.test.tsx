@@ -96,12 +96,23 @@ describe('job panel', () => {
     assert.deepEqual(host.posted[0], { type: 'ready' });
     assert.ok(view.getByText('captain-speak'));
     assert.equal(view.getByTestId('status-badge').textContent, 'running');
-    const stats = view.getByTestId('job-stats').textContent!;
-    assert.match(stats, /unsloth\/gemma-4-E4B-it/);
-    assert.match(stats, /pirate-chat/);
-    assert.match(stats, /100 \/ 1000/);
-    assert.match(stats, /Steps\/s2\.00/);
-    assert.match(stats, /ETA/);
+    // The header's one line: live figures and the model, in the title row beside the name.
+    const stats = view.getByTestId('job-stats');
+    assert.ok(stats.closest('.title-row'));
+    assert.match(stats.textContent!, /unsloth\/gemma-4-E4B-it/);
+    assert.match(stats.textContent!, /100 \/ 1000/);
+    assert.match(stats.textContent!, /Steps\/s2\.00/);
+    assert.match(stats.textContent!, /ETA/);
+    // Secondary facts come after the chart, with the configuration.
+    const details = view.getByTestId('job-details');
+    assert.match(details.textContent!, /pirate-chat/);
+    assert.match(details.textContent!, /Job IDjob-1/);
+    const order = [...view.container.querySelectorAll('[data-testid]')].map((e) =>
+      e.getAttribute('data-testid'),
+    );
+    assert.ok(order.indexOf('loss-chart') < order.indexOf('job-details'), 'the chart comes first');
+    assert.ok(order.indexOf('loss-chart') < order.indexOf('config'));
+    assert.ok(order.indexOf('loss-chart') < order.indexOf('statistics'));
     const config = view.getByTestId('config').textContent!;
     assert.match(config, /learningRate0\.0002/);
     assert.match(config, /loraRank16/);
@@ -205,6 +216,117 @@ describe('job panel', () => {
     assert.deepEqual(host.posted.at(-1), { type: 'openPlayground', step: 100 });
   });
 
+  it("shows each checkpoint's eval loss (at or before its step) and marks the best one", async () => {
+    // Eval loss every 10 steps: 3.1 / (1 + s/50), falling, so the latest checkpoint with one is best.
+    const { view, host, frames } = await mount({
+      checkpoints: [
+        { step: 20, savedAt: new Date(T0 + 10_000).toISOString() },
+        { step: 45, savedAt: new Date(T0 + 22_000).toISOString() },
+        { step: 90, savedAt: new Date(T0 + 45_000).toISOString() },
+      ],
+    });
+    const cells = () =>
+      [...view.getByTestId('checkpoints').querySelectorAll('tbody tr')].map((r) =>
+        [...r.querySelectorAll('td')].slice(0, 4).map((td) => td.textContent),
+      );
+    const headers = [...view.getByTestId('checkpoints').querySelectorAll('thead th')].map(
+      (t) => t.textContent,
+    );
+    assert.deepEqual(headers.slice(0, 4), ['Step', 'Saved', 'Loss', 'Eval loss']);
+    const rows = cells();
+    assert.equal(rows[0]![3], (3.1 / (1 + 20 / 50)).toFixed(4), 'eval loss logged at the step');
+    assert.equal(rows[1]![3], (3.1 / (1 + 40 / 50)).toFixed(4), 'step 45: the eval of step 40, before it');
+    assert.equal(rows[2]![3], (3.1 / (1 + 90 / 50)).toFixed(4));
+    const best = () => view.getAllByTestId('best-checkpoint');
+    assert.equal(best().length, 1);
+    assert.equal(best()[0]!.closest('tr')!.querySelector('td')!.textContent, '90best');
+    assert.match(best()[0]!.title, /Lowest eval loss/);
+    // A worse eval at step 90 (the host fills it in): the best moves to step 45.
+    const fix = metrics(90, 1);
+    fix.evalLoss[0] = 9;
+    await act(() => host.send({ type: 'metrics', from: 89, rows: fix }));
+    await act(() => frames.frame());
+    assert.equal(cells()[2]![3], '9.0000');
+    assert.equal(best()[0]!.closest('tr')!.querySelector('td')!.textContent, '45best');
+    cleanup();
+
+    // No eval loss at all: the lowest train loss is best, and the eval column says so with a dash.
+    const noEval = metrics(1, 100);
+    noEval.evalLoss.fill(Number.NaN);
+    const again = await mount(
+      {
+        checkpoints: [
+          { step: 30, savedAt: new Date(T0).toISOString(), loss: 0.5 },
+          { step: 60, savedAt: new Date(T0).toISOString(), loss: 0.9 },
+        ],
+      },
+      { metrics: noEval },
+    );
+    const r2 = [...again.view.getByTestId('checkpoints').querySelectorAll('tbody tr')];
+    assert.equal(r2[0]!.querySelectorAll('td')[3]!.textContent, '—');
+    assert.equal(r2[0]!.getAttribute('data-best'), 'true');
+    assert.match(again.view.getByTestId('best-checkpoint').title, /Lowest train loss/);
+  });
+
+  it('shows loss statistics of the whole run live, collapsed until opened, the state persisted', async () => {
+    const { view, host, frames } = await mount();
+    const section = () => view.getByTestId('statistics') as HTMLDetailsElement;
+    assert.equal(section().open, false, 'collapsed by default');
+    assert.equal(view.queryByTestId('statistics-table'), null, 'nothing computed while collapsed');
+    section().open = true;
+    // What the browser does when the summary is clicked: open, then a toggle event.
+    const win = section().ownerDocument.defaultView as Window & typeof globalThis;
+    await act(() => {
+      section().dispatchEvent(new win.Event('toggle'));
+    });
+    const cell = (stat: string, col: number) =>
+      view.getByTestId('statistics-table').querySelector(`tr[data-stat="${stat}"]`)!.querySelectorAll('td')[
+        col
+      ]!.textContent;
+    // Train loss 3 / (1 + s/50) for s = 1..100 (32-bit, as sent); eval every 10 steps.
+    const train = Array.from({ length: 100 }, (_, i) => Math.fround(3 / (1 + (i + 1) / 50)));
+    const mean = train.reduce((a, b) => a + b, 0) / 100;
+    const variance = train.reduce((a, b) => a + (b - mean) ** 2, 0) / 99;
+    const sorted = [...train].sort((a, b) => a - b);
+    assert.equal(cell('Count', 0), '100');
+    assert.equal(cell('Count', 1), '10');
+    const ci = (1.984217 * Math.sqrt(variance)) / 10; // t(0.975, 99)
+    assert.equal(cell('Mean ± 95% CI', 0), `${mean.toFixed(4)} ± ${ci.toFixed(4)}`);
+    assert.equal(cell('Variance', 0), variance.toFixed(4));
+    assert.equal(cell('Std dev', 0), Math.sqrt(variance).toFixed(4));
+    assert.equal(cell('p90', 0), (sorted[89]! + 0.1 * (sorted[90]! - sorted[89]!)).toFixed(4));
+    assert.equal(cell('p95', 0), (sorted[94]! + 0.05 * (sorted[95]! - sorted[94]!)).toFixed(4));
+    assert.match(section().textContent!, /steps 1–100/);
+    assert.deepEqual((host.getState() as { ui: { showStatistics: boolean } }).ui.showStatistics, true);
+    // Live: new rows are counted in the next chart frame.
+    await act(() => host.send({ type: 'metrics', from: 100, rows: metrics(101, 10) }));
+    await act(() => frames.frame());
+    assert.equal(cell('Count', 0), '110');
+    assert.equal(cell('Count', 1), '11');
+    assert.match(section().textContent!, /steps 1–110/);
+    // Reopened later, the section is open again.
+    cleanup();
+    const again = await mount({}, {}, host);
+    assert.equal((again.view.getByTestId('statistics') as HTMLDetailsElement).open, true);
+    assert.ok(again.view.getByTestId('statistics-table'));
+  });
+
+  it('a job that failed or was cancelled before its first step says so instead of waiting for metrics', async () => {
+    const empty = metrics(1, 0);
+    const { view, host } = await mount(
+      { status: 'failed', error: 'dataset ./data/missing.jsonl not found', startedAt: null },
+      { metrics: empty },
+    );
+    assert.match(view.getByTestId('job-error').textContent!, /dataset \.\/data\/missing\.jsonl not found/);
+    assert.doesNotMatch(view.container.textContent!, /Waiting for training metrics/);
+    assert.match(view.getByTestId('chart-empty').textContent!, /failed before its first training step/);
+    await act(() => host.send({ type: 'job', job: detail({ status: 'cancelled', startedAt: null }) }));
+    assert.match(view.getByTestId('chart-empty').textContent!, /cancelled before its first training step/);
+    // A queued job is waited for.
+    await act(() => host.send({ type: 'job', job: detail({ status: 'queued', startedAt: null }) }));
+    assert.match(view.getByTestId('chart-empty').textContent!, /Waiting for training metrics/);
+  });
+
   it('exports the chart data as CSV', async () => {
     const { view, host } = await mount({}, { metrics: metrics(1, 2) });
     fireEvent.click(view.getByTestId('export-csv'));
@@ -291,7 +413,7 @@ describe('job panel', () => {
     assert.deepEqual(host.getState(), {
       somethingElse: 1,
       jobId: 'job-1',
-      ui: { smoothing: 0.9, logScale: true, showLearningRate: true },
+      ui: { smoothing: 0.9, logScale: true, showLearningRate: true, showStatistics: false },
     });
     cleanup();
     const second = await mount({}, {}, host);

@@ -4,10 +4,12 @@ import type { HostChannel } from '../shared/hostChannel';
 import { Button } from '../shared/toolkit';
 import { readPersisted, useHost, usePersisted } from '../shared/useHost';
 import { ChartController } from './chartController';
+import { formatValue } from './chartData';
 import { toCsv } from './csv';
-import { LossChart } from './LossChart';
+import { LossChart, type XRange } from './LossChart';
 import { isPinnedToBottom, LogFeed } from './logTail';
-import { formatDuration, runStats } from './stats';
+import type { MetricStore } from './metricStore';
+import { formatDuration, runStats, type SeriesStats, seriesStats, tQuantile } from './stats';
 
 export type JobPanelChannel = HostChannel<HostToJobPanel, JobPanelToHost>;
 
@@ -16,6 +18,8 @@ export interface JobPanelUiState {
   smoothing: number;
   logScale: boolean;
   showLearningRate: boolean;
+  /** The Statistics section is open (collapsed by default, as Studio's Advanced switch is off). */
+  showStatistics: boolean;
 }
 
 interface StoredState {
@@ -23,7 +27,12 @@ interface StoredState {
   ui?: Partial<JobPanelUiState>;
 }
 
-const DEFAULT_UI: JobPanelUiState = { smoothing: 0.6, logScale: false, showLearningRate: false };
+const DEFAULT_UI: JobPanelUiState = {
+  smoothing: 0.6,
+  logScale: false,
+  showLearningRate: false,
+  showStatistics: false,
+};
 
 /**
  * The job panel (one per job). The host sends a `snapshot` after `ready`, then `job`, `metrics`,
@@ -44,6 +53,8 @@ export function JobApp({
   const [job, setJob] = useState<JobDetail | undefined>(undefined);
   const [stream, setStream] = useState<StreamState | undefined>(undefined);
   const [elsewhere, setElsewhere] = useState<Extract<HostToJobPanel, { type: 'elsewhere' }> | undefined>();
+  /** The chart's zoomed x range (undefined: the whole run), for the statistics. */
+  const [zoom, setZoom] = useState<XRange | undefined>(undefined);
   const controller = useMemo(
     () =>
       new ChartController({
@@ -117,116 +128,130 @@ export function JobApp({
   const active = job.status === 'running' || job.status === 'queued';
   return (
     <main class="job-panel">
-      <header class="job-header">
-        <div class="title-row">
-          <h1 class="job-name">{job.name}</h1>
-          <span class={`status-badge status-${statusClass(job.status)}`} data-testid="status-badge">
-            {job.status}
-          </span>
-          <span class="spacer" />
-          {active && (
-            <Button
-              appearance="secondary"
-              onClick={() => post({ type: 'cancelJob' })}
-              data-testid="cancel-job"
-            >
-              Cancel
-            </Button>
-          )}
-          {job.status === 'completed' && (
-            <Button onClick={() => post({ type: 'openPlayground' })} data-testid="open-playground">
-              Open in Playground
-            </Button>
-          )}
-        </div>
-        {job.status === 'failed' && (
-          <div class="banner error" role="alert" data-testid="job-error">
-            <strong>Job failed: </strong>
-            <span>{job.error || 'no error message was reported'}</span>
+      {/* The first screen: a compact header and the chart, which takes the rest of the panel's height
+          (job.css); everything secondary follows below it. */}
+      <div class="first-screen">
+        <header class="job-header">
+          <div class="title-row">
+            <h1 class="job-name">{job.name}</h1>
+            <span class={`status-badge status-${statusClass(job.status)}`} data-testid="status-badge">
+              {job.status}
+            </span>
+            <LiveStats job={job} controller={controller} />
+            <span class="spacer" />
+            {active && (
+              <Button
+                appearance="secondary"
+                onClick={() => post({ type: 'cancelJob' })}
+                data-testid="cancel-job"
+              >
+                Cancel
+              </Button>
+            )}
+            {job.status === 'completed' && (
+              <Button onClick={() => post({ type: 'openPlayground' })} data-testid="open-playground">
+                Open in Playground
+              </Button>
+            )}
           </div>
-        )}
-        {job.warnings && job.warnings.length > 0 && (
-          <div class="banner" role="status" data-testid="job-warnings">
-            <strong>
-              {job.warnings.length === 1
-                ? 'This setting is not applied by the backend:'
-                : `These ${job.warnings.length} settings are not applied by the backend:`}
-            </strong>
-            <ul class="warning-list">
-              {job.warnings.map((w) => (
-                <li key={w}>{w}</li>
-              ))}
-            </ul>
-          </div>
-        )}
-        <StreamBanner stream={stream} />
-        <LiveStats job={job} controller={controller} />
-        <ConfigGrid config={job.config} />
-      </header>
+          {job.status === 'failed' && (
+            <div class="banner error" role="alert" data-testid="job-error">
+              <strong>Job failed: </strong>
+              <span>{job.error || 'no error message was reported'}</span>
+            </div>
+          )}
+          {job.warnings && job.warnings.length > 0 && (
+            <div class="banner" role="status" data-testid="job-warnings">
+              {/* One line until opened: the chart keeps its room. */}
+              <details>
+                <summary>
+                  {job.warnings.length === 1
+                    ? 'This setting is not applied by the backend'
+                    : `These ${job.warnings.length} settings are not applied by the backend`}
+                </summary>
+                <ul class="warning-list">
+                  {job.warnings.map((w) => (
+                    <li key={w}>{w}</li>
+                  ))}
+                </ul>
+              </details>
+            </div>
+          )}
+          <StreamBanner stream={stream} />
+        </header>
 
-      <section class="card" aria-labelledby="loss-heading">
-        <div class="card-title">
-          <h2 id="loss-heading">Loss</h2>
-          <div class="chart-controls">
-            <label class="control">
-              Smoothing
-              <input
-                type="range"
-                min="0"
-                max="0.99"
-                step="0.01"
-                value={ui.smoothing}
-                data-testid="smoothing"
-                onInput={(e) =>
-                  setUi((s) => ({ ...s, smoothing: Number((e.target as HTMLInputElement).value) }))
-                }
-              />
-              <output class="num">{ui.smoothing.toFixed(2)}</output>
-            </label>
-            <label class="control">
-              <input
-                type="checkbox"
+        <section class="card chart-card" aria-labelledby="loss-heading">
+          <div class="card-title">
+            <h2 id="loss-heading">Loss</h2>
+            <div class="chart-controls">
+              <label class="control">
+                Smoothing
+                <input
+                  type="range"
+                  min="0"
+                  max="0.99"
+                  step="0.01"
+                  value={ui.smoothing}
+                  data-testid="smoothing"
+                  onInput={(e) =>
+                    setUi((s) => ({ ...s, smoothing: Number((e.target as HTMLInputElement).value) }))
+                  }
+                />
+                <output class="num">{ui.smoothing.toFixed(2)}</output>
+              </label>
+              <Toggle
+                label="Log scale"
+                testId="log-scale"
                 checked={ui.logScale}
-                data-testid="log-scale"
-                onChange={(e) => setUi((s) => ({ ...s, logScale: (e.target as HTMLInputElement).checked }))}
+                onChange={(logScale) => setUi((s) => ({ ...s, logScale }))}
               />
-              Log scale
-            </label>
-            <label class="control">
-              <input
-                type="checkbox"
+              <Toggle
+                label="Learning rate"
+                testId="show-lr"
                 checked={ui.showLearningRate}
-                data-testid="show-lr"
-                onChange={(e) =>
-                  setUi((s) => ({ ...s, showLearningRate: (e.target as HTMLInputElement).checked }))
-                }
+                onChange={(showLearningRate) => setUi((s) => ({ ...s, showLearningRate }))}
               />
-              Learning rate
-            </label>
-            <Button
-              appearance="secondary"
-              data-testid="export-csv"
-              title="Save the chart data as CSV"
-              onClick={() => post({ type: 'saveCsv', csv: toCsv(controller.store) })}
-            >
-              Export CSV
-            </Button>
+              <Button
+                appearance="secondary"
+                data-testid="export-csv"
+                title="Save the chart data as CSV"
+                onClick={() => post({ type: 'saveCsv', csv: toCsv(controller.store) })}
+              >
+                Export CSV
+              </Button>
+            </div>
           </div>
-        </div>
-        <LossChart
-          controller={controller}
-          logScale={ui.logScale}
-          showLearningRate={ui.showLearningRate}
-          smoothing={ui.smoothing}
-        />
-        <ChartPlaceholder controller={controller} />
-      </section>
+          <LossChart
+            controller={controller}
+            logScale={ui.logScale}
+            showLearningRate={ui.showLearningRate}
+            smoothing={ui.smoothing}
+            onZoomChange={setZoom}
+          />
+          <ChartPlaceholder controller={controller} status={job.status} />
+        </section>
+      </div>
+
+      <StatisticsSection
+        controller={controller}
+        range={zoom}
+        open={ui.showStatistics}
+        onToggle={(open) => setUi((s) => (s.showStatistics === open ? s : { ...s, showStatistics: open }))}
+      />
 
       <CheckpointList
         job={job}
         controller={controller}
         onTry={(step) => post({ type: 'openPlayground', step })}
       />
+
+      <section class="card" aria-labelledby="details-heading">
+        <div class="card-title">
+          <h2 id="details-heading">Details</h2>
+        </div>
+        <RunDetails job={job} />
+        <ConfigGrid config={job.config} />
+      </section>
 
       <section class="card" aria-labelledby="log-heading">
         <div class="card-title">
@@ -242,6 +267,30 @@ export function JobApp({
         <LogView feed={logFeed} />
       </section>
     </main>
+  );
+}
+
+function Toggle({
+  label,
+  testId,
+  checked,
+  onChange,
+}: {
+  label: string;
+  testId: string;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+}) {
+  return (
+    <label class="control">
+      <input
+        type="checkbox"
+        checked={checked}
+        data-testid={testId}
+        onChange={(e) => onChange((e.target as HTMLInputElement).checked)}
+      />
+      {label}
+    </label>
   );
 }
 
@@ -282,6 +331,7 @@ function StreamBanner({ stream }: { stream: StreamState | undefined }) {
   }
 }
 
+/** The header's one line of live figures: what a running job is watched for, next to its name. */
 function LiveStats({ job, controller }: { job: JobDetail; controller: ChartController }) {
   useFrameTick(controller);
   const running = job.status === 'running';
@@ -295,12 +345,20 @@ function LiveStats({ job, controller }: { job: JobDetail; controller: ChartContr
   const max = job.maxSteps;
   return (
     <dl class="stats" data-testid="job-stats">
-      {job.model && <Stat label="Model" value={job.model} />}
-      {job.dataset && <Stat label="Dataset" value={job.dataset} />}
       <Stat label="Step" value={s.step != null ? (max ? `${s.step} / ${max}` : String(s.step)) : '—'} />
       <Stat label="Elapsed" value={formatDuration(s.elapsedMs)} />
       {running && <Stat label="ETA" value={formatDuration(s.etaMs)} />}
       <Stat label="Steps/s" value={s.stepsPerSecond != null ? s.stepsPerSecond.toFixed(2) : '—'} />
+      {job.model && <Stat label="Model" value={job.model} />}
+    </dl>
+  );
+}
+
+/** Where the run came from and when: below the chart, with the configuration. */
+function RunDetails({ job }: { job: JobDetail }) {
+  return (
+    <dl class="details" data-testid="job-details">
+      {job.dataset && <Stat label="Dataset" value={job.dataset} />}
       <Stat label="Created" value={formatTimestamp(job.createdAt)} />
       {job.startedAt && <Stat label="Started" value={formatTimestamp(job.startedAt)} />}
       {job.completedAt && <Stat label="Finished" value={formatTimestamp(job.completedAt)} />}
@@ -345,10 +403,158 @@ function ConfigGrid({ config }: { config: JobDetail['config'] }) {
   );
 }
 
-function ChartPlaceholder({ controller }: { controller: ChartController }) {
+/**
+ * Over the empty chart: waiting while the job can still log, else why there is nothing to wait for
+ * (a job that failed or was cancelled before its first step never logs one).
+ */
+function ChartPlaceholder({ controller, status }: { controller: ChartController; status: string }) {
   useFrameTick(controller);
   if (controller.store.length > 0) return null;
-  return <p class="muted chart-empty">Waiting for training metrics…</p>;
+  const text =
+    status === 'queued' || status === 'running'
+      ? 'Waiting for training metrics…'
+      : status === 'failed'
+        ? 'No training metrics: the job failed before its first training step.'
+        : status === 'cancelled'
+          ? 'No training metrics: the job was cancelled before its first training step.'
+          : 'This job logged no training metrics.';
+  return (
+    <p class="muted chart-empty" data-testid="chart-empty">
+      {text}
+    </p>
+  );
+}
+
+const STAT_ROWS: { label: string; value: (s: SeriesStats) => string }[] = [
+  { label: 'Count', value: (s) => String(s.count) },
+  {
+    label: 'Mean ± 95% CI',
+    value: (s) => (s.count === 0 ? '—' : `${formatValue(s.mean)} ± ${formatValue(s.ci95)}`),
+  },
+  { label: 'Variance', value: (s) => formatValue(s.variance) },
+  { label: 'Std dev', value: (s) => formatValue(s.stddev) },
+  { label: 'p90', value: (s) => formatValue(s.p90) },
+  { label: 'p95', value: (s) => formatValue(s.p95) },
+];
+
+/** Train and eval loss statistics over the chart's x range, computed once per store version and range. */
+function useRangeStats(store: MetricStore, range: XRange | undefined, enabled: boolean) {
+  const memo = useRef<{ version: number; range: XRange | undefined; result: RangeStats } | undefined>(
+    undefined,
+  );
+  if (!enabled) return undefined;
+  const m = memo.current;
+  if (m && m.version === store.version && m.range === range) return m.result;
+  const [i0, i1] = store.rowsIn(range);
+  const result: RangeStats = {
+    rows: i1 - i0,
+    first: i1 > i0 ? store.step[i0] : undefined,
+    last: i1 > i0 ? store.step[i1 - 1] : undefined,
+    train: seriesStats(store.loss, i0, i1),
+    eval: seriesStats(store.evalLoss, i0, i1),
+  };
+  memo.current = { version: store.version, range, result };
+  return result;
+}
+
+interface RangeStats {
+  rows: number;
+  first: number | undefined;
+  last: number | undefined;
+  train: SeriesStats;
+  eval: SeriesStats;
+}
+
+/**
+ * Studio's "Advanced" statistics, for what the chart shows: the zoomed range, or the whole run. Live
+ * (recomputed in the chart's frame, only while open) and collapsible, its state kept with setState.
+ */
+function StatisticsSection({
+  controller,
+  range,
+  open,
+  onToggle,
+}: {
+  controller: ChartController;
+  range: XRange | undefined;
+  open: boolean;
+  onToggle: (open: boolean) => void;
+}) {
+  useFrameTick(controller);
+  const stats = useRangeStats(controller.store, range, open);
+  const scope = !stats
+    ? ''
+    : stats.rows === 0
+      ? range
+        ? 'no step in the zoomed range'
+        : 'no steps yet'
+      : `${range ? 'zoomed: ' : ''}steps ${stats.first}–${stats.last}`;
+  return (
+    <details
+      class="card stats-card"
+      open={open}
+      data-testid="statistics"
+      onToggle={(e) => onToggle((e.currentTarget as HTMLDetailsElement).open)}
+    >
+      <summary>
+        <h2>Statistics</h2>
+        {stats && <span class="muted stats-scope">{scope}</span>}
+      </summary>
+      {stats && (
+        <>
+          <table class="stats-table num" data-testid="statistics-table">
+            <thead>
+              <tr>
+                <th scope="col">
+                  <span class="visually-hidden">Statistic</span>
+                </th>
+                <th scope="col">Train loss</th>
+                <th scope="col">Eval loss</th>
+              </tr>
+            </thead>
+            <tbody>
+              {STAT_ROWS.map((row) => (
+                <tr key={row.label} data-stat={row.label}>
+                  <th scope="row">{row.label}</th>
+                  <td>{row.value(stats.train)}</td>
+                  <td>{row.value(stats.eval)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p class="muted stats-note">
+            Over the chart's {range ? 'zoomed range' : 'whole run'} (drag to zoom). 95% CI: mean ± t·s/√n,
+            Student's t with n − 1 degrees of freedom
+            {stats.train.count > 1
+              ? ` (t = ${tQuantile(0.975, stats.train.count - 1).toFixed(3)} for train loss)`
+              : ''}
+            . Variance and std dev are the sample ones (n − 1). p90 and p95 interpolate linearly between the
+            sorted values at rank q·(n − 1), as numpy does by default.
+          </p>
+        </>
+      )}
+    </details>
+  );
+}
+
+/**
+ * The best checkpoint: lowest eval loss among those with one, else (no eval at all) lowest train
+ * loss; the earliest on a tie. -1 when no checkpoint has either.
+ */
+export function bestCheckpoint(
+  rows: readonly { loss?: number | undefined; evalLoss?: number | undefined }[],
+): {
+  index: number;
+  by: 'eval loss' | 'train loss';
+} {
+  const byEval = rows.some((r) => r.evalLoss != null);
+  const key = (r: (typeof rows)[number]) => (byEval ? r.evalLoss : r.loss);
+  let index = -1;
+  rows.forEach((r, i) => {
+    const v = key(r);
+    if (v != null && Number.isFinite(v) && (index === -1 || v < key(rows[index]!)!)) index = i;
+  });
+  return { index, by: byEval ? 'eval loss' : 'train loss' };
 }
 
 function CheckpointList({
@@ -362,6 +568,13 @@ function CheckpointList({
 }) {
   useFrameTick(controller);
   if (job.checkpoints.length === 0) return null;
+  const store = controller.store;
+  const rows = job.checkpoints.map((c) => ({
+    ...c,
+    loss: c.loss ?? store.lossAt(c.step),
+    evalLoss: store.evalLossAt(c.step),
+  }));
+  const best = bestCheckpoint(rows);
   return (
     <section class="card" aria-labelledby="ckpt-heading">
       <div class="card-title">
@@ -373,27 +586,42 @@ function CheckpointList({
             <th scope="col">Step</th>
             <th scope="col">Saved</th>
             <th scope="col">Loss</th>
+            <th
+              scope="col"
+              title="The eval loss logged at the checkpoint's step or the nearest step before it"
+            >
+              Eval loss
+            </th>
             <th scope="col">
               <span class="visually-hidden">Actions</span>
             </th>
           </tr>
         </thead>
         <tbody>
-          {job.checkpoints.map((c) => {
-            const loss = c.loss ?? controller.store.lossAt(c.step);
-            return (
-              <tr key={c.step}>
-                <td class="num">{c.step}</td>
-                <td>{formatTimestamp(c.savedAt)}</td>
-                <td class="num">{loss != null ? loss.toFixed(4) : '—'}</td>
-                <td class="actions">
-                  <Button appearance="secondary" onClick={() => onTry(c.step)} data-step={String(c.step)}>
-                    Try in Playground
-                  </Button>
-                </td>
-              </tr>
-            );
-          })}
+          {rows.map((c, i) => (
+            <tr key={c.step} data-best={i === best.index ? 'true' : undefined}>
+              <td class="num">
+                {c.step}
+                {i === best.index && (
+                  <span
+                    class="best-badge"
+                    title={`Lowest ${best.by} of the checkpoints`}
+                    data-testid="best-checkpoint"
+                  >
+                    best
+                  </span>
+                )}
+              </td>
+              <td>{formatTimestamp(c.savedAt)}</td>
+              <td class="num">{c.loss != null ? c.loss.toFixed(4) : '—'}</td>
+              <td class="num">{c.evalLoss != null ? c.evalLoss.toFixed(4) : '—'}</td>
+              <td class="actions">
+                <Button appearance="secondary" onClick={() => onTry(c.step)} data-step={String(c.step)}>
+                  Try in Playground
+                </Button>
+              </td>
+            </tr>
+          ))}
         </tbody>
       </table>
     </section>

@@ -48,17 +48,16 @@ export function logFloor(store: {
 }
 
 /**
- * Y range for the loss axis. Log: whole decades around the data, both positive and distinct, whatever
+ * Y range for the loss axis. Log: the data's range with 5% padding in log space (a loss of 1.5–3
+ * fills the plot instead of sitting in the 1–10 decade), both ends positive and distinct whatever
  * comes in (null, NaN, ≤ 0, equal min and max). Linear: min–max with 5% padding, never zero-width.
  */
 export function yRange(min: number | null, max: number | null, logScale: boolean): [number, number] {
   if (logScale) {
-    let lo = min != null && Number.isFinite(min) && min > 0 ? min : LOG_FLOOR;
-    let hi = max != null && Number.isFinite(max) && max > 0 ? max : lo;
-    lo = Math.max(LOG_FLOOR, 10 ** Math.floor(Math.log10(lo)));
-    hi = 10 ** Math.ceil(Math.log10(Math.max(hi, lo)));
-    if (!(hi > lo)) hi = lo * 10;
-    return [lo, hi];
+    const lo = min != null && Number.isFinite(min) && min > 0 ? Math.max(LOG_FLOOR, min) : LOG_FLOOR;
+    const hi = max != null && Number.isFinite(max) && max > lo ? max : lo;
+    const pad = hi > lo ? (hi / lo) ** 0.05 : 1.05;
+    return [Math.max(LOG_FLOOR, lo / pad), hi * pad];
   }
   if (min == null || max == null || !Number.isFinite(min) || !Number.isFinite(max)) return [0, 1];
   const span = max - min;
@@ -67,6 +66,60 @@ export function yRange(min: number | null, max: number | null, logScale: boolean
     return [min - pad, max + pad];
   }
   return [min - span * 0.05, max + span * 0.05];
+}
+
+/** Most labelled ticks a log axis gets (fewer when the steps below give fewer). */
+const MAX_LOG_TICKS = 8;
+
+/**
+ * Ticks for a log axis over [lo, hi] that fit the data instead of whole decades. Within a factor of
+ * 3, evenly spaced round values (1.5, 2, 2.5, 3 for a loss of 1.5–3), as a linear axis would label
+ * them; over a few decades 1, 2 and 5 times each power of ten; over many, every power of ten (or
+ * every k-th, so at most MAX_LOG_TICKS). Always at least two ticks inside the range when lo < hi.
+ */
+export function logTicks(lo: number, hi: number): number[] {
+  if (!(lo > 0) || !(hi > lo) || !Number.isFinite(hi)) return [];
+  const ratio = hi / lo;
+  if (ratio <= 3) {
+    for (const step of niceSteps(hi - lo)) {
+      const ticks = stepTicks(lo, hi, step);
+      if (ticks.length >= 3 && ticks.length <= 6) return ticks;
+    }
+    return [lo, hi].map((v) => Number(v.toPrecision(3)));
+  }
+  const e0 = Math.floor(Math.log10(lo));
+  const e1 = Math.ceil(Math.log10(hi));
+  const decades = e1 - e0;
+  const mults = decades <= 2 ? [1, 2, 5] : decades <= 4 ? [1, 3] : [1];
+  const every = Math.max(1, Math.ceil(decades / MAX_LOG_TICKS));
+  const ticks: number[] = [];
+  for (let e = e0; e <= e1; e++) {
+    if ((e - e0) % every !== 0) continue; // only when mults is [1]: many decades
+    for (const m of mults) {
+      const v = Number((m * 10 ** e).toPrecision(12));
+      if (v >= lo && v <= hi) ticks.push(v);
+    }
+  }
+  return ticks.length >= 2 ? ticks : [lo, hi].map((v) => Number(v.toPrecision(3)));
+}
+
+/** Candidate tick steps for a span, largest first: 5, 2, 1 × powers of ten around span / 4. */
+function niceSteps(span: number): number[] {
+  const e = Math.floor(Math.log10(span / 4));
+  const out: number[] = [];
+  for (let k = e + 1; k >= e - 1; k--) {
+    for (const m of [5, 2, 1]) out.push(m * 10 ** k);
+  }
+  return out;
+}
+
+/** Multiples of `step` inside [lo, hi], rounded so they print as written (1.5, not 1.5000000000000002). */
+function stepTicks(lo: number, hi: number, step: number): number[] {
+  const out: number[] = [];
+  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi * (1 + 1e-12); k++) {
+    out.push(Number((k * step).toPrecision(12)));
+  }
+  return out;
 }
 
 /** Formats a readout value: 4 decimals, or 3 significant digits in exponent form when tiny. */

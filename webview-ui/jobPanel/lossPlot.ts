@@ -1,5 +1,5 @@
 import uPlot from 'uplot';
-import { type ChartData, readoutAt, SERIES, yRange } from './chartData';
+import { type ChartData, logTicks, readoutAt, SERIES, yRange } from './chartData';
 import { type DrawData, drawData, nearestIndex, POINTS_PER_BUCKET } from './decimate';
 import { type ChartTheme, readTheme } from './theme';
 
@@ -28,6 +28,8 @@ export interface LossPlotOptions {
   xRange?: { min: number; max: number } | undefined;
   /** Element the crosshair readout is rendered into (step and values at the cursor). */
   readout?: HTMLElement | null | undefined;
+  /** Told the x range after every x scale change: the zoomed range, or undefined when following. */
+  onZoom?: ((range: { min: number; max: number } | undefined) => void) | undefined;
 }
 
 export interface LossPlot {
@@ -42,6 +44,13 @@ export interface LossPlot {
   refreshTheme(): void;
   /** The zoomed x range, or undefined when following the data. */
   zoomRange(): { min: number; max: number } | undefined;
+  /**
+   * Zooms the x range by `factor` around its centre (< 1 in, > 1 out) and pans it by `shift` spans,
+   * kept inside the data; a range covering all of it follows the data again (the keyboard's zoom).
+   */
+  zoomBy(factor: number, shift?: number): void;
+  /** Back to the whole series, following new data (what a double-click does). */
+  resetZoom(): void;
   destroy(): void;
 }
 
@@ -232,7 +241,18 @@ export function createLossPlot(el: HTMLElement, data: ChartData, o: LossPlotOpti
     ],
     axes: [
       axis({ label: 'step', size: 40 }),
-      axis({ scale: 'y', size: 60, values: (_u, splits) => splits.map((v) => (v == null ? '' : tick(v))) }),
+      axis({
+        scale: 'y',
+        size: 60,
+        values: (_u, splits) => splits.map((v) => (v == null ? '' : tick(v))),
+        // Log: ticks that fit the data (1.5, 2, 2.5, 3), all labelled, instead of uPlot's decades.
+        ...(o.logScale
+          ? {
+              splits: (u: uPlot) => logTicks(u.scales.y?.min ?? 0, u.scales.y?.max ?? 0),
+              filter: (_u: uPlot, splits: number[]) => splits,
+            }
+          : {}),
+      }),
       axis({
         scale: 'lr',
         side: 1,
@@ -252,6 +272,7 @@ export function createLossPlot(el: HTMLElement, data: ChartData, o: LossPlotOpti
           const n = xs.length;
           const { min, max } = u.scales.x ?? {};
           state.zoomed = n > 1 && min != null && max != null && (min > xs[0]! || max < xs[n - 1]!);
+          o.onZoom?.(state.zoomed ? { min: min!, max: max! } : undefined);
           if (reapply.applying || !needsReduction()) return;
           const want = state.zoomed ? { min: min!, max: max! } : undefined;
           if (want?.min !== state.reducedFor?.min || want?.max !== state.reducedFor?.max) reapply.queue();
@@ -327,6 +348,26 @@ export function createLossPlot(el: HTMLElement, data: ChartData, o: LossPlotOpti
       u.redraw(false);
     },
     zoomRange,
+    zoomBy(factor, shift = 0) {
+      const xs = state.full[0];
+      const n = xs.length;
+      if (n < 2) return;
+      const first = xs[0]!;
+      const last = xs[n - 1]!;
+      const { min = first, max = last } = zoomRange() ?? {};
+      const span = Math.min(last - first, Math.max((max - min) * factor, Math.min(2, last - first)));
+      if (span >= last - first) {
+        this.resetZoom();
+        return;
+      }
+      const centre = (min + max) / 2 + shift * (max - min);
+      const lo = Math.min(last - span, Math.max(first, centre - span / 2));
+      u.setScale('x', { min: lo, max: lo + span });
+    },
+    resetZoom() {
+      const xs = u.data[0];
+      if (xs.length > 1) u.setScale('x', { min: xs[0]!, max: xs[xs.length - 1]! });
+    },
     destroy() {
       reapply.destroy();
       u.destroy();
@@ -475,5 +516,5 @@ function tick(v: number): string {
   if (v === 0) return '0';
   const a = Math.abs(v);
   if (a >= 1e4 || a < 1e-3) return v.toExponential(0);
-  return String(Number(v.toPrecision(3)));
+  return String(Number(v.toPrecision(6))); // ticks are round values: this only drops float noise
 }

@@ -224,10 +224,23 @@ export class MetricStore {
 
   /** Training loss at `step`, or at the closest earlier step that has one. */
   lossAt(step: number): number | undefined {
-    let i = lowerBound(this.step, step);
-    if (i >= this.n || this.step[i]! > step) i--;
-    for (; i >= 0; i--) {
-      const v = this.loss[i]!;
+    return this.latestAt(this.loss, step);
+  }
+
+  /** Eval loss logged at `step`, or at the closest earlier step that logged one. */
+  evalLossAt(step: number): number | undefined {
+    return this.latestAt(this.evalLoss, step);
+  }
+
+  /** Rows `[i0, i1)` whose steps lie in `[min, max]` (the whole store without a range). */
+  rowsIn(range: { min: number; max: number } | undefined): [number, number] {
+    if (!range) return [0, this.n];
+    return [lowerBound(this.step, range.min), upperBound(this.step, range.max)];
+  }
+
+  private latestAt(column: Float32Array, step: number): number | undefined {
+    for (let i = upperBound(this.step, step) - 1; i >= 0; i--) {
+      const v = column[i]!;
       if (!Number.isNaN(v)) return v;
     }
     return undefined;
@@ -304,6 +317,18 @@ export function lowerBound(a: ArrayLike<number>, x: number): number {
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (a[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** First index whose value is > `x` (array sorted ascending). */
+export function upperBound(a: ArrayLike<number>, x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! <= x) lo = mid + 1;
     else hi = mid;
   }
   return lo;

@@ -1,11 +1,9 @@
-// Sampling from the model one byte at a time. No KV cache: each new byte re-runs the (at most
-// `context`-long) window, which at this size is a few milliseconds. The generator is async and
-// yields to the event loop after every byte, so the HTTP server keeps answering while a reply is
-// being written, and a closed request stops generation at the next byte.
-import type { Lora } from './lora';
-import type { TinyGpt } from './model';
+// Sampling from the model one byte at a time, through the cached decoder (decoder.ts: each byte
+// costs one new position, not a re-run of the window). The generator is async and yields to the
+// event loop after every byte, so the HTTP server keeps answering while a reply is being written,
+// and a closed request stops generation at the next byte.
+import { Decoder, type DecoderWeights } from './decoder';
 import { mulberry32 } from './rng';
-import { tf } from './tf';
 import { type ChatMessage, END_OF_TURN, encodePrompt } from './tokenizer';
 
 export interface GenerateOptions {
@@ -16,6 +14,8 @@ export interface GenerateOptions {
   /** Bytes that may be sampled (END_OF_TURN included); others get probability 0. */
   allowedBytes: number[];
   signal?: AbortSignal;
+  /** false: recompute the window for every byte (the reference the cache is tested against). */
+  cache?: boolean;
 }
 
 export interface Piece {
@@ -60,40 +60,32 @@ export function sampleByte(
 
 /** Yields decoded text pieces; returns why it stopped. */
 export async function* generate(
-  model: TinyGpt,
+  weights: DecoderWeights,
   messages: ChatMessage[],
-  lora: Lora | undefined,
   o: GenerateOptions,
 ): AsyncGenerator<Piece, FinishReason> {
-  const T = model.config.context;
   const temperature = o.temperature ?? 0.7;
   const topP = o.topP ?? 0.9;
   const maxTokens = o.maxTokens ?? 200;
   const rng = mulberry32(o.seed ?? Date.now() & 0x7fffffff);
-  const tokens = encodePrompt(messages);
-  const decoder = new TextDecoder('utf-8', { fatal: false });
+  const decoder = new Decoder(weights, o.cache ?? true);
+  const text = new TextDecoder('utf-8', { fatal: false });
+  let logits = decoder.push(encodePrompt(messages));
   for (let n = 0; n < maxTokens; n++) {
     if (o.signal?.aborted) return 'stop';
-    const window = tokens.slice(-T);
-    const logits = tf.tidy(() => {
-      const all = model.logits(tf.tensor2d(window, [1, window.length], 'int32'), lora);
-      return all.slice([window.length - 1, 0], [1, model.config.vocab]);
-    });
-    const data = (await logits.data()) as Float32Array;
-    logits.dispose();
-    const next = sampleByte(data, o.allowedBytes, temperature, topP, rng);
+    const next = sampleByte(logits, o.allowedBytes, temperature, topP, rng);
     if (next === END_OF_TURN) {
-      const rest = decoder.decode();
+      const rest = text.decode();
       if (rest) yield { text: rest };
       return 'stop';
     }
-    tokens.push(next);
-    const text = decoder.decode(new Uint8Array([next]), { stream: true });
-    if (text) yield { text };
+    const piece = text.decode(new Uint8Array([next]), { stream: true });
+    if (piece) yield { text: piece };
     // Let pending HTTP work (other requests, a client disconnect) run between bytes.
     await new Promise((r) => setImmediate(r));
+    if (n + 1 < maxTokens) logits = decoder.push([next]);
   }
-  const rest = decoder.decode();
+  const rest = text.decode();
   if (rest) yield { text: rest };
   return 'length';
 }

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadBaseModel } from '../../../src/backend/engine/baseModel';
 import { parseChatJsonl, toWindows } from '../../../src/backend/engine/data';
+import { Decoder, decoderWeights } from '../../../src/backend/engine/decoder';
 import { generate } from '../../../src/backend/engine/generate';
 import { createLora, disposeLora, loadLora, saveLora } from '../../../src/backend/engine/lora';
 import { TinyGpt } from '../../../src/backend/engine/model';
@@ -143,7 +144,8 @@ describe('engine', function () {
     const model = base();
     const allowed = allowedBytesOf(['abc ']);
     const out: string[] = [];
-    const gen = generate(model, [{ role: 'user', content: 'Hello!' }], undefined, {
+    const weights = decoderWeights(model.config, model.weights());
+    const gen = generate(weights, [{ role: 'user', content: 'Hello!' }], {
       allowedBytes: allowed.filter((b) => b !== END_OF_TURN),
       maxTokens: 12,
       seed: 1,
@@ -158,7 +160,7 @@ describe('engine', function () {
     assert.match(out.join(''), /^[abc ]+$/);
 
     const abort = new AbortController();
-    const gen2 = generate(model, [{ role: 'user', content: 'Hello!' }], undefined, {
+    const gen2 = generate(weights, [{ role: 'user', content: 'Hello!' }], {
       allowedBytes: allowed.filter((b) => b !== END_OF_TURN),
       maxTokens: 1000,
       signal: abort.signal,
@@ -169,5 +171,97 @@ describe('engine', function () {
     assert.deepEqual(end, { done: true, value: 'stop' });
     model.dispose();
     assert.ok(tf.memory().numTensors < 50, `tensor leak: ${tf.memory().numTensors}`);
+  });
+
+  describe('cached decoder', () => {
+    // A LoRA whose B is not zero, so the merged weights differ from the base.
+    const nonTrivialLora = () => {
+      const lora = createLora(preset.model, 4, 8, 7);
+      for (const b of Object.values(lora.B)) b.assign(tf.randomNormal(b.shape, 0, 0.05, 'float32', 3));
+      return lora;
+    };
+    const reply = async (weights: ReturnType<typeof decoderWeights>, cache: boolean) => {
+      let out = '';
+      const gen = generate(
+        weights,
+        [
+          { role: 'system', content: 'Be brief.' },
+          { role: 'user', content: 'Tell me about the sea, sailor.' },
+        ],
+        {
+          allowedBytes: allowedBytesOf(['abcdefghijklmnopqrstuvwxyz .,!']).filter((b) => b !== END_OF_TURN),
+          maxTokens: 5 * T,
+          seed: 42,
+          temperature: 0.9,
+          cache,
+        },
+      );
+      for await (const p of gen) out += p.text;
+      return out;
+    };
+
+    it('computes the same next-token logits as the training model (base and adapter)', () => {
+      const model = base();
+      const lora = nonTrivialLora();
+      try {
+        const ids = Array.from({ length: T }, (_, i) => (i * 37 + 11) % 256);
+        for (const l of [undefined, lora]) {
+          const want = tf.tidy(() =>
+            model
+              .logits(tf.tensor2d(ids, [1, T], 'int32'), l)
+              .slice([T - 1, 0], [1, 256])
+              .dataSync(),
+          ) as Float32Array;
+          const got = new Decoder(decoderWeights(model.config, model.weights(), l)).push(ids);
+          let diff = 0;
+          for (let v = 0; v < 256; v++)
+            diff = Math.max(diff, Math.abs((got[v] as number) - (want[v] as number)));
+          assert.ok(diff < 1e-4, `max logit difference ${diff}`);
+        }
+      } finally {
+        disposeLora(lora);
+        model.dispose();
+      }
+    });
+
+    it('writes exactly the reply that recomputing the window for every byte writes, across window resets', async () => {
+      const model = base();
+      const lora = nonTrivialLora();
+      try {
+        for (const l of [undefined, lora]) {
+          const w = decoderWeights(model.config, model.weights(), l);
+          const cached = await reply(w, true);
+          assert.equal(cached.length, 5 * T, 'long enough to refill the window several times');
+          assert.equal(cached, await reply(w, false));
+        }
+        // And the adapter really changes the reply (the comparison above is not of two base replies).
+        assert.notEqual(
+          await reply(decoderWeights(model.config, model.weights()), true),
+          await reply(decoderWeights(model.config, model.weights(), lora), true),
+        );
+      } finally {
+        disposeLora(lora);
+        model.dispose();
+      }
+    });
+
+    it('keeps the newest tokens when the window is full and re-encodes them from position 0', () => {
+      const model = base();
+      try {
+        const w = decoderWeights(model.config, model.weights());
+        const d = new Decoder(w);
+        const prompt = Array.from({ length: T + 5 }, (_, i) => 32 + (i % 90));
+        d.push(prompt);
+        assert.deepEqual(d.windowTokens, prompt.slice(5), 'a long prompt keeps its last `context` tokens');
+        const full = [...d.windowTokens];
+        const logits = Float32Array.from(d.push([65]));
+        const kept = [...full, 65].slice(-(T - d.stride));
+        assert.deepEqual(d.windowTokens, kept, 'a full window drops the oldest `stride` tokens at once');
+        // The same window encoded from scratch gives the same logits.
+        assert.deepEqual(Array.from(new Decoder(w).push(kept)), Array.from(logits));
+      } finally {
+        model.dispose();
+      }
+    });
   });
 });
