@@ -4,6 +4,7 @@ import { type JobOrigin, type JobStore, type JobStoreChange, sameOrigin } from '
 import { Disposable } from '../core/lifecycle';
 import type { HostToJobPanel, JobPanelToHost } from '../protocol';
 import { config } from './config';
+import { defaultExportUri } from './exportUri';
 import { JobPanelFeed } from './jobPanelFeed';
 import { errorText } from './log';
 import { jobPanelMessage } from './messageSchemas';
@@ -235,7 +236,7 @@ export class JobPanel extends WebviewHost<JobPanelToHost, HostToJobPanel> {
       case 'saveCsv': {
         const name = this.session.connection?.store.job(this.jobId)?.name ?? this.jobId;
         const target = await vscode.window.showSaveDialog({
-          defaultUri: vscode.Uri.file(`${name.replace(/[^\w.-]+/g, '_')}-metrics.csv`),
+          defaultUri: defaultExportUri(this.session, `${name}-metrics.csv`),
           filters: { CSV: ['csv'] },
           saveLabel: 'Export metrics',
         });

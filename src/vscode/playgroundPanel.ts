@@ -1,5 +1,4 @@
 import { writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import {
   ArkorApiError,
@@ -9,11 +8,11 @@ import {
   type JobStore,
   sameOrigin,
 } from '../core';
-import { exportDefaultPath } from '../core/exportTarget';
 import { DisposableStore, toDisposable } from '../core/lifecycle';
 import type { Conversation, HostToPlayground, ModelOption, ModelRef, PlaygroundToHost } from '../protocol';
 import { CHAT_LIMITS } from '../wire/chatLimits';
 import { config } from './config';
+import { defaultExportUri } from './exportUri';
 import { errorText } from './log';
 import { playgroundMessage } from './messageSchemas';
 import type { ArkorSession } from './session';
@@ -224,15 +223,8 @@ export class PlaygroundPanel extends WebviewHost<PlaygroundToHost, HostToPlaygro
       );
       return;
     }
-    const defaultPath = exportDefaultPath(message.suggestedName, {
-      projectDir: this.session.connection?.projectDir,
-      workspaceFolders: (vscode.workspace.workspaceFolders ?? [])
-        .filter((f) => f.uri.scheme === 'file')
-        .map((f) => f.uri.fsPath),
-      home: homedir(),
-    });
     const target = await vscode.window.showSaveDialog({
-      defaultUri: vscode.Uri.file(defaultPath),
+      defaultUri: defaultExportUri(this.session, message.suggestedName),
       filters: jsonl ? { 'JSON Lines': ['jsonl'] } : { Markdown: ['md'] },
       saveLabel: 'Export',
       title: `Export ${jsonl ? 'training data (JSONL)' : 'Markdown'}${message.note ? `: ${message.note}` : ''}`,
