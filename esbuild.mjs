@@ -48,6 +48,7 @@ const builds = [
         ['jobs', 'jobsView'],
         ['job', 'jobPanel'],
         ['playground', 'playground'],
+        ['endpoint', 'endpoint'],
       ]
         .filter(([, folder]) => existsSync(r(`webview-ui/${folder}/main.tsx`)))
         .map(([name, folder]) => [name, r(`webview-ui/${folder}/main.tsx`)]),

@@ -6,6 +6,11 @@ import { offerCloudImport } from './vscode/cloudImportOffer';
 import { TrainerCodeLensProvider } from './vscode/codeLens';
 import { registerCommands } from './vscode/commands';
 import { ConnectionStatusItem } from './vscode/connectionStatus';
+import { endpointCommands } from './vscode/endpointCommands';
+import { EndpointModels } from './vscode/endpointModels';
+import { EndpointPanels } from './vscode/endpointPanel';
+import { Endpoints } from './vscode/endpoints';
+import { EndpointsView } from './vscode/endpointsView';
 import { jobCommands, jobIdOf, modelRefOf } from './vscode/jobCommands';
 import { JobLogDocuments, LOG_SCHEME } from './vscode/jobLog';
 import { JobPanels } from './vscode/jobPanel';
@@ -27,6 +32,8 @@ export interface ArkorExtensionApi {
   readonly localBackend: LocalBackendProcess;
   readonly playground: PlaygroundPanel;
   readonly training: Training;
+  readonly endpoints: Endpoints;
+  readonly endpointPanels: EndpointPanels;
 }
 
 /**
@@ -74,6 +81,11 @@ export function activate(context: vscode.ExtensionContext): ArkorExtensionApi {
     log,
   );
   const jobs = jobCommands(session, jobPanels);
+  const endpoints = new Endpoints(session, log);
+  const endpointPanels = new EndpointPanels(context.extensionUri, session, endpoints, log, (model) =>
+    playground.open(model),
+  );
+  playground.useEndpointModels(new EndpointModels(session, endpoints, endpointPanels));
   const codeLenses = new TrainerCodeLensProvider(session);
 
   context.subscriptions.push(
@@ -87,6 +99,9 @@ export function activate(context: vscode.ExtensionContext): ArkorExtensionApi {
     playground,
     training,
     codeLenses,
+    endpoints,
+    endpointPanels,
+    new EndpointsView(endpoints, session),
     vscode.workspace.registerTextDocumentContentProvider(LOG_SCHEME, new JobLogDocuments(session, log)),
     vscode.languages.registerCodeLensProvider(
       [
@@ -123,6 +138,7 @@ export function activate(context: vscode.ExtensionContext): ArkorExtensionApi {
         void vscode.window.showInformationMessage(`Arkor: cancelled the training of ${run.project.name}.`);
       },
       ...accountCommands(session),
+      ...endpointCommands(session, endpoints, endpointPanels),
       'arkor.retryConnection': () => session.retry().catch(() => undefined),
       'arkor.chooseProject': async () => {
         const dir = (await projects.current({ ask: true }))?.root;
@@ -140,7 +156,7 @@ export function activate(context: vscode.ExtensionContext): ArkorExtensionApi {
     if (removed.length > 0) log.info(`Removed ${removed.length} stale run home(s) left by a crash`);
   });
   log.info(`Arkor activated (VS Code ${vscode.version}, Node ${process.version})`);
-  return { jobsView, session, jobPanels, localBackend, playground, training };
+  return { jobsView, session, jobPanels, localBackend, playground, training, endpoints, endpointPanels };
 }
 
 export function deactivate(): void {

@@ -111,7 +111,8 @@ export interface JobDetail extends JobSummary {
   warnings?: string[];
 }
 
-export type StreamState =
+/** The job's event stream as the panel shows it (from the job store's `StreamPhase`). */
+export type StreamView =
   | { kind: 'connecting' }
   | { kind: 'live' }
   | { kind: 'reconnecting'; attempt: number; error?: string }
@@ -124,7 +125,7 @@ export type HostToJobPanel =
       job: JobDetail;
       metrics: MetricColumns;
       logTail: string[];
-      stream: StreamState;
+      stream: StreamView;
     }
   | { type: 'job'; job: JobDetail }
   /**
@@ -139,7 +140,7 @@ export type HostToJobPanel =
    */
   | { type: 'metrics'; from: number; rows: MetricColumns }
   | { type: 'log'; lines: string[] }
-  | { type: 'stream'; stream: StreamState };
+  | { type: 'stream'; stream: StreamView };
 
 export type JobPanelToHost =
   | { type: 'ready' }
@@ -148,7 +149,9 @@ export type JobPanelToHost =
   | { type: 'openFullLog' }
   | { type: 'saveCsv'; csv: string }
   /** From the "belongs to another backend" notice: switch to the job's backend. */
-  | { type: 'switchBackend' };
+  | { type: 'switchBackend' }
+  /** Deploy the job's final adapter, or the checkpoint at `step`. */
+  | { type: 'deploy'; step?: number };
 
 // ---------------------------------------------------------------------------------------------
 // Playground (editor webview panel `arkor.playground`)
@@ -157,7 +160,9 @@ export type JobPanelToHost =
 export type ModelRef =
   | { kind: 'base'; model: string }
   | { kind: 'final'; jobId: string }
-  | { kind: 'checkpoint'; jobId: string; step: number };
+  | { kind: 'checkpoint'; jobId: string; step: number }
+  /** Chat through a deployed endpoint's own URL (Try in Playground on an endpoint). */
+  | { kind: 'endpoint'; endpointId: string; slug: string };
 
 export interface ModelOption {
   ref: ModelRef;
@@ -245,4 +250,142 @@ export type PlaygroundToHost =
   /** `note` says what the export left out and why (shown with the save dialog and after saving). */
   | { type: 'export'; format: 'jsonl' | 'markdown'; content: string; suggestedName: string; note?: string }
   /** From the "this conversation's model is on another backend" notice. */
-  | { type: 'switchBackend'; backend: 'local' | 'cloud' };
+  | { type: 'switchBackend'; backend: 'local' | 'cloud' }
+  /** Deploy the model selected in a column as an endpoint. */
+  | { type: 'deploy'; model: ModelRef };
+
+// ---------------------------------------------------------------------------------------------
+// Endpoints (deployments): the `arkor.endpoints` tree and one editor panel `arkor.endpoint` each
+
+/** What an endpoint serves (the wire's DeploymentTarget, as plain JSON). */
+export type EndpointTarget =
+  | { kind: 'adapter'; adapter: { kind: 'final'; jobId: string } }
+  | { kind: 'adapter'; adapter: { kind: 'checkpoint'; jobId: string; step: number } }
+  | { kind: 'base_model'; baseModel: string };
+
+/** One string per target, to compare and key them (host and webview alike). */
+export function targetKey(target: EndpointTarget): string {
+  if (target.kind === 'base_model') return `base:${target.baseModel}`;
+  const a = target.adapter;
+  return a.kind === 'final' ? `final:${a.jobId}` : `checkpoint:${a.jobId}:${a.step}`;
+}
+
+export type EndpointAuthMode = 'none' | 'fixed_api_key';
+
+/** A key's label: 1 to this many characters once trimmed (the wire's rule). */
+export const KEY_LABEL_MAX = 80;
+/** The longest run retention the panel offers, in days (ten years). */
+export const RUN_RETENTION_DAYS_MAX = 3650;
+
+/** Stored chat-completion runs: forever, not at all, or `days` days. */
+export type RunRetention = { mode: 'unlimited' } | { mode: 'disabled' } | { mode: 'days'; days: number };
+
+export interface EndpointSummary {
+  id: string;
+  slug: string;
+  /** The chat completions URL callers POST to. */
+  url: string;
+  target: EndpointTarget;
+  /** e.g. "captain-speak · final adapter", "captain-speak · step 20", "Base · unsloth/gemma-4-E4B-it". */
+  targetLabel: string;
+  /** Set when the target's job is not (or no longer) among the project's jobs. */
+  targetMissing?: boolean;
+  authMode: EndpointAuthMode;
+  enabled: boolean;
+  /** Undefined when the backend reported a mode this extension does not know. */
+  retention?: RunRetention;
+  /** The mode as the backend sent it (shown when `retention` is undefined). */
+  retentionText: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A key row: never the secret. */
+export interface EndpointKeySummary {
+  id: string;
+  label: string;
+  prefix: string;
+  enabled: boolean;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+/** A just-issued key: the only message that carries a secret (kept in the webview's memory only). */
+export interface IssuedKey {
+  id: string;
+  label: string;
+  prefix: string;
+  createdAt: string;
+  plaintext: string;
+}
+
+/** One stored request of the endpoint (shown while runs are retained). */
+export interface EndpointRunSummary {
+  id: string;
+  time: string;
+  status: string;
+  latencyMs?: number;
+  promptTokens?: number;
+  completionTokens?: number;
+  /** The start of the last user message and of the reply. */
+  preview: string;
+}
+
+export interface TargetOption {
+  target: EndpointTarget;
+  label: string;
+  group: string;
+}
+
+export interface EndpointSample {
+  language: 'curl' | 'python' | 'javascript';
+  stream: boolean;
+  code: string;
+}
+
+/** Changes the panel may ask for; omitted fields stay as they are. */
+export interface EndpointPatch {
+  enabled?: boolean;
+  authMode?: EndpointAuthMode;
+  retention?: RunRetention;
+  target?: EndpointTarget;
+}
+
+export type HostToEndpointPanel =
+  | {
+      type: 'snapshot';
+      endpoint: EndpointSummary | undefined;
+      keys: EndpointKeySummary[];
+      /** Undefined: runs are not retained (or the backend keeps none for this endpoint). */
+      runs: EndpointRunSummary[] | undefined;
+      targets: TargetOption[];
+      samples: EndpointSample[];
+      backend: BackendInfo;
+      /** Why the endpoint could not be loaded (e.g. it was deleted elsewhere). */
+      error?: string;
+      /** A key issued but not yet confirmed saved: shown again after the panel was hidden. */
+      issuedKey?: IssuedKey;
+    }
+  | { type: 'endpoint'; endpoint: EndpointSummary; samples: EndpointSample[] }
+  | { type: 'keys'; keys: EndpointKeySummary[] }
+  | { type: 'runs'; runs: EndpointRunSummary[] | undefined }
+  | { type: 'targets'; targets: TargetOption[] }
+  | { type: 'keyIssued'; key: IssuedKey }
+  /** The outcome of a request the panel made (`requestId`); `error` is the message to show. */
+  | { type: 'done'; requestId: string; error?: string };
+
+export type EndpointPanelToHost =
+  | { type: 'ready' }
+  | { type: 'update'; requestId: string; patch: EndpointPatch }
+  | { type: 'issueKey'; requestId: string; label: string }
+  | { type: 'revokeKey'; requestId: string; keyId: string }
+  /** Confirmed in the panel, which names the endpoint. */
+  | { type: 'deleteEndpoint'; requestId: string }
+  /** The user confirmed they saved the issued key: the host forgets it. */
+  | { type: 'acknowledgeKey' }
+  /** Copy a non-secret text (URL, a sample); `what` names it in the status bar. */
+  | { type: 'copy'; text: string; what: string }
+  /** Copy the issued key the host still holds (the secret never travels back from the webview). */
+  | { type: 'copyIssuedKey' }
+  | { type: 'tryInPlayground' }
+  | { type: 'refresh' };

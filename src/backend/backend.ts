@@ -1,10 +1,13 @@
-// Wires store, job runner, inference and HTTP server together. Used by the CLI (main.ts) and usable
+// Wires store, job queue, inference and HTTP server together. Used by the CLI (main.ts) and usable
 // in-process.
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DeploymentStore } from './deploymentStore';
+import { createEndpointServer } from './endpointServer';
 import { PRESETS, type PresetName } from './engine/presets';
 import { Inference } from './inference';
 import { BadRequest, type JobConfig, runSettings } from './jobConfig';
-import { JobRunner } from './jobRunner';
+import { JobQueue } from './jobQueue';
 import { createBackendServer } from './server';
 import { Store } from './store';
 
@@ -15,11 +18,18 @@ export interface BackendOptions {
   hostToken?: string;
   baseModelDir?: string;
   pingIntervalMs?: number;
+  /**
+   * Port of the endpoint listener (the deployments' OpenAI URLs). Default: the one used last time
+   * (kept in deployments.json), so the URLs survive a restart; a new one only if it is taken.
+   */
+  endpointsPort?: number;
 }
 
 export interface RunningBackend {
   port: number;
   url: string;
+  /** `http://127.0.0.1:<port>`; a deployment is served under `/<slug>/v1`. */
+  endpointsUrl: string;
   close(): Promise<void>;
 }
 
@@ -27,16 +37,13 @@ export async function startBackend(o: BackendOptions): Promise<RunningBackend> {
   const preset = o.preset ?? 'default';
   if (!PRESETS[preset]) throw new Error(`unknown preset ${preset}`);
   const store = new Store(o.dataDir);
-  const runner = new JobRunner(store, { preset, baseModelDir: o.baseModelDir });
+  const queue = new JobQueue(store, { preset, baseModelDir: o.baseModelDir });
   const inference = new Inference(store, preset, o.baseModelDir);
 
   // Jobs still queued when the last server stopped run now; a job that was running is failed.
   for (const job of store.recover()) {
     try {
-      runner.enqueue(
-        job.id,
-        runSettings(job.config as JobConfig, store.findProjectById(job.projectId)?.root),
-      );
+      queue.enqueue(job.id, runSettings(job.config as JobConfig, store.findProjectById(job.projectId)?.root));
     } catch (e) {
       const error = e instanceof BadRequest ? e.message : String(e);
       store.appendEvent(job.id, 'training.failed', { error });
@@ -44,12 +51,23 @@ export async function startBackend(o: BackendOptions): Promise<RunningBackend> {
     }
   }
 
+  const deployments = new DeploymentStore(o.dataDir);
+  const endpoints = createEndpointServer({ store, deployments, inference });
+  const endpointsPort = await listenEndpoints(endpoints.server, o.endpointsPort ?? deployments.endpointsPort);
+  deployments.endpointsPort = endpointsPort;
+  const endpointsUrl = `http://127.0.0.1:${endpointsPort}`;
+  // Retention in days is also applied when requests are listed; this keeps the files small.
+  const purge = setInterval(() => deployments.purge(), 60 * 60 * 1000);
+  purge.unref();
+
   const server = createBackendServer({
     store,
-    runner,
+    queue,
     inference,
     hostToken: o.hostToken,
     pingIntervalMs: o.pingIntervalMs,
+    deployments,
+    endpointsUrl,
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -60,14 +78,45 @@ export async function startBackend(o: BackendOptions): Promise<RunningBackend> {
   return {
     port,
     url: `http://127.0.0.1:${port}`,
+    endpointsUrl,
     close: () => {
       closing ??= (async () => {
         server.close();
-        await runner.close();
+        clearInterval(purge);
+        // An endpoint reply in progress ends now, recorded as interrupted; nothing of a job depends on it.
+        endpoints.stop();
+        deployments.flush();
+        await queue.close();
         // Open event streams and in-flight chats would keep close() waiting forever.
         server.closeAllConnections();
       })();
       return closing;
     },
   };
+}
+
+/**
+ * Listens on `preferred` (the port of the last run) so endpoint URLs stay the same; when another
+ * program holds it now, on a free port instead (the new URLs are in every deployment row).
+ */
+async function listenEndpoints(server: Server, preferred: number | null | undefined): Promise<number> {
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      const onError = (e: Error) => reject(e);
+      server.once('error', onError);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', onError);
+        resolve();
+      });
+    });
+  try {
+    await listen(preferred ?? 0);
+  } catch (e) {
+    if (!preferred || (e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+    console.error(
+      `[arkor-local] endpoint port ${preferred} is taken by another program; endpoints move to a new port (their URLs change)`,
+    );
+    await listen(0);
+  }
+  return (server.address() as AddressInfo).port;
 }

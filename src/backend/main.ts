@@ -78,6 +78,7 @@ async function main() {
     if (process.ppid !== parent) void stop(0);
   }, 1000).unref();
   process.stdout.write(`Arkor local backend listening on ${backend.url}\n`);
+  process.stdout.write(`Arkor local endpoints served at ${backend.endpointsUrl}/<slug>/v1\n`);
 }
 
 main().catch((e: unknown) => {

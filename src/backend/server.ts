@@ -5,30 +5,29 @@
 // passes three gates in order: loopback Host header (403, against DNS rebinding), the X-Arkor-Client
 // version header (426, like the cloud's gate), then a bearer token (401) except on the two
 // bootstrap routes.
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { realpathSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { z } from 'zod';
 import { deriveProjectSlug } from '../core/projectState';
 import {
-  CHAT_DONE,
-  type ChatCompletionChunk,
   END_EVENT,
   isTerminalStatus,
   PING_EVENT,
   type ProjectSchema,
-  type ResponseOf,
   ROUTES,
-  type RouteSpec,
-  routePattern,
   SDK_VERSION_UNSUPPORTED,
   type UpgradeRequiredBody,
 } from '../wire';
+import { plainMessages, serveChatCompletion } from './chatCompletion';
+import { deploymentRoutes } from './deploymentRoutes';
+import type { DeploymentStore } from './deploymentStore';
 import { HttpError, readJson, sendError, sendJson, sseFrame, startSse } from './http';
 import { type Inference, NotFound } from './inference';
 import { BadRequest, runSettings } from './jobConfig';
-import type { JobRunner } from './jobRunner';
+import type { JobQueue } from './jobQueue';
+import { body, type Ctx, type Route, reply, route } from './routing';
 import { LOCAL_ORG, type Store } from './store';
 import type { Project, StoredEvent } from './types';
 
@@ -41,44 +40,15 @@ const LOOPBACK_HOST = /^(127\.0\.0\.1|localhost)(:\d+)?$/i;
 
 export interface ServerOptions {
   store: Store;
-  runner: JobRunner;
+  queue: JobQueue;
   inference: Inference;
   /** Extra bearer token accepted besides the ones minted by anonymous sign-up (--host-token). */
   hostToken?: string;
   /** Keepalive interval on event streams. */
   pingIntervalMs?: number;
-}
-
-type Handler = (ctx: Ctx) => Promise<void> | void;
-interface Ctx {
-  req: IncomingMessage;
-  res: ServerResponse;
-  url: URL;
-  params: string[];
-}
-interface Route {
-  spec: RouteSpec;
-  pattern: RegExp;
-  handler: Handler;
-}
-
-/** A route of the wire table with its handler. */
-const route = (spec: RouteSpec, handler: Handler): Route => ({ spec, pattern: routePattern(spec), handler });
-
-/** Answers a JSON route with its success status and a body its wire `response` schema types. */
-function reply<R extends RouteSpec>(res: ServerResponse, spec: R, body: ResponseOf<R>): void {
-  sendJson(res, spec.status, body);
-}
-
-/** Validates a request body with the route's wire `request` schema; a 400 naming `what` if it fails. */
-async function body<S extends z.ZodType>(
-  req: IncomingMessage,
-  schema: S,
-  what: string,
-): Promise<z.output<S>> {
-  const parsed = schema.safeParse(await readJson(req));
-  if (!parsed.success) throw new HttpError(400, `${what}: ${zodMessage(parsed.error)}`);
-  return parsed.data;
+  deployments: DeploymentStore;
+  /** Where the endpoint listener serves deployments: `http://127.0.0.1:<port>`. */
+  endpointsUrl: string;
 }
 
 /** A project as clients see it: the folder binding stays inside the backend. */
@@ -86,12 +56,8 @@ function publicProject({ root: _root, ...project }: Project): z.input<typeof Pro
   return project;
 }
 
-function zodMessage(e: z.ZodError): string {
-  return e.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
-}
-
 export function createBackendServer(o: ServerOptions): Server {
-  const { store, runner, inference } = o;
+  const { store, queue, inference } = o;
   const pingMs = o.pingIntervalMs ?? 15_000;
 
   /** Org-scoped routes: the only org is the local one. */
@@ -195,7 +161,7 @@ export function createBackendServer(o: ServerOptions): Server {
         throw e;
       }
       const job = store.createJob(project.id, input.name, input.config, { warnings: settings.warnings });
-      runner.enqueue(job.id, settings);
+      queue.enqueue(job.id, settings);
       reply(res, ROUTES.createJob, { job: store.getJob(job.id) ?? job });
     }),
     route(ROUTES.getJob, ({ res, url, params }) => {
@@ -210,7 +176,7 @@ export function createBackendServer(o: ServerOptions): Server {
           `job ${job.id} is already ${job.status}; only queued or running jobs can be cancelled`,
         );
       }
-      await runner.cancel(job.id);
+      await queue.cancel(job.id);
       reply(res, ROUTES.cancelJob, { ok: true, job: store.getJob(job.id) });
     }),
     route(ROUTES.jobEvents, ({ req, res, url, params }) => {
@@ -237,6 +203,12 @@ export function createBackendServer(o: ServerOptions): Server {
       });
     }),
     route(ROUTES.chat, (ctx) => chat(ctx)),
+    ...deploymentRoutes({
+      store,
+      deployments: o.deployments,
+      scope,
+      baseUrlOf: (slug) => `${o.endpointsUrl}/${encodeURIComponent(slug)}/v1`,
+    }),
   ];
 
   async function chat({ req, res, url }: Ctx) {
@@ -250,76 +222,21 @@ export function createBackendServer(o: ServerOptions): Server {
       if (e instanceof NotFound) throw new HttpError(404, e.message);
       throw e;
     }
-    const messages = b.messages.map((m) => ({
-      role: m.role,
-      content:
-        typeof m.content === 'string' ? m.content : (m.content ?? []).map((p) => p.text ?? '').join(''),
-    }));
-    const abort = new AbortController();
-    // The response closing before we finish means the client went away: stop generating.
-    res.on('close', () => {
-      if (!res.writableFinished) abort.abort();
-    });
-    const id = `chatcmpl-${randomUUID()}`;
-    const created = Math.floor(Date.now() / 1000);
     const model = b.adapter
       ? `${inference.baseModelId}+${b.adapter.kind}:${b.adapter.jobId}`
       : inference.baseModelId;
-    const gen = inference.chat(
-      {
-        messages,
+    await serveChatCompletion(res, {
+      inference,
+      params: {
+        messages: plainMessages(b.messages),
         temperature: b.temperature,
         topP: b.topP,
         maxTokens: b.maxTokens,
         seed: b.seed,
-        signal: abort.signal,
       },
       adapterDir,
-    );
-    const chunk = (delta: { role?: string; content?: string }, finish: string | null) => {
-      const data: ChatCompletionChunk = {
-        id,
-        object: 'chat.completion.chunk',
-        created,
-        model,
-        choices: [{ index: 0, delta, finish_reason: finish }],
-      };
-      return sseFrame({ data: JSON.stringify(data) });
-    };
-    if (b.stream !== false) {
-      startSse(res);
-      res.write(chunk({ role: 'assistant', content: '' }, null));
-      let r = await gen.next();
-      while (!r.done) {
-        if (abort.signal.aborted) return;
-        res.write(chunk({ content: r.value }, null));
-        r = await gen.next();
-      }
-      if (abort.signal.aborted) return;
-      res.write(chunk({}, r.value));
-      res.end(sseFrame({ data: CHAT_DONE }));
-      return;
-    }
-    let text = '';
-    let r = await gen.next();
-    while (!r.done) {
-      text += r.value;
-      r = await gen.next();
-    }
-    if (abort.signal.aborted) return;
-    const completionTokens = Buffer.byteLength(text);
-    const promptTokens = messages.reduce((n, m) => n + Buffer.byteLength(m.content) + 2, 1);
-    reply(res, ROUTES.chat, {
-      id,
-      object: 'chat.completion',
-      created,
       model,
-      choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: r.value }],
-      usage: {
-        prompt_tokens: promptTokens,
-        completion_tokens: completionTokens,
-        total_tokens: promptTokens + completionTokens,
-      },
+      stream: b.stream !== false,
     });
   }
 

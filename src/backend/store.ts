@@ -266,18 +266,7 @@ export class Store {
   }
 
   private readEvents(jobId: string): StoredEvent[] {
-    const f = this.eventsFile(jobId);
-    if (!existsSync(f)) return [];
-    const out: StoredEvent[] = [];
-    for (const line of readFileSync(f, 'utf8').split('\n')) {
-      if (!line.trim()) continue;
-      try {
-        out.push(JSON.parse(line) as StoredEvent);
-      } catch {
-        // A torn last line from a crash mid-write: everything before it is intact.
-      }
-    }
-    return out;
+    return readJsonLines<StoredEvent>(this.eventsFile(jobId));
   }
 
   private saveJobs() {
@@ -289,8 +278,23 @@ export class Store {
   }
 }
 
+/** Reads a JSON Lines file (none: empty). A torn last line from a crash mid-write is skipped. */
+export function readJsonLines<T>(file: string): T[] {
+  if (!existsSync(file)) return [];
+  const out: T[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      out.push(JSON.parse(line) as T);
+    } catch {
+      // Everything before a torn line is intact.
+    }
+  }
+  return out;
+}
+
 /** Writes atomically (owner-only), keeping the previous version as `<file>.bak`. */
-function saveWithBackup(file: string, text: string): void {
+export function saveWithBackup(file: string, text: string): void {
   if (existsSync(file)) copyFileSync(file, `${file}.bak`);
   writeFileAtomic(file, text, 0o600);
 }
@@ -300,7 +304,7 @@ function saveWithBackup(file: string, text: string): void {
  * starting: it is set aside as `<file>.corrupt-<time>` and the last good version (`.bak`) is used,
  * which loses at most the last change.
  */
-function readJson<T>(file: string): T | undefined {
+export function readJson<T>(file: string): T | undefined {
   if (!existsSync(file)) return undefined;
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as T;

@@ -1,12 +1,12 @@
-// Worker-thread entry: runs jobs (runJob.ts) off the server's event loop, one at a time, and reports
+// Worker-thread entry: runs jobs (trainJob.ts) off the server's event loop, one at a time, and reports
 // progress as messages. The worker stays alive between jobs so tfjs and the wasm kernels load once.
 // Cancellation is a shared Int32 flag the training loop polls between steps, so it works even though
 // the loop never yields to this thread's event loop.
 import { parentPort } from 'node:worker_threads';
 import type { JobEventFields } from '../wire';
-import { type RunInput, runJob } from './runJob';
+import { type TrainInput, trainJob } from './trainJob';
 
-export type WorkerRequest = { type: 'run'; input: RunInput; cancelFlag: SharedArrayBuffer };
+export type WorkerRequest = { type: 'run'; input: TrainInput; cancelFlag: SharedArrayBuffer };
 
 export type WorkerMessage = { jobId: string } & (
   | { type: 'started'; metadata: Record<string, unknown> }
@@ -24,7 +24,7 @@ if (port) {
     const { jobId } = req.input;
     const flag = new Int32Array(req.cancelFlag);
     const send = (m: WorkerMessage) => port.postMessage(m);
-    runJob(req.input, {
+    trainJob(req.input, {
       started: (metadata) => send({ jobId, type: 'started', metadata }),
       log: (m) => send({ jobId, type: 'log', metrics: { ...m } }),
       checkpoint: (step, artifacts) => send({ jobId, type: 'checkpoint', step, artifacts }),

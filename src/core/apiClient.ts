@@ -10,8 +10,16 @@ import type { z } from 'zod';
 import {
   type AnonymousSignup,
   CLIENT_HEADER,
+  type CreateDeploymentKeyRequest,
+  CreateDeploymentKeyRequestSchema,
+  type CreateDeploymentRequest,
+  CreateDeploymentRequestSchema,
+  type CreatedDeploymentKey,
   type CreateJobRequest,
   type CreateProjectRequest,
+  type Deployment,
+  type DeploymentKey,
+  type DeploymentRequest,
   describeZodError,
   ErrorBodyReadSchema,
   type Identity,
@@ -25,8 +33,10 @@ import {
   routePath,
   type Scope,
   scopeQuery,
+  type UpdateDeploymentRequest,
 } from '../wire';
 import { type ChatRequest, type ChatResult, type StreamChatOptions, streamChat } from './chatStream';
+import { type EndpointContext, endpointErrorMessage, invalidEndpointInput } from './endpointErrors';
 import { ArkorApiError } from './errors';
 import { type JobEventStreamOptions, type JobEventStreamResult, streamJobEvents } from './jobEvents';
 import type { OpenStream, Query, RawRequest, StreamTransport } from './transport';
@@ -75,6 +85,7 @@ interface RouteCall extends RequestOptions {
   query?: Query;
   body?: unknown;
   headers?: Record<string, string>;
+  errorMessage?: RawRequest['errorMessage'];
 }
 
 export class ArkorApiClient implements StreamTransport {
@@ -159,6 +170,127 @@ export class ArkorApiClient implements StreamTransport {
       query: scopeQuery(scope),
       ...opts,
     });
+  }
+
+  // ---- Endpoints (deployments) -----------------------------------------------------------------
+  // docs/wire-protocol.md, "Deployments". Failures carry messages for these routes (endpointErrors.ts);
+  // a create or key body that breaks the documented rules is refused before anything is sent.
+
+  async listDeployments(scope: Scope, opts?: RequestOptions): Promise<Deployment[]> {
+    const res = await this.call(ROUTES.listDeployments, this.endpointCall({ action: 'list', scope }, opts));
+    return res.deployments;
+  }
+
+  async getDeployment(scope: Scope, id: string, opts?: RequestOptions): Promise<Deployment> {
+    const ctx: EndpointContext = { action: 'read', scope, id };
+    const res = await this.call(ROUTES.getDeployment, { params: { id }, ...this.endpointCall(ctx, opts) });
+    return res.deployment;
+  }
+
+  /** 400 bad or reserved slug, 404 unknown target job, 409 slug taken. */
+  async createDeployment(
+    scope: Scope,
+    input: CreateDeploymentRequest,
+    opts?: RequestOptions,
+  ): Promise<Deployment> {
+    const ctx: EndpointContext = { action: 'create', scope, slug: input.slug };
+    const parsed = CreateDeploymentRequestSchema.safeParse(input);
+    if (!parsed.success) throw invalidEndpointInput(parsed.error, ctx);
+    const res = await this.call(ROUTES.createDeployment, { body: input, ...this.endpointCall(ctx, opts) });
+    return res.deployment;
+  }
+
+  /** Partial: omitted fields stay. Re-targeting keeps the URL. */
+  async updateDeployment(
+    scope: Scope,
+    id: string,
+    input: UpdateDeploymentRequest,
+    opts?: RequestOptions,
+  ): Promise<Deployment> {
+    const ctx: EndpointContext = { action: 'update', scope, id };
+    const res = await this.call(ROUTES.updateDeployment, {
+      params: { id },
+      body: input,
+      ...this.endpointCall(ctx, opts),
+    });
+    return res.deployment;
+  }
+
+  /** Any 2xx is success (the server sends 204). Its keys go with it. */
+  async deleteDeployment(scope: Scope, id: string, opts?: RequestOptions): Promise<void> {
+    await this.sendRoute(ROUTES.deleteDeployment, { id }, { action: 'delete', scope, id }, opts);
+  }
+
+  /** Key rows never carry the secret. */
+  async listDeploymentKeys(scope: Scope, id: string, opts?: RequestOptions): Promise<DeploymentKey[]> {
+    const ctx: EndpointContext = { action: 'listKeys', scope, id };
+    const res = await this.call(ROUTES.listDeploymentKeys, {
+      params: { id },
+      ...this.endpointCall(ctx, opts),
+    });
+    return res.keys;
+  }
+
+  /** The label is trimmed (1–80 characters). `plaintext` is in this answer only, exactly once. */
+  async createDeploymentKey(
+    scope: Scope,
+    id: string,
+    input: CreateDeploymentKeyRequest,
+    opts?: RequestOptions,
+  ): Promise<CreatedDeploymentKey> {
+    const ctx: EndpointContext = { action: 'issueKey', scope, id };
+    const parsed = CreateDeploymentKeyRequestSchema.safeParse(input);
+    if (!parsed.success) throw invalidEndpointInput(parsed.error, ctx);
+    const res = await this.call(ROUTES.createDeploymentKey, {
+      params: { id },
+      body: parsed.data,
+      ...this.endpointCall(ctx, opts),
+    });
+    return res.key;
+  }
+
+  /** Any 2xx is success (204). The key stays listed with `enabled: false` and is refused at once. */
+  async revokeDeploymentKey(scope: Scope, id: string, keyId: string, opts?: RequestOptions): Promise<void> {
+    await this.sendRoute(
+      ROUTES.revokeDeploymentKey,
+      { id, keyId },
+      { action: 'revokeKey', scope, id, keyId },
+      opts,
+    );
+  }
+
+  /**
+   * Local backend only (Arkor Cloud publishes no such route): the deployment's recent requests,
+   * newest first, kept only as its run retention allows.
+   */
+  async listDeploymentRequests(
+    scope: Scope,
+    id: string,
+    opts?: RequestOptions & { limit?: number },
+  ): Promise<DeploymentRequest[]> {
+    const ctx: EndpointContext = { action: 'listRequests', scope, id };
+    const { limit, ...rest } = opts ?? {};
+    const res = await this.call(ROUTES.listDeploymentRequests, {
+      params: { id },
+      ...this.endpointCall(ctx, rest),
+      query: { ...scopeQuery(scope), limit: limit === undefined ? undefined : String(limit) },
+    });
+    return res.requests;
+  }
+
+  private endpointCall(ctx: EndpointContext, opts?: RequestOptions): RouteCall {
+    return { query: scopeQuery(ctx.scope), errorMessage: endpointErrorMessage(ctx), ...opts };
+  }
+
+  /** A body-less route (204): any 2xx is success. */
+  private async sendRoute(
+    route: RouteSpec,
+    params: Record<string, string>,
+    ctx: EndpointContext,
+    opts?: RequestOptions,
+  ): Promise<void> {
+    const { query, errorMessage, ...rest } = this.endpointCall(ctx, opts);
+    await this.send({ method: route.method, path: routePath(route, params), query, errorMessage, ...rest });
   }
 
   // ---- Streams ------------------------------------------------------------------------------------
@@ -390,6 +522,8 @@ export class ArkorApiClient implements StreamTransport {
     const status = res.status;
     const secrets = [token];
     const common = { status, secrets, code: body?.error };
+    const specific = status === 426 ? undefined : req.errorMessage?.(status, detailText);
+    if (specific) return new ArkorApiError({ ...common, ...specific });
 
     if (status === 401 || status === 403) {
       return new ArkorApiError({

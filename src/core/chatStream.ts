@@ -95,6 +95,28 @@ export async function streamChat(
       message: 'Choose either a base model or an adapter for the chat request (not both, not neither).',
     });
   }
+  return readChatStream(
+    (signal) =>
+      client.openStream({
+        method: ROUTES.chat.method,
+        path: routePath(ROUTES.chat),
+        query: scopeQuery(scope),
+        body: buildChatBody(request),
+        headers: { Accept: 'text/event-stream' },
+        signal,
+      }),
+    opts,
+  );
+}
+
+/**
+ * Reads one streamed chat reply, whoever serves it (`POST /v1/inference/chat`, or an endpoint's
+ * OpenAI `…/v1/chat/completions`): the text as it arrives, timing and token figures, a caller's abort.
+ */
+export async function readChatStream(
+  open: (signal: AbortSignal | undefined) => Promise<OpenStream>,
+  opts: StreamChatOptions = {},
+): Promise<ChatResult> {
   const now = opts.now ?? (() => performance.now());
   const start = now();
   let text = '';
@@ -126,14 +148,7 @@ export async function streamChat(
 
   let conn: OpenStream | undefined;
   try {
-    conn = await client.openStream({
-      method: ROUTES.chat.method,
-      path: routePath(ROUTES.chat),
-      query: scopeQuery(scope),
-      body: buildChatBody(request),
-      headers: { Accept: 'text/event-stream' },
-      signal: opts.signal,
-    });
+    conn = await open(opts.signal);
     await readSse(conn.body, onFrame, {
       signal: opts.signal,
       idleTimeoutMs: opts.idleTimeoutMs ?? conn.idleTimeoutMs,

@@ -29,6 +29,7 @@ export {
   type ChatResult,
   type ChunkInfo,
   parseChatChunk,
+  readChatStream,
   type StreamChatOptions,
   streamChat,
 } from './chatStream';
@@ -60,6 +61,29 @@ export {
   parseCredentials,
   resolveBaseUrl,
 } from './credentials';
+export { type EndpointChatTarget, openAiChatBody, streamEndpointChat } from './endpointChat';
+export { type EndpointAction, type EndpointContext, endpointErrorMessage } from './endpointErrors';
+export {
+  endpointSummary,
+  keySummary,
+  retentionFields,
+  retentionOf,
+  retentionText,
+  slugMessage,
+  slugProblem,
+  suggestSlug,
+  targetLabel,
+  targetOptions,
+} from './endpointModel';
+export {
+  API_KEY_PLACEHOLDER,
+  chatCompletionsUrl,
+  deploymentBaseUrl,
+  endpointSample,
+  SAMPLE_LANGUAGES,
+  type SampleLanguage,
+  type SampleOptions,
+} from './endpointSamples';
 export {
   ArkorApiError,
   type ArkorErrorKind,
@@ -80,16 +104,16 @@ export {
   type Checkpoint,
   clientJobSource,
   formatLogText,
+  type JobLogLine,
   type JobRowData,
   type JobSnapshot,
   type JobSource,
   JobStore,
   type JobStoreChange,
   type JobStoreOptions,
-  type LogLine,
   logTypeOf,
   type StreamInfo,
-  type StreamState,
+  type StreamPhase,
   type Timers,
 } from './jobStore';
 // The `Disposable` base class is imported from './lifecycle' directly: here the name is the interface.

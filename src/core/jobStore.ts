@@ -85,7 +85,8 @@ export interface Checkpoint {
   artifacts: unknown[];
 }
 
-export interface LogLine {
+/** One line of a job's log (from its events), as the job panel's log tail and the full log show it. */
+export interface JobLogLine {
   /** Receive time, epoch ms. */
   time: number;
   /** The event type; for an event type this client does not model, the server's own name. */
@@ -94,7 +95,7 @@ export interface LogLine {
   text: string;
 }
 
-/** What the log ring stores; formatted into a `LogLine` on read. */
+/** What the log ring stores; formatted into a `JobLogLine` on read. */
 interface LogEntry {
   time: number;
   event: JobEvent;
@@ -137,17 +138,18 @@ export function logTypeOf(event: JobEvent): string {
   return event.type === 'other' ? event.name : event.type;
 }
 
-const toLogLine = (entry: LogEntry): LogLine => ({
+const toJobLogLine = (entry: LogEntry): JobLogLine => ({
   time: entry.time,
   type: logTypeOf(entry.event),
   text: formatLogText(entry.event),
 });
 
-export type StreamState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'ended' | 'error';
+/** Where a job's event stream stands (the job panel words it as a `StreamView`). */
+export type StreamPhase = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'ended' | 'error';
 
 /** A job's event stream as views show it. */
 export interface StreamInfo {
-  state: StreamState;
+  state: StreamPhase;
   error: string | undefined;
   /** While `reconnecting`: which reconnection attempt is pending (1 for the first); 0 otherwise. */
   attempt: number;
@@ -165,7 +167,7 @@ export type JobStoreChange =
   /** Metric points `[from, to)` were appended or filled in; read them with `metrics(jobId, from, to)`. */
   | { kind: 'metrics'; jobId: string; from: number; to: number }
   /** New log lines, oldest first (at most the log capacity); `total` counts every line ever logged. */
-  | { kind: 'log'; jobId: string; lines: LogLine[]; total: number }
+  | { kind: 'log'; jobId: string; lines: JobLogLine[]; total: number }
   | { kind: 'checkpoints'; jobId: string; checkpoints: Checkpoint[] }
   | ({ kind: 'stream'; jobId: string } & StreamInfo);
 
@@ -178,7 +180,7 @@ export interface JobSnapshot {
   /** Receive time (epoch ms) of each metric row, index-aligned with `metrics`. */
   metricTimes: Float64Array;
   checkpoints: Checkpoint[];
-  log: LogLine[];
+  log: JobLogLine[];
   logTotal: number;
   /** Artifact count from `training.completed`, once seen. */
   artifacts: number | undefined;
@@ -217,7 +219,7 @@ class JobRecord {
   // Stream bookkeeping.
   refs = 0;
   abort: AbortController | undefined;
-  streamState: StreamState = 'idle';
+  streamPhase: StreamPhase = 'idle';
   streamError: string | undefined;
   streamAttempt = 0;
   /** The stream reached a terminal event; do not reopen it. */
@@ -372,14 +374,16 @@ export class JobStore implements Disposable {
   stream(jobId: string): StreamInfo {
     const rec = this.records.get(jobId);
     return rec
-      ? { state: rec.streamState, error: rec.streamError, attempt: rec.streamAttempt }
+      ? { state: rec.streamPhase, error: rec.streamError, attempt: rec.streamAttempt }
       : { state: 'idle', error: undefined, attempt: 0 };
   }
 
   /** The log tail (at most the log capacity), oldest first, and how many lines were ever logged. */
-  log(jobId: string): { lines: LogLine[]; total: number } {
+  log(jobId: string): { lines: JobLogLine[]; total: number } {
     const rec = this.records.get(jobId);
-    return rec ? { lines: rec.log.toArray().map(toLogLine), total: rec.log.total } : { lines: [], total: 0 };
+    return rec
+      ? { lines: rec.log.toArray().map(toJobLogLine), total: rec.log.total }
+      : { lines: [], total: 0 };
   }
 
   /**
@@ -409,11 +413,11 @@ export class JobStore implements Disposable {
       metrics: rec.metrics.slice(),
       metricTimes: rec.metricTimes.slice(),
       checkpoints: rec.checkpoints.map((c) => ({ ...c })),
-      log: rec.log.toArray().map(toLogLine),
+      log: rec.log.toArray().map(toJobLogLine),
       logTotal: rec.log.total,
       artifacts: rec.artifacts,
       startedMetadata: rec.startedMetadata,
-      stream: { state: rec.streamState, error: rec.streamError, attempt: rec.streamAttempt },
+      stream: { state: rec.streamPhase, error: rec.streamError, attempt: rec.streamAttempt },
     };
   }
 
@@ -552,7 +556,7 @@ export class JobStore implements Disposable {
     if (this.disposed || rec.streamDone || rec.abort) return;
     const controller = new AbortController();
     rec.abort = controller;
-    this.setStreamState(rec, 'connecting', undefined);
+    this.setStreamPhase(rec, 'connecting', undefined);
     this.source
       .streamJobEvents(rec.jobId, {
         now: this.now,
@@ -570,13 +574,13 @@ export class JobStore implements Disposable {
         (result) => {
           rec.lastEventId = result.lastEventId ?? rec.lastEventId;
           if (result.reason === 'aborted') {
-            this.setStreamState(rec, 'idle', undefined);
+            this.setStreamPhase(rec, 'idle', undefined);
           } else {
             rec.streamDone = result.reason !== 'end' || isTerminalStatus(rec.status());
-            this.setStreamState(rec, 'ended', undefined);
+            this.setStreamPhase(rec, 'ended', undefined);
           }
         },
-        (err: unknown) => this.setStreamState(rec, 'error', this.messageOf(err)),
+        (err: unknown) => this.setStreamPhase(rec, 'error', this.messageOf(err)),
       )
       .finally(() => {
         if (rec.abort === controller) rec.abort = undefined;
@@ -584,16 +588,16 @@ export class JobStore implements Disposable {
   }
 
   private onStreamStatus(rec: JobRecord, status: JobStreamStatus): void {
-    if (status.state === 'open') this.setStreamState(rec, 'open', undefined);
+    if (status.state === 'open') this.setStreamPhase(rec, 'open', undefined);
     else if (status.state === 'waiting' && status.error) {
       // `attempt` counts the failed connections in a row: the pending reconnection is that number.
-      this.setStreamState(rec, 'reconnecting', this.messageOf(status.error), status.attempt);
+      this.setStreamPhase(rec, 'reconnecting', this.messageOf(status.error), status.attempt);
     }
   }
 
-  private setStreamState(rec: JobRecord, state: StreamState, error: string | undefined, attempt = 0): void {
-    if (rec.streamState === state && rec.streamError === error && rec.streamAttempt === attempt) return;
-    rec.streamState = state;
+  private setStreamPhase(rec: JobRecord, state: StreamPhase, error: string | undefined, attempt = 0): void {
+    if (rec.streamPhase === state && rec.streamError === error && rec.streamAttempt === attempt) return;
+    rec.streamPhase = state;
     rec.streamError = error;
     rec.streamAttempt = attempt;
     this.emit({ kind: 'stream', jobId: rec.jobId, state, error, attempt });
@@ -680,7 +684,7 @@ export class JobStore implements Disposable {
         this.emit({
           kind: 'log',
           jobId: rec.jobId,
-          lines: rec.log.last(newLines).map(toLogLine),
+          lines: rec.log.last(newLines).map(toJobLogLine),
           total: rec.log.total,
         });
       }

@@ -7,8 +7,9 @@ export const REDACTED = '[REDACTED]';
 
 // Patterns for secrets we might not know about explicitly (e.g. a token a server echoes in a body).
 const PATTERNS: RegExp[] = [
-  // `Bearer <anything>` as in an echoed Authorization header.
-  /\b(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi,
+  // `Bearer <credential>` as in an echoed Authorization header. A credential has a digit or symbol
+  // inside it, or is long: "missing or invalid bearer token." keeps its words (a message users need).
+  /\b(Bearer\s+)(?:(?=[A-Za-z]*(?:[0-9_~+/=-]|\.[A-Za-z0-9]))[A-Za-z0-9._~+/=-]+|[A-Za-z]{20,})/gi,
   // JSON or query fields that carry secrets: "token": "...", accessToken=..., refresh_token: ...
   /((?:"|')?(?:token|access_?token|refresh_?token|id_?token|api_?key|plaintext|password|secret)(?:"|')?\s*[:=]\s*(?:"|')?)[^"'\s,&}]+/gi,
   // JWT-looking strings (three base64url segments, the first starting with eyJ).

@@ -3,6 +3,7 @@
  * they do not import the client (which imports them to offer `streamJobEvents`/`streamChat`).
  */
 import type { Scope } from '../wire';
+import type { ArkorErrorKind } from './errors';
 
 export type Query = Record<string, string | undefined>;
 
@@ -16,6 +17,11 @@ export interface RawRequest {
   headers?: Record<string, string>;
   signal?: AbortSignal;
   timeoutMs?: number;
+  /**
+   * Route-specific wording of a non-2xx answer (`detail` is the server's `error` text, possibly
+   * empty); `undefined` keeps the generic message. Used by the endpoint routes.
+   */
+  errorMessage?: (status: number, detail: string) => { kind: ArkorErrorKind; message: string } | undefined;
 }
 
 /** An open streaming response. */

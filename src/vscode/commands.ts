@@ -16,6 +16,13 @@ export const COMMAND_IDS = [
   'arkor.showOutput',
   'arkor.retryConnection',
   'arkor.chooseProject',
+  'arkor.deploy',
+  'arkor.openEndpoint',
+  'arkor.copyEndpointUrl',
+  'arkor.enableEndpoint',
+  'arkor.disableEndpoint',
+  'arkor.deleteEndpoint',
+  'arkor.refreshEndpoints',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

@@ -229,6 +229,8 @@ export class JobPanel extends WebviewHost<JobPanelToHost, HostToJobPanel> {
       case 'openFullLog':
         await this.openFullLog(this.jobId);
         return;
+      case 'deploy':
+        return this.command('arkor.deploy', { jobId: this.jobId, step: message.step });
       case 'switchBackend':
         if (this.origin)
           await config.update('backend', this.origin.backend, vscode.ConfigurationTarget.Global);

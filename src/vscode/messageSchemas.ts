@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import type { JobPanelToHost, JobsViewToHost, PlaygroundToHost } from '../protocol';
+import {
+  type EndpointPanelToHost,
+  type JobPanelToHost,
+  type JobsViewToHost,
+  KEY_LABEL_MAX,
+  type PlaygroundToHost,
+  RUN_RETENTION_DAYS_MAX,
+} from '../protocol';
 
 /**
  * Runtime validation of messages arriving from webviews. A webview is a web page: whatever it sends
@@ -38,6 +45,7 @@ export const jobPanelMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('openPlayground'), step: z.number().int().nonnegative().optional() }),
   z.object({ type: z.literal('openFullLog') }),
   z.object({ type: z.literal('switchBackend') }),
+  z.object({ type: z.literal('deploy'), step: z.number().int().nonnegative().optional() }),
   // Bounded: a webview must not make the host write an arbitrarily large file.
   z.object({ type: z.literal('saveCsv'), csv: z.string().max(64 * 1024 * 1024) }),
 ]) satisfies z.ZodType<JobPanelToHost>;
@@ -46,6 +54,7 @@ const modelRef = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('base'), model: z.string().min(1).max(200) }),
   z.object({ kind: z.literal('final'), jobId }),
   z.object({ kind: z.literal('checkpoint'), jobId, step: z.number().int().nonnegative() }),
+  z.object({ kind: z.literal('endpoint'), endpointId: jobId, slug: z.string().min(1).max(50) }),
 ]);
 const origin = z.object({
   backend: z.enum(['local', 'cloud']),
@@ -115,4 +124,48 @@ export const playgroundMessage = z.discriminatedUnion('type', [
     note: z.string().max(1000).optional(),
   }),
   z.object({ type: z.literal('switchBackend'), backend: z.enum(['local', 'cloud']) }),
+  z.object({ type: z.literal('deploy'), model: modelRef }),
 ]) satisfies z.ZodType<PlaygroundToHost>;
+
+const endpointTarget = z.union([
+  z.object({ kind: z.literal('adapter'), adapter: z.object({ kind: z.literal('final'), jobId }) }),
+  z.object({
+    kind: z.literal('adapter'),
+    adapter: z.object({ kind: z.literal('checkpoint'), jobId, step: z.number().int().nonnegative() }),
+  }),
+  z.object({ kind: z.literal('base_model'), baseModel: z.string().min(1).max(200) }),
+]);
+const retention = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('unlimited') }),
+  z.object({ mode: z.literal('disabled') }),
+  z.object({ mode: z.literal('days'), days: z.number().int().min(1).max(RUN_RETENTION_DAYS_MAX) }),
+]);
+
+export const endpointPanelMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }),
+  z.object({
+    type: z.literal('update'),
+    requestId,
+    patch: z
+      .object({
+        enabled: z.boolean().optional(),
+        authMode: z.enum(['none', 'fixed_api_key']).optional(),
+        retention: retention.optional(),
+        target: endpointTarget.optional(),
+      })
+      .refine((p) => Object.values(p).some((v) => v !== undefined), 'an empty change'),
+  }),
+  // The label rule of the wire (1-80 characters once trimmed); trimmed here as it is sent.
+  z.object({ type: z.literal('issueKey'), requestId, label: z.string().trim().min(1).max(KEY_LABEL_MAX) }),
+  z.object({ type: z.literal('revokeKey'), requestId, keyId: jobId }),
+  z.object({ type: z.literal('deleteEndpoint'), requestId }),
+  z.object({ type: z.literal('acknowledgeKey') }),
+  z.object({
+    type: z.literal('copy'),
+    text: z.string().min(1).max(100_000),
+    what: z.string().min(1).max(100),
+  }),
+  z.object({ type: z.literal('copyIssuedKey') }),
+  z.object({ type: z.literal('tryInPlayground') }),
+  z.object({ type: z.literal('refresh') }),
+]) satisfies z.ZodType<EndpointPanelToHost>;

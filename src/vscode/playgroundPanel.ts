@@ -3,9 +3,12 @@ import * as vscode from 'vscode';
 import {
   ArkorApiError,
   type ChatRequest,
+  type ChatResult,
+  type Event,
   isAbortError,
   isActiveStatus,
   type JobStore,
+  type StreamChatOptions,
   sameOrigin,
 } from '../core';
 import { DisposableStore, toDisposable } from '../core/lifecycle';
@@ -25,6 +28,17 @@ export const BASE_MODELS = ['unsloth/gemma-4-E4B-it'];
 /** Jobs whose checkpoints the Playground lists (their event streams are opened while it is open). */
 const WATCHED_JOBS = 20;
 
+/** Models served by a deployed endpoint's own URL (src/vscode/endpointModels.ts): listed and chatted with. */
+export interface EndpointModelSource {
+  options(): ModelOption[];
+  readonly onDidChange: Event<void>;
+  chat(
+    ref: Extract<ModelRef, { kind: 'endpoint' }>,
+    request: Omit<ChatRequest, 'baseModel' | 'adapter'>,
+    opts: StreamChatOptions,
+  ): Promise<ChatResult>;
+}
+
 /**
  * The Playground editor tab: chat with a base model, a final adapter or any checkpoint, one or two
  * columns. All traffic goes through here (the webview has `connect-src 'none'`); conversations are
@@ -42,6 +56,7 @@ export class PlaygroundPanel extends WebviewHost<PlaygroundToHost, HostToPlaygro
   private readonly panelSubscriptions = this._register(new DisposableStore());
   private modelsTimer: NodeJS.Timeout | undefined;
   private lastModelsJson = '';
+  private endpointModels: EndpointModelSource | undefined;
   /** Requests in flight on the host (tests check Stop really ends them). */
   get inFlight(): number {
     return this.requests.size;
@@ -67,6 +82,12 @@ export class PlaygroundPanel extends WebviewHost<PlaygroundToHost, HostToPlaygro
         this.panel?.dispose();
       }),
     );
+  }
+
+  /** Lists deployed endpoints as models too (Try in Playground on an endpoint chats through its URL). */
+  useEndpointModels(source: EndpointModelSource): void {
+    this.endpointModels = source;
+    this._register(source.onDidChange(() => this.scheduleModels()));
   }
 
   /** Opens or reveals the Playground, optionally with a model selected. */
@@ -120,6 +141,7 @@ export class PlaygroundPanel extends WebviewHost<PlaygroundToHost, HostToPlaygro
       label: `Base · ${model}`,
       group: 'Base models',
     }));
+    options.push(...(this.endpointModels?.options() ?? []));
     const store = this.session.connection?.store;
     if (!store) return options;
     for (const job of store.jobs()) {
@@ -206,6 +228,8 @@ export class PlaygroundPanel extends WebviewHost<PlaygroundToHost, HostToPlaygro
       case 'saveConversations':
         await this.state.update(HISTORY_KEY, message.conversations);
         return;
+      case 'deploy':
+        return this.command('arkor.deploy', { model: message.model });
       case 'export':
         await this.export(message);
         return;
@@ -246,10 +270,9 @@ export class PlaygroundPanel extends WebviewHost<PlaygroundToHost, HostToPlaygro
     const controller = new AbortController();
     this.requests.set(requestId, controller);
     try {
-      const connection = await this.session.connect();
+      // The webview has not seen a switch yet: another backend does not have this model.
       const here = this.session.origin();
       if (message.origin && here && !sameOrigin(message.origin, here)) {
-        // The webview has not seen the switch yet: another backend does not have this model.
         this.post({
           type: 'chatError',
           requestId,
@@ -258,21 +281,33 @@ export class PlaygroundPanel extends WebviewHost<PlaygroundToHost, HostToPlaygro
         });
         return;
       }
-      const model: Pick<ChatRequest, 'baseModel' | 'adapter'> =
-        message.model.kind === 'base' ? { baseModel: message.model.model } : { adapter: message.model };
-      const result = await connection.client.streamChat(
-        connection.scope,
-        {
-          ...model,
-          messages: message.messages.map((m) => ({ role: m.role, content: m.content })),
-          system: message.systemPrompt || undefined,
-          temperature: message.params.temperature,
-          // Clamped to what the backend accepts (settings saved by an older version may lie outside).
-          topP: clamp(message.params.topP, CHAT_LIMITS.topP),
-          maxTokens: clamp(message.params.maxTokens, CHAT_LIMITS.maxTokens),
-        } as ChatRequest,
-        { signal: controller.signal, onDelta: (text) => this.post({ type: 'chatDelta', requestId, text }) },
-      );
+      const request = {
+        messages: message.messages.map((m) => ({ role: m.role, content: m.content })),
+        system: message.systemPrompt || undefined,
+        temperature: message.params.temperature,
+        // Clamped to what the backend accepts (settings saved by an older version may lie outside).
+        topP: clamp(message.params.topP, CHAT_LIMITS.topP),
+        maxTokens: clamp(message.params.maxTokens, CHAT_LIMITS.maxTokens),
+      };
+      const options = {
+        signal: controller.signal,
+        onDelta: (text: string) => this.post({ type: 'chatDelta', requestId, text }),
+      };
+      const ref = message.model;
+      let result: ChatResult;
+      if (ref.kind === 'endpoint') {
+        if (!this.endpointModels) throw new Error('Endpoints are not available in this window.');
+        result = await this.endpointModels.chat(ref, request, options);
+      } else {
+        const connection = await this.session.connect();
+        const model: Pick<ChatRequest, 'baseModel' | 'adapter'> =
+          ref.kind === 'base' ? { baseModel: ref.model } : { adapter: ref };
+        result = await connection.client.streamChat(
+          connection.scope,
+          { ...model, ...request } as ChatRequest,
+          options,
+        );
+      }
       this.post({
         type: 'chatDone',
         requestId,
@@ -287,7 +322,10 @@ export class PlaygroundPanel extends WebviewHost<PlaygroundToHost, HostToPlaygro
       if (isAbortError(error)) {
         this.post({ type: 'chatDone', requestId, stats: { finishReason: 'stopped' } });
       } else {
-        this.post({ type: 'chatError', requestId, ...describeChatError(error) });
+        // An endpoint's refusals (its key, its state) are not fixed by signing in to Arkor.
+        const described =
+          message.model.kind === 'endpoint' ? { message: errorText(error) } : describeChatError(error);
+        this.post({ type: 'chatError', requestId, ...described });
       }
     } finally {
       this.requests.delete(requestId);

@@ -1,20 +1,23 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { relative } from 'node:path';
 import * as vscode from 'vscode';
-import { type ArkorApiClient, credentialSecrets, Emitter, isActiveStatus, redact, type Scope } from '../core';
+import { type ArkorApiClient, credentialSecrets, Emitter, type Scope } from '../core';
 import { Disposable, toDisposable } from '../core/lifecycle';
 import {
   type ArkorProject,
   type BuildDiagnostic,
   type BuildResult,
   buildTrainer,
-  LineSplitter,
-  parseRunLine,
   prepareChildHome,
   prepareLocalRunDir,
+  type RunOutcome,
   resolveArkorCli,
+  runEnd,
+  type SupervisedRun,
   startArgs,
+  superviseRun,
 } from '../core/trainer';
 import { errorText } from './log';
+import { type ProgressHold, ProjectProgress } from './projectProgress';
 import type { Projects } from './projects';
 import type { ArkorSession } from './session';
 
@@ -22,7 +25,7 @@ import type { ArkorSession } from './session';
 export interface TrainingRun {
   readonly project: ArkorProject;
   readonly pid: number | undefined;
-  jobId: string | undefined;
+  readonly jobId: string | undefined;
   /** The run's private HOME (it holds the token); gone once the run has ended. */
   readonly home: string;
   readonly exited: Promise<number | null>;
@@ -39,6 +42,7 @@ export interface TrainingRun {
 export class Training extends Disposable {
   readonly diagnostics = this._register(vscode.languages.createDiagnosticCollection('arkor'));
   private readonly runs = new Set<RunImpl>();
+  private readonly progress = new ProjectProgress();
   private readonly channels = new Map<string, vscode.OutputChannel>();
   private readonly status = this._register(
     vscode.window.createStatusBarItem('arkor.training', vscode.StatusBarAlignment.Left, 10),
@@ -63,6 +67,7 @@ export class Training extends Disposable {
     this._register(
       toDisposable(() => {
         for (const run of this.runs) run.kill();
+        this.progress.dispose();
         for (const c of this.channels.values()) c.dispose();
       }),
     );
@@ -82,26 +87,49 @@ export class Training extends Disposable {
     if (!this.checkTrust('build')) return undefined;
     const project = await this.resolveProject(target);
     if (!project) return undefined;
-    return this.buildProject(project, { force: true, announce: true });
+    const progress = this.progress.hold(project.root, `Arkor: ${project.name}`, 'building');
+    try {
+      return await this.buildProject(project, progress, { force: true, announce: true });
+    } finally {
+      progress.release();
+    }
   }
 
-  /** Arkor: Run Training. */
+  /**
+   * Arkor: Run Training. One progress notification (shared with any other build or run of the
+   * project in flight) says what happens until the job has started or the run has ended.
+   */
   async run(target?: vscode.Uri): Promise<TrainingRun | undefined> {
     if (!this.checkTrust('run')) return undefined;
     const project = await this.resolveProject(target);
     if (!project) return undefined;
-    const result = await this.buildProject(project, { force: false, announce: false });
+    const progress = this.progress.hold(project.root, `Arkor: ${project.name}`, 'building');
+    // A started run releases the notification itself, once its job has started or it has ended.
+    const run = await this.start(project, progress).catch((error: unknown) => {
+      progress.release();
+      throw error;
+    });
+    if (!run) progress.release();
+    return run;
+  }
+
+  private async start(project: ArkorProject, progress: ProgressHold): Promise<RunImpl | undefined> {
+    const channel = this.channel(project);
+    channel.clear();
+    const result = await this.buildProject(project, progress, { force: false, announce: false });
     if (!result?.ok) return undefined;
 
     const cli = resolveArkorCli(project.root, { nodePath: process.execPath });
     if (!cli) {
-      void vscode.window.showErrorMessage(
-        `Arkor: the arkor package is not installed in ${project.name}. Run \`npm install arkor\` in ${project.root}.`,
-      );
+      const message = `the arkor package is not installed in ${project.name}. Run \`npm install arkor\` in ${project.root}.`;
+      channel.appendLine(`Cannot start: ${message}`);
+      void vscode.window.showErrorMessage(`Arkor: ${message}`);
       return undefined;
     }
+    progress.report('connecting to the backend');
     const connection = await this.session.connect().catch((error: unknown) => {
-      void vscode.window.showErrorMessage(`Arkor: ${error instanceof Error ? error.message : String(error)}`);
+      channel.appendLine(`Cannot start: ${errorText(error)}`);
+      void vscode.window.showErrorMessage(`Arkor: ${errorText(error)}`);
       return undefined;
     });
     if (!connection) return undefined;
@@ -114,75 +142,68 @@ export class Training extends Disposable {
         const scope = await connection.client.localProject(project.root);
         cwd = await prepareLocalRunDir(project.root, scope, result.outFile);
       } catch (error) {
-        void vscode.window.showErrorMessage(
-          `Arkor: could not prepare the local run of ${project.name}: ${errorText(error)}`,
-        );
+        const message = `could not prepare the local run of ${project.name}: ${errorText(error)}`;
+        channel.appendLine(`Cannot start: ${message}`);
+        void vscode.window.showErrorMessage(`Arkor: ${message}`);
         return undefined;
       }
     }
     const home = await prepareChildHome(connection.credentials, connection.baseUrl);
-    const channel = this.channel(project);
-    channel.clear();
+    progress.report('starting arkor start');
     // Not revealed: the job panel opens with the same log and needs the room for its chart. The
     // output is one click away (Arkor: Show Output, or Show Output on a failure notification).
     channel.appendLine(
       `$ arkor start   (${project.root}, backend ${connection.baseUrl}, arkor ${cli.version ?? '?'})`,
     );
-    const guard = vscode.Uri.joinPath(this.extensionUri, 'dist', 'processGuard.js').fsPath;
-    const command = [cli.command, ...cli.args, ...startArgs({ outFile: result.outFile, root: project.root })];
-    // The guard removes the private HOME (it holds the token) however the run ends, even if this
-    // extension host crashes first.
-    const child = spawn(process.execPath, [guard, '--cleanup', home.home, '--', ...command], {
+    const supervised = superviseRun({
+      guard: [process.execPath, vscode.Uri.joinPath(this.extensionUri, 'dist', 'processGuard.js').fsPath],
+      argv: [cli.command, ...cli.args, ...startArgs({ outFile: result.outFile, root: project.root })],
       cwd,
       // In desktop VS Code process.execPath is Electron: this makes it plain Node.
-      env: { ...process.env, ...home.env, ELECTRON_RUN_AS_NODE: '1', FORCE_COLOR: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // The guard leads a new process group that the trainer joins: killing the group stops both,
-      // and the guard stops the trainer if the extension host dies without disposing
-      // (src/processGuard.ts).
-      detached: true,
-    });
-    const run = new RunImpl(project, child, connection, home.home, this.log, () => this.updateStatus());
-    this.runs.add(run);
-    this.log.info(`Started arkor start for ${project.name} (pid ${child.pid})`);
-    // The trainer's own output may print a token (a debug dump of its environment, an echoed error).
-    const secrets = credentialSecrets(connection.credentials);
-    const onLine = (raw: string) => {
-      const line = redact(raw, secrets);
-      channel.appendLine(line);
-      const event = parseRunLine(line);
-      if (event?.kind === 'started') {
-        run.jobId = event.jobId;
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', FORCE_COLOR: '0' },
+      home,
+      // The trainer's own output may print a token (a debug dump of its environment, an echoed error).
+      secrets: credentialSecrets(connection.credentials),
+      onLine: (line) => channel.appendLine(line),
+      onJobStarted: (jobId) => {
+        progress.release();
         void connection.store.refresh();
-        this.openJob(event.jobId);
+        this.openJob(jobId);
         this.updateStatus();
-      } else if (event?.kind === 'finished') {
-        run.finalStatus = event.status;
-      }
-    };
-    const out = new LineSplitter(onLine);
-    const err = new LineSplitter(onLine);
-    child.stdout?.on('data', (d: Buffer) => out.push(d));
-    child.stderr?.on('data', (d: Buffer) => err.push(d));
-    child.on('error', (e) => channel.appendLine(`Could not start arkor: ${e.message}`));
-    void run.exited.then(async (code) => {
-      out.end();
-      err.end();
-      await home.dispose();
+      },
+      onSignalError: (signal, error) =>
+        this.log.warn(`Could not send ${signal} to the run of ${project.name}: ${errorText(error)}`),
+    });
+    const run = new RunImpl(project, supervised, home.home, connection, this.log);
+    this.runs.add(run);
+    this.log.info(`Started arkor start for ${project.name} (pid ${supervised.pid})`);
+    void supervised.done.then((outcome) => {
+      progress.release();
       this.runs.delete(run);
       this.updateStatus();
-      channel.appendLine(`\n[arkor start exited with ${code ?? 'a signal'}]`);
-      this.notifyEnd(run, code, channel);
+      void this.reportEnd(run, outcome, channel);
     });
     this._onDidStartRun.fire(run);
     return run;
   }
 
-  private notifyEnd(run: RunImpl, code: number | null, channel: vscode.OutputChannel): void {
-    if (run.cancelled) return;
-    const jobId = run.jobId;
-    const status = run.finalStatus;
-    const actions = jobId ? ['Open Job'] : [];
+  /**
+   * How the run ended, in its output channel (one line) and a notification: completed; cancelled
+   * (calm, whatever the exit code); its job trains on without it; or failed, with the reason.
+   */
+  private async reportEnd(run: RunImpl, outcome: RunOutcome, channel: vscode.OutputChannel): Promise<void> {
+    const { jobId } = outcome;
+    const store = this.session.connection?.store;
+    // The backend's reason for a failed job may not have reached the list yet.
+    if (jobId && store && !outcome.stopped && outcome.finalStatus !== 'completed' && !store.error(jobId)) {
+      await store.refresh().catch(() => undefined);
+    }
+    const end = runEnd(
+      outcome,
+      jobId && store ? { status: store.status(jobId), error: store.error(jobId) } : undefined,
+    );
+    const name = (jobId && store?.job(jobId)?.name) || run.project.name;
+    const openJob = jobId ? ['Open Job'] : [];
     const act = (choice: string | undefined) => {
       if (choice === 'Open Job' && jobId) this.openJob(jobId);
       if (choice === 'Open in Playground' && jobId) {
@@ -190,45 +211,49 @@ export class Training extends Disposable {
       }
       if (choice === 'Show Output') channel.show();
     };
-    if (status === 'completed') {
-      void vscode.window
-        .showInformationMessage(
-          `Arkor: training ${run.project.name} completed.`,
-          ...actions,
-          'Open in Playground',
-        )
-        .then(act);
-    } else if (jobId && !status && isActiveStatus(this.session.connection?.store.status(jobId))) {
-      // The process ended (killed, crashed) but the job did not: it goes on training on the backend,
-      // with nobody watching here. Say so, and offer to stop it or to keep watching it.
-      const where = this.session.connection?.kind === 'cloud' ? 'Arkor Cloud' : 'the local backend';
-      void vscode.window
-        .showWarningMessage(
-          `Arkor: the training process of ${run.project.name} stopped (${code === null ? 'killed' : `exit ${code}`}), but its job keeps training on ${where}. Its progress and results still show in the job panel.`,
-          'Cancel Job',
-          'Open Job',
-          'Show Output',
-        )
-        .then((choice) => {
-          if (choice === 'Cancel Job') void vscode.commands.executeCommand('arkor.cancelJob', jobId);
-          else act(choice);
-        });
-    } else {
-      void this.failureReason(jobId).then((error) => {
-        const why = error ?? (status ? `status ${status}` : `arkor start exited with ${code ?? 'a signal'}`);
-        return vscode.window
-          .showErrorMessage(`Arkor: training ${run.project.name} failed: ${why}`, 'Show Output', ...actions)
+    const ended = (line: string) => channel.appendLine(`\n${line}`);
+    switch (end.kind) {
+      case 'cancelled':
+        ended(`Cancelled ${name}.`);
+        // Stopped here: the cancel command says so itself. Cancelled elsewhere: say it once, calmly.
+        if (!outcome.stopped)
+          void vscode.window.showInformationMessage(`Arkor: cancelled ${name}.`, ...openJob).then(act);
+        return;
+      case 'completed':
+        ended(`Training ${name} completed.`);
+        void vscode.window
+          .showInformationMessage(`Arkor: training ${name} completed.`, ...openJob, 'Open in Playground')
           .then(act);
-      });
+        return;
+      case 'detached': {
+        // The process ended (killed, crashed) but the job did not: it goes on training on the backend,
+        // with nobody watching here. Say so, and offer to stop it or to keep watching it.
+        const where = this.session.connection?.kind === 'cloud' ? 'Arkor Cloud' : 'the local backend';
+        const why = end.reason ? `: ${end.reason}` : '';
+        ended(`The training process stopped (${end.exit})${why}; job ${jobId} keeps training on ${where}.`);
+        void vscode.window
+          .showWarningMessage(
+            `Arkor: the training process of ${run.project.name} stopped (${end.exit})${why}, but its job keeps training on ${where}. Its progress and results still show in the job panel.`,
+            'Cancel Job',
+            'Open Job',
+            'Show Output',
+          )
+          .then((choice) => {
+            if (choice === 'Cancel Job') void vscode.commands.executeCommand('arkor.cancelJob', jobId);
+            else act(choice);
+          });
+        return;
+      }
+      case 'failed':
+        ended(`Training ${name} failed: ${end.reason}`);
+        act(
+          await vscode.window.showErrorMessage(
+            `Arkor: training ${name} failed: ${end.reason}`,
+            'Show Output',
+            ...openJob,
+          ),
+        );
     }
-  }
-
-  /** Why the job failed, as the backend says it (the list is re-read if the store has no reason yet). */
-  private async failureReason(jobId: string | undefined): Promise<string | undefined> {
-    const store = this.session.connection?.store;
-    if (!jobId || !store) return undefined;
-    if (!store.error(jobId)) await store.refresh().catch(() => undefined);
-    return store.error(jobId);
   }
 
   private checkTrust(what: 'build' | 'run'): boolean {
@@ -256,6 +281,7 @@ export class Training extends Disposable {
 
   private async buildProject(
     project: ArkorProject,
+    progress: ProgressHold,
     opts: { force: boolean; announce: boolean },
   ): Promise<BuildResult | undefined> {
     // The code on screen: unsaved editors of this project are built as they are.
@@ -263,31 +289,34 @@ export class Training extends Disposable {
       (d) => d.isDirty && d.uri.scheme === 'file' && d.uri.fsPath.startsWith(`${project.root}/`),
     );
     const overlays = new Map(dirty.map((d) => [d.uri.fsPath, d.getText()]));
-    if (dirty.length > 0) {
-      void vscode.window
-        .showInformationMessage(
-          `Arkor: building ${dirty.length} unsaved file(s) as shown in the editor.`,
-          'Save All',
-        )
-        .then((c) => c && vscode.workspace.saveAll(false));
-    }
-    const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Window, title: `Arkor: building ${project.name}` },
-      () => buildTrainer(project, { overlays, force: opts.force }),
+    progress.report(
+      dirty.length === 0
+        ? 'building'
+        : `building ${dirty.length === 1 ? 'an unsaved file' : `${dirty.length} unsaved files`} as shown in the editor`,
     );
+    const result = await buildTrainer(project, { overlays, force: opts.force });
     this.diagnostics.clear();
     this.report([...(result.ok ? [] : result.errors), ...result.warnings]);
     if (!result.ok) {
       const first = result.errors[0];
-      this.log.warn(
-        `Build of ${project.name} failed: ${result.errors.map((e) => `${e.file}:${e.line}:${e.column} ${e.message}`).join('; ')}`,
+      const lines = result.errors.map(
+        (e) => `${relative(project.root, e.file) || e.file}:${e.line}:${e.column}: ${e.message}`,
       );
+      this.log.warn(`Build of ${project.name} failed: ${lines.join('; ')}`);
+      // The run's output says why there is no run, as the Problems panel does.
+      const channel = this.channel(project);
+      channel.appendLine(`Build of ${project.name} failed with ${result.errors.length} error(s):`);
+      for (const line of lines) channel.appendLine(`  ${line}`);
       void vscode.window
         .showErrorMessage(
           `Arkor: build failed with ${result.errors.length} error(s)${first ? `: ${first.message}` : ''}`,
           'Show Problems',
+          'Show Output',
         )
-        .then((c) => c && vscode.commands.executeCommand('workbench.actions.view.problems'));
+        .then((c) => {
+          if (c === 'Show Problems') void vscode.commands.executeCommand('workbench.actions.view.problems');
+          if (c === 'Show Output') channel.show();
+        });
     } else if (opts.announce) {
       vscode.window.setStatusBarMessage(
         `$(check) Arkor: ${result.skipped ? 'build is up to date' : `built in ${result.durationMs} ms`}`,
@@ -351,58 +380,36 @@ export class Training extends Disposable {
 }
 
 class RunImpl implements TrainingRun {
-  jobId: string | undefined;
-  finalStatus: string | undefined;
-  cancelled = false;
   readonly exited: Promise<number | null>;
 
   constructor(
     readonly project: ArkorProject,
-    private readonly child: ChildProcess,
-    private readonly connection: { client: ArkorApiClient; scope: Scope },
+    private readonly supervised: SupervisedRun,
     readonly home: string,
+    private readonly connection: { client: ArkorApiClient; scope: Scope },
     private readonly log: vscode.LogOutputChannel,
-    onExit: () => void,
   ) {
-    this.exited = new Promise((resolve) => {
-      child.on('exit', (code) => {
-        resolve(code);
-        onExit();
-      });
-      child.on('error', () => resolve(null));
-    });
+    this.exited = supervised.done.then((outcome) => outcome.exitCode);
   }
 
   get pid(): number | undefined {
-    return this.child.pid;
+    return this.supervised.pid;
   }
 
-  /** Kills the whole process group: SIGTERM, then SIGKILL if it lingers. */
+  get jobId(): string | undefined {
+    return this.supervised.jobId;
+  }
+
+  /** Stops the whole process group (the extension is going away). */
   kill(): void {
-    const pid = this.child.pid;
-    if (pid === undefined || this.child.exitCode !== null) return;
-    const signal = (s: NodeJS.Signals) => {
-      try {
-        process.kill(-pid, s);
-      } catch (error) {
-        // ESRCH: already gone, which is what we wanted. Anything else is worth knowing.
-        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') {
-          this.log.warn(
-            `Could not send ${s} to the run of ${this.project.name} (pid ${pid}): ${errorText(error)}`,
-          );
-        }
-      }
-    };
-    signal('SIGTERM');
-    setTimeout(() => this.child.exitCode === null && signal('SIGKILL'), 2000).unref();
+    this.supervised.kill();
   }
 
   async cancel(): Promise<void> {
-    this.cancelled = true;
-    this.kill();
+    this.supervised.stop();
     // `arkor start` does not cancel the job when killed (the real CLI has no cancel on signals): the extension does.
-    if (this.jobId) {
-      const jobId = this.jobId;
+    const jobId = this.jobId;
+    if (jobId) {
       await this.connection.client.cancelJob(this.connection.scope, jobId).catch((error: unknown) => {
         this.log.warn(`Could not cancel job ${jobId} on the backend: ${errorText(error)}`);
       });

@@ -3,15 +3,15 @@
  * unit-tested in plain Node. Nothing here may carry a token.
  */
 import {
+  type JobLogLine,
   type JobRowData,
   type JobSnapshot,
-  type LogLine,
   lossAtStep,
   type MetricsArrays,
   type StreamInfo,
   type TrainingJob,
 } from '../core';
-import type { CheckpointSummary, JobDetail, JobSummary, MetricColumns, StreamState } from '../protocol';
+import type { CheckpointSummary, JobDetail, JobSummary, MetricColumns, StreamView } from '../protocol';
 
 const SPARK_POINTS = 40;
 
@@ -137,13 +137,13 @@ export function toColumns(metrics: MetricsArrays, times?: ArrayLike<number>): Me
 }
 
 /** One log line as the panel and the full log show it: local time, event type, message. */
-export function formatLogLine(line: Pick<LogLine, 'time' | 'type' | 'text'>): string {
+export function formatLogLine(line: Pick<JobLogLine, 'time' | 'type' | 'text'>): string {
   const time = new Date(line.time).toLocaleTimeString('en-GB', { hour12: false });
   return `${time}  ${line.type.padEnd(18)} ${line.text}`;
 }
 
 /** The store's stream state as the job panel's banner shows it. */
-export function streamView(stream: StreamInfo): StreamState {
+export function streamView(stream: StreamInfo): StreamView {
   switch (stream.state) {
     case 'open':
       return { kind: 'live' };

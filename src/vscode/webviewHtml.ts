@@ -9,7 +9,11 @@ import * as vscode from 'vscode';
 export function webviewHtml(
   webview: vscode.Webview,
   extensionUri: vscode.Uri,
-  options: { bundle: 'jobs' | 'job' | 'playground'; title: string; data?: Record<string, string> },
+  options: {
+    bundle: 'jobs' | 'job' | 'playground' | 'endpoint';
+    title: string;
+    data?: Record<string, string>;
+  },
 ): string {
   const nonce = randomBytes(18).toString('base64');
   const asset = (file: string) =>

@@ -10,5 +10,6 @@ export * from './errors';
 export * from './events';
 export * from './jobStatus';
 export * from './jobs';
+export * from './openai';
 export * from './projects';
 export * from './routes';

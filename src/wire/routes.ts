@@ -10,7 +10,7 @@
  *   lenient: a server may add fields, statuses and kinds). Routes without a separate `read` are
  *   read with `response`.
  * - `localOnly` routes exist on the embedded local backend alone (never on Arkor Cloud);
- *   `cloudOnly` routes are Arkor Cloud's and not served by the local backend (yet).
+ *   `cloudOnly` routes are Arkor Cloud's and not served by the local backend (none today).
  */
 import { z } from 'zod';
 import {
@@ -25,8 +25,10 @@ import {
   CreateDeploymentKeyRequestSchema,
   CreateDeploymentRequestSchema,
   CreatedDeploymentKeyResponseSchema,
+  DeploymentKeyListReadSchema,
   DeploymentKeyListResponseSchema,
   DeploymentListResponseSchema,
+  DeploymentRequestListResponseSchema,
   DeploymentResponseSchema,
   UpdateDeploymentRequestSchema,
 } from './deployments';
@@ -218,7 +220,6 @@ export const ROUTES = {
     auth: true,
     status: 200,
     response: DeploymentListResponseSchema,
-    cloudOnly: true,
   },
   createDeployment: {
     method: 'POST',
@@ -228,7 +229,6 @@ export const ROUTES = {
     status: 201,
     request: CreateDeploymentRequestSchema,
     response: DeploymentResponseSchema,
-    cloudOnly: true,
   },
   getDeployment: {
     method: 'GET',
@@ -237,7 +237,6 @@ export const ROUTES = {
     auth: true,
     status: 200,
     response: DeploymentResponseSchema,
-    cloudOnly: true,
   },
   updateDeployment: {
     method: 'PATCH',
@@ -247,7 +246,6 @@ export const ROUTES = {
     status: 200,
     request: UpdateDeploymentRequestSchema,
     response: DeploymentResponseSchema,
-    cloudOnly: true,
   },
   /** 204; deletes the deployment's keys too. */
   deleteDeployment: {
@@ -256,7 +254,6 @@ export const ROUTES = {
     scope: 'project',
     auth: true,
     status: 204,
-    cloudOnly: true,
   },
   listDeploymentKeys: {
     method: 'GET',
@@ -265,7 +262,7 @@ export const ROUTES = {
     auth: true,
     status: 200,
     response: DeploymentKeyListResponseSchema,
-    cloudOnly: true,
+    read: DeploymentKeyListReadSchema,
   },
   createDeploymentKey: {
     method: 'POST',
@@ -275,7 +272,6 @@ export const ROUTES = {
     status: 201,
     request: CreateDeploymentKeyRequestSchema,
     response: CreatedDeploymentKeyResponseSchema,
-    cloudOnly: true,
   },
   /** 204; the key stays listed with `enabled: false`. */
   revokeDeploymentKey: {
@@ -284,7 +280,19 @@ export const ROUTES = {
     scope: 'project',
     auth: true,
     status: 204,
-    cloudOnly: true,
+  },
+  /**
+   * LOCAL-ONLY: the deployment's recent requests ("stored runs", kept as its run retention allows),
+   * newest first; `?limit=` (default 50, max 500). Arkor Cloud publishes no route for them.
+   */
+  listDeploymentRequests: {
+    method: 'GET',
+    path: '/v1/endpoints/:id/requests',
+    scope: 'project',
+    auth: true,
+    status: 200,
+    response: DeploymentRequestListResponseSchema,
+    localOnly: true,
   },
 } as const satisfies Record<string, RouteSpec>;
 

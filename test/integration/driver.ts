@@ -59,6 +59,14 @@ export function notificationText(): Promise<string> {
   );
 }
 
+/** The lines shown in the panel's output view (the channel on screen), as text. */
+export function outputPanelText(): Promise<string> {
+  return evalInWorkbench<string>(
+    `const lines = [...document.querySelectorAll('.part.panel .monaco-editor .view-lines .view-line')];
+     return lines.sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top)).map((l) => l.textContent.replace(/\\u00a0/g, ' ')).join('\\n');`,
+  );
+}
+
 /** Clicks the button labelled `label` of a notification (toast or centre); false when there is none. */
 export function clickNotificationButton(label: string): Promise<boolean> {
   return evalInWorkbench<boolean>(

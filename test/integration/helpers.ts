@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as vscode from 'vscode';
 import type { ArkorExtensionApi } from '../../src/extension';
-import { evalInWebview, sleep, waitFor } from './driver';
+import { evalInWebview, evalInWorkbench, waitFor } from './driver';
 
 export const EXTENSION_ID = 'arkor.arkor-vscode';
 
@@ -51,12 +51,22 @@ export async function trainJob(api: ArkorExtensionApi, name: string, maxSteps = 
 
 export type ThemeName = 'Default Light Modern' | 'Default Dark Modern';
 
-/** Switches the workbench colour theme (user setting) and gives webviews time to restyle. */
+/**
+ * Switches the workbench colour theme (user setting) and waits until the workbench wears it (VS
+ * Code's default is Dark Modern); webviews restyle after it, and their tests wait for that themselves.
+ */
 export async function setTheme(theme: ThemeName | undefined): Promise<void> {
   await vscode.workspace
     .getConfiguration('workbench')
     .update('colorTheme', theme, vscode.ConfigurationTarget.Global);
-  await sleep(1000);
+  const kind = theme === 'Default Light Modern' ? 'vs' : 'vs-dark';
+  await waitFor(
+    () =>
+      evalInWorkbench<boolean>(
+        `return document.querySelector('.monaco-workbench')?.classList.contains('${kind}') ?? false`,
+      ),
+    `the workbench to switch to ${theme ?? 'the default theme'}`,
+  );
 }
 
 /** The colour theme set in user settings now (undefined: VS Code's default), to restore it later. */

@@ -3,7 +3,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ArkorExtensionApi } from '../../src/extension';
-import { clickNotificationButton, notificationText, screenshot, sleep, waitFor } from './driver';
+import {
+  clickNotificationButton,
+  evalInWorkbench,
+  notificationText,
+  outputPanelText,
+  screenshot,
+  waitFor,
+} from './driver';
 
 function alive(pid: number | undefined): boolean {
   if (pid === undefined) return false;
@@ -83,7 +90,13 @@ describe('Run Training (local backend)', function () {
     await waitFor(() => store.jobs().find((j) => j.id === jobId), 'the job in the list');
     assert.equal(store.jobs().find((j) => j.id === jobId)!.name, marker, 'the job runs the edited trainer');
     await waitFor(() => store.metrics(jobId).step.length >= 3, 'training steps', 120_000);
-    await sleep(500);
+    await waitFor(
+      () =>
+        evalInWorkbench<boolean>(
+          `return /Arkor: step \\d+/.test(document.querySelector('.part.statusbar')?.textContent ?? '')`,
+        ),
+      'the status bar to show the step',
+    );
     await screenshot('20-run-training-status-bar');
     const code = await run.exited;
     assert.equal(code, 0);
@@ -106,9 +119,50 @@ describe('Run Training (local backend)', function () {
     assert.equal(diagnostics[0]!.range.start.line, line);
     const run = await vscode.commands.executeCommand('arkor.runTraining');
     assert.equal(run, undefined, 'a failed build stops the run');
+    // The run's output says it too, file:line: message, one click away from the notification.
+    await vscode.commands.executeCommand('notifications.showList');
+    assert.ok(
+      await waitFor(
+        () => clickNotificationButton('Show Output'),
+        'the build failure notification with Show Output',
+      ),
+    );
+    const output = await waitFor(
+      () => outputPanelText().then((t) => (/Build of quickstart failed/.test(t) ? t : null)),
+      'the build failure in the run output',
+    );
+    assert.match(output, new RegExp(`src/arkor/index\\.ts:${line + 1}:\\d+: `), output);
+    await vscode.commands.executeCommand('notifications.clearAll');
     await vscode.commands.executeCommand('workbench.actions.view.problems');
-    await sleep(800);
+    await waitFor(
+      () => evalInWorkbench<boolean>(`return !!document.querySelector('.markers-panel .monaco-list-row')`),
+      'the Problems panel to list the error',
+    );
     await screenshot('21-build-error-problems');
+    await vscode.commands.executeCommand('workbench.action.closePanel');
+  });
+
+  it('a run that fails before its job says why: the reason in the notification and the output', async () => {
+    await editUnsaved(/\.\/data\/captain\.jsonl/, './data/missing.jsonl');
+    await vscode.commands.executeCommand('notifications.clearAll');
+    const run = await vscode.commands.executeCommand<{ exited: Promise<number | null> }>('arkor.runTraining');
+    assert.ok(run, 'a run started');
+    assert.equal(await run.exited, 1);
+    await vscode.commands.executeCommand('notifications.showList');
+    const text = await waitFor(
+      () => notificationText().then((t) => (/training quickstart failed/.test(t) ? t : null)),
+      'the failure notification',
+    );
+    assert.match(text, /training quickstart failed: dataset file not found: \.\/data\/missing\.jsonl/);
+    assert.doesNotMatch(text, /exited with 1|\bat .*:\d+:\d+/, 'the reason, not an exit code or a stack');
+    await screenshot('23-run-failure-reason');
+    assert.ok(await clickNotificationButton('Show Output'), 'the failure offers Show Output');
+    const output = await waitFor(
+      () => outputPanelText().then((t) => (/Training quickstart failed/.test(t) ? t : null)),
+      'the failure line in the run output',
+    );
+    assert.match(output, /Training quickstart failed: dataset file not found: \.\/data\/missing\.jsonl/);
+    await vscode.commands.executeCommand('notifications.clearAll');
     await vscode.commands.executeCommand('workbench.action.closePanel');
   });
 
@@ -127,13 +181,41 @@ describe('Run Training (local backend)', function () {
     return { run, jobId, store, pid: run.pid };
   }
 
-  it('cancels a run: the process group dies and the job ends cancelled', async () => {
+  it('cancels a run: the process group dies, the job ends cancelled, and it says so calmly', async () => {
     const { run, jobId, store } = await startLongRun();
+    await vscode.commands.executeCommand('notifications.clearAll');
     await vscode.commands.executeCommand('arkor.cancelJob', jobId);
     await run.exited;
     assert.ok(!alive(run.pid), 'the guard process is gone');
     await waitFor(() => !alive(-run.pid!), 'every process of the run (its process group) to exit', 5000);
     await waitFor(() => store.status(jobId) === 'cancelled', 'the job to be cancelled');
+    await vscode.commands.executeCommand('notifications.showList');
+    const text = await waitFor(
+      () => notificationText().then((t) => (/cancelled/.test(t) ? t : null)),
+      'the cancel notification',
+    );
+    assert.match(text, /Arkor: cancelled the training of quickstart\./);
+    assert.doesNotMatch(text, /keeps training|failed|143|stopped/, 'a cancel is not reported as a problem');
+    await vscode.commands.executeCommand('notifications.clearAll');
+  });
+
+  it('building twice with unsaved files leaves no stack of "building unsaved files" notifications', async () => {
+    await editUnsaved(/maxSteps: \d+/, 'maxSteps: 50');
+    await vscode.commands.executeCommand('notifications.clearAll');
+    const results = await Promise.all([
+      vscode.commands.executeCommand<{ ok: boolean }>('arkor.build'),
+      vscode.commands.executeCommand<{ ok: boolean }>('arkor.build'),
+    ]);
+    assert.deepEqual(
+      results.map((r) => r?.ok),
+      [true, true],
+    );
+    // Each build reported its unsaved files in the project's one progress notification, which closes
+    // with the build; nothing is left behind to pile up (it used to leave one toast per build).
+    await vscode.commands.executeCommand('notifications.showList');
+    const text = await notificationText();
+    assert.doesNotMatch(text, /unsaved file/, text);
+    await vscode.commands.executeCommand('notifications.hideList');
   });
 
   it('a run whose process is killed says its job keeps training, and Cancel Job stops it', async () => {

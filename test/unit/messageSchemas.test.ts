@@ -1,5 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { jobsViewMessage, parseMessage, playgroundMessage } from '../../src/vscode/messageSchemas';
+import {
+  endpointPanelMessage,
+  jobPanelMessage,
+  jobsViewMessage,
+  parseMessage,
+  playgroundMessage,
+} from '../../src/vscode/messageSchemas';
 
 describe('webview message validation', () => {
   it('accepts well-formed jobs view messages', () => {
@@ -78,5 +84,66 @@ describe('webview message validation', () => {
       backend: 'local',
     });
     assert.equal(parseMessage(playgroundMessage, { type: 'switchBackend', backend: 'elsewhere' }), undefined);
+  });
+
+  it('accepts endpoint panel requests, trimming a key label', () => {
+    assert.deepEqual(
+      parseMessage(endpointPanelMessage, { type: 'issueKey', requestId: 'r1', label: '  prod  ' }),
+      {
+        type: 'issueKey',
+        requestId: 'r1',
+        label: 'prod',
+      },
+    );
+    assert.deepEqual(
+      parseMessage(endpointPanelMessage, {
+        type: 'update',
+        requestId: 'r2',
+        patch: { retention: { mode: 'days', days: 30 } },
+      }),
+      { type: 'update', requestId: 'r2', patch: { retention: { mode: 'days', days: 30 } } },
+    );
+    assert.deepEqual(
+      parseMessage(endpointPanelMessage, {
+        type: 'update',
+        requestId: 'r3',
+        patch: { target: { kind: 'adapter', adapter: { kind: 'checkpoint', jobId: 'j', step: 20 } } },
+      })?.type,
+      'update',
+    );
+    assert.deepEqual(parseMessage(jobPanelMessage, { type: 'deploy', step: 20 }), {
+      type: 'deploy',
+      step: 20,
+    });
+    assert.deepEqual(
+      parseMessage(playgroundMessage, { type: 'deploy', model: { kind: 'final', jobId: 'j' } }),
+      {
+        type: 'deploy',
+        model: { kind: 'final', jobId: 'j' },
+      },
+    );
+  });
+
+  it('rejects endpoint panel requests that break the rules', () => {
+    for (const bad of [
+      { type: 'issueKey', requestId: 'r', label: '   ' },
+      { type: 'issueKey', requestId: 'r', label: 'x'.repeat(81) },
+      { type: 'issueKey', label: 'prod' },
+      { type: 'update', requestId: 'r', patch: {} },
+      { type: 'update', requestId: 'r', patch: { retention: { mode: 'days' } } },
+      { type: 'update', requestId: 'r', patch: { retention: { mode: 'days', days: 0 } } },
+      { type: 'update', requestId: 'r', patch: { retention: { mode: 'days', days: 2.5 } } },
+      { type: 'update', requestId: 'r', patch: { retention: { mode: 'weekly' } } },
+      { type: 'update', requestId: 'r', patch: { authMode: 'password' } },
+      { type: 'update', requestId: 'r', patch: { target: { kind: 'adapter', adapter: { kind: 'final' } } } },
+      { type: 'revokeKey', requestId: 'r', keyId: '' },
+      { type: 'copy', text: '', what: 'URL' },
+      // The secret never comes back from the webview: copying the issued key names no text.
+      { type: 'copyIssuedKey', text: 'ark_live_x' },
+    ]) {
+      const parsed = parseMessage(endpointPanelMessage, bad);
+      if (bad.type === 'copyIssuedKey') assert.deepEqual(parsed, { type: 'copyIssuedKey' });
+      else assert.equal(parsed, undefined, JSON.stringify(bad));
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
-import type { HostToJobPanel, JobDetail, JobPanelToHost, StreamState } from '../../src/protocol';
+import type { HostToJobPanel, JobDetail, JobPanelToHost, StreamView } from '../../src/protocol';
 import type { HostChannel } from '../shared/hostChannel';
 import { Button } from '../shared/toolkit';
 import { readPersisted, useHost, usePersisted } from '../shared/useHost';
@@ -51,7 +51,7 @@ export function JobApp({
   const initialUi = useMemo(() => ({ ...DEFAULT_UI, ...stored.ui }), [stored]);
   const [ui, setUi] = useState<JobPanelUiState>(initialUi);
   const [job, setJob] = useState<JobDetail | undefined>(undefined);
-  const [stream, setStream] = useState<StreamState | undefined>(undefined);
+  const [stream, setStream] = useState<StreamView | undefined>(undefined);
   const [elsewhere, setElsewhere] = useState<Extract<HostToJobPanel, { type: 'elsewhere' }> | undefined>();
   /** The chart's zoomed x range (undefined: the whole run), for the statistics. */
   const [zoom, setZoom] = useState<XRange | undefined>(undefined);
@@ -153,6 +153,15 @@ export function JobApp({
                 Open in Playground
               </Button>
             )}
+            {job.status === 'completed' && (
+              <Button
+                appearance="secondary"
+                onClick={() => post({ type: 'deploy' })}
+                data-testid="deploy-job"
+              >
+                Deploy…
+              </Button>
+            )}
           </div>
           {job.status === 'failed' && (
             <div class="banner error" role="alert" data-testid="job-error">
@@ -243,6 +252,7 @@ export function JobApp({
         job={job}
         controller={controller}
         onTry={(step) => post({ type: 'openPlayground', step })}
+        onDeploy={(step) => post({ type: 'deploy', step })}
       />
 
       <section class="card" aria-labelledby="details-heading">
@@ -305,7 +315,7 @@ function useFrameTick(controller: ChartController): void {
   useEffect(() => controller.subscribe(() => bump(undefined)), [controller]);
 }
 
-function StreamBanner({ stream }: { stream: StreamState | undefined }) {
+function StreamBanner({ stream }: { stream: StreamView | undefined }) {
   if (!stream) return null;
   switch (stream.kind) {
     case 'reconnecting':
@@ -561,10 +571,12 @@ function CheckpointList({
   job,
   controller,
   onTry,
+  onDeploy,
 }: {
   job: JobDetail;
   controller: ChartController;
   onTry: (step: number) => void;
+  onDeploy: (step: number) => void;
 }) {
   useFrameTick(controller);
   if (job.checkpoints.length === 0) return null;
@@ -580,7 +592,7 @@ function CheckpointList({
       <div class="card-title">
         <h2 id="ckpt-heading">Checkpoints</h2>
       </div>
-      <table class="checkpoints" data-testid="checkpoints">
+      <table class="checkpoints data-table" data-testid="checkpoints">
         <thead>
           <tr>
             <th scope="col">Step</th>
@@ -618,6 +630,14 @@ function CheckpointList({
               <td class="actions">
                 <Button appearance="secondary" onClick={() => onTry(c.step)} data-step={String(c.step)}>
                   Try in Playground
+                </Button>{' '}
+                <Button
+                  appearance="secondary"
+                  onClick={() => onDeploy(c.step)}
+                  data-testid="deploy-checkpoint"
+                  data-deploy-step={String(c.step)}
+                >
+                  Deploy…
                 </Button>
               </td>
             </tr>

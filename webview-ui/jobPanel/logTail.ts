@@ -6,7 +6,8 @@
  */
 import { FrameCoalescer } from '../shared/frameCoalescer';
 
-export interface LogLine {
+/** A row of the rendered tail (not a job log line: progress lines replace each other here). */
+export interface TailLine {
   /** Stable key for rendering (monotonic). */
   id: number;
   text: string;
@@ -19,7 +20,7 @@ export const LOG_CAP = 500;
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-?]*[ -/]*[@-~]`, 'g');
 
 export class LogTail {
-  lines: LogLine[] = [];
+  lines: TailLine[] = [];
   private nextId = 0;
   version = 0;
 

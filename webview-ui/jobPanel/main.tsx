@@ -4,6 +4,7 @@ import { vscodeChannel } from '../shared/hostChannel';
 import { registerToolkit } from '../shared/toolkitRegister';
 import 'uplot/dist/uPlot.min.css';
 import '../shared/base.css';
+import '../shared/panel.css';
 import './job.css';
 import { JobApp } from './JobApp';
 

@@ -10,6 +10,8 @@ import { describeRef, isElsewhere, type LiveColumn, type LiveTurn, refKey } from
 export interface ColumnActions {
   regenerate(column: number): void;
   setModel(column: number, model: ModelRef): void;
+  /** Deploy the column's model as an endpoint (not offered for an endpoint itself). */
+  deploy(model: ModelRef): void;
 }
 
 export function ModelPicker(props: {
@@ -122,6 +124,17 @@ export function ChatColumn(props: {
           disabled={props.busy}
           onChange={(m) => actions.setModel(index, m)}
         />
+        {column.model && column.model.kind !== 'endpoint' && (
+          <button
+            type="button"
+            class="action deploy-model"
+            title="Deploy this model as an endpoint (an OpenAI-compatible URL)"
+            data-testid={compare ? `deploy-model-${index}` : 'deploy-model'}
+            onClick={() => column.model && actions.deploy(column.model)}
+          >
+            Deploy…
+          </button>
+        )}
       </header>
       <div class="messages" ref={scroller} onScroll={onScroll} role="log" aria-live="polite">
         {column.turns.length === 0 ? (

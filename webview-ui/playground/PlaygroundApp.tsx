@@ -161,8 +161,11 @@ export function PlaygroundApp({
       setModel(column, model: ModelRef) {
         dispatch({ type: 'setModel', column, model });
       },
+      deploy(model: ModelRef) {
+        post({ type: 'deploy', model });
+      },
     }),
-    [],
+    [post],
   );
 
   const toggleCompare = () => {

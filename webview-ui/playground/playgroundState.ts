@@ -133,6 +133,8 @@ export function refKey(ref: ModelRef | undefined): string {
       return `final:${ref.jobId}`;
     case 'checkpoint':
       return `checkpoint:${ref.jobId}:${ref.step}`;
+    case 'endpoint':
+      return `endpoint:${ref.endpointId}`;
   }
 }
 
@@ -153,6 +155,8 @@ export function describeRef(ref: ModelRef): string {
       return `${ref.jobId} · final`;
     case 'checkpoint':
       return `${ref.jobId} · step ${ref.step}`;
+    case 'endpoint':
+      return `Endpoint · ${ref.slug}`;
   }
 }
 

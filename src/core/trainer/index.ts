@@ -31,5 +31,14 @@ export {
   maskSource,
   type TrainerCall,
 } from './discovery';
+export { failureReason } from './failureReason';
 export { localRunDir, prepareLocalRunDir } from './localRunDir';
 export { LineSplitter, parseRunLine, type RunLineEvent, stripAnsi } from './output';
+export { type JobOnBackend, type RunEnd, runEnd } from './runEnd';
+export {
+  type OutputStream,
+  type RunOutcome,
+  SupervisedRun,
+  type SuperviseOptions,
+  superviseRun,
+} from './supervisedRun';

@@ -11,7 +11,6 @@ import {
   notificationText,
   pressKey,
   screenshot,
-  sleep,
   typeInWebview,
   waitFor,
 } from '../driver';
@@ -66,8 +65,11 @@ describe('Arkor Cloud (loopback cloud server)', function () {
     await screenshot('60-cloud-offer');
     if (!(await clickNotificationButton('Use Arkor Cloud'))) {
       await vscode.commands.executeCommand('notifications.showList');
-      await sleep(300);
-      assert.ok(await clickNotificationButton('Use Arkor Cloud'), 'the offer has a Use Arkor Cloud button');
+      await waitFor(
+        () => clickNotificationButton('Use Arkor Cloud'),
+        'the offer’s Use Arkor Cloud button',
+        5000,
+      );
     }
     await waitFor(
       () => vscode.workspace.getConfiguration('arkor').get('backend') === 'cloud',

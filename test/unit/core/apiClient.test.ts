@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { ArkorApiClient, ArkorApiError, type DeprecationNotice } from '../../../src/core';
+import { ArkorApiClient, type DeprecationNotice } from '../../../src/core';
+import { rejection } from '../helpers/rejection';
 import { TestServer } from '../helpers/testServer';
 
 const TOKEN = 'tok_live_0123456789abcdef';
@@ -15,15 +16,6 @@ const job = (id: string, status = 'queued') => ({
   createdAt: '2026-01-01T00:00:00Z',
   futureField: { nested: true },
 });
-
-async function rejection(p: Promise<unknown>): Promise<ArkorApiError> {
-  const err = await p.then(
-    () => assert.fail('expected the call to fail'),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof ArkorApiError, `expected ArkorApiError, got ${String(err)}`);
-  return err;
-}
 
 describe('ArkorApiClient', () => {
   let server: TestServer;

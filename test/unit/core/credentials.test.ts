@@ -149,6 +149,12 @@ describe('credentials', () => {
     assert.ok(!out.includes('zzz999'));
     assert.ok(!out.includes('secret-value-1'));
     assert.match(out, /Bearer \[REDACTED\]/);
+    // Words after "bearer" in an error message are not a credential; real ones are, letters only too.
+    assert.equal(redact('401: missing or invalid bearer token.'), '401: missing or invalid bearer token.');
+    assert.equal(
+      redact('Bearer arkh_x1 and Bearer abcdefghijklmnopqrstuvwxyz'),
+      'Bearer [REDACTED] and Bearer [REDACTED]',
+    );
   });
 });
 

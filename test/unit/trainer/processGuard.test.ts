@@ -5,10 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { sweepStaleChildHomes } from '../../../src/core/trainer';
+import { alive, waitUntil } from './processes';
 
 const REPO = resolve(__dirname, '../../..');
 const GUARD = join(REPO, 'src/processGuard.ts');
@@ -20,29 +21,6 @@ const TRAINER = (exitAfterMs: number | null) => `
   console.log('GRANDCHILD ' + g.pid + ' TRAINER ' + process.pid);
   ${exitAfterMs === null ? 'setInterval(() => {}, 1000);' : `setTimeout(() => process.exit(3), ${exitAfterMs});`}
 `;
-
-/** Running (a zombie, killed but not yet reaped by whoever inherited it, counts as dead). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true; // no /proc (macOS): kill 0 is all there is
-  }
-}
-
-async function waitUntil(check: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function pidsFrom(proc: ChildProcess): Promise<{ grandchild: number; trainer: number }> {
   return new Promise((ok, fail) => {

@@ -7,7 +7,7 @@ import {
   type TrainingJob,
   WebviewChannel,
 } from '../../../src/core';
-import type { HostToJobPanel, StreamState } from '../../../src/protocol';
+import type { HostToJobPanel, StreamView } from '../../../src/protocol';
 import { JobPanelFeed } from '../../../src/vscode/jobPanelFeed';
 import { jobReplay, lossAt, scriptedSse, TestServer, waitFor } from '../helpers/testServer';
 
@@ -98,7 +98,7 @@ describe('job panel host: what it posts, from a real store and SSE server', () =
     );
 
     // Stream banner: connecting, live, then the attempt number of each reconnection, then live again and ended.
-    const streams: StreamState[] = panel.of('stream').map((m) => m.stream);
+    const streams: StreamView[] = panel.of('stream').map((m) => m.stream);
     const reconnecting = streams.flatMap((s) => (s.kind === 'reconnecting' ? [s.attempt] : []));
     assert.deepEqual(reconnecting, [1, 2, 3]);
     assert.ok(streams.every((s) => s.kind !== 'reconnecting' || typeof s.error === 'string'));

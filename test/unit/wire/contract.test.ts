@@ -208,6 +208,24 @@ describe('wire contract: the stand-in, the client and the local backend speak sr
     await client.getJob(scope, 'no-such-job').catch(() => undefined);
     await client.streamJobEvents(scope, jobId, { onEvent: () => undefined });
 
+    // Endpoints: every /v1/endpoints route, a taken slug (409) and a revoked key (204).
+    const deployment = await client.createDeployment(scope, {
+      slug: 'wire-endpoint',
+      target: { kind: 'adapter', adapter: { kind: 'final', jobId } },
+      authMode: 'fixed_api_key',
+    });
+    await client
+      .createDeployment(scope, { slug: 'wire-endpoint', target: deployment.target, authMode: 'none' })
+      .catch(() => undefined);
+    await client.listDeployments(scope);
+    await client.getDeployment(scope, deployment.id);
+    await client.updateDeployment(scope, deployment.id, { enabled: false });
+    const key = await client.createDeploymentKey(scope, deployment.id, { label: 'wire' });
+    await client.listDeploymentKeys(scope, deployment.id);
+    await client.revokeDeploymentKey(scope, deployment.id, key.id);
+    await client.listDeploymentRequests(scope, deployment.id);
+    await client.deleteDeployment(scope, deployment.id);
+
     // Routes no client method covers, and the version gate.
     const headers = { 'X-Arkor-Client': CLIENT_VERSION, Authorization: `Bearer ${token}` };
     await (await fetch(`${proxy.url}/health`)).text();
@@ -256,6 +274,10 @@ describe('wire contract: the stand-in, the client and the local backend speak sr
           // The SDK dispatches on `type`, browsers on the SSE event name: both must agree.
           if (name === 'jobEvents') assert.equal(frame.event, data.type);
         }
+        continue;
+      }
+      if (status === 204) {
+        assert.equal(body, '', `${name}: a 204 has no body`);
         continue;
       }
       assert.ok(spec.response, `${name} answers JSON`);

@@ -13,7 +13,7 @@ import { allowedBytesOf } from './engine/tokenizer';
 import { type StepMetrics, train } from './engine/train';
 import { type RunSettings, stepsFor } from './jobConfig';
 
-export interface RunInput {
+export interface TrainInput {
   jobId: string;
   settings: RunSettings;
   preset: PresetName;
@@ -28,18 +28,18 @@ export interface Artifact {
   bytes?: number;
 }
 
-export interface RunCallbacks {
+export interface TrainCallbacks {
   started(metadata: Record<string, unknown>): void;
   log(m: StepMetrics): void;
   checkpoint(step: number, artifacts: Artifact[]): void;
   shouldStop(): boolean;
 }
 
-export type RunOutcome =
+export type TrainOutcome =
   | { status: 'completed'; artifacts: Artifact[]; metrics: Record<string, unknown> }
   | { status: 'cancelled' };
 
-export async function runJob(input: RunInput, cb: RunCallbacks): Promise<RunOutcome> {
+export async function trainJob(input: TrainInput, cb: TrainCallbacks): Promise<TrainOutcome> {
   const s = input.settings;
   if (s.sourceError || !s.datasetPath) throw new Error(s.sourceError ?? 'no dataset');
   await initTf();

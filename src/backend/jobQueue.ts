@@ -26,12 +26,12 @@ interface Running {
   finish: () => void;
 }
 
-export interface RunnerOptions {
+export interface JobQueueOptions {
   preset: PresetName;
   baseModelDir?: string;
 }
 
-export class JobRunner {
+export class JobQueue {
   private queue: string[] = [];
   private current: Running | undefined;
   private worker: Worker | undefined;
@@ -40,7 +40,7 @@ export class JobRunner {
 
   constructor(
     private readonly store: Store,
-    private readonly opts: RunnerOptions,
+    private readonly opts: JobQueueOptions,
   ) {}
 
   enqueue(jobId: string, settings: RunSettings): void {
