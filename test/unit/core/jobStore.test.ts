@@ -13,10 +13,8 @@ import {
   RingBuffer,
   type Timers,
   type TrainingJob,
-  WebviewChannel,
 } from '../../../src/core';
-import type { HostToJobPanel } from '../../../src/protocol';
-import { JobPanelFeed } from '../../../src/vscode/jobPanelFeed';
+import { openPanel } from '../helpers/jobPanel';
 import { jobReplay, lossAt, scriptedSse, TestServer, waitFor } from '../helpers/testServer';
 
 const scope = { orgSlug: 'acme', projectSlug: 'demo' };
@@ -181,24 +179,10 @@ describe('job store', () => {
     assert.equal(store.jobs()[0]?.status, 'completed');
 
     // A panel opened on it (as jobPanel.ts does: watch, then the webview's ready takes a snapshot).
-    const posted: HostToJobPanel[] = [];
-    let feed: JobPanelFeed | undefined;
-    const channel = new WebviewChannel<HostToJobPanel>({
-      name: 'a test job panel',
-      post: (m) => {
-        posted.push(m);
-        return true;
-      },
-      snapshot: () => feed?.snapshot(),
-      onError: (error) => {
-        throw error;
-      },
-    });
-    feed = new JobPanelFeed('job-0', () => store, channel);
-    const subscription = store.onDidChange((change) => feed?.onStoreChange(change));
     const panelWatch = store.watch('job-0');
-    channel.attach();
-    channel.ready();
+    const panel = openPanel(store, 'job-0');
+    panel.channel.ready();
+    const { posted } = panel;
     await ended('job-0');
     await Promise.resolve();
 
@@ -244,8 +228,7 @@ describe('job store', () => {
     panelWatch.dispose();
     assert.equal(store.metricCount('job-2'), 0, 'job-2 evicted once job-0 is the most recent release');
     assert.equal(store.metricCount('job-0'), STEPS);
-    subscription.dispose();
-    channel.dispose();
+    panel.close();
     live.dispose();
   });
 
