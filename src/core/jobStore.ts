@@ -31,6 +31,7 @@ import {
   RingBuffer,
 } from './metrics';
 import { redact } from './redact';
+import { formatRunLabel, runLabels } from './runLabels';
 import {
   type Disposable,
   isActiveStatus,
@@ -331,6 +332,8 @@ export class JobStore implements Disposable {
   private readonly retained = new Set<JobRecord>();
   private jobList: TrainingJob[] = [];
   private lastJobsJson = '';
+  /** Run labels of the listed jobs (runLabels.ts), computed once per list. */
+  private labels: Map<string, string> | undefined;
   private readonly listeners = new Set<(change: JobStoreChange) => void>();
   private readonly dirty = new Set<JobRecord>();
   private flushQueued = false;
@@ -375,6 +378,19 @@ export class JobStore implements Disposable {
     const status = rec.status();
     const error = rec.error();
     return status === job.status && error === (job.error ?? undefined) ? job : { ...job, status, error };
+  }
+
+  /**
+   * The run label (`captain-speak #3`, runLabels.ts) every surface shows for a job; undefined for a
+   * job the store does not know. A job not listed yet is the newest run of its name.
+   */
+  runLabel(jobId: string): string | undefined {
+    this.labels ??= runLabels(this.jobList);
+    const label = this.labels.get(jobId);
+    if (label !== undefined) return label;
+    const job = this.records.get(jobId)?.job;
+    if (!job) return undefined;
+    return formatRunLabel(job.name, this.jobList.filter((j) => j.name === job.name).length + 1);
   }
 
   status(jobId: string): JobStatus | undefined {
@@ -609,6 +625,7 @@ export class JobStore implements Disposable {
 
   private applyJobList(jobs: TrainingJob[]): void {
     this.jobList = jobs;
+    this.labels = undefined;
     for (const job of jobs) {
       const rec = this.records.get(job.id);
       if (rec) {
@@ -666,6 +683,15 @@ export class JobStore implements Disposable {
       this.retained.delete(oldest);
       oldest.evict();
     }
+  }
+
+  /**
+   * The job's stream was read to its end: the store holds every event it recorded, or, once the
+   * job was evicted, the summary its row shows (a watch replays the rest).
+   */
+  hasHistory(jobId: string): boolean {
+    const rec = this.records.get(jobId);
+    return rec?.streamDone === true || rec?.activeSummary() !== undefined;
   }
 
   /** Number of open streams (for tests and diagnostics). */

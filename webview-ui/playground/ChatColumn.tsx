@@ -111,6 +111,9 @@ export function ChatColumn(props: {
   };
 
   const lastAssistant = column.turns.length - 1;
+  // On the local backend the chosen model is a tiny stand-in: said next to the picker, so its
+  // gibberish-like replies are not mistaken for failed fine-tuning.
+  const standIn = props.models.find((m) => refKey(m.ref) === refKey(column.model))?.standIn;
   return (
     <section class="column" aria-label={compare ? `Column ${index + 1}` : 'Chat'}>
       <header class="column-head">
@@ -132,6 +135,11 @@ export function ChatColumn(props: {
           >
             Deploy…
           </button>
+        )}
+        {standIn && (
+          <p class="muted stand-in-note" data-testid="stand-in-note">
+            {standIn}
+          </p>
         )}
       </header>
       <div class="messages" ref={scroller} onScroll={onScroll} role="log" aria-live="polite">
