@@ -3,6 +3,7 @@
  * unit-tested in plain Node. Nothing here may carry a token.
  */
 import {
+  type BackendKind,
   type JobLogLine,
   type JobRowData,
   type JobSnapshot,
@@ -79,6 +80,16 @@ export function summarize(job: TrainingJob, row?: JobRowData, label?: string): J
     sparkline: losses.length > 1 ? losses : undefined,
     checkpoints,
   };
+}
+
+/**
+ * Whether a job can be resumed from a checkpoint: it was interrupted (failed or cancelled) and its
+ * backend is the local one (Arkor Cloud has no resume). Whether it saved a checkpoint is known only
+ * once its events are loaded; the job panel, which has them, also requires one.
+ */
+export function withResume<S extends JobSummary>(summary: S, backend: BackendKind | undefined): S {
+  const interrupted = summary.status === 'failed' || summary.status === 'cancelled';
+  return { ...summary, canResume: backend === 'local' && interrupted };
 }
 
 /** Config keys that are plumbing, not settings a user chose. */

@@ -8,6 +8,7 @@ import {
   rowFromSnapshot,
   summarize,
   toColumns,
+  withResume,
 } from '../../../src/vscode/viewModels';
 
 const job: TrainingJob = {
@@ -63,6 +64,17 @@ describe('view models', () => {
     assert.deepEqual(s.sparkline, [3, 2.5, 2]);
     assert.deepEqual(s.checkpoints, [{ step: 2, savedAt: '2026-11-28T10:01:00.000Z', loss: 2.5 }]);
     assert.equal(s.dataset, 'captain.jsonl');
+  });
+
+  it('offers resume for an interrupted job on the local backend only (Arkor Cloud has no resume)', () => {
+    const at = (status: string, backend: 'local' | 'cloud' | undefined) =>
+      withResume(summarize({ ...job, status }), backend).canResume;
+    assert.equal(at('failed', 'local'), true);
+    assert.equal(at('cancelled', 'local'), true);
+    assert.equal(at('failed', 'cloud'), false);
+    assert.equal(at('running', 'local'), false);
+    assert.equal(at('completed', 'local'), false);
+    assert.equal(at('failed', undefined), false, 'not while disconnected');
   });
 
   it('shows the resolved run settings and hides plumbing fields', () => {
