@@ -1,6 +1,7 @@
 import type { ConnectionAction, ConnectionPhase } from './core/connection';
+import type { JobOrigin } from './core/origin';
 
-export type { ConnectionAction, ConnectionPhase };
+export type { ConnectionAction, ConnectionPhase, JobOrigin };
 
 /**
  * Every message between the extension host and a webview, as discriminated unions on `type`.
@@ -218,14 +219,28 @@ export interface ChatStats {
   finishReason?: string;
 }
 
-/** A persisted conversation: one or two columns (compare mode) sharing the user turns. */
+/** A model as a reply recorded it when it was sent: which one, its label then, and where it lives. */
+export interface ModelChoice {
+  ref: ModelRef;
+  label: string;
+  origin?: JobOrigin;
+}
+
+/** A saved turn. An assistant turn names the model that wrote it (absent in older saved state). */
+export type StoredTurn = ChatTurn & { stats?: ChatStats; error?: string; model?: ModelChoice };
+
+/**
+ * A persisted conversation: one or two columns (compare mode). A column's `model` is the one its next
+ * prompt goes to, `origin` the backend it was chosen on and `label` its name then (absent in older
+ * saved state); each reply names its own model.
+ */
 export interface Conversation {
   id: string;
   title: string;
   updatedAt: string;
   systemPrompt: string;
   params: SamplingParams;
-  columns: { model: ModelRef; turns: (ChatTurn & { stats?: ChatStats; error?: string })[] }[];
+  columns: { model: ModelRef; label?: string; origin?: JobOrigin; turns: StoredTurn[] }[];
 }
 
 export type HostToPlayground =
@@ -235,8 +250,10 @@ export type HostToPlayground =
       conversations: Conversation[];
       /** Model to select on open (from "Open in Playground" on a job or checkpoint). */
       preselect?: ModelRef;
+      /** The backend the listed models are on; absent while not connected. */
+      origin?: JobOrigin;
     }
-  | { type: 'models'; models: ModelOption[] }
+  | { type: 'models'; models: ModelOption[]; origin?: JobOrigin }
   | { type: 'select'; model: ModelRef }
   | { type: 'chatDelta'; requestId: string; text: string }
   | { type: 'chatDone'; requestId: string; stats: ChatStats }
@@ -252,10 +269,15 @@ export type PlaygroundToHost =
       systemPrompt: string;
       messages: ChatTurn[];
       params: SamplingParams;
+      /** Where the model lives: the host refuses a chat with another backend's model. */
+      origin?: JobOrigin;
     }
   | { type: 'stop'; requestId: string }
   | { type: 'saveConversations'; conversations: Conversation[] }
-  | { type: 'export'; format: 'jsonl' | 'markdown'; content: string; suggestedName: string }
+  /** `note` says what the export left out and why (shown with the save dialog and after saving). */
+  | { type: 'export'; format: 'jsonl' | 'markdown'; content: string; suggestedName: string; note?: string }
+  /** From the "this conversation's model is on another backend" notice. */
+  | { type: 'switchBackend'; backend: 'local' | 'cloud' }
   /** Deploy the model selected in a column as an endpoint. */
   | { type: 'deploy'; model: ModelRef };
 

@@ -11,8 +11,9 @@
  * needs a manual refresh.
  */
 import { ArkorApiError, MissingProjectStateError, ProjectStateMismatchError } from './errors';
+import { type BackendKind, safeHost } from './origin';
 
-export type BackendKind = 'local' | 'cloud';
+export { type BackendKind, type JobOrigin, originOf, sameOrigin } from './origin';
 
 export type ConnectionPhase =
   /** Nothing asked for a connection yet (connecting is lazy). */
@@ -87,14 +88,6 @@ export function backendLabel(backend: BackendKind, baseUrl: string | undefined):
   return backend === 'local'
     ? `Local backend${host ? ` · ${host}` : ''}`
     : `Arkor Cloud${host ? ` · ${host}` : ''}`;
-}
-
-function safeHost(url: string): string | undefined {
-  try {
-    return new URL(url).host;
-  } catch {
-    return undefined;
-  }
 }
 
 /** The state after `error` ended a connection attempt (or a poll of a live connection). */
@@ -177,27 +170,4 @@ export function failureState(
 /** Backoff of automatic retries while unreachable: 2 s, 4 s, … capped at 30 s. */
 export function retryDelayMs(attempt: number): number {
   return Math.min(2000 * 2 ** Math.max(0, attempt), 30_000);
-}
-
-/** Which backend a job belongs to (and, on Arkor Cloud, which server and organisation). */
-export interface JobOrigin {
-  backend: BackendKind;
-  baseUrl?: string;
-  orgSlug?: string;
-  /** As the user reads it: "the local backend", "Arkor Cloud (acme)". */
-  label: string;
-}
-
-export function originOf(backend: BackendKind, baseUrl: string, orgSlug: string): JobOrigin {
-  return backend === 'local'
-    ? { backend, label: 'the local backend' }
-    : { backend, baseUrl, orgSlug, label: `Arkor Cloud (${orgSlug} on ${safeHost(baseUrl) ?? baseUrl})` };
-}
-
-/** Whether a job of `a` can be shown while connected to `b`. */
-export function sameOrigin(a: JobOrigin, b: JobOrigin): boolean {
-  if (a.backend !== b.backend) return false;
-  // One local backend per machine; its port changes with every start.
-  if (a.backend === 'local') return true;
-  return a.baseUrl === b.baseUrl && a.orgSlug === b.orgSlug;
 }

@@ -4,6 +4,7 @@ import { isActiveStatus, type JobOrigin, type JobStore, type JobStoreChange, sam
 import { Disposable } from '../core/lifecycle';
 import type { HostToJobPanel, JobPanelToHost } from '../protocol';
 import { config } from './config';
+import { defaultExportUri } from './exportUri';
 import { JobPanelFeed } from './jobPanelFeed';
 import { errorText } from './log';
 import { jobPanelMessage } from './messageSchemas';
@@ -374,7 +375,7 @@ export class JobPanel extends WebviewHost<JobPanelToHost, HostToJobPanel> {
       case 'saveCsv': {
         const name = this.session.connection?.store.runLabel(this.jobId) ?? this.jobId;
         const target = await vscode.window.showSaveDialog({
-          defaultUri: vscode.Uri.file(`${name.replace(/[^\w.-]+/g, '_')}-metrics.csv`),
+          defaultUri: defaultExportUri(this.session, `${name}-metrics.csv`),
           filters: { CSV: ['csv'] },
           saveLabel: 'Export metrics',
         });

@@ -60,6 +60,14 @@ const modelRef = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('checkpoint'), jobId, step: z.number().int().nonnegative() }),
   z.object({ kind: z.literal('endpoint'), endpointId: jobId, slug: z.string().min(1).max(50) }),
 ]);
+const origin = z.object({
+  backend: z.enum(['local', 'cloud']),
+  baseUrl: z.string().max(2000).optional(),
+  orgSlug: z.string().max(200).optional(),
+  projectSlug: z.string().max(200).optional(),
+  label: z.string().max(500),
+});
+const modelChoice = z.object({ ref: modelRef, label: z.string().max(500), origin: origin.optional() });
 const samplingParams = z.object({
   temperature: z.number().min(0).max(5),
   topP: z.number().min(0).max(1),
@@ -84,8 +92,14 @@ const conversation = z.object({
     .array(
       z.object({
         model: modelRef,
+        label: z.string().max(500).optional(),
+        origin: origin.optional(),
         turns: z.array(
-          chatTurn.extend({ stats: chatStats.optional(), error: z.string().max(10_000).optional() }),
+          chatTurn.extend({
+            stats: chatStats.optional(),
+            error: z.string().max(10_000).optional(),
+            model: modelChoice.optional(),
+          }),
         ),
       }),
     )
@@ -102,6 +116,7 @@ export const playgroundMessage = z.discriminatedUnion('type', [
     systemPrompt: text,
     messages: z.array(chatTurn).min(1).max(1000),
     params: samplingParams,
+    origin: origin.optional(),
   }),
   z.object({ type: z.literal('stop'), requestId }),
   z.object({ type: z.literal('saveConversations'), conversations: z.array(conversation).max(500) }),
@@ -110,7 +125,9 @@ export const playgroundMessage = z.discriminatedUnion('type', [
     format: z.enum(['jsonl', 'markdown']),
     content: z.string().max(64 * 1024 * 1024),
     suggestedName: z.string().min(1).max(200),
+    note: z.string().max(1000).optional(),
   }),
+  z.object({ type: z.literal('switchBackend'), backend: z.enum(['local', 'cloud']) }),
   z.object({ type: z.literal('deploy'), model: modelRef }),
 ]) satisfies z.ZodType<PlaygroundToHost>;
 

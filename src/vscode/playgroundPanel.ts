@@ -9,10 +9,13 @@ import {
   isActiveStatus,
   type JobStore,
   type StreamChatOptions,
+  sameOrigin,
 } from '../core';
 import { DisposableStore, toDisposable } from '../core/lifecycle';
 import type { Conversation, HostToPlayground, ModelOption, ModelRef, PlaygroundToHost } from '../protocol';
 import { CHAT_LIMITS } from '../wire/chatLimits';
+import { config } from './config';
+import { defaultExportUri } from './exportUri';
 import { errorText } from './log';
 import { playgroundMessage } from './messageSchemas';
 import type { ArkorSession } from './session';
@@ -131,8 +134,9 @@ export class PlaygroundPanel extends WebviewHost<PlaygroundToHost, HostToPlaygro
 
   /**
    * Base models, final adapters of completed jobs, and every checkpoint seen (running jobs too), each
-   * job by its run label (`captain-speak #3 · final`). On the local backend every option carries the
-   * note that a tiny stand-in model answers.
+   * job by its run label (`captain-speak #3 · final`): all of the backend connected now
+   * (`session.origin()`), the only one whose models a chat can reach. On the local backend every
+   * option carries the note that a tiny stand-in model answers.
    */
   models(): ModelOption[] {
     const store = this.session.connection?.store;
@@ -197,9 +201,10 @@ export class PlaygroundPanel extends WebviewHost<PlaygroundToHost, HostToPlaygro
     this.modelsTimer = setTimeout(() => {
       this.modelsTimer = undefined;
       const models = this.models();
-      const json = JSON.stringify(models);
+      const origin = this.session.origin();
+      const json = JSON.stringify([models, origin]);
       if (json === this.lastModelsJson) return;
-      if (this.channel.postDelta({ type: 'models', models })) this.lastModelsJson = json;
+      if (this.channel.postDelta({ type: 'models', models, origin })) this.lastModelsJson = json;
     }, 250);
   }
 
@@ -219,10 +224,11 @@ export class PlaygroundPanel extends WebviewHost<PlaygroundToHost, HostToPlaygro
 
   protected override snapshot(): HostToPlayground {
     const models = this.models();
-    this.lastModelsJson = JSON.stringify(models);
+    const origin = this.session.origin();
+    this.lastModelsJson = JSON.stringify([models, origin]);
     const preselect = this.pendingSelect;
     this.pendingSelect = undefined;
-    return { type: 'snapshot', models, conversations: this.conversations(), preselect };
+    return { type: 'snapshot', models, origin, conversations: this.conversations(), preselect };
   }
 
   protected override async onMessage(message: Exclude<PlaygroundToHost, { type: 'ready' }>): Promise<void> {
@@ -238,16 +244,39 @@ export class PlaygroundPanel extends WebviewHost<PlaygroundToHost, HostToPlaygro
         return;
       case 'deploy':
         return this.command('arkor.deploy', { model: message.model });
-      case 'export': {
-        const ext = message.format === 'jsonl' ? 'jsonl' : 'md';
-        const target = await vscode.window.showSaveDialog({
-          defaultUri: vscode.Uri.file(message.suggestedName.replace(/[^\w.-]+/g, '_')),
-          filters: message.format === 'jsonl' ? { 'JSON Lines': [ext] } : { Markdown: [ext] },
-        });
-        if (target) await writeFile(target.fsPath, message.content, 'utf8');
+      case 'export':
+        await this.export(message);
         return;
-      }
+      case 'switchBackend':
+        await config.update('backend', message.backend, vscode.ConfigurationTarget.Global);
+        return;
     }
+  }
+
+  private async export(message: Extract<PlaygroundToHost, { type: 'export' }>): Promise<void> {
+    const jsonl = message.format === 'jsonl';
+    if (jsonl && !message.content) {
+      void vscode.window.showWarningMessage(
+        `Arkor: this conversation has no complete reply to export as training data.${message.note ? ` ${message.note}` : ''}`,
+      );
+      return;
+    }
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: defaultExportUri(this.session, message.suggestedName),
+      filters: jsonl ? { 'JSON Lines': ['jsonl'] } : { Markdown: ['md'] },
+      saveLabel: 'Export',
+      title: `Export ${jsonl ? 'training data (JSONL)' : 'Markdown'}${message.note ? `: ${message.note}` : ''}`,
+    });
+    if (!target) return;
+    try {
+      await writeFile(target.fsPath, message.content, 'utf8');
+    } catch (error) {
+      void vscode.window.showErrorMessage(`Arkor: could not save ${target.fsPath}: ${errorText(error)}`);
+      return;
+    }
+    void vscode.window.showInformationMessage(
+      `Arkor: saved ${target.fsPath}.${message.note ? ` ${message.note}` : ''}`,
+    );
   }
 
   private async chat(message: Extract<PlaygroundToHost, { type: 'chat' }>): Promise<void> {
@@ -255,6 +284,17 @@ export class PlaygroundPanel extends WebviewHost<PlaygroundToHost, HostToPlaygro
     const controller = new AbortController();
     this.requests.set(requestId, controller);
     try {
+      // The webview has not seen a switch yet: another backend does not have this model.
+      const here = this.session.origin();
+      if (message.origin && here && !sameOrigin(message.origin, here)) {
+        this.post({
+          type: 'chatError',
+          requestId,
+          message: `This conversation's model is on ${message.origin.label}; you are connected to ${here.label}.`,
+          action: `Switch to ${message.origin.backend === 'local' ? 'the Local Backend' : 'Arkor Cloud'}, or pick another model`,
+        });
+        return;
+      }
       const request = {
         messages: message.messages.map((m) => ({ role: m.role, content: m.content })),
         system: message.systemPrompt || undefined,

@@ -151,7 +151,7 @@ export class ArkorSession extends Disposable {
   /** Where the current connection's jobs belong (undefined while not connected). */
   origin(): JobOrigin | undefined {
     const c = this.current;
-    return c && originOf(c.kind, c.baseUrl, c.scope.orgSlug);
+    return c && originOf(c.kind, c.baseUrl, c.scope.orgSlug, c.scope.projectSlug);
   }
 
   /** The connection as every surface shows it. */

@@ -60,11 +60,20 @@ export async function setTheme(theme: ThemeName | undefined): Promise<void> {
   await vscode.workspace
     .getConfiguration('workbench')
     .update('colorTheme', theme, vscode.ConfigurationTarget.Global);
-  const kind = theme === 'Default Light Modern' ? 'vs' : 'vs-dark';
+  // The default theme's kind depends on the host (code-server's default, auto-detection): then wait
+  // for the workbench to match whatever theme VS Code reports as active.
+  const kindOf = () =>
+    theme === undefined
+      ? vscode.window.activeColorTheme.kind === vscode.ColorThemeKind.Light
+        ? 'vs'
+        : 'vs-dark'
+      : theme === 'Default Light Modern'
+        ? 'vs'
+        : 'vs-dark';
   await waitFor(
     () =>
       evalInWorkbench<boolean>(
-        `return document.querySelector('.monaco-workbench')?.classList.contains('${kind}') ?? false`,
+        `return document.querySelector('.monaco-workbench')?.classList.contains('${kindOf()}') ?? false`,
       ),
     `the workbench to switch to ${theme ?? 'the default theme'}`,
   );

@@ -1,9 +1,14 @@
 import * as assert from 'node:assert/strict';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ArkorExtensionApi } from '../../src/extension';
 import {
   clickInWebview,
   evalInWebview,
+  evalInWorkbench,
+  notificationText,
+  pressKey,
   screenshot,
   selectInWebview,
   sleep,
@@ -35,6 +40,34 @@ const readReplies = () =>
        };
      });`,
   );
+
+interface ColumnView {
+  users: string[];
+  replies: (Reply & { model: string | null })[];
+}
+
+/** Each column's user turns and replies (with the model each reply names in its header). */
+const readColumns = () =>
+  evalInWebview<ColumnView[]>(
+    'playground',
+    `return [...document.querySelectorAll('section.column')].map((col) => ({
+       users: [...col.querySelectorAll('[data-testid=user-message]')].map((u) => u.textContent),
+       replies: [...col.querySelectorAll('[data-testid=assistant-message]')].map((m) => {
+         const body = m.cloneNode(true);
+         for (const s of ['.msg-foot', '.msg-head', '[data-testid=chat-error]']) body.querySelector(s)?.remove();
+         return {
+           text: body.textContent.trim(),
+           model: m.querySelector('[data-testid=reply-model]')?.textContent ?? null,
+           streaming: m.getAttribute('data-streaming'),
+           stats: m.querySelector('[data-testid=reply-stats]')?.textContent ?? null,
+           error: m.querySelector('[data-testid=chat-error]')?.textContent ?? null,
+         };
+       }),
+     }));`,
+  );
+
+/** A reply's letters and digits: its raw markdown (exported) and its rendered text (shown) compare equal. */
+const letters = (text: string) => text.replace(/[^\p{L}\p{N}]+/gu, '');
 
 /** Sets a range or number input as a user does (`input` for sliders, `change` for the number box). */
 const setInput = (testId: string, value: number, event: 'input' | 'change') =>
@@ -144,6 +177,170 @@ describe('Playground (local backend)', function () {
     await screenshot('31-playground-compare-dark');
   });
 
+  /** Opens the Playground on a new conversation in one column. */
+  async function newSingleColumnChat(): Promise<void> {
+    await vscode.commands.executeCommand('arkor.openPlayground');
+    await waitFor(() => api.playground.isMounted, 'the Playground to mount');
+    await clickInWebview('playground', '[data-testid=new-conversation]');
+    const compare = await evalInWebview<boolean>(
+      'playground',
+      `return document.querySelector('[data-testid=compare-toggle]').checked;`,
+    );
+    if (compare) await clickInWebview('playground', '[data-testid=compare-toggle]');
+  }
+
+  it('a reply keeps its model: change the left model, turn Compare on, send; nothing is copied; export in the project', async () => {
+    const BASE_LABEL = 'Base · unsloth/gemma-4-E4B-it';
+    await newSingleColumnChat();
+    await selectInWebview('playground', '[data-testid=model-picker]', 'base:unsloth/gemma-4-E4B-it');
+    assert.ok(await setInput('temperature', 0, 'input'));
+    assert.ok(await setInput('max-tokens', 60, 'change'));
+    await typeInWebview('playground', '[data-testid=composer]', 'Hello, who are you?');
+    await clickInWebview('playground', '[data-testid=send]');
+    const [first] = await waitFor(
+      async () => {
+        const c = await readColumns();
+        return c[0]?.replies.length === 1 && c[0].replies[0]!.streaming === 'false' ? c : null;
+      },
+      'the base model to reply',
+      120_000,
+    );
+    const baseReply = first!.replies[0]!;
+    assert.equal(baseReply.model, BASE_LABEL);
+
+    // The user points the left column at the adapter, then turns Compare on.
+    await selectInWebview('playground', '[data-testid=model-picker]', `final:${jobId}`);
+    const adapterLabel = await evalInWebview<string>(
+      'playground',
+      `const s = document.querySelector('[data-testid=model-picker]'); return s.selectedOptions[0].textContent;`,
+    );
+    await clickInWebview('playground', '[data-testid=compare-toggle]');
+    const before = await waitFor(async () => {
+      const c = await readColumns();
+      return c.length === 2 ? c : null;
+    }, 'a second column');
+    const pickers = await evalInWebview<string[]>(
+      'playground',
+      `return ['model-picker-0', 'model-picker-1'].map((id) => document.querySelector('[data-testid=' + id + ']').value);`,
+    );
+    assert.deepEqual(pickers, [`final:${jobId}`, 'base:unsloth/gemma-4-E4B-it']);
+    assert.deepEqual(before[0]!.replies, [baseReply], 'the left reply still names the base model');
+    assert.deepEqual(before[1], { users: [], replies: [] }, 'nothing is copied into the right column');
+    await screenshot('32-playground-compare-after-model-change');
+
+    await typeInWebview('playground', '[data-testid=composer]', 'Ahoy! Where be the treasure?');
+    await clickInWebview('playground', '[data-testid=send]');
+    const [left, right] = await waitFor(
+      async () => {
+        const c = await readColumns();
+        const done = c.flatMap((x) => x.replies).every((r) => r.streaming === 'false');
+        return c[0]?.replies.length === 2 && c[1]?.replies.length === 1 && done ? c : null;
+      },
+      'both columns to reply',
+      120_000,
+    );
+    assert.deepEqual(
+      left!.replies.map((r) => r.model),
+      [BASE_LABEL, adapterLabel],
+      'each left reply names the model that wrote it',
+    );
+    assert.deepEqual(left!.replies[0], baseReply, 'the first reply is unchanged');
+    assert.deepEqual(
+      right!.users,
+      ['Ahoy! Where be the treasure?'],
+      'the right column holds only its own turn',
+    );
+    assert.equal(right!.replies[0]!.model, BASE_LABEL);
+    for (const r of [left!.replies[1]!, right!.replies[0]!]) {
+      assert.equal(r.error, null);
+      assert.ok(r.text.length > 0);
+      assert.match(r.stats ?? '', /TTFT \d/);
+    }
+    assert.notEqual(left!.replies[1]!.text, right!.replies[0]!.text, 'the adapter and the base answer apart');
+    await evalInWebview(
+      'playground',
+      `document.querySelector('details.settings')?.removeAttribute('open'); return true;`,
+    );
+    await screenshot('33-playground-compare-attributed');
+
+    // Exports: the save dialog starts in the project's folder (not /), named after the first prompt,
+    // and Enter writes the file there.
+    const folder = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+    const saveViaDialog = async (button: string, file: string, shot?: string) => {
+      const target = path.join(folder, file);
+      rmSync(target, { force: true });
+      await clickInWebview('playground', `[data-testid=${button}]`);
+      const shown = await waitFor(
+        () =>
+          evalInWorkbench<{ value: string; title: string } | null>(
+            `const w = document.querySelector('.quick-input-widget');
+             if (!w || w.style.display === 'none') return null;
+             const input = w.querySelector('input');
+             // The simple dialog fills its input in steps (folder, then name): wait for the name.
+             return input?.value.endsWith(${JSON.stringify(path.extname(file))}) ? { value: input.value, title: w.querySelector('.quick-input-title')?.textContent ?? '' } : null;`,
+          ),
+        'the save dialog',
+      );
+      if (shot) await screenshot(shot);
+      assert.equal(path.resolve(shown.value), target, `the dialog offers ${shown.value}`);
+      await pressKey('Enter');
+      await waitFor(() => existsSync(target), 'Enter to write the file there', 10_000);
+      const text = readFileSync(target, 'utf8');
+      rmSync(target, { force: true });
+      return { title: shown.title, text };
+    };
+    const markdown = await saveViaDialog(
+      'export-markdown',
+      'hello-who-are-you.md',
+      '34-playground-export-dialog',
+    );
+    assert.deepEqual(markdown.text.match(/^### Assistant.*$/gm), [
+      `### Assistant · ${BASE_LABEL}`,
+      `### Assistant · ${adapterLabel}`,
+      `### Assistant · ${BASE_LABEL}`,
+    ]);
+
+    // Training data: only complete replies ("finish: stop"), each line naming the model that wrote
+    // its replies; what was left out is said in the dialog's title and the notice after saving.
+    const replies = [...left!.replies, ...right!.replies];
+    const complete = replies.filter((r) => /finish: stop/.test(r.stats ?? ''));
+    const skipped = replies.length - complete.length;
+    const leftOut = new RegExp(`${skipped} repl(y|ies) left out`);
+    if (complete.length === 0) {
+      // Every greedy reply ran to the token limit: there is nothing to write, and it says so.
+      await clickInWebview('playground', '[data-testid=export-jsonl]');
+      await noticeSays(/no complete reply to export/, 'the notice that nothing is complete');
+      return;
+    }
+    const jsonl = await saveViaDialog('export-jsonl', 'hello-who-are-you.jsonl');
+    const lines = jsonl.text
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { messages: { role: string; content: string }[]; model: string });
+    const exported = lines.flatMap((l) =>
+      l.messages.filter((m) => m.role === 'assistant').map((m) => [l.model, letters(m.content)]),
+    );
+    assert.deepEqual(
+      exported,
+      complete.map((r) => [r.model, letters(r.text)]),
+    );
+    if (skipped > 0) {
+      assert.match(jsonl.title, leftOut);
+      await noticeSays(leftOut, 'the saved notice to say what was left out');
+    }
+  });
+
+  /** Waits for a notification matching `pattern`: a toast, or in the notification centre. */
+  async function noticeSays(pattern: RegExp, what: string): Promise<void> {
+    const found = await waitFor(async () => pattern.test(await notificationText()), what, 10_000).catch(
+      () => false,
+    );
+    if (found) return;
+    await vscode.commands.executeCommand('notifications.showList');
+    await waitFor(async () => pattern.test(await notificationText()), `${what} (notification centre)`);
+    await vscode.commands.executeCommand('notifications.hideList');
+  }
+
   /**
    * The tiny local model may end a turn early on some prompts. A greedy (temperature 0) reply is
    * deterministic, so probe through the API for a model and prompt that run to the token limit.
@@ -176,15 +373,8 @@ describe('Playground (local backend)', function () {
   }
 
   it('stops a long reply: the host request ends and the UI leaves streaming', async () => {
-    await vscode.commands.executeCommand('arkor.openPlayground');
-    await waitFor(() => api.playground.isMounted, 'the Playground to mount');
-    await clickInWebview('playground', '[data-testid=new-conversation]');
     // One column (the previous test left compare on), a long sampled reply.
-    const compare = await evalInWebview<boolean>(
-      'playground',
-      `return document.querySelector('[data-testid=compare-toggle]').checked;`,
-    );
-    if (compare) await clickInWebview('playground', '[data-testid=compare-toggle]');
+    await newSingleColumnChat();
     const long = await findLongReply();
     await selectInWebview('playground', '[data-testid=model-picker]', long.option);
     // Greedy decoding repeats the probe's reply, which runs to at least 400 tokens.

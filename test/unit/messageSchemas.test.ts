@@ -35,6 +35,57 @@ describe('webview message validation', () => {
     }
   });
 
+  it('accepts saved Playground conversations with and without the origins of their models', () => {
+    const base = { kind: 'base', model: 'unsloth/gemma-4-E4B-it' };
+    const origin = {
+      backend: 'cloud',
+      baseUrl: 'https://api.arkor.ai',
+      orgSlug: 'acme',
+      projectSlug: 'demo',
+      label: 'Arkor Cloud',
+    };
+    const conversation = (column: object) => ({
+      type: 'saveConversations',
+      conversations: [
+        {
+          id: 'c',
+          title: 't',
+          updatedAt: 'now',
+          systemPrompt: '',
+          params: { temperature: 0.7, topP: 0.9, maxTokens: 64 },
+          columns: [column],
+        },
+      ],
+    });
+    const older = conversation({
+      model: base,
+      turns: [
+        { role: 'user', content: 'q' },
+        { role: 'assistant', content: 'a' },
+      ],
+    });
+    assert.deepEqual(parseMessage(playgroundMessage, older), older);
+    const recorded = conversation({
+      model: base,
+      label: 'Base',
+      origin,
+      turns: [{ role: 'assistant', content: 'a', model: { ref: base, label: 'Base', origin } }],
+    });
+    assert.deepEqual(parseMessage(playgroundMessage, recorded), recorded);
+    assert.equal(
+      parseMessage(
+        playgroundMessage,
+        conversation({ model: base, origin: { backend: 'mars', label: 'x' }, turns: [] }),
+      ),
+      undefined,
+    );
+    assert.deepEqual(parseMessage(playgroundMessage, { type: 'switchBackend', backend: 'local' }), {
+      type: 'switchBackend',
+      backend: 'local',
+    });
+    assert.equal(parseMessage(playgroundMessage, { type: 'switchBackend', backend: 'elsewhere' }), undefined);
+  });
+
   it('accepts endpoint panel requests, trimming a key label', () => {
     assert.deepEqual(
       parseMessage(endpointPanelMessage, { type: 'issueKey', requestId: 'r1', label: '  prod  ' }),

@@ -3,6 +3,7 @@ import { act, cleanup, fireEvent, render } from '@testing-library/preact';
 import type {
   Conversation,
   HostToPlayground,
+  JobOrigin,
   ModelOption,
   ModelRef,
   PlaygroundToHost,
@@ -35,6 +36,7 @@ async function setup(
     preselect?: ModelRef;
     uiState?: PlaygroundUiState;
     models?: ModelOption[];
+    origin?: JobOrigin;
   } = {},
 ) {
   const host: Host = new FakeHost();
@@ -47,6 +49,7 @@ async function setup(
       models: options.models ?? MODELS,
       conversations: options.conversations ?? [],
       preselect: options.preselect,
+      origin: options.origin,
     }),
   );
   const composer = () => view.getByTestId('composer') as HTMLTextAreaElement;
@@ -148,12 +151,14 @@ describe('Playground app', () => {
           columns: [
             {
               model: FINAL,
+              label: 'captain-speak · final',
               turns: [
                 { role: 'user', content: 'Hello there' },
                 {
                   role: 'assistant',
                   content: 'Ahoy **matey**!',
                   stats: { ttftMs: 420, tokensPerSecond: 38.25, tokens: 12, finishReason: 'stop' },
+                  model: { ref: FINAL, label: 'captain-speak · final' },
                 },
               ],
             },
@@ -342,6 +347,267 @@ describe('Playground app', () => {
     );
   });
 
+  it('a reply keeps the model that wrote it: changing the model, then Compare, copies nothing', async () => {
+    const { view, send, chats, deliver, assistants } = await setup();
+    const models = () => view.getAllByTestId('reply-model').map((m) => m.textContent);
+    await send('Who are you?');
+    await deliver({ type: 'chatDelta', requestId: 'id-2', text: 'I am the base.' });
+    await deliver({
+      type: 'chatDone',
+      requestId: 'id-2',
+      stats: { ttftMs: 100, tokensPerSecond: 12, tokens: 5, finishReason: 'stop' },
+    });
+    assert.deepEqual(models(), ['Base · unsloth/gemma-4-E4B-it']);
+
+    // The user picks the adapter for the left column, then turns Compare on.
+    await run(() => fireEvent.change(view.getByTestId('model-picker'), { target: { value: 'final:job-1' } }));
+    assert.deepEqual(models(), ['Base · unsloth/gemma-4-E4B-it'], 'the old reply still names its model');
+    await run(() => fireEvent.click(view.getByTestId('compare-toggle')));
+    const p0 = view.getByTestId('model-picker-0') as HTMLSelectElement;
+    const p1 = view.getByTestId('model-picker-1') as HTMLSelectElement;
+    assert.equal(p0.value, 'final:job-1');
+    assert.equal(p1.value, 'base:unsloth/gemma-4-E4B-it');
+    // The right column shows no reply it did not write (before: the left reply, stats and all).
+    assert.equal(assistants().length, 1, 'one reply on screen, in the left column');
+    assert.equal(view.getAllByTestId('reply-stats').length, 1);
+    const right = view.getByLabelText('Column 2');
+    assert.equal(right.querySelectorAll('[data-testid=assistant-message]').length, 0);
+    assert.match(right.textContent ?? '', /from the next prompt/);
+
+    await send('And now?');
+    const [, left, second] = chats();
+    assert.deepEqual(left?.model, FINAL);
+    assert.deepEqual(second?.model, BASE);
+    // The left column keeps its history; the right one starts with the new prompt alone.
+    assert.deepEqual(left?.messages, [
+      { role: 'user', content: 'Who are you?' },
+      { role: 'assistant', content: 'I am the base.' },
+      { role: 'user', content: 'And now?' },
+    ]);
+    assert.deepEqual(second?.messages, [{ role: 'user', content: 'And now?' }]);
+    await deliver({ type: 'chatDelta', requestId: left!.requestId, text: 'Arr, the adapter.' });
+    await deliver({
+      type: 'chatDone',
+      requestId: left!.requestId,
+      stats: { tokens: 3, finishReason: 'stop' },
+    });
+    await deliver({ type: 'chatDelta', requestId: second!.requestId, text: 'Plain base again.' });
+    await deliver({
+      type: 'chatDone',
+      requestId: second!.requestId,
+      stats: { tokens: 4, finishReason: 'stop' },
+    });
+    assert.deepEqual(models(), [
+      'Base · unsloth/gemma-4-E4B-it',
+      'captain-speak · final',
+      'Base · unsloth/gemma-4-E4B-it',
+    ]);
+    assert.deepEqual(
+      assistants().map((a) => a.querySelector('.md')!.textContent),
+      ['I am the base.', 'Arr, the adapter.', 'Plain base again.'],
+    );
+  });
+
+  it('exports as training data only complete replies, each line from one model, and says what it left out', async () => {
+    const { host, view, send, chats, deliver } = await setup();
+    await send('One');
+    await deliver({ type: 'chatDelta', requestId: 'id-2', text: 'Base one.' });
+    await deliver({ type: 'chatDone', requestId: 'id-2', stats: { finishReason: 'stop' } });
+    await send('Two');
+    await deliver({ type: 'chatDelta', requestId: 'id-3', text: 'Cut off mid' });
+    await deliver({ type: 'chatDone', requestId: 'id-3', stats: { finishReason: 'length' } });
+    await run(() => fireEvent.change(view.getByTestId('model-picker'), { target: { value: 'final:job-1' } }));
+    await send('Three');
+    await deliver({ type: 'chatDelta', requestId: 'id-4', text: 'Adapter three.' });
+    await deliver({ type: 'chatDone', requestId: 'id-4', stats: { finishReason: 'stop' } });
+    await send('Four');
+    await deliver({ type: 'chatDelta', requestId: 'id-5', text: 'Adapter fo' });
+    await run(() => fireEvent.click(view.getByTestId('stop')));
+    await send('Five');
+    await deliver({ type: 'chatError', requestId: 'id-6', message: 'Backend down' });
+    await send('Six');
+    await deliver({ type: 'chatDelta', requestId: 'id-7', text: 'Adapter six.' });
+    await deliver({ type: 'chatDone', requestId: 'id-7', stats: {} });
+    assert.equal(chats().length, 6);
+
+    await run(() => fireEvent.click(view.getByTestId('export-jsonl')));
+    const line = (model: string, ...turns: [string, string][]) =>
+      `${JSON.stringify({
+        messages: turns.flatMap(([q, a]) => [
+          { role: 'user', content: q },
+          { role: 'assistant', content: a },
+        ]),
+        model,
+      })}\n`;
+    assert.deepEqual(host.posted.at(-1), {
+      type: 'export',
+      format: 'jsonl',
+      suggestedName: 'one.jsonl',
+      // A line holds the context its replies were written in: a reply left out that the model saw
+      // (the cut-off one, the stopped one) ends the line; a failed one, never sent again, does not.
+      content:
+        line('Base · unsloth/gemma-4-E4B-it', ['One', 'Base one.']) +
+        line('captain-speak · final', ['Three', 'Adapter three.']) +
+        line('captain-speak · final', ['Six', 'Adapter six.']),
+      note: '3 replies left out: 1 stopped, 1 cut off at the token limit, 1 failed.',
+    });
+  });
+
+  describe('a conversation belongs to the backend its model came from', () => {
+    const LOCAL: JobOrigin = { backend: 'local', label: 'the local backend' };
+    const CLOUD: JobOrigin = {
+      backend: 'cloud',
+      baseUrl: 'https://api.arkor.ai',
+      orgSlug: 'acme',
+      projectSlug: 'demo',
+      label: 'Arkor Cloud (acme/demo on api.arkor.ai)',
+    };
+    const LOCAL_MODELS: ModelOption[] = [
+      MODELS[0]!,
+      { ref: { kind: 'final', jobId: 'local-7' }, label: 'pirate-talk · final', group: 'pirate-talk' },
+    ];
+    const cloudChat: Conversation = {
+      id: 'c-cloud',
+      title: 'Cloud chat',
+      updatedAt: '2025-01-01T00:00:00.000Z',
+      systemPrompt: '',
+      params: PARAMS,
+      columns: [
+        {
+          model: FINAL,
+          label: 'captain-speak · final',
+          origin: CLOUD,
+          turns: [
+            { role: 'user', content: 'Ahoy?' },
+            {
+              role: 'assistant',
+              content: 'Ahoy from the cloud.',
+              stats: { finishReason: 'stop' },
+              model: { ref: FINAL, label: 'captain-speak · final', origin: CLOUD },
+            },
+          ],
+        },
+      ],
+    };
+    const banner = (view: ReturnType<typeof render>) => view.queryByTestId('playground-elsewhere');
+
+    it('on another backend says where its model is, offers to switch, and sends nothing', async () => {
+      const { host, view, type, chats } = await setup({
+        conversations: [cloudChat],
+        uiState: { currentId: 'c-cloud' },
+        models: LOCAL_MODELS,
+        origin: LOCAL,
+      });
+      assert.equal(
+        banner(view)?.querySelector('p')?.textContent,
+        "This conversation's model ‘captain-speak · final’ is on Arkor Cloud (acme/demo on api.arkor.ai). " +
+          'You are connected to the local backend: switch back to go on with it, or pick a model of this backend above its column.',
+      );
+      // The picker lists this backend's models, and shows the column's as the other backend's.
+      const picker = view.getByTestId('model-picker') as HTMLSelectElement;
+      assert.equal(
+        picker.selectedOptions[0]?.textContent,
+        'captain-speak · final · on Arkor Cloud (acme/demo on api.arkor.ai)',
+      );
+      assert.deepEqual(
+        [...picker.querySelectorAll('optgroup option')].map((o) => o.textContent),
+        ['Base · unsloth/gemma-4-E4B-it', 'pirate-talk · final'],
+      );
+      await type('Still there?');
+      assert.ok(view.getByTestId('send').hasAttribute('disabled'), 'Send is disabled');
+      await run(() => fireEvent.keyDown(view.getByTestId('composer'), { key: 'Enter' }));
+      assert.equal(chats().length, 0, 'no chat goes to a backend without the model');
+      assert.equal(view.queryByTestId('regenerate'), null);
+
+      await run(() => fireEvent.click(view.getByTestId('playground-switch-backend')));
+      assert.deepEqual(host.posted.at(-1), { type: 'switchBackend', backend: 'cloud' });
+      // The switch lands: the cloud's models come, and the conversation goes on.
+      await run(() => host.send({ type: 'models', models: MODELS, origin: CLOUD }));
+      assert.equal(banner(view), null);
+      await run(() => fireEvent.keyDown(view.getByTestId('composer'), { key: 'Enter' }));
+      assert.equal(chats().length, 1);
+      assert.deepEqual(chats()[0]!.model, FINAL);
+      assert.deepEqual(chats()[0]!.origin, CLOUD);
+    });
+
+    it('goes on here with a model of this backend picked in the column', async () => {
+      const { view, send, chats, deliver } = await setup({
+        conversations: [cloudChat],
+        uiState: { currentId: 'c-cloud' },
+        models: LOCAL_MODELS,
+        origin: LOCAL,
+      });
+      await run(() =>
+        fireEvent.change(view.getByTestId('model-picker'), { target: { value: 'final:local-7' } }),
+      );
+      assert.equal(banner(view), null);
+      await send('And here?');
+      assert.deepEqual(chats()[0]!.model, { kind: 'final', jobId: 'local-7' });
+      assert.deepEqual(chats()[0]!.origin, LOCAL);
+      await deliver({ type: 'chatDone', requestId: chats()[0]!.requestId, stats: { finishReason: 'stop' } });
+      // Each reply keeps naming its own model.
+      assert.deepEqual(
+        view.getAllByTestId('reply-model').map((m) => [m.textContent, m.getAttribute('title')]),
+        [
+          ['captain-speak · final', CLOUD.label],
+          ['pirate-talk · final', LOCAL.label],
+        ],
+      );
+    });
+
+    it('a live switch: a conversation with replies stays with its backend, an empty one moves', async () => {
+      const { host, view, send, deliver, chats } = await setup({ models: MODELS, origin: CLOUD });
+      await send('Hi');
+      await deliver({ type: 'chatDone', requestId: chats()[0]!.requestId, stats: { finishReason: 'stop' } });
+      await run(() => host.send({ type: 'models', models: [MODELS[0]!], origin: undefined }));
+      assert.equal(banner(view), null, 'not connected yet: nothing is claimed');
+      await run(() => host.send({ type: 'models', models: LOCAL_MODELS, origin: LOCAL }));
+      assert.match(
+        banner(view)?.textContent ?? '',
+        /model ‘Base · unsloth\/gemma-4-E4B-it’ is on Arkor Cloud \(acme\/demo/,
+      );
+      // A new conversation has nothing to keep: it starts on this backend.
+      await run(() => fireEvent.click(view.getByTestId('new-conversation')));
+      assert.equal(banner(view), null);
+      await send('Hello local');
+      assert.deepEqual(chats().at(-1)!.origin, LOCAL);
+    });
+
+    it("saved state from before origins loads, and is then recorded as this backend's", async () => {
+      const old: Conversation = {
+        ...cloudChat,
+        id: 'c-old',
+        columns: [
+          {
+            model: BASE,
+            turns: [
+              { role: 'user', content: 'Old' },
+              { role: 'assistant', content: 'Old reply', stats: { finishReason: 'stop' } },
+            ],
+          },
+        ],
+      };
+      const { host, view, send, chats, deliver } = await setup({
+        conversations: [old],
+        uiState: { currentId: 'c-old' },
+        origin: LOCAL,
+      });
+      assert.equal(
+        view.getAllByTestId('assistant-message')[0]!.querySelector('.md')!.textContent,
+        'Old reply',
+      );
+      assert.equal(view.queryByTestId('reply-model'), null, 'an old reply names no model it did not record');
+      assert.equal(banner(view), null);
+      await send('New');
+      assert.deepEqual(chats()[0]!.origin, LOCAL);
+      await deliver({ type: 'chatDone', requestId: chats()[0]!.requestId, stats: { finishReason: 'stop' } });
+      await tick();
+      const saved = host.posted.filter((m) => m.type === 'saveConversations').at(-1);
+      assert.ok(saved?.type === 'saveConversations');
+      assert.deepEqual(saved.conversations[0]!.columns[0]!.origin, LOCAL);
+    });
+  });
+
   it('updates the model list live and applies a select message', async () => {
     const { view, deliver } = await setup({ models: [MODELS[0]!] });
     const picker = () => view.getByTestId('model-picker') as HTMLSelectElement;
@@ -470,7 +736,7 @@ describe('Playground app', () => {
     );
   });
 
-  it('exports exact JSONL (one line per column) and Markdown', async () => {
+  it('exports exact JSONL (one line per column and model) and Markdown', async () => {
     const { host, view, send, chats, deliver } = await setup();
     await run(() =>
       fireEvent.input(view.getByTestId('system-prompt'), { target: { value: 'You are a pirate.' } }),
@@ -488,7 +754,7 @@ describe('Playground app', () => {
       stats: { ttftMs: 1500, finishReason: 'stop' },
     });
     await deliver({ type: 'chatDelta', requestId: b!.requestId, text: 'Ahoy "matey"!\nArr.' });
-    await deliver({ type: 'chatDone', requestId: b!.requestId, stats: { tokens: 4 } });
+    await deliver({ type: 'chatDone', requestId: b!.requestId, stats: { tokens: 4, finishReason: 'stop' } });
 
     await run(() => fireEvent.click(view.getByTestId('export-jsonl')));
     assert.deepEqual(host.posted.at(-1), {
@@ -496,8 +762,8 @@ describe('Playground app', () => {
       format: 'jsonl',
       suggestedName: 'say-hi.jsonl',
       content:
-        '{"messages":[{"role":"system","content":"You are a pirate."},{"role":"user","content":"Say hi"},{"role":"assistant","content":"Hello."}]}\n' +
-        '{"messages":[{"role":"system","content":"You are a pirate."},{"role":"user","content":"Say hi"},{"role":"assistant","content":"Ahoy \\"matey\\"!\\nArr."}]}\n',
+        '{"messages":[{"role":"system","content":"You are a pirate."},{"role":"user","content":"Say hi"},{"role":"assistant","content":"Hello."}],"model":"Base · unsloth/gemma-4-E4B-it"}\n' +
+        '{"messages":[{"role":"system","content":"You are a pirate."},{"role":"user","content":"Say hi"},{"role":"assistant","content":"Ahoy \\"matey\\"!\\nArr."}],"model":"captain-speak · final"}\n',
     });
 
     await run(() => fireEvent.click(view.getByTestId('export-markdown')));
@@ -520,7 +786,7 @@ describe('Playground app', () => {
         '',
         'Say hi',
         '',
-        '### Assistant',
+        '### Assistant · Base · unsloth/gemma-4-E4B-it',
         '',
         'Hello.',
         '',
@@ -532,12 +798,12 @@ describe('Playground app', () => {
         '',
         'Say hi',
         '',
-        '### Assistant',
+        '### Assistant · captain-speak · final',
         '',
         'Ahoy "matey"!',
         'Arr.',
         '',
-        '*4 tokens*',
+        '*4 tokens · finish: stop*',
         '',
       ].join('\n'),
     });

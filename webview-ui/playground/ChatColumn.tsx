@@ -1,10 +1,10 @@
 import { Component } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import type { ModelOption, ModelRef } from '../../src/protocol';
+import type { JobOrigin, ModelOption, ModelRef } from '../../src/protocol';
 import { copyText } from './clipboard';
 import { formatStats } from './exporters';
 import { MarkdownView } from './markdown';
-import { type LiveColumn, type LiveTurn, refKey } from './playgroundState';
+import { describeRef, isElsewhere, type LiveColumn, type LiveTurn, refKey } from './playgroundState';
 
 /** Callbacks shared by every message; one stable object so memoized messages never re-render for them. */
 export interface ColumnActions {
@@ -18,12 +18,14 @@ export function ModelPicker(props: {
   testId: string;
   models: ModelOption[];
   value: ModelRef | undefined;
+  /** Set when the value is another backend's model: shown as such, never as this backend's option. */
+  elsewhere?: string;
   disabled?: boolean;
   label: string;
   onChange(model: ModelRef): void;
 }) {
   const { models, value } = props;
-  const key = refKey(value);
+  const key = props.elsewhere ? `elsewhere:${refKey(value)}` : refKey(value);
   const groups = new Map<string, ModelOption[]>();
   for (const m of models) {
     const list = groups.get(m.group);
@@ -48,7 +50,7 @@ export function ModelPicker(props: {
       {models.length === 0 && <option value="">No models available</option>}
       {value && !listed && (
         <option value={key} disabled>
-          {describe(value)} (unavailable)
+          {props.elsewhere ?? `${describeRef(value)} (unavailable)`}
         </option>
       )}
       {[...groups].map(([group, options]) => (
@@ -64,19 +66,14 @@ export function ModelPicker(props: {
   );
 }
 
-function describe(ref: ModelRef): string {
-  if (ref.kind === 'endpoint') return `Endpoint · ${ref.slug}`;
-  return ref.kind === 'base'
-    ? ref.model
-    : ref.kind === 'final'
-      ? `${ref.jobId} · final`
-      : `${ref.jobId} · step ${ref.step}`;
-}
-
 export function ChatColumn(props: {
   index: number;
   compare: boolean;
   column: LiveColumn;
+  /** The backend connected now. */
+  origin: JobOrigin | undefined;
+  /** The column has no turns while the other has: Compare was turned on after some. */
+  joinedLate: boolean;
   models: ModelOption[];
   busy: boolean;
   actions: ColumnActions;
@@ -114,6 +111,8 @@ export function ChatColumn(props: {
   // On the local backend the chosen model is a tiny stand-in: said next to the picker, so its
   // gibberish-like replies are not mistaken for failed fine-tuning.
   const standIn = props.models.find((m) => refKey(m.ref) === refKey(column.model))?.standIn;
+  // Another backend's model cannot answer here: no Regenerate until the column is pointed elsewhere.
+  const away = column.model !== undefined && isElsewhere(column, props.origin);
   return (
     <section class="column" aria-label={compare ? `Column ${index + 1}` : 'Chat'}>
       <header class="column-head">
@@ -122,6 +121,9 @@ export function ChatColumn(props: {
           label={compare ? `Model for column ${index + 1}` : 'Model'}
           models={props.models}
           value={column.model}
+          elsewhere={
+            away ? `${column.label ?? describeRef(column.model!)} · on ${column.origin!.label}` : undefined
+          }
           disabled={props.busy}
           onChange={(m) => actions.setModel(index, m)}
         />
@@ -145,7 +147,11 @@ export function ChatColumn(props: {
       <div class="messages" ref={scroller} onScroll={onScroll} role="log" aria-live="polite">
         {column.turns.length === 0 ? (
           <p class="muted empty-chat">
-            {props.models.length ? 'Ready when you are.' : 'No models yet: train a job or check the backend.'}
+            {!props.models.length
+              ? 'No models yet: train a job or check the backend.'
+              : props.joinedLate
+                ? "This column's model answers from the next prompt on."
+                : 'Ready when you are.'}
           </p>
         ) : (
           column.turns.map((turn, i) =>
@@ -156,7 +162,7 @@ export function ChatColumn(props: {
                 key={turn.requestId ?? `a${i}`}
                 turn={turn}
                 column={index}
-                canRegenerate={i === lastAssistant && !props.busy}
+                canRegenerate={i === lastAssistant && !props.busy && !away}
                 actions={actions}
               />
             ),
@@ -197,6 +203,11 @@ class AssistantMessage extends Component<AssistantProps> {
     const stats = formatStats(turn.stats);
     return (
       <div class="msg assistant" data-testid="assistant-message" data-streaming={String(streaming)}>
+        {turn.model && (
+          <div class="msg-head muted" data-testid="reply-model" title={turn.model.origin?.label}>
+            {turn.model.label}
+          </div>
+        )}
         {turn.content || streaming ? (
           <MarkdownView text={turn.content} streaming={streaming} />
         ) : turn.error ? null : (

@@ -12,8 +12,16 @@ import { Button } from '../shared/toolkit';
 import { readPersisted, useHost, usePersisted } from '../shared/useHost';
 import { ChatColumn, type ColumnActions } from './ChatColumn';
 import { Composer } from './Composer';
+import { Elsewhere } from './Elsewhere';
 import { suggestedName, toJsonl, toMarkdown } from './exporters';
-import { hasTurns, initialState, isStreaming, playgroundReducer, toConversation } from './playgroundState';
+import {
+  canSend as canSendNow,
+  hasTurns,
+  initialState,
+  isStreaming,
+  playgroundReducer,
+  toConversation,
+} from './playgroundState';
 
 export type PlaygroundChannel = HostChannel<HostToPlayground, PlaygroundToHost>;
 
@@ -59,6 +67,7 @@ export function PlaygroundApp({
         dispatch({
           type: 'snapshot',
           models: m.models,
+          origin: m.origin,
           conversations: m.conversations,
           preselect: m.preselect,
           saved,
@@ -66,7 +75,7 @@ export function PlaygroundApp({
         });
         return;
       case 'models':
-        dispatch({ type: 'models', models: m.models });
+        dispatch({ type: 'models', models: m.models, origin: m.origin });
         return;
       case 'select':
         dispatch({ type: 'select', model: m.model });
@@ -134,7 +143,7 @@ export function PlaygroundApp({
 
   const session = state.session;
   const streaming = isStreaming(session);
-  const canSend = session.columns.every((c) => c.model !== undefined);
+  const canSend = canSendNow(state);
 
   const send = () => {
     const prompt = draft.trim();
@@ -167,12 +176,17 @@ export function PlaygroundApp({
   const remove = (id: string) => dispatch({ type: 'delete', id, newId: newId(), now: now() });
   const exportAs = (format: 'jsonl' | 'markdown') => {
     const conversation = toConversation(session);
-    post({
-      type: 'export',
-      format,
-      content: format === 'jsonl' ? toJsonl(conversation) : toMarkdown(conversation, state.models),
-      suggestedName: suggestedName(conversation, format === 'jsonl' ? 'jsonl' : 'md'),
-    });
+    const name = suggestedName(conversation, format === 'jsonl' ? 'jsonl' : 'md');
+    if (format === 'markdown') {
+      post({ type: 'export', format, content: toMarkdown(conversation, state.models), suggestedName: name });
+      return;
+    }
+    const { content, note } = toJsonl(conversation);
+    post(
+      note
+        ? { type: 'export', format, content, suggestedName: name, note }
+        : { type: 'export', format, content, suggestedName: name },
+    );
   };
   const toggleHistory = () => setHistoryOpen((open) => !open);
 
@@ -252,6 +266,11 @@ export function PlaygroundApp({
           onSystemPrompt={(systemPrompt) => dispatch({ type: 'setSystemPrompt', systemPrompt })}
           onParams={(params) => dispatch({ type: 'setParams', params })}
         />
+        <Elsewhere
+          columns={session.columns}
+          origin={state.origin}
+          onSwitch={(backend) => post({ type: 'switchBackend', backend })}
+        />
         <div class={compare ? 'columns compare' : 'columns'}>
           {session.columns.map((column, i) => (
             <ChatColumn
@@ -261,6 +280,8 @@ export function PlaygroundApp({
               index={i}
               compare={compare}
               column={column}
+              origin={state.origin}
+              joinedLate={column.turns.length === 0 && hasTurns(session)}
               models={state.models}
               busy={streaming}
               actions={actions}

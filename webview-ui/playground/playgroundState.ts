@@ -6,28 +6,33 @@
  * stops) is queued in `outbox` and posted by the app in an effect; `revision` and `saveRevision` say
  * when the webview state and the saved list must be written.
  */
+import { sameOrigin } from '../../src/core/origin';
 import type {
   ChatStats,
   ChatTurn,
   Conversation,
+  JobOrigin,
+  ModelChoice,
   ModelOption,
   ModelRef,
   PlaygroundToHost,
   SamplingParams,
+  StoredTurn,
 } from '../../src/protocol';
 
-export interface LiveTurn extends ChatTurn {
-  stats?: ChatStats;
-  error?: string;
+export type LiveTurn = StoredTurn & {
   /** What fixes the error ("Sign in"); shown live, not persisted (the protocol has no field). */
   action?: string;
   /** Set on assistant turns created in this page; matches `chatDelta`/`chatDone`/`chatError`. */
   requestId?: string;
   streaming?: boolean;
-}
+};
 
 export interface LiveColumn {
+  /** The model the next prompt goes to, its label when chosen, and the backend it was chosen on. */
   model?: ModelRef;
+  label?: string;
+  origin?: JobOrigin;
   turns: LiveTurn[];
 }
 
@@ -44,6 +49,8 @@ export interface Session {
 export interface PlaygroundState {
   loaded: boolean;
   models: ModelOption[];
+  /** The backend `models` are on (undefined while not connected). */
+  origin?: JobOrigin;
   /** Saved conversations, most recently updated first. The session is upserted on each commit. */
   conversations: Conversation[];
   session: Session;
@@ -65,6 +72,7 @@ export type Action =
   | {
       type: 'snapshot';
       models: ModelOption[];
+      origin?: JobOrigin;
       conversations: Conversation[];
       preselect?: ModelRef;
       /** The session saved in webview state before a reload, if any. */
@@ -72,7 +80,7 @@ export type Action =
       now: string;
     }
   | { type: 'posted'; count: number }
-  | { type: 'models'; models: ModelOption[] }
+  | { type: 'models'; models: ModelOption[]; origin?: JobOrigin }
   | { type: 'select'; model: ModelRef }
   | { type: 'setModel'; column: number; model: ModelRef }
   | { type: 'setSystemPrompt'; systemPrompt: string }
@@ -108,10 +116,11 @@ export function newSession(id: string, now: string, from?: Session, model?: Mode
     updatedAt: now,
     systemPrompt: from?.systemPrompt ?? '',
     params: from?.params ?? DEFAULT_PARAMS,
-    columns: (from?.columns ?? [{ turns: [] }]).map((c, i) => ({
-      model: i === 0 ? (model ?? c.model) : c.model,
-      turns: [],
-    })),
+    columns: (from?.columns ?? [{ turns: [] }]).map((c, i) =>
+      i === 0 && model
+        ? { model, turns: [] }
+        : { model: c.model, label: c.label, origin: c.origin, turns: [] },
+    ),
   };
 }
 
@@ -134,7 +143,11 @@ export function modelLabel(ref: ModelRef | undefined, models: ModelOption[]): st
   if (!ref) return 'No model';
   const key = refKey(ref);
   const option = models.find((m) => refKey(m.ref) === key);
-  if (option) return option.label;
+  return option ? option.label : describeRef(ref);
+}
+
+/** A model's name when it is not among the options (another backend's, or gone). */
+export function describeRef(ref: ModelRef): string {
   switch (ref.kind) {
     case 'base':
       return `Base · ${ref.model}`;
@@ -145,6 +158,33 @@ export function modelLabel(ref: ModelRef | undefined, models: ModelOption[]): st
     case 'endpoint':
       return `Endpoint · ${ref.slug}`;
   }
+}
+
+/**
+ * Whether a column's model lives on another backend than the one connected now (then it cannot be
+ * chatted with here). Unknown origins (not connected, or saved before origins were recorded) are not.
+ */
+export function isElsewhere(column: LiveColumn, origin: JobOrigin | undefined): boolean {
+  return column.origin !== undefined && origin !== undefined && !sameOrigin(column.origin, origin);
+}
+
+/** The column's model as its next reply records it. */
+function choiceOf(column: LiveColumn, state: PlaygroundState): ModelChoice | undefined {
+  if (!column.model) return undefined;
+  const here = !isElsewhere(column, state.origin);
+  const label = here ? modelLabel(column.model, state.models) : (column.label ?? describeRef(column.model));
+  const choice: ModelChoice = { ref: column.model, label };
+  const origin = column.origin ?? state.origin;
+  if (origin) choice.origin = origin;
+  return choice;
+}
+
+/** A column pointed at `model` of the backend connected now. */
+function chosen(state: PlaygroundState, column: LiveColumn, model: ModelRef): LiveColumn {
+  const next: LiveColumn = { ...column, model, label: modelLabel(model, state.models) };
+  if (state.origin) next.origin = state.origin;
+  else delete next.origin;
+  return next;
 }
 
 export function isStreaming(session: Session): boolean {
@@ -196,20 +236,23 @@ export function toConversation(session: Session): Conversation {
     params: { ...session.params },
     columns: session.columns
       .filter((c): c is LiveColumn & { model: ModelRef } => c.model !== undefined)
-      .map((c) => ({
-        model: c.model,
-        turns: c.turns
-          .filter((t) => !t.streaming)
-          .map((t) => {
-            const turn: Conversation['columns'][number]['turns'][number] = {
-              role: t.role,
-              content: t.content,
-            };
-            if (t.stats) turn.stats = { ...t.stats };
-            if (t.error) turn.error = t.error;
-            return turn;
-          }),
-      })),
+      .map((c) => {
+        const column: Conversation['columns'][number] = {
+          model: c.model,
+          turns: c.turns
+            .filter((t) => !t.streaming)
+            .map((t) => {
+              const turn: StoredTurn = { role: t.role, content: t.content };
+              if (t.stats) turn.stats = { ...t.stats };
+              if (t.error) turn.error = t.error;
+              if (t.model) turn.model = t.model;
+              return turn;
+            }),
+        };
+        if (c.label !== undefined) column.label = c.label;
+        if (c.origin) column.origin = c.origin;
+        return column;
+      }),
   };
 }
 
@@ -221,7 +264,7 @@ export function fromConversation(c: Conversation): Session {
     systemPrompt: c.systemPrompt,
     params: { ...DEFAULT_PARAMS, ...c.params },
     columns: (c.columns.length ? c.columns : [{ turns: [] }]).slice(0, 2).map((col) => ({
-      model: 'model' in col ? col.model : undefined,
+      ...col,
       turns: col.turns.map((t) => ({ ...t })),
     })),
   };
@@ -248,19 +291,38 @@ function defaultModel(state: PlaygroundState): ModelRef | undefined {
   return state.models[0]?.ref;
 }
 
-/** Fills columns without a model from the options (first option). */
+/**
+ * Fills columns without a model from the options (first option), records the backend of columns
+ * chosen before it was known (or saved before origins were), and points a column that holds no turns
+ * yet at this backend when its model is another's: only a column with replies keeps its backend.
+ */
 function fillModels(state: PlaygroundState): PlaygroundState {
-  if (!state.session.columns.some((c) => !c.model)) return state;
+  const { origin } = state;
+  const needs = (c: LiveColumn) =>
+    !c.model ||
+    (origin !== undefined && c.origin === undefined) ||
+    (!c.turns.length && isElsewhere(c, origin));
+  if (!state.session.columns.some(needs)) return state;
   const fallback = defaultModel(state);
-  if (!fallback) return state;
+  let changed = false;
   const columns = state.session.columns.map((c, i) => {
-    if (c.model) return c;
+    if (!needs(c)) return c;
+    if (c.model && !isElsewhere(c, origin)) {
+      changed = true;
+      return { ...c, origin };
+    }
+    // The same model if this backend lists it (a base model), else the default.
+    const listed = c.model && state.models.some((m) => refKey(m.ref) === refKey(c.model));
     // A second column defaults to something other than the first when possible.
     const other = i > 0 ? state.session.columns[0]?.model : undefined;
-    const pick = state.models.find((m) => refKey(m.ref) !== refKey(other))?.ref ?? fallback;
-    return { ...c, model: pick };
+    const pick = listed
+      ? c.model
+      : (state.models.find((m) => refKey(m.ref) !== refKey(other))?.ref ?? fallback);
+    if (!pick) return c;
+    changed = true;
+    return chosen(state, c, pick);
   });
-  return { ...state, session: { ...state.session, columns } };
+  return changed ? { ...state, session: { ...state.session, columns } } : state;
 }
 
 function updateTurn(
@@ -311,25 +373,30 @@ function select(state: PlaygroundState, model: ModelRef): PlaygroundState {
 
 function setModel(state: PlaygroundState, column: number, model: ModelRef): PlaygroundState {
   const col = state.session.columns[column];
-  if (!col || refKey(col.model) === refKey(model)) return state;
+  if (!col || (refKey(col.model) === refKey(model) && !isElsewhere(col, state.origin))) return state;
   const columns = state.session.columns.slice();
-  columns[column] = { ...col, model };
+  columns[column] = chosen(state, col, model);
   return setColumns(state, columns);
 }
 
 function chatRequest(session: Session, column: number, requestId: string): PlaygroundToHost[] {
   const col = session.columns[column];
   if (!col?.model) return [];
-  return [
-    {
-      type: 'chat',
-      requestId,
-      model: col.model,
-      systemPrompt: session.systemPrompt,
-      messages: chatMessages(col),
-      params: { ...session.params },
-    },
-  ];
+  const request: PlaygroundToHost = {
+    type: 'chat',
+    requestId,
+    model: col.model,
+    systemPrompt: session.systemPrompt,
+    messages: chatMessages(col),
+    params: { ...session.params },
+  };
+  if (col.origin) request.origin = col.origin;
+  return [request];
+}
+
+/** Whether a prompt can go out now: every column has a model of the backend connected now. */
+export function canSend(state: PlaygroundState): boolean {
+  return state.loaded && state.session.columns.every((c) => c.model && !isElsewhere(c, state.origin));
 }
 
 /**
@@ -337,7 +404,7 @@ function chatRequest(session: Session, column: number, requestId: string): Playg
  * host, webview state and saved-list revisions).
  */
 export function playgroundReducer(state: PlaygroundState, action: Action): PlaygroundState {
-  if (action.type === 'send' && (!state.loaded || state.session.columns.some((c) => !c.model))) return state;
+  if ((action.type === 'send' || action.type === 'regenerate') && !canSend(state)) return state;
   const next = reduce(state, action);
   if (next === state || action.type === 'posted') return next;
   const outbox: PlaygroundToHost[] = [];
@@ -373,7 +440,7 @@ function reduce(state: PlaygroundState, action: Action): PlaygroundState {
       if (state.loaded) {
         // A re-sent snapshot (view shown again): keep the live session, refresh models, and
         // apply a preselect only if it is new.
-        let next: PlaygroundState = { ...state, models: action.models };
+        let next: PlaygroundState = { ...state, models: action.models, origin: action.origin };
         if (action.preselect && preselectKey !== state.lastPreselect) {
           next = select({ ...next, lastPreselect: preselectKey }, action.preselect);
         }
@@ -401,6 +468,7 @@ function reduce(state: PlaygroundState, action: Action): PlaygroundState {
         ...state,
         loaded: true,
         models: action.models,
+        origin: action.origin,
         conversations,
         session,
         lastPreselect: saved?.lastPreselect,
@@ -411,7 +479,7 @@ function reduce(state: PlaygroundState, action: Action): PlaygroundState {
       return fillModels(next);
     }
     case 'models':
-      return fillModels({ ...state, models: action.models });
+      return fillModels({ ...state, models: action.models, origin: action.origin });
     case 'select':
       return select(state, action.model);
     case 'setModel':
@@ -429,13 +497,9 @@ function reduce(state: PlaygroundState, action: Action): PlaygroundState {
       const cols = state.session.columns;
       if (action.on === cols.length > 1) return state;
       if (action.on) {
-        // The second column starts from the first's (finished) history, so both answer in context.
-        const first = cols[0]!;
-        const second: LiveColumn = {
-          model: undefined,
-          turns: first.turns.filter((t) => !t.streaming).map(({ requestId: _r, action: _a, ...t }) => t),
-        };
-        return fillModels(setColumns(state, [first, second]));
+        // The second column starts empty: it shows only replies its own model wrote (a copy of the
+        // first's would pass them off as this model's, and export them twice as training data).
+        return fillModels(setColumns(state, [cols[0]!, { turns: [] }]));
       }
       return setColumns(state, [cols[0]!]);
     }
@@ -450,6 +514,8 @@ function reduce(state: PlaygroundState, action: Action): PlaygroundState {
           {
             role: 'assistant' as const,
             content: '',
+            // Which model writes this reply, fixed now: the column's model may change later.
+            model: choiceOf(c, state),
             requestId: action.requestIds[i],
             streaming: true,
           },
@@ -469,7 +535,13 @@ function reduce(state: PlaygroundState, action: Action): PlaygroundState {
         ...col,
         turns: [
           ...col.turns.slice(0, end),
-          { role: 'assistant', content: '', requestId: action.requestId, streaming: true },
+          {
+            role: 'assistant',
+            content: '',
+            model: choiceOf(col, state),
+            requestId: action.requestId,
+            streaming: true,
+          },
         ],
       };
       return setColumns(state, columns);
@@ -500,7 +572,8 @@ function reduce(state: PlaygroundState, action: Action): PlaygroundState {
     }
     case 'clear': {
       const session = stopAll(state.session);
-      return commit(
+      // Emptied, a conversation has nothing to keep on another backend: it moves to this one.
+      const cleared = commit(
         {
           ...state,
           session: {
@@ -511,6 +584,7 @@ function reduce(state: PlaygroundState, action: Action): PlaygroundState {
         },
         action.now,
       );
+      return fillModels(cleared);
     }
     case 'new': {
       const stopped = commit({ ...state, session: stopAll(state.session) }, action.now);

@@ -415,6 +415,97 @@ describe('Connection lifecycle (loopback cloud and the local backend)', function
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
+  it('a Playground conversation stays with its backend: on another it says so and switches back', async () => {
+    await settings().update('backend', 'local', vscode.ConfigurationTarget.Global);
+    await waitFor(
+      () => api.session.state.phase === 'connected' && api.session.connection?.kind === 'local',
+      'a connection to the local backend',
+      60_000,
+    );
+    await vscode.commands.executeCommand('arkor.openPlayground');
+    await waitFor(() => api.playground.isMounted, 'the Playground to mount');
+    // The chat with the cloud adapter (earlier in this session), picked from the history.
+    await clickInWebview('playground', '[data-testid=history-toggle]');
+    await waitFor(
+      () =>
+        evalInWebview<boolean>(
+          'playground',
+          `const b = [...document.querySelectorAll('[data-testid=history-item]')].find((x) => /Ahoy/.test(x.textContent));
+           if (!b) return false;
+           b.click();
+           return true;`,
+        ),
+      'the cloud chat in the history',
+    );
+    const notice = await waitFor(
+      () =>
+        evalInWebview<string | null>(
+          'playground',
+          `return document.querySelector('[data-testid=playground-elsewhere]')?.textContent ?? null;`,
+        ),
+      'the Playground to say where the model is',
+    );
+    assert.match(notice, /This conversation's model ‘.+ · final’ is on Arkor Cloud \(acme-cloud\//);
+    assert.match(notice, /connected to the local backend/);
+    await typeInWebview('playground', '[data-testid=composer]', 'Still there?');
+    const view = await evalInWebview<{ send: boolean; options: string[] }>(
+      'playground',
+      `return {
+         send: document.querySelector('[data-testid=send]').hasAttribute('disabled'),
+         options: [...document.querySelectorAll('[data-testid=model-picker] optgroup option')].map((o) => o.value),
+       };`,
+    );
+    assert.ok(view.send, 'Send is disabled: no chat goes to a backend without the model');
+    const cloudJob = (globalThis as { arkorCloudJob?: string }).arkorCloudJob!;
+    assert.ok(
+      !view.options.some((o) => o.includes(cloudJob)),
+      `the picker lists only the local backend's models: ${view.options.join(', ')}`,
+    );
+    await screenshot('67b-conn-playground-on-other-backend');
+    await clickInWebview('playground', '[data-testid=playground-switch-backend]');
+    await waitFor(
+      () => api.session.state.phase === 'connected' && api.session.connection?.kind === 'cloud',
+      'a connection to the cloud again, from the Playground',
+      60_000,
+    );
+    await waitFor(
+      async () =>
+        !(await evalInWebview<boolean>(
+          'playground',
+          `return !!document.querySelector('[data-testid=playground-elsewhere]');`,
+        )),
+      'the notice to go once the cloud is back',
+    );
+    assert.equal(
+      await evalInWebview<number>(
+        'playground',
+        `return document.querySelectorAll('[data-testid=assistant-message]').length;`,
+      ),
+      1,
+      'the cloud chat holds its one reply',
+    );
+    await clickInWebview('playground', '[data-testid=send]');
+    const reply = await waitFor(
+      () =>
+        evalInWebview<{ text: string; model: string; error: string | null } | null>(
+          'playground',
+          `const all = [...document.querySelectorAll('[data-testid=assistant-message]')];
+           const m = all[1];
+           if (!m || m.getAttribute('data-streaming') !== 'false') return null;
+           return {
+             text: m.querySelector('.md')?.textContent ?? '',
+             model: m.querySelector('[data-testid=reply-model]')?.textContent ?? '',
+             error: m.querySelector('[data-testid=chat-error]')?.textContent ?? null,
+           };`,
+        ),
+      'the cloud adapter to answer in the same conversation',
+      120_000,
+    );
+    assert.equal(reply.error, null);
+    assert.match(reply.model, / · final$/);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   it('a local backend killed mid-run is restarted by itself and the view recovers', async () => {
     await settings().update('backend', 'local', vscode.ConfigurationTarget.Global);
     const connection = await waitFor(
