@@ -85,7 +85,9 @@ describe('Resume from Checkpoint and Re-run', function () {
 
     // Re-run, from the first job's panel: Run Training again, with this project's own trainer.
     await vscode.commands.executeCommand('arkor.openJob', job.id);
-    await waitFor(async () => (await panelState()).title === 'interrupted-run', 'the first job panel');
+    // Its header names the run by its label (the first run of that name: `interrupted-run #1`).
+    const firstLabel = store.runLabel(job.id) ?? 'interrupted-run';
+    await waitFor(async () => (await panelState()).title === firstLabel, 'the first job panel');
     const started = new Promise<{ jobId?: string; cancel(): Promise<void> }>((resolve) =>
       api.training.onDidStartRun((run) => resolve(run)),
     );
