@@ -41,7 +41,8 @@ describe('Resume from Checkpoint and Re-run', function () {
       const s = await panelState();
       return s.status === 'cancelled' && s.resume && s.rerun ? s : null;
     }, 'the panel to offer Resume from Checkpoint and Re-run');
-    assert.ok(state.points > checkpoint);
+    // The chart holds the history up to the checkpoint (the cancel may land right after it).
+    assert.ok(state.points >= checkpoint, `${state.points} points, checkpoint at ${checkpoint}`);
     await vscode.commands.executeCommand('workbench.view.extension.arkor');
     const resumable = await waitFor(
       () =>
