@@ -76,12 +76,6 @@ describe('Endpoints (local backend)', function () {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') {
-      await screenshot(`failed-${this.currentTest.title.slice(0, 40).replace(/\W+/g, '-')}`).catch(() => {});
-    }
-  });
-
   const panelMounted = () =>
     waitFor(() => api.endpointPanels.get(endpointId)?.isMounted, 'the endpoint panel to mount');
 
