@@ -37,12 +37,20 @@ describe('Resume from Checkpoint and Re-run', function () {
       return store.status(job.id) === 'cancelled';
     }, 'the job to be cancelled');
     const checkpoint = Math.max(...store.checkpoints(job.id).map((c) => c.step));
-    const state = await waitFor(async () => {
+    await waitFor(async () => {
       const s = await panelState();
       return s.status === 'cancelled' && s.resume && s.rerun ? s : null;
     }, 'the panel to offer Resume from Checkpoint and Re-run');
-    // The chart holds the history up to the checkpoint (the cancel may land right after it).
-    assert.ok(state.points >= checkpoint, `${state.points} points, checkpoint at ${checkpoint}`);
+    // The chart holds the history up to the checkpoint (the cancel may land right after it). The
+    // status badge renders at once, the chart on its next animation frame, so a loaded machine can
+    // read the badge a frame before the last rows are drawn: wait for them, as a user's eye would.
+    let last = { points: 0 };
+    await waitFor(async () => {
+      last = await panelState();
+      return last.points >= checkpoint;
+    }, `the chart to hold the history up to the checkpoint at ${checkpoint}`).catch((e: Error) => {
+      throw new Error(`${e.message}: ${last.points} points`);
+    });
     await vscode.commands.executeCommand('workbench.view.extension.arkor');
     const resumable = await waitFor(
       () =>
