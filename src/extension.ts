@@ -77,7 +77,7 @@ export function activate(context: vscode.ExtensionContext): ArkorExtensionApi {
     context.extensionUri,
     session,
     projects,
-    (jobId) => jobPanels.open(jobId),
+    (jobId) => void jobPanels.openRun(jobId),
     log,
   );
   const jobs = jobCommands(session, jobPanels);

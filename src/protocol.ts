@@ -30,6 +30,11 @@ export interface CheckpointSummary {
 export interface JobSummary {
   id: string;
   name: string;
+  /**
+   * The run label every surface shows (`captain-speak #3`: the name and the run's ordinal among the
+   * jobs of that name, src/core/runLabels.ts), so runs of one trainer can be told apart.
+   */
+  label: string;
   status: JobStatus | string;
   createdAt: string;
   startedAt?: string | null;
@@ -109,6 +114,11 @@ export interface JobDetail extends JobSummary {
    * job field), shown under the header. Absent or empty: nothing to warn about.
    */
   warnings?: string[];
+  /**
+   * Set when the job trained on the local backend, which runs a tiny model in place of the requested
+   * one: the sentence the header shows beside the model name. Absent for a real model.
+   */
+  standIn?: string;
 }
 
 /** The job's event stream as the panel shows it (from the job store's `StreamPhase`). */
@@ -148,6 +158,11 @@ export type JobPanelToHost =
   | { type: 'openPlayground'; step?: number }
   | { type: 'openFullLog' }
   | { type: 'saveCsv'; csv: string }
+  /**
+   * The user used the panel (a click or a key inside it): it is kept, no longer replaced by the
+   * next run's panel (as a VS Code preview editor becomes pinned). Sent once per panel.
+   */
+  | { type: 'pin' }
   /** From the "belongs to another backend" notice: switch to the job's backend. */
   | { type: 'switchBackend' }
   /** Deploy the job's final adapter, or the checkpoint at `step`. */
@@ -166,12 +181,14 @@ export type ModelRef =
 
 export interface ModelOption {
   ref: ModelRef;
-  /** e.g. "Base · unsloth/gemma-4-E4B-it", "captain-speak · final", "captain-speak · step 40". */
+  /** e.g. "Base · unsloth/gemma-4-E4B-it", "captain-speak #3 · final", "captain-speak #3 · step 40". */
   label: string;
-  /** Group heading in the picker: "Base models", or the job's name. */
+  /** Group heading in the picker: "Base models", or the job's run label. */
   group: string;
   /** True while the job is still running (checkpoint options of a live run). */
   live?: boolean;
+  /** Set on the local backend, whose models are tiny stand-ins: what to expect, shown by the picker. */
+  standIn?: string;
 }
 
 export interface SamplingParams {

@@ -100,6 +100,7 @@ export {
   SeenEventIds,
   streamJobEvents,
 } from './jobEvents';
+export { JobHistoryLoader } from './jobHistory';
 export {
   type Checkpoint,
   clientJobSource,
@@ -146,6 +147,7 @@ export {
   writeProjectState,
 } from './projectState';
 export { REDACTED, redact, redactValue } from './redact';
+export { formatRunLabel, type RunLabelJob, runLabels } from './runLabels';
 export { readSse, type SseFrame } from './sse';
 export * from './types';
 export { type PostMessage, WebviewChannel, type WebviewChannelOptions } from './webviewChannel';

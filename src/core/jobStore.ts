@@ -27,6 +27,7 @@ import {
   RingBuffer,
 } from './metrics';
 import { redact } from './redact';
+import { formatRunLabel, runLabels } from './runLabels';
 import {
   type Disposable,
   isActiveStatus,
@@ -266,6 +267,8 @@ export class JobStore implements Disposable {
   private readonly records = new Map<string, JobRecord>();
   private jobList: TrainingJob[] = [];
   private lastJobsJson = '';
+  /** Run labels of the listed jobs (runLabels.ts), computed once per list. */
+  private labels: Map<string, string> | undefined;
   private readonly listeners = new Set<(change: JobStoreChange) => void>();
   private readonly dirty = new Set<JobRecord>();
   private flushQueued = false;
@@ -309,6 +312,19 @@ export class JobStore implements Disposable {
     const status = rec.status();
     const error = rec.error();
     return status === job.status && error === (job.error ?? undefined) ? job : { ...job, status, error };
+  }
+
+  /**
+   * The run label (`captain-speak #3`, runLabels.ts) every surface shows for a job; undefined for a
+   * job the store does not know. A job not listed yet is the newest run of its name.
+   */
+  runLabel(jobId: string): string | undefined {
+    this.labels ??= runLabels(this.jobList);
+    const label = this.labels.get(jobId);
+    if (label !== undefined) return label;
+    const job = this.records.get(jobId)?.job;
+    if (!job) return undefined;
+    return formatRunLabel(job.name, this.jobList.filter((j) => j.name === job.name).length + 1);
   }
 
   status(jobId: string): JobStatus | undefined {
@@ -507,6 +523,7 @@ export class JobStore implements Disposable {
 
   private applyJobList(jobs: TrainingJob[]): void {
     this.jobList = jobs;
+    this.labels = undefined;
     for (const job of jobs) {
       const rec = this.records.get(job.id);
       if (rec) {
@@ -543,6 +560,11 @@ export class JobStore implements Disposable {
         }
       },
     };
+  }
+
+  /** The job's stream was read to its end: the store holds every event it recorded. */
+  hasHistory(jobId: string): boolean {
+    return this.records.get(jobId)?.streamDone === true;
   }
 
   /** Number of open streams (for tests and diagnostics). */

@@ -55,7 +55,7 @@ export function jobCommands(
     },
     'arkor.openJob': async (arg) => {
       const jobId = jobIdOf(arg) ?? (await pickJob('Arkor: open which job?'));
-      if (jobId) panels.open(jobId);
+      if (jobId) await panels.open(jobId);
     },
     'arkor.cancelJob': async (arg) => {
       const jobId = jobIdOf(arg) ?? (await pickJob('Arkor: cancel which job?', isActiveStatus));

@@ -27,7 +27,7 @@ export class JobPanelFeed {
     this.sentRows = snap.metrics.step.length;
     return {
       type: 'snapshot',
-      job: detail(job, snap),
+      job: detail(job, snap, store.runLabel(this.jobId)),
       metrics: toColumns(snap.metrics, snap.metricTimes),
       logTail: snap.log.map(formatLogLine),
       stream: streamView(snap.stream),
@@ -68,7 +68,12 @@ export class JobPanelFeed {
         if (!job) return;
         this.channel.postDelta({
           type: 'job',
-          job: jobDetail(job, store.rowData(this.jobId), store.startedMetadata(this.jobId)),
+          job: jobDetail(
+            job,
+            store.rowData(this.jobId),
+            store.startedMetadata(this.jobId),
+            store.runLabel(this.jobId),
+          ),
         });
         return;
       }

@@ -20,7 +20,7 @@ export interface JobsSource {
 /** The list rows of every job in the store, in the store's order. */
 export function jobSummaries(store: JobStore | undefined): JobSummary[] {
   if (!store) return [];
-  return store.jobs().map((job) => summarize(job, store.rowData(job.id)));
+  return store.jobs().map((job) => summarize(job, store.rowData(job.id), store.runLabel(job.id)));
 }
 
 /** Jobs of the store running now. */

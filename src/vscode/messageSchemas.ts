@@ -48,6 +48,7 @@ export const jobPanelMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('deploy'), step: z.number().int().nonnegative().optional() }),
   // Bounded: a webview must not make the host write an arbitrarily large file.
   z.object({ type: z.literal('saveCsv'), csv: z.string().max(64 * 1024 * 1024) }),
+  z.object({ type: z.literal('pin') }),
 ]) satisfies z.ZodType<JobPanelToHost>;
 
 const modelRef = z.discriminatedUnion('kind', [

@@ -19,6 +19,7 @@ import { defaultExportUri } from './exportUri';
 import { errorText } from './log';
 import { playgroundMessage } from './messageSchemas';
 import type { ArkorSession } from './session';
+import { playgroundStandInNote } from './viewModels';
 import { createPanel, registerPanelSerializer, WebviewHost } from './webviewHost';
 
 const VIEW_TYPE = 'arkor.playground';
@@ -132,34 +133,47 @@ export class PlaygroundPanel extends WebviewHost<PlaygroundToHost, HostToPlaygro
   }
 
   /**
-   * Base models, final adapters of completed jobs, and every checkpoint seen (running jobs too): all of
-   * the backend connected now (`session.origin()`), the only one whose models a chat can reach.
+   * Base models, final adapters of completed jobs, and every checkpoint seen (running jobs too), each
+   * job by its run label (`captain-speak #3 · final`): all of the backend connected now
+   * (`session.origin()`), the only one whose models a chat can reach. On the local backend every
+   * option carries the note that a tiny stand-in model answers.
    */
   models(): ModelOption[] {
+    const store = this.session.connection?.store;
+    const local = this.session.connection?.kind === 'local';
+    const jobs = store?.jobs() ?? [];
+    // The stand-in's size, from any job that reported it (the local backend has one model).
+    const parameters = jobs.map((j) => store?.startedMetadata(j.id)?.parameters).find((p) => p !== undefined);
+    const standIn = (model: unknown) =>
+      local && typeof model === 'string' ? { standIn: playgroundStandInNote(model, parameters) } : {};
     const options: ModelOption[] = BASE_MODELS.map((model) => ({
       ref: { kind: 'base', model },
       label: `Base · ${model}`,
       group: 'Base models',
+      ...standIn(model),
     }));
     options.push(...(this.endpointModels?.options() ?? []));
-    const store = this.session.connection?.store;
     if (!store) return options;
-    for (const job of store.jobs()) {
+    for (const job of jobs) {
       // `jobs()` already carries the status the event streams report.
       const live = isActiveStatus(job.status);
+      const label = store.runLabel(job.id) ?? job.name;
+      const note = standIn(job.config.model ?? BASE_MODELS[0]);
       if (job.status === 'completed') {
         options.push({
           ref: { kind: 'final', jobId: job.id },
-          label: `${job.name} · final`,
-          group: job.name,
+          label: `${label} · final`,
+          group: label,
+          ...note,
         });
       }
       for (const c of store.checkpoints(job.id).sort((a, b) => b.step - a.step)) {
         options.push({
           ref: { kind: 'checkpoint', jobId: job.id, step: c.step },
-          label: `${job.name} · step ${c.step}`,
-          group: job.name,
+          label: `${label} · step ${c.step}`,
+          group: label,
           live,
+          ...note,
         });
       }
     }

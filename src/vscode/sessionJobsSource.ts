@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import { Emitter, isActiveStatus } from '../core';
+import { Emitter, isActiveStatus, isTerminalStatus, JobHistoryLoader, type JobStore } from '../core';
 import { Disposable, toDisposable } from '../core/lifecycle';
 import type { BackendInfo, JobSummary } from '../protocol';
 import { type JobsSource, jobSummaries, runningJobs } from './jobsViewFeed';
@@ -7,11 +7,15 @@ import type { ArkorSession } from './session';
 
 /** Fastest rate at which the jobs view is re-sent the list while metrics stream in. */
 const MAX_UPDATES_PER_SECOND = 4;
+/** Finished jobs (newest first) whose history is read for their rows; older rows show no sparkline. */
+const HISTORY_JOBS = 50;
 
 /**
  * The jobs view's data: the session's job store, summarised. Queued and running jobs are watched
  * (their event streams opened) so rows show live progress and sparklines; a watch is released when
- * the job ends. Updates are throttled: a row does not need 200 repaints a second.
+ * the job ends. Finished jobs nobody streamed in this session (all of them after a window reload)
+ * have their history read once, so their rows keep progress, sparkline and checkpoints. Updates are
+ * throttled: a row does not need 200 repaints a second.
  */
 export class SessionJobsSource extends Disposable implements JobsSource {
   private readonly _onDidChangeJobs = this._register(new Emitter<void>('a jobs listener'));
@@ -19,6 +23,8 @@ export class SessionJobsSource extends Disposable implements JobsSource {
   private readonly _onDidChangeBackend = this._register(new Emitter<void>('a backend listener'));
   readonly onDidChangeBackend = this._onDidChangeBackend.event;
   private readonly watches = new Map<string, vscode.Disposable>();
+  private history: JobHistoryLoader | undefined;
+  private watchedStore: JobStore | undefined;
   private timer: NodeJS.Timeout | undefined;
   private lastFire = 0;
 
@@ -26,7 +32,9 @@ export class SessionJobsSource extends Disposable implements JobsSource {
     super();
     this._register(
       session.onDidChange(() => {
-        this.releaseAll();
+        // A reconnect brings a new store: the watches and history reads belong to the old one.
+        if (this.session.connection?.store !== this.watchedStore) this.releaseAll();
+        this.updateWatches();
         this._onDidChangeBackend.fire();
         this.schedule();
       }),
@@ -62,6 +70,8 @@ export class SessionJobsSource extends Disposable implements JobsSource {
   private updateWatches(): void {
     const store = this.session.connection?.store;
     if (!store) return;
+    if (store !== this.watchedStore) this.releaseAll();
+    this.watchedStore = store;
     const active = new Set(
       store
         .jobs()
@@ -75,11 +85,22 @@ export class SessionJobsSource extends Disposable implements JobsSource {
         this.watches.delete(id);
       }
     }
+    this.history ??= new JobHistoryLoader(store);
+    this.history.request(
+      store
+        .jobs()
+        .filter((j) => isTerminalStatus(j.status))
+        .slice(0, HISTORY_JOBS)
+        .map((j) => j.id),
+    );
   }
 
   private releaseAll(): void {
     for (const w of this.watches.values()) w.dispose();
     this.watches.clear();
+    this.history?.dispose();
+    this.history = undefined;
+    this.watchedStore = undefined;
   }
 
   private schedule(): void {

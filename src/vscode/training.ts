@@ -202,7 +202,7 @@ export class Training extends Disposable {
       outcome,
       jobId && store ? { status: store.status(jobId), error: store.error(jobId) } : undefined,
     );
-    const name = (jobId && store?.job(jobId)?.name) || run.project.name;
+    const name = this.runName(run.project.name, jobId);
     const openJob = jobId ? ['Open Job'] : [];
     const act = (choice: string | undefined) => {
       if (choice === 'Open Job' && jobId) this.openJob(jobId);
@@ -254,6 +254,11 @@ export class Training extends Disposable {
           ),
         );
     }
+  }
+
+  /** A run as every surface names it: its job's run label (`captain-speak #3`), else the project. */
+  private runName(project: string, jobId: string | undefined): string {
+    return (jobId && this.session.connection?.store.runLabel(jobId)) || project;
   }
 
   private checkTrust(what: 'build' | 'run'): boolean {
@@ -372,7 +377,7 @@ export class Training extends Disposable {
     const progress =
       step === undefined ? 'queued' : `step ${step}${typeof maxSteps === 'number' ? `/${maxSteps}` : ''}`;
     const lossText = loss !== undefined && Number.isFinite(loss) ? ` · loss ${loss.toFixed(4)}` : '';
-    this.status.text = `$(sync~spin) Arkor: ${progress}${lossText}`;
+    this.status.text = `$(sync~spin) Arkor: ${this.runName(run.project.name, run.jobId)} · ${progress}${lossText}`;
     this.status.tooltip = `${run.project.name}: job ${run.jobId}. Click to open it.`;
     this.status.command = { title: 'Open Job', command: 'arkor.openJob', arguments: [run.jobId] };
     this.status.show();

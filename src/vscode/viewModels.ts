@@ -41,8 +41,11 @@ export function rowFromSnapshot(snap: JobSnapshot): JobRowData {
   };
 }
 
-/** One job as a list row: status, progress, the last loss, a sparkline of recent losses, checkpoints. */
-export function summarize(job: TrainingJob, row?: JobRowData): JobSummary {
+/**
+ * One job as a list row: its run label (`captain-speak #3`, from `JobStore.runLabel`; the bare name
+ * when unknown), status, progress, the last loss, a sparkline of recent losses, checkpoints.
+ */
+export function summarize(job: TrainingJob, row?: JobRowData, label?: string): JobSummary {
   const recent = row?.recent;
   const n = recent?.step.length ?? 0;
   const losses: number[] = [];
@@ -62,6 +65,7 @@ export function summarize(job: TrainingJob, row?: JobRowData): JobSummary {
   return {
     id: job.id,
     name: job.name,
+    label: label ?? job.name,
     status: row?.status ?? job.status,
     createdAt: job.createdAt ?? '',
     startedAt: job.startedAt ?? null,
@@ -85,8 +89,8 @@ const HIDDEN_CONFIG = new Set(['datasetSource']);
  * resolved and reported in `training.started` metadata (defaults included) win over the request, so
  * the panel shows what the run really uses, never "default".
  */
-export function detail(job: TrainingJob, snap?: JobSnapshot): JobDetail {
-  return jobDetail(job, snap && rowFromSnapshot(snap), snap?.startedMetadata);
+export function detail(job: TrainingJob, snap?: JobSnapshot, label?: string): JobDetail {
+  return jobDetail(job, snap && rowFromSnapshot(snap), snap?.startedMetadata, label);
 }
 
 /**
@@ -97,6 +101,7 @@ export function jobDetail(
   job: TrainingJob,
   row?: JobRowData,
   startedMetadata?: Record<string, unknown>,
+  label?: string,
 ): JobDetail {
   const config: JobDetail['config'] = {};
   for (const [key, value] of Object.entries({ ...(job.config ?? {}), ...(startedMetadata ?? {}) })) {
@@ -108,7 +113,46 @@ export function jobDetail(
     }
   }
   const warnings = warningsOf(job);
-  return { ...summarize(job, row), config, ...(warnings ? { warnings } : {}) };
+  const standIn = jobStandInNote(startedMetadata);
+  return {
+    ...summarize(job, row, label),
+    config,
+    ...(warnings ? { warnings } : {}),
+    ...(standIn ? { standIn } : {}),
+  };
+}
+
+/** "120k", "1.3M": a parameter count as a person reads it. */
+export function formatParameterCount(n: number): string {
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1).replace(/\.0$/, '')}M`;
+  if (n >= 1e3) return `${Math.round(n / 1e3)}k`;
+  return String(n);
+}
+
+/** "a tiny 120k-parameter stand-in model": the local backend's model, sized when the count is known. */
+function standInModel(parameters: unknown): string {
+  return typeof parameters === 'number' && parameters > 0
+    ? `a tiny ${formatParameterCount(parameters)}-parameter stand-in model`
+    : 'a tiny stand-in model';
+}
+
+/**
+ * The local backend trains a tiny byte-level GPT in place of the requested model and says so in
+ * `training.started` metadata (`backend: 'local'`, `baseModel`, `parameters`; src/backend/runJob.ts).
+ * Its replies are word-like fragments, which look like failed fine-tuning unless said: this is the
+ * sentence the job panel shows beside the model name. Undefined for any other backend.
+ */
+export function jobStandInNote(startedMetadata: Record<string, unknown> | undefined): string | undefined {
+  if (startedMetadata?.backend !== 'local') return undefined;
+  return `trained locally as ${standInModel(startedMetadata.parameters)} in its place; expect gibberish-like replies`;
+}
+
+/**
+ * The same for the Playground on the local backend, where every model (base, adapters, checkpoints)
+ * runs on that stand-in. `parameters`: the stand-in's size when a job's metadata reported it.
+ */
+export function playgroundStandInNote(requestedModel: string, parameters?: unknown): string {
+  return `Local backend: replies come from ${standInModel(parameters)} trained on your CPU, not ${requestedModel}; expect gibberish-like text.`;
 }
 
 /** The job's `warnings` (a loose field the local backend adds): its strings, or undefined if none. */

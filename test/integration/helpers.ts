@@ -87,3 +87,11 @@ export function waitForChartPoints(points: number, timeoutMs = 30_000): Promise<
     timeoutMs,
   );
 }
+
+/** The titles of the job panel tabs, in tab order (restored tabs not revived yet included). */
+export function jobTabs(): string[] {
+  return vscode.window.tabGroups.all
+    .flatMap((g) => g.tabs)
+    .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('arkor.job'))
+    .map((t) => t.label);
+}

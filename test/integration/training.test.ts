@@ -93,9 +93,9 @@ describe('Run Training (local backend)', function () {
     await waitFor(
       () =>
         evalInWorkbench<boolean>(
-          `return /Arkor: step \\d+/.test(document.querySelector('.part.statusbar')?.textContent ?? '')`,
+          `return document.querySelector('.part.statusbar')?.textContent?.includes(${JSON.stringify(`Arkor: ${marker} #`)}) && /· step \\d+/.test(document.querySelector('.part.statusbar').textContent);`,
         ),
-      'the status bar to show the step',
+      'the status bar to show the run label and the step',
     );
     await screenshot('20-run-training-status-bar');
     const code = await run.exited;

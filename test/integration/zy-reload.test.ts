@@ -13,11 +13,24 @@ describe('Window reload', function () {
 
   it('reloads the window with a job panel open', async () => {
     const api = await activateAndConnect();
+    // A second job whose tab ends up behind the first: VS Code revives such a tab only when shown.
+    const behind = await trainJob(api, 'restored-behind', 20);
+    await vscode.commands.executeCommand('arkor.openJob', behind.id);
+    await waitFor(() => api.jobPanels.get(behind.id)?.isMounted, 'the panel of the job behind to mount');
     const job = await trainJob(api, 'survives-reload', 20);
     await vscode.commands.executeCommand('arkor.openJob', job.id);
     await waitFor(() => api.jobPanels.get(job.id)?.isMounted, 'the job panel to mount');
-    const points = api.session.connection!.store.metrics(job.id).step.length;
-    writeFileSync(restoreMarker(), JSON.stringify({ jobId: job.id, points }));
+    const store = api.session.connection!.store;
+    const points = store.metrics(job.id).step.length;
+    writeFileSync(
+      restoreMarker(),
+      JSON.stringify({
+        jobId: job.id,
+        points,
+        title: api.jobPanels.get(job.id)!.panel.title,
+        behind: { jobId: behind.id, title: api.jobPanels.get(behind.id)!.panel.title },
+      }),
+    );
     // The workbench stores a webview panel's view type with this prefix in its saved layout.
     await reloadWindow('mainThreadWebview-arkor.job');
     // This extension host is about to be shut down by the reload; nothing after this line runs.

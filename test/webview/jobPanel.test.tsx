@@ -12,6 +12,7 @@ function detail(over: Partial<JobDetail> = {}): JobDetail {
   return {
     id: 'job-1',
     name: 'captain-speak',
+    label: 'captain-speak #3',
     status: 'running',
     createdAt: new Date(T0 - 60_000).toISOString(),
     startedAt: new Date(T0).toISOString(),
@@ -91,10 +92,32 @@ describe('job panel', () => {
     assert.equal(view.getByTestId('status-badge').textContent, 'running');
   });
 
+  it('says beside the model name when the local backend trained a tiny stand-in instead', async () => {
+    const standIn =
+      'trained locally as a tiny 118k-parameter stand-in model in its place; expect gibberish-like replies';
+    const { view, host } = await mount({ standIn });
+    assert.equal(view.getByTestId('stand-in-note').textContent, `unsloth/gemma-4-E4B-it → ${standIn}`);
+    await act(() => host.send({ type: 'job', job: detail() }));
+    assert.equal(view.queryByTestId('stand-in-note'), null, 'a job on a real model gets no note');
+  });
+
+  it('asks to be kept (pinned) on the first click or key press in it, once', async () => {
+    const { view, host } = await mount();
+    const pins = () => host.posted.filter((m) => m.type === 'pin').length;
+    assert.equal(pins(), 0, 'an untouched panel stays a preview');
+    await act(() => {
+      fireEvent.pointerDown(view.getByTestId('log-tail'));
+    });
+    await act(() => {
+      fireEvent.keyDown(view.getByTestId('log-tail'), { key: 'ArrowDown' });
+    });
+    assert.equal(pins(), 1);
+  });
+
   it('posts ready, then shows the header, stats and resolved config', async () => {
     const { view, host } = await mount();
     assert.deepEqual(host.posted[0], { type: 'ready' });
-    assert.ok(view.getByText('captain-speak'));
+    assert.ok(view.getByText('captain-speak #3'), 'the header names the run by its label');
     assert.equal(view.getByTestId('status-badge').textContent, 'running');
     // The header's one line: live figures and the model, in the title row beside the name.
     const stats = view.getByTestId('job-stats');
@@ -425,14 +448,23 @@ describe('job panel', () => {
   it('renders malicious job names, errors, config values and log lines as inert text', async () => {
     const evil = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>';
     const { view, host, frames } = await mount(
-      { name: evil, status: 'failed', error: evil, model: evil, config: { [evil]: evil } },
+      {
+        name: evil,
+        label: `${evil} #1`,
+        status: 'failed',
+        error: evil,
+        model: evil,
+        config: { [evil]: evil },
+        standIn: evil,
+      },
       { logTail: [evil, `progress\r${evil}`], stream: { kind: 'error', error: evil } },
     );
     await act(() => host.send({ type: 'log', lines: [evil] }));
     await act(() => frames.frame());
     assert.equal(view.container.querySelector('img'), null);
     assert.equal(view.container.querySelector('script'), null);
-    assert.equal(view.getByRole('heading', { level: 1 }).textContent, evil);
+    assert.equal(view.getByRole('heading', { level: 1 }).textContent, `${evil} #1`);
+    assert.equal(view.getByTestId('stand-in-note').textContent, `${evil} → ${evil}`);
     assert.match(view.getByTestId('job-error').textContent!, /<img src=x/);
     assert.ok(view.getByTestId('config').textContent!.includes(evil));
     const logLines = [...view.getByTestId('log-tail').querySelectorAll('.log-line')].map(

@@ -35,7 +35,16 @@ describe('Jobs view app', () => {
     await act(() =>
       host.send({
         type: 'snapshot',
-        jobs: [{ id: 'j1', name, status: 'running', createdAt: new Date().toISOString(), checkpoints: [] }],
+        jobs: [
+          {
+            id: 'j1',
+            name,
+            label: name,
+            status: 'running',
+            createdAt: new Date().toISOString(),
+            checkpoints: [],
+          },
+        ],
         backend,
         trusted: true,
       }),

@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { act, cleanup, fireEvent, render } from '@testing-library/preact';
 import type { HostToJobsView, JobSummary, JobsViewToHost } from '../../src/protocol';
 import { relativeTime, sparklinePoints } from '../../webview-ui/jobsView/format';
@@ -10,7 +12,16 @@ const backend = { kind: 'local' as const, label: 'Local backend' };
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
 
 function job(id: string, over: Partial<JobSummary> = {}): JobSummary {
-  return { id, name: `job ${id}`, status: 'completed', createdAt: minutesAgo(5), checkpoints: [], ...over };
+  const name = over.name ?? `job ${id}`;
+  return {
+    id,
+    name,
+    label: `${name} #1`,
+    status: 'completed',
+    createdAt: minutesAgo(5),
+    checkpoints: [],
+    ...over,
+  };
 }
 
 const JOBS: JobSummary[] = [
@@ -241,6 +252,58 @@ describe('jobs tree: view', () => {
     assert.deepEqual(host.posted.at(-1), { type: 'openJob', jobId: 'a1' });
   });
 
+  it('tells runs of one trainer apart by their run labels, in rows, tooltips and the search', async () => {
+    const runs = [3, 2, 1].map((n) =>
+      job(`r${n}`, { name: 'captain-speak', label: `captain-speak #${n}`, createdAt: minutesAgo(10 - n) }),
+    );
+    const { view } = await mount(runs);
+    const rows = items(view.getByRole('tree'));
+    assert.deepEqual(
+      rows.map((r) => r.querySelector('.name')?.textContent),
+      ['captain-speak #3', 'captain-speak #2', 'captain-speak #1'],
+    );
+    assert.match(rows[0]!.title, /^captain-speak #3\n/);
+    assert.deepEqual(
+      filterJobs(runs, '#2', 'all').map((j) => j.id),
+      ['r2'],
+    );
+  });
+
+  it('shows each checkpoint row whole: "Step N" and its loss, the saved time giving way first', async () => {
+    const { view } = await mount();
+    await act(() => {
+      fireEvent.click(items(view.getByRole('tree'))[0]!.querySelector('.twistie')!);
+    });
+    const ckpts = [...view.container.querySelectorAll<HTMLElement>('.checkpoint-row')];
+    assert.deepEqual(
+      ckpts.map((r) => [
+        r.querySelector('.ckpt-label')?.textContent,
+        r.querySelector('.ckpt-loss')?.textContent,
+      ]),
+      [
+        ['Step 20', '1.9000'],
+        ['Step 40', '1.3000'],
+      ],
+    );
+    // With the view's stylesheet: the label and the loss never shrink; the time takes what is left
+    // and is the part cut with an ellipsis.
+    const style = document.createElement('style');
+    style.textContent = readFileSync(path.join(__dirname, '../../webview-ui/jobsView/jobs.css'), 'utf8');
+    document.head.append(style);
+    try {
+      const row = ckpts[1]!;
+      const css = (selector: string) => getComputedStyle(row.querySelector(selector)!);
+      for (const part of ['.ckpt-label', '.ckpt-loss']) {
+        assert.equal(css(part).flexShrink, '0', `${part} does not shrink`);
+        assert.notEqual(css(part).textOverflow, 'ellipsis', `${part} is never cut`);
+      }
+      assert.equal(css('.ckpt-time').flexShrink, '1');
+      assert.equal(css('.ckpt-time').textOverflow, 'ellipsis');
+    } finally {
+      style.remove();
+    }
+  });
+
   it('follows pushed updates without polling', async () => {
     const { view, host } = await mount();
     const posted = host.posted.length;
@@ -294,7 +357,7 @@ describe('jobs tree: view', () => {
     const tree = view.getByRole('tree');
     assert.equal(view.container.querySelector('img'), null);
     assert.equal(view.container.querySelector('script'), null);
-    assert.ok(view.getByText(evil));
+    assert.ok(view.getByText(`${evil} #1`));
     assert.ok(items(tree)[0]!.getAttribute('title')!.includes(`Error: ${evil}`));
     await act(() => {
       fireEvent.keyDown(items(tree)[0]!, { key: 'ArrowRight' });

@@ -76,6 +76,22 @@ const tick = (ms = 5) => new Promise((r) => setTimeout(r, ms));
 describe('Playground app', () => {
   afterEach(cleanup);
 
+  it("says next to the picker when the chosen model is the local backend's stand-in, and only then", async () => {
+    const note =
+      'Local backend: replies come from a tiny 118k-parameter stand-in model trained on your CPU, not unsloth/gemma-4-E4B-it; expect gibberish-like text.';
+    const models: ModelOption[] = [
+      { ref: BASE, label: 'Base · unsloth/gemma-4-E4B-it', group: 'Base models', standIn: note },
+      { ref: FINAL, label: 'captain-speak #2 · final', group: 'captain-speak #2', standIn: note },
+      { ref: CKPT, label: 'captain-speak #1 · step 40', group: 'captain-speak #1' },
+    ];
+    const { view } = await setup({ models, preselect: FINAL });
+    const picker = view.getByTestId('model-picker') as HTMLSelectElement;
+    assert.equal(view.getByTestId('stand-in-note').textContent, note);
+    assert.equal(picker.parentElement, view.getByTestId('stand-in-note').parentElement, 'beside the picker');
+    await run(() => fireEvent.change(picker, { target: { value: picker.options[2]!.value } }));
+    assert.equal(view.queryByTestId('stand-in-note'), null, 'a real model gets no such note');
+  });
+
   it('sends a chat with the selected model, streams the reply and shows its figures', async () => {
     const { host, view, send, chats, deliver, assistants } = await setup({ preselect: FINAL });
     assert.equal((view.getByTestId('model-picker') as HTMLSelectElement).value, 'final:job-1');
@@ -502,6 +518,7 @@ describe('Playground app', () => {
       await run(() => fireEvent.keyDown(view.getByTestId('composer'), { key: 'Enter' }));
       assert.equal(chats().length, 0, 'no chat goes to a backend without the model');
       assert.equal(view.queryByTestId('regenerate'), null);
+      assert.equal(view.queryByTestId('deploy-model'), null, 'no Deploy of a model this backend lacks');
 
       await run(() => fireEvent.click(view.getByTestId('playground-switch-backend')));
       assert.deepEqual(host.posted.at(-1), { type: 'switchBackend', backend: 'cloud' });

@@ -100,6 +100,21 @@ export function JobApp({
     [controller, logFeed],
   );
 
+  // The first click or key press in the panel keeps it: the next run no longer replaces it.
+  useEffect(() => {
+    const pin = () => {
+      window.removeEventListener('pointerdown', pin, true);
+      window.removeEventListener('keydown', pin, true);
+      post({ type: 'pin' });
+    };
+    window.addEventListener('pointerdown', pin, true);
+    window.addEventListener('keydown', pin, true);
+    return () => {
+      window.removeEventListener('pointerdown', pin, true);
+      window.removeEventListener('keydown', pin, true);
+    };
+  }, [post]);
+
   // Persist UI state (keeping anything else the panel stored, e.g. for restore after reload).
   usePersisted<StoredState>(channel, { jobId: job?.id ?? stored.jobId, ui });
 
@@ -133,7 +148,9 @@ export function JobApp({
       <div class="first-screen">
         <header class="job-header">
           <div class="title-row">
-            <h1 class="job-name">{job.name}</h1>
+            <h1 class="job-name" title={job.name}>
+              {job.label}
+            </h1>
             <span class={`status-badge status-${statusClass(job.status)}`} data-testid="status-badge">
               {job.status}
             </span>
@@ -163,6 +180,11 @@ export function JobApp({
               </Button>
             )}
           </div>
+          {job.standIn && (
+            <p class="stand-in" data-testid="stand-in-note">
+              <span class="mono">{job.model ?? 'The requested model'}</span> → {job.standIn}
+            </p>
+          )}
           {job.status === 'failed' && (
             <div class="banner error" role="alert" data-testid="job-error">
               <strong>Job failed: </strong>

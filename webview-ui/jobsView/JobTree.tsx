@@ -122,7 +122,6 @@ export function JobTree(props: JobTreeProps) {
           );
         }
         const c = row.checkpoint!;
-        const label = `Checkpoint · step ${c.step}`;
         return (
           // biome-ignore lint/a11y/useKeyWithClickEvents: keys are handled by the tree (roving tabindex).
           <div
@@ -131,7 +130,7 @@ export function JobTree(props: JobTreeProps) {
             tabIndex={selected ? 0 : -1}
             {...common}
             class={`row checkpoint-row${selected ? ' selected' : ''}`}
-            title={`${row.job.name} · step ${c.step}\nSaved: ${new Date(c.savedAt).toLocaleString()}${
+            title={`${row.job.label} · step ${c.step}\nSaved: ${new Date(c.savedAt).toLocaleString()}${
               c.loss != null ? `\nLoss: ${c.loss.toFixed(4)}` : ''
             }\nEnter: Try in Playground`}
             data-vscode-context={JSON.stringify({
@@ -145,7 +144,8 @@ export function JobTree(props: JobTreeProps) {
             onDblClick={() => props.onOpenCheckpoint(row.job.id, c.step)}
           >
             <span class="twistie" />
-            <span class="ckpt-label">{label}</span>
+            {/* The step is what tells checkpoints apart: it never gives way (jobs.css). */}
+            <span class="ckpt-label">Step {c.step}</span>
             {c.loss != null && <span class="muted ckpt-loss">{c.loss.toFixed(4)}</span>}
             <span class="muted ckpt-time">{relativeTime(c.savedAt, props.now)}</span>
             <button
@@ -178,7 +178,7 @@ function JobRowBody({ job, now }: { job: JobSummary; now: number }) {
   return (
     <span class="row-body">
       <span class="row-line">
-        <span class="name">{job.name}</span>
+        <span class="name">{job.label}</span>
         <span class="muted created">{relativeTime(job.createdAt, now)}</span>
       </span>
       {(pct !== undefined || points) && (

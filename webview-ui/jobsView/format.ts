@@ -24,7 +24,7 @@ function stamp(iso: string | null | undefined): string | undefined {
 
 /** The job row's tooltip (a `title`, so plain text by construction). */
 export function jobTooltip(job: JobSummary): string {
-  const lines = [job.name, `ID: ${job.id}`, `Status: ${job.status}`];
+  const lines = [job.label, `ID: ${job.id}`, `Status: ${job.status}`];
   if (job.model) lines.push(`Model: ${job.model}`);
   if (job.dataset) lines.push(`Dataset: ${job.dataset}`);
   lines.push(`Created: ${stamp(job.createdAt) ?? '—'}`);

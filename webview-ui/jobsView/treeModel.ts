@@ -26,13 +26,13 @@ export interface TreeRow {
 export const jobKey = (jobId: string) => `job:${jobId}`;
 export const checkpointKey = (jobId: string, step: number) => `ckpt:${jobId}:${step}`;
 
-/** Case-insensitive substring match on name or id, plus the status chip. */
+/** Case-insensitive substring match on the run label (name and `#n`) or id, plus the status chip. */
 export function filterJobs(jobs: readonly JobSummary[], search: string, filter: StatusFilter): JobSummary[] {
   const q = search.trim().toLowerCase();
   return jobs.filter(
     (j) =>
       (filter === 'all' || j.status === filter) &&
-      (!q || j.name.toLowerCase().includes(q) || j.id.toLowerCase().includes(q)),
+      (!q || j.label.toLowerCase().includes(q) || j.id.toLowerCase().includes(q)),
   );
 }
 

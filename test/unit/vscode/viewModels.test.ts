@@ -1,6 +1,14 @@
 import * as assert from 'node:assert/strict';
 import type { JobSnapshot, TrainingJob } from '../../../src/core';
-import { datasetLabel, detail, rowFromSnapshot, summarize, toColumns } from '../../../src/vscode/viewModels';
+import {
+  datasetLabel,
+  detail,
+  formatParameterCount,
+  playgroundStandInNote,
+  rowFromSnapshot,
+  summarize,
+  toColumns,
+} from '../../../src/vscode/viewModels';
 
 const job: TrainingJob = {
   id: 'j1',
@@ -75,6 +83,41 @@ describe('view models', () => {
     assert.equal(detail({ ...job, warnings: 'not a list' }).warnings, undefined);
     assert.equal(detail({ ...job, warnings: [] }).warnings, undefined);
     assert.ok(!('warnings' in detail(job).config));
+  });
+
+  it('names the run by its label in rows and the header, the bare name when no label is known', () => {
+    assert.equal(summarize(job, undefined, 'captain #3').label, 'captain #3');
+    assert.equal(detail(job, snapshot([1]), 'captain #3').label, 'captain #3');
+    assert.equal(summarize(job).label, 'captain');
+  });
+
+  it('says a local job trained a tiny stand-in, sized from its training.started metadata', () => {
+    // The metadata the local backend sends (src/backend/runJob.ts).
+    const local = {
+      backend: 'local',
+      requestedModel: 'unsloth/gemma-4-E4B-it',
+      baseModel: 'arkor-local/tiny-gpt',
+      parameters: 118_016,
+    };
+    assert.equal(
+      detail(job, snapshot([1], { startedMetadata: local })).standIn,
+      'trained locally as a tiny 118k-parameter stand-in model in its place; expect gibberish-like replies',
+    );
+    assert.match(
+      detail(job, snapshot([1], { startedMetadata: { backend: 'local' } })).standIn ?? '',
+      /^trained locally as a tiny stand-in model/,
+    );
+    assert.equal(
+      detail(job, snapshot([1], { startedMetadata: { gpu: 'H100' } })).standIn,
+      undefined,
+      'a real model',
+    );
+    assert.equal(detail(job).standIn, undefined, 'nothing said before the run reports');
+    assert.equal(
+      playgroundStandInNote('unsloth/gemma-4-E4B-it', 1_250_000),
+      'Local backend: replies come from a tiny 1.3M-parameter stand-in model trained on your CPU, not unsloth/gemma-4-E4B-it; expect gibberish-like text.',
+    );
+    assert.deepEqual([999, 1000, 118_016, 2_000_000].map(formatParameterCount), ['999', '1k', '118k', '2M']);
   });
 
   it('sends metrics as exact-length typed arrays (NaN for missing, metrics 32-bit), rows aligned', () => {
