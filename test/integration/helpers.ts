@@ -52,20 +52,22 @@ export async function trainJob(api: ArkorExtensionApi, name: string, maxSteps = 
 export type ThemeName = 'Default Light Modern' | 'Default Dark Modern';
 
 /**
- * Switches the workbench colour theme (user setting) and waits until the workbench wears it (VS
- * Code's default is Dark Modern); webviews restyle after it, and their tests wait for that themselves.
+ * Switches the workbench colour theme (user setting) and waits until the workbench wears it (a named
+ * one); webviews restyle after it, and their tests wait for that themselves.
  */
 export async function setTheme(theme: ThemeName | undefined): Promise<void> {
   await vscode.workspace
     .getConfiguration('workbench')
     .update('colorTheme', theme, vscode.ConfigurationTarget.Global);
+  // Back to VS Code's default (a restore): its kind differs by host, so there is nothing to wait for.
+  if (theme === undefined) return;
   const kind = theme === 'Default Light Modern' ? 'vs' : 'vs-dark';
   await waitFor(
     () =>
       evalInWorkbench<boolean>(
         `return document.querySelector('.monaco-workbench')?.classList.contains('${kind}') ?? false`,
       ),
-    `the workbench to switch to ${theme ?? 'the default theme'}`,
+    `the workbench to switch to ${theme}`,
   );
 }
 
