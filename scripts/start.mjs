@@ -21,6 +21,10 @@ const option = (name) => {
 const port = Number(option('port') ?? 8080);
 const shot = option('screenshot');
 
+// Arkor: New Project writes this `arkor` spec (as `arkor init` does), so new projects install the
+// stand-in from this checkout: the real package cannot be fetched offline.
+process.env.ARKOR_INTERNAL_SCAFFOLD_ARKOR_SPEC ??= `file:${path.join(root, 'packages/arkor-standin')}`;
+
 const run = (cmd, argv) => execFileSync(cmd, argv, { cwd: root, stdio: 'inherit' });
 run(process.execPath, [path.join(root, 'esbuild.mjs')]);
 

@@ -6,6 +6,7 @@ import { offerCloudImport } from './vscode/cloudImportOffer';
 import { TrainerCodeLensProvider } from './vscode/codeLens';
 import { registerCommands } from './vscode/commands';
 import { ConnectionStatusItem } from './vscode/connectionStatus';
+import { ContextKeys } from './vscode/contextKeys';
 import { endpointCommands } from './vscode/endpointCommands';
 import { EndpointModels } from './vscode/endpointModels';
 import { EndpointPanels } from './vscode/endpointPanel';
@@ -17,10 +18,11 @@ import { JobPanels } from './vscode/jobPanel';
 import { JobsViewProvider } from './vscode/jobsView';
 import { LocalBackendProcess } from './vscode/localBackend';
 import { createLog, errorText } from './vscode/log';
+import { NewProjectCommand } from './vscode/newProject';
 import { PlaygroundPanel } from './vscode/playgroundPanel';
 import { chooseProject } from './vscode/projectPicker';
 import { Projects } from './vscode/projects';
-import { ArkorSession } from './vscode/session';
+import { ArkorSession, CLIENT_VERSION } from './vscode/session';
 import { SessionJobsSource } from './vscode/sessionJobsSource';
 import { Training } from './vscode/training';
 
@@ -47,9 +49,12 @@ export function activate(context: vscode.ExtensionContext): ArkorExtensionApi {
     log.error(`${what}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   });
   const projects = new Projects(context.workspaceState);
+  // Global storage is per user profile (and per test instance): the windows of one user share it.
   const localBackend = new LocalBackendProcess(
     context.extensionUri,
     vscode.Uri.joinPath(context.globalStorageUri, 'local-backend').fsPath,
+    vscode.Uri.joinPath(context.globalStorageUri, 'local-backend-server').fsPath,
+    CLIENT_VERSION,
     log,
   );
   const session = new ArkorSession(
@@ -80,13 +85,19 @@ export function activate(context: vscode.ExtensionContext): ArkorExtensionApi {
     (jobId) => void jobPanels.openRun(jobId),
     log,
   );
-  const jobs = jobCommands(session, jobPanels);
+  const jobs = jobCommands(session, jobPanels, (root) => training.run(vscode.Uri.file(root)));
   const endpoints = new Endpoints(session, log);
   const endpointPanels = new EndpointPanels(context.extensionUri, session, endpoints, log, (model) =>
     playground.open(model),
   );
   playground.useEndpointModels(new EndpointModels(session, endpoints, endpointPanels));
   const codeLenses = new TrainerCodeLensProvider(session);
+  const contextKeys = new ContextKeys(session, projects);
+  const newProject = new NewProjectCommand(context.extensionUri, log, () => {
+    contextKeys.updateProjects();
+    // A project created into an open folder that had none: connect to it now.
+    if (session.state.phase === 'error') session.reset('a new project');
+  });
 
   context.subscriptions.push(
     toDisposable(() => setUnexpectedErrorHandler(previousHandler)),
@@ -99,6 +110,8 @@ export function activate(context: vscode.ExtensionContext): ArkorExtensionApi {
     playground,
     training,
     codeLenses,
+    contextKeys,
+    newProject,
     endpoints,
     endpointPanels,
     new EndpointsView(endpoints, session),
@@ -124,6 +137,7 @@ export function activate(context: vscode.ExtensionContext): ArkorExtensionApi {
     }),
     ...registerCommands({
       'arkor.showOutput': () => log.show(),
+      'arkor.newProject': (arg) => newProject.run(arg),
       'arkor.openPlayground': (arg) => playground.open(modelRefOf(arg)),
       'arkor.openJobInPlayground': (arg) => playground.open(modelRefOf(arg) ?? undefined),
       ...jobs,
@@ -160,5 +174,6 @@ export function activate(context: vscode.ExtensionContext): ArkorExtensionApi {
 }
 
 export function deactivate(): void {
-  // Everything is in context.subscriptions; VS Code disposes it (the local backend child included).
+  // Everything is in context.subscriptions; VS Code disposes it. The local backend is not stopped:
+  // it serves every window of the user and exits by itself once idle (src/vscode/localBackend.ts).
 }

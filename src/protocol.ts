@@ -49,6 +49,11 @@ export interface JobSummary {
   /** A few dozen recent loss values for the row sparkline. */
   sparkline?: number[];
   checkpoints: CheckpointSummary[];
+  /**
+   * The job was interrupted (failed or cancelled) on a backend that can resume it from a checkpoint
+   * (the local backend; Arkor Cloud has no resume, only a re-run).
+   */
+  canResume?: boolean;
 }
 
 export interface BackendInfo {
@@ -155,6 +160,9 @@ export type HostToJobPanel =
 export type JobPanelToHost =
   | { type: 'ready' }
   | { type: 'cancelJob' }
+  /** Resume from the last checkpoint (local backend) or run the project's trainer again. */
+  | { type: 'resumeJob' }
+  | { type: 'rerunJob' }
   | { type: 'openPlayground'; step?: number }
   | { type: 'openFullLog' }
   | { type: 'saveCsv'; csv: string }

@@ -8,6 +8,7 @@ import { PRESETS, type PresetName } from './engine/presets';
 import { Inference } from './inference';
 import { BadRequest, type JobConfig, runSettings } from './jobConfig';
 import { JobQueue } from './jobQueue';
+import { resumePoint } from './resume';
 import { createBackendServer } from './server';
 import { Store } from './store';
 
@@ -18,6 +19,14 @@ export interface BackendOptions {
   hostToken?: string;
   baseModelDir?: string;
   pingIntervalMs?: number;
+  /** The build of this backend, reported to windows that find it (a hash of its bundle). */
+  buildId?: string;
+  /**
+   * Called once when the backend is idle: no job queued or running, no request in flight, and none
+   * for `idleExitMs` (or at once after a retire request). The CLI exits then.
+   */
+  onIdle?: () => void;
+  idleExitMs?: number;
   /**
    * Port of the endpoint listener (the deployments' OpenAI URLs). Default: the one used last time
    * (kept in deployments.json), so the URLs survive a restart; a new one only if it is taken.
@@ -33,6 +42,9 @@ export interface RunningBackend {
   close(): Promise<void>;
 }
 
+/** How often idleness is checked (at most; short idle timeouts are checked more often). */
+const IDLE_CHECK_MS = 1000;
+
 export async function startBackend(o: BackendOptions): Promise<RunningBackend> {
   const preset = o.preset ?? 'default';
   if (!PRESETS[preset]) throw new Error(`unknown preset ${preset}`);
@@ -43,7 +55,11 @@ export async function startBackend(o: BackendOptions): Promise<RunningBackend> {
   // Jobs still queued when the last server stopped run now; a job that was running is failed.
   for (const job of store.recover()) {
     try {
-      queue.enqueue(job.id, runSettings(job.config as JobConfig, store.findProjectById(job.projectId)?.root));
+      queue.enqueue(
+        job.id,
+        runSettings(job.config as JobConfig, store.findProjectById(job.projectId)?.root),
+        job.resumedFrom ? resumePoint(store, job.resumedFrom) : undefined,
+      );
     } catch (e) {
       const error = e instanceof BadRequest ? e.message : String(e);
       store.appendEvent(job.id, 'training.failed', { error });
@@ -51,6 +67,23 @@ export async function startBackend(o: BackendOptions): Promise<RunningBackend> {
     }
   }
 
+  let retiring = false;
+  let inFlight = 0;
+  let lastActive = Date.now();
+  let idleTimer: NodeJS.Timeout | undefined;
+  const idleNow = () => {
+    if (queue.busy || inFlight > 0) {
+      lastActive = Date.now();
+      return false;
+    }
+    return retiring || (o.idleExitMs !== undefined && Date.now() - lastActive >= o.idleExitMs);
+  };
+  const checkIdle = () => {
+    if (!o.onIdle || !idleNow()) return;
+    clearInterval(idleTimer);
+    idleTimer = undefined;
+    o.onIdle();
+  };
   const deployments = new DeploymentStore(o.dataDir);
   const endpoints = createEndpointServer({ store, deployments, inference });
   const endpointsPort = await listenEndpoints(endpoints.server, o.endpointsPort ?? deployments.endpointsPort);
@@ -66,9 +99,39 @@ export async function startBackend(o: BackendOptions): Promise<RunningBackend> {
     inference,
     hostToken: o.hostToken,
     pingIntervalMs: o.pingIntervalMs,
+    self: o.onIdle
+      ? {
+          buildId: o.buildId ?? 'unknown',
+          retiring: () => retiring,
+          retire: () => {
+            retiring = true;
+            const now = !queue.busy;
+            // After the answer is sent: the caller waits for this process to go.
+            if (now) setTimeout(checkIdle, 50);
+            return now;
+          },
+        }
+      : undefined,
     deployments,
     endpointsUrl,
   });
+  // Every request is activity, a deployed endpoint's too; one in flight (a chat, an event stream)
+  // keeps the backend up.
+  const activity = (_req: unknown, res: import('node:http').ServerResponse) => {
+    inFlight++;
+    lastActive = Date.now();
+    res.once('close', () => {
+      inFlight--;
+      lastActive = Date.now();
+    });
+  };
+  server.on('request', activity);
+  endpoints.server.on('request', activity);
+  if (o.onIdle) {
+    const every = Math.max(50, Math.min(IDLE_CHECK_MS, (o.idleExitMs ?? IDLE_CHECK_MS) / 4));
+    idleTimer = setInterval(checkIdle, every);
+    idleTimer.unref();
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port ?? 0, '127.0.0.1', () => resolve());
@@ -81,6 +144,7 @@ export async function startBackend(o: BackendOptions): Promise<RunningBackend> {
     endpointsUrl,
     close: () => {
       closing ??= (async () => {
+        clearInterval(idleTimer);
         server.close();
         clearInterval(purge);
         // An endpoint reply in progress ends now, recorded as interrupted; nothing of a job depends on it.

@@ -6,9 +6,11 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { JobEventFields } from '../wire';
 import type { PresetName } from './engine/presets';
 import type { RunSettings } from './jobConfig';
 import type { Store } from './store';
+import type { ResumePoint } from './trainJob';
 import type { WorkerMessage, WorkerRequest } from './trainWorker';
 
 /** How long a cancelled run may take to notice its flag before the worker is terminated. */
@@ -35,7 +37,7 @@ export class JobQueue {
   private queue: string[] = [];
   private current: Running | undefined;
   private worker: Worker | undefined;
-  private settings = new Map<string, RunSettings>();
+  private settings = new Map<string, { settings: RunSettings; resume?: ResumePoint }>();
   private closed = false;
 
   constructor(
@@ -43,10 +45,15 @@ export class JobQueue {
     private readonly opts: JobQueueOptions,
   ) {}
 
-  enqueue(jobId: string, settings: RunSettings): void {
-    this.settings.set(jobId, settings);
+  enqueue(jobId: string, settings: RunSettings, resume?: ResumePoint): void {
+    this.settings.set(jobId, { settings, resume });
     this.queue.push(jobId);
     this.pump();
+  }
+
+  /** A job is queued or running (the backend is not idle). */
+  get busy(): boolean {
+    return this.current !== undefined || this.queue.length > 0;
   }
 
   /** Cancels a queued or running job; resolves once it is recorded as cancelled. */
@@ -66,7 +73,8 @@ export class JobQueue {
     this.queue = [];
     await this.stopCurrent({
       status: 'failed',
-      error: 'The local backend was shut down while this job was running.',
+      error:
+        'The local backend was shut down while this job was running. Resume it from its last checkpoint, or run it again.',
     });
     await this.worker?.terminate();
   }
@@ -88,16 +96,16 @@ export class JobQueue {
     const jobId = this.queue.shift();
     if (!jobId) return;
     const job = this.store.getJob(jobId);
-    const settings = this.settings.get(jobId);
+    const entry = this.settings.get(jobId);
     this.settings.delete(jobId);
-    if (job?.status !== 'queued' || !settings) {
+    if (job?.status !== 'queued' || !entry) {
       this.pump();
       return;
     }
-    this.start(jobId, settings);
+    this.start(jobId, entry.settings, entry.resume);
   }
 
-  private start(jobId: string, settings: RunSettings) {
+  private start(jobId: string, settings: RunSettings, resume: ResumePoint | undefined) {
     // Settings the engine runs without, as log lines at the top of the job's log. A `log` event
     // (`{line}`), not a `training.log`: clients that do not know the type skip it (the SDK does).
     for (const warning of settings.warnings) {
@@ -118,6 +126,7 @@ export class JobQueue {
         preset: this.opts.preset,
         adapterRoot: this.store.jobAdapterRoot(jobId),
         baseModelDir: this.opts.baseModelDir,
+        resume,
       },
     };
     this.ensureWorker().postMessage(req);
@@ -143,6 +152,7 @@ export class JobQueue {
       case 'started':
         this.store.setStatus(jobId, 'running');
         this.store.appendEvent(jobId, 'training.started', { metadata: m.metadata });
+        copyHistory(this.store, jobId);
         break;
       case 'log':
         this.store.appendEvent(jobId, 'training.log', m.metrics);
@@ -186,6 +196,26 @@ export class JobQueue {
     this.worker = worker;
     return worker;
   }
+}
+
+/**
+ * A resumed job's chart goes on from where the interrupted one stopped: the interrupted job's
+ * training.log events up to the checkpoint are copied in first (checkpoints stay with their job, as
+ * their adapters do), then a log line says where the run resumed.
+ */
+function copyHistory(store: Store, jobId: string): void {
+  const from = store.getJob(jobId)?.resumedFrom;
+  if (!from) return;
+  for (const e of store.eventsAfter(from.jobId, 0)) {
+    const data = e.data as { type?: string; step?: number };
+    if (data.type !== 'training.log' || (data.step ?? 0) > from.step) continue;
+    const { type: _type, jobId: _job, timestamp: _time, ...fields } = e.data as Record<string, unknown>;
+    store.appendEvent(jobId, 'training.log', fields as JobEventFields<'training.log'>);
+  }
+  store.appendEvent(jobId, 'log', {
+    level: 'info',
+    line: `Resumed from the checkpoint at step ${from.step} of job ${from.jobId}.`,
+  });
 }
 
 /**

@@ -27,6 +27,7 @@ import { HttpError, readJson, sendError, sendJson, sseFrame, startSse } from './
 import { type Inference, NotFound } from './inference';
 import { BadRequest, runSettings } from './jobConfig';
 import type { JobQueue } from './jobQueue';
+import { ResumeError, resumeFrom, resumePoint } from './resume';
 import { body, type Ctx, type Route, reply, route } from './routing';
 import { LOCAL_ORG, type Store } from './store';
 import type { Project, StoredEvent } from './types';
@@ -49,6 +50,16 @@ export interface ServerOptions {
   deployments: DeploymentStore;
   /** Where the endpoint listener serves deployments: `http://127.0.0.1:<port>`. */
   endpointsUrl: string;
+  /** The backend process itself, for the LOCAL-ONLY routes about it (backend.ts). */
+  self?: BackendSelf;
+}
+
+/** What the LOCAL-ONLY `/v1/local/backend` routes report and do. */
+export interface BackendSelf {
+  buildId: string;
+  retiring(): boolean;
+  /** Exit once no job is queued or running; true if that is now. */
+  retire(): boolean;
 }
 
 /** A project as clients see it: the folder binding stays inside the backend. */
@@ -146,6 +157,45 @@ export function createBackendServer(o: ServerOptions): Server {
       const name = path.basename(root) || 'project';
       const project = store.projectForRoot(root, name, deriveProjectSlug(name));
       reply(res, ROUTES.localProject, { org: LOCAL_ORG, project: publicProject(project) });
+    }),
+    // LOCAL-ONLY, the extension's alone: the backend about itself. Windows that found it through the
+    // discovery file prove with this request that the URL is it and the token theirs.
+    route(ROUTES.localBackendInfo, ({ req, res }) => {
+      hostOnly(req);
+      reply(res, ROUTES.localBackendInfo, {
+        pid: process.pid,
+        buildId: o.self?.buildId ?? 'unknown',
+        busy: queue.busy,
+        retiring: o.self?.retiring() ?? false,
+      });
+    }),
+    route(ROUTES.localBackendRetire, ({ req, res }) => {
+      hostOnly(req);
+      if (!o.self) throw new HttpError(409, 'this backend was not started by the extension');
+      const busy = queue.busy;
+      reply(res, ROUTES.localBackendRetire, { exiting: o.self.retire(), busy });
+    }),
+    // LOCAL-ONLY (Arkor Cloud has no resume): a new job going on from a checkpoint of an interrupted one.
+    route(ROUTES.resumeJob, async ({ req, res, url, params }) => {
+      const project = scope(url);
+      const source = jobIn(project, params[0] as string);
+      const input = await body(req, ROUTES.resumeJob.request, 'invalid resume request');
+      let from: ReturnType<typeof resumeFrom>;
+      let settings: ReturnType<typeof runSettings>;
+      try {
+        from = resumeFrom(store, source, input.step);
+        settings = runSettings(source.config as Parameters<typeof runSettings>[0], project.root);
+      } catch (e) {
+        if (e instanceof ResumeError) throw new HttpError(e.status, e.message);
+        if (e instanceof BadRequest) throw new HttpError(400, e.message);
+        throw e;
+      }
+      const job = store.createJob(project.id, source.name, source.config, {
+        warnings: settings.warnings,
+        resumedFrom: from,
+      });
+      queue.enqueue(job.id, settings, resumePoint(store, from));
+      reply(res, ROUTES.resumeJob, { job: store.getJob(job.id) ?? job });
     }),
     route(ROUTES.listJobs, ({ res, url }) =>
       reply(res, ROUTES.listJobs, { jobs: store.listJobs(scope(url).id) }),
@@ -250,6 +300,12 @@ export function createBackendServer(o: ServerOptions): Server {
     const a = Buffer.from(token);
     const b = Buffer.from(o.hostToken);
     return a.length === b.length && timingSafeEqual(a, b);
+  };
+
+  const hostOnly = (req: IncomingMessage): void => {
+    if (!isHost(req.headers.authorization)) {
+      throw new HttpError(403, 'only the Arkor extension that started this backend may ask this');
+    }
   };
 
   const tokenOk = (header: string | undefined): boolean => {

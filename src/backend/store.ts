@@ -69,7 +69,7 @@ export class Store {
     for (const job of this.jobs) {
       if (job.status === 'running') {
         const error =
-          'The local backend stopped while this job was running (it was restarted); the run was lost.';
+          'The local backend stopped while this job was running. Resume it from its last checkpoint, or run it again.';
         this.appendEvent(job.id, 'training.failed', { error });
         this.updateJob(job.id, { status: 'failed', error, completedAt: new Date().toISOString() });
       }
@@ -156,7 +156,7 @@ export class Store {
     projectId: string,
     name: string,
     config: TrainingJob['config'],
-    extra: Pick<TrainingJob, 'warnings'> = {},
+    extra: Pick<TrainingJob, 'warnings' | 'resumedFrom'> = {},
   ): TrainingJob {
     const job: TrainingJob = {
       id: randomUUID(),
@@ -170,6 +170,7 @@ export class Store {
       startedAt: null,
       completedAt: null,
       ...(extra.warnings ? { warnings: extra.warnings } : {}),
+      ...(extra.resumedFrom ? { resumedFrom: extra.resumedFrom } : {}),
     };
     this.jobs.push(job);
     this.events.set(job.id, []);

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadBaseModel } from './engine/baseModel';
 import { type Example, parseChatJsonl, toWindows } from './engine/data';
-import { createLora, disposeLora, saveLora } from './engine/lora';
+import { createLora, disposeLora, loadLora, saveLora } from './engine/lora';
 import { TinyGpt } from './engine/model';
 import { PRESETS, type PresetName } from './engine/presets';
 import { mulberry32, shuffle } from './engine/rng';
@@ -20,6 +20,17 @@ export interface TrainInput {
   /** adapters/<jobId>/ under the data directory. */
   adapterRoot: string;
   baseModelDir?: string;
+  /** LOCAL-ONLY resume: go on from this checkpoint of an earlier job (see server.ts, resumeJob). */
+  resume?: ResumePoint;
+}
+
+export interface ResumePoint {
+  /** The checkpoint's directory (adapter_model.safetensors + adapter_config.json). */
+  adapterDir: string;
+  /** The checkpoint's step: the resumed run starts after it. */
+  step: number;
+  /** The interrupted run's total steps, as it resolved them: the resumed run ends there too. */
+  maxSteps?: number;
 }
 
 export interface Artifact {
@@ -60,19 +71,24 @@ export async function trainJob(input: TrainInput, cb: TrainCallbacks): Promise<T
   if (trainSet.length === 0) throw new Error('the dataset has no assistant replies to train on');
 
   const batchSize = s.batchSize ?? preset.batchSize;
-  let maxSteps = s.maxSteps ?? Math.max(1, Math.ceil((s.numTrainEpochs * trainSet.length) / batchSize));
+  let maxSteps =
+    input.resume?.maxSteps ??
+    s.maxSteps ??
+    Math.max(1, Math.ceil((s.numTrainEpochs * trainSet.length) / batchSize));
   if (s.dryRun) maxSteps = Math.min(maxSteps, 10);
   // Fractions (Hugging Face style: 0.1 = a tenth of the run) become step counts now that the total is known.
   const evalSteps = stepsFor(s.evalSteps, maxSteps);
   const saveSteps = stepsFor(s.saveSteps, maxSteps);
   const loggingSteps = stepsFor(s.loggingSteps, maxSteps) ?? 1;
   const warmupSteps = stepsFor(s.warmupSteps, maxSteps) ?? 0;
-  const r = Math.min(s.loraR, preset.model.d);
-  const alpha = s.loraAlpha ?? 2 * r;
+  // A resumed run trains the checkpoint's adapter on (its rank and alpha are the ones it was saved with).
+  const resumed = input.resume ? loadLora(input.resume.adapterDir, true).lora : undefined;
+  const r = resumed?.r ?? Math.min(s.loraR, preset.model.d);
+  const alpha = resumed?.alpha ?? s.loraAlpha ?? 2 * r;
   const allowedBytes = allowedBytesOf(examples.flatMap((e) => e.messages.map((m) => m.content)));
 
   const model = TinyGpt.fromWeights(preset.model, base.weights);
-  const lora = createLora(preset.model, r, alpha, s.seed);
+  const lora = resumed ?? createLora(preset.model, r, alpha, s.seed);
   const trainable = Object.values(lora.A)
     .concat(Object.values(lora.B))
     .reduce((n, v) => n + v.size, 0);
@@ -100,6 +116,7 @@ export async function trainJob(input: TrainInput, cb: TrainCallbacks): Promise<T
     loggingSteps,
     warmupSteps,
     lrSchedulerType: s.lrSchedulerType,
+    ...(input.resume ? { resumedFromStep: input.resume.step } : {}),
   });
 
   const adapterMeta = (step: number) => ({
@@ -147,6 +164,7 @@ export async function trainJob(input: TrainInput, cb: TrainCallbacks): Promise<T
       onLog: cb.log,
       onCheckpoint: (step) => cb.checkpoint(step, save(path.join('checkpoints', `step-${step}`), step)),
       shouldStop: cb.shouldStop,
+      startStep: input.resume?.step,
     });
     if (result.stopped) return { status: 'cancelled' };
     const artifacts = save('final', result.steps);

@@ -24,6 +24,7 @@ import {
   ErrorBodyReadSchema,
   type Identity,
   LAST_EVENT_ID_HEADER,
+  type LocalBackendInfo,
   type Project,
   type ProjectList,
   type ReadOf,
@@ -159,6 +160,30 @@ export class ArkorApiClient implements StreamTransport {
   async createJob(scope: Scope, input: CreateJobRequest, opts?: RequestOptions): Promise<TrainingJob> {
     const res = await this.call(ROUTES.createJob, { query: scopeQuery(scope), body: input, ...opts });
     return res.job;
+  }
+
+  /**
+   * Local backend only (Arkor Cloud has no resume): a new job going on from a checkpoint of the
+   * interrupted job `jobId` (its last one unless `step` is given), with the same config.
+   */
+  async resumeJob(scope: Scope, jobId: string, step?: number, opts?: RequestOptions): Promise<TrainingJob> {
+    const res = await this.call(ROUTES.resumeJob, {
+      params: { id: jobId },
+      query: scopeQuery(scope),
+      body: step === undefined ? {} : { step },
+      ...opts,
+    });
+    return res.job;
+  }
+
+  /** Local backend only, with its host token: its pid and build (proof that it is the one we mean). */
+  localBackendInfo(opts?: RequestOptions): Promise<LocalBackendInfo> {
+    return this.call(ROUTES.localBackendInfo, { ...opts });
+  }
+
+  /** Local backend only, with its host token: exit once idle (a newer build took over). */
+  retireLocalBackend(opts?: RequestOptions): Promise<{ exiting: boolean; busy: boolean }> {
+    return this.call(ROUTES.localBackendRetire, { ...opts });
   }
 
   /** Any 2xx counts as success; the body is not specified by the protocol and is ignored. */
@@ -529,7 +554,7 @@ export class ArkorApiClient implements StreamTransport {
       return new ArkorApiError({
         ...common,
         kind: 'auth',
-        message: `Arkor rejected your credentials (HTTP ${status}${detail}). Sign in again with "Arkor: Sign In".`,
+        message: `Arkor rejected the credentials (HTTP ${status}${detail}). Sign in again.`,
       });
     }
     if (status === 426) {

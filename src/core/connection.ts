@@ -30,8 +30,18 @@ export type ConnectionPhase =
   | 'wrong-scope'
   | 'error';
 
-/** What a surface offers to fix a state; each maps to an Arkor command. */
-export type ConnectionAction = 'signIn' | 'selectBackend' | 'retry' | 'chooseProject' | 'showOutput';
+/** What a surface offers to fix a state; each maps to a command (connectionStatus.ts). */
+export const CONNECTION_ACTIONS = [
+  'signIn',
+  'selectBackend',
+  'retry',
+  'chooseProject',
+  'showOutput',
+  'newProject',
+  'openFolder',
+  'manageTrust',
+] as const;
+export type ConnectionAction = (typeof CONNECTION_ACTIONS)[number];
 
 export interface ConnectionState {
   phase: ConnectionPhase;
@@ -43,12 +53,34 @@ export interface ConnectionState {
   actions: ConnectionAction[];
 }
 
-/** Thrown by the session when Arkor Cloud is chosen and no credentials are stored. */
+/**
+ * Thrown by the session when Arkor Cloud is chosen and no credentials are stored; `cause` names why
+ * the last sign-in did not give any (an anonymous sign-up the cloud refused, say).
+ */
 export class NotSignedInError extends Error {
   override readonly name = 'NotSignedInError';
-  constructor() {
-    super('Not signed in to Arkor Cloud. Sign in to see and run your jobs there.');
+  constructor(failedSignIn?: string) {
+    super(
+      failedSignIn
+        ? `Signing in to Arkor Cloud failed: ${failedSignIn}`
+        : 'Not signed in to Arkor Cloud. Sign in to see and run your jobs there.',
+    );
   }
+}
+
+/** Thrown by the session when the workspace holds no Arkor project to connect for. */
+export class NoProjectError extends Error {
+  override readonly name = 'NoProjectError';
+  constructor() {
+    super(
+      'No Arkor project here (a folder with src/arkor/index.ts). Create one, or open a folder that has one.',
+    );
+  }
+}
+
+/** Thrown in an untrusted workspace whose project has no usable Arkor Cloud scope (nothing is written there). */
+export class UntrustedScopeError extends Error {
+  override readonly name = 'UntrustedScopeError';
 }
 
 export function backendLabel(backend: BackendKind, baseUrl: string | undefined): string {
@@ -70,6 +102,17 @@ export function failureState(
   if (error instanceof NotSignedInError) {
     return { ...base, phase: 'signed-out', message: error.message, actions: ['signIn', 'selectBackend'] };
   }
+  if (error instanceof NoProjectError) {
+    return { ...base, phase: 'error', message: error.message, actions: ['newProject', 'openFolder'] };
+  }
+  if (error instanceof UntrustedScopeError) {
+    return {
+      ...base,
+      phase: 'wrong-scope',
+      message: error.message,
+      actions: ['manageTrust', 'selectBackend'],
+    };
+  }
   if (error instanceof MissingProjectStateError) {
     return {
       ...base,
@@ -88,7 +131,7 @@ export function failureState(
         return {
           ...base,
           phase: 'unauthorized',
-          message: `${where} did not accept the sign-in: ${error.message} Sign in again.`,
+          message: `${where} did not accept the sign-in: ${error.message}`,
           actions: ['signIn', 'selectBackend'],
         };
       case 'network':
@@ -113,7 +156,7 @@ export function failureState(
         return {
           ...base,
           phase: 'error',
-          message: `${where} does not answer like an Arkor API: ${error.message} Check arkor.cloud.apiUrl.`,
+          message: `${where} does not answer like an Arkor API: ${error.message} Is arkor.cloud.apiUrl the Arkor Cloud API?`,
           actions: ['selectBackend', 'retry'],
         };
       default:

@@ -36,15 +36,18 @@ export {
 export {
   type BackendKind,
   backendLabel,
+  CONNECTION_ACTIONS,
   type ConnectionAction,
   type ConnectionPhase,
   type ConnectionState,
   failureState,
   type JobOrigin,
+  NoProjectError,
   NotSignedInError,
   originOf,
   retryDelayMs,
   sameOrigin,
+  UntrustedScopeError,
 } from './connection';
 export {
   type AnonCredentials,

@@ -8,6 +8,10 @@
  * - Events are folded into compact per-job state (typed-array metric series, checkpoints, a 500-line
  *   log ring) and changes are announced as small deltas, coalesced per microtask, so a webview can
  *   forward just what is new. `snapshot()` serves a panel that opens late.
+ * - Full metrics are kept only for watched jobs (an open panel, a running job, the status bar's job)
+ *   and a few recently released ones; older ones are evicted to a summary (status, point count,
+ *   the last points a sparkline shows, checkpoints) so a window that saw a thousand long runs does
+ *   not hold them all. Watching an evicted job again replays its stream from the start.
  */
 import type { ArkorApiClient } from './apiClient';
 import { ArkorApiError } from './errors';
@@ -78,6 +82,24 @@ export interface JobStoreOptions {
   now?: () => number;
   /** Secrets to scrub from error text surfaced in change events. */
   secrets?: () => ReadonlyArray<string | undefined>;
+  /**
+   * Jobs no longer watched whose full metrics and log are still kept, least recently released
+   * evicted first. Default 4.
+   */
+  retainUnwatched?: number;
+}
+
+/** Points of the newest metrics a job-list row reads (sparkline, latest step and loss). */
+const ROW_RECENT_POINTS = 40;
+
+/** What an evicted job keeps of its metrics: enough for its row in the jobs list. */
+interface MetricsSummary {
+  /** Metric points the job had when evicted. */
+  pointCount: number;
+  /** Its newest `ROW_RECENT_POINTS` points. */
+  recent: MetricsArrays;
+  /** Training loss at each checkpoint's step. */
+  checkpointLoss: Map<number, number | undefined>;
 }
 
 export interface Checkpoint {
@@ -210,13 +232,15 @@ class JobRecord {
   sseTerminal: 'completed' | 'failed' | undefined;
   sseError: string | undefined;
   artifacts: number | undefined;
-  readonly metrics = new MetricSeries();
+  metrics = new MetricSeries();
   /** When each metric row was first received (epoch ms), index-aligned with `metrics`. */
-  readonly metricTimes = new GrowableSeries<Float64Array>(Float64Array);
+  metricTimes = new GrowableSeries<Float64Array>(Float64Array);
   readonly checkpoints: Checkpoint[] = [];
-  readonly log: RingBuffer<LogEntry>;
-  readonly seen = new SeenEventIds();
+  log: RingBuffer<LogEntry>;
+  seen = new SeenEventIds();
   lastEventId: string | undefined;
+  /** Set while evicted: what rows read until a replay has brought the metrics back. */
+  summary: MetricsSummary | undefined;
   // Stream bookkeeping.
   refs = 0;
   abort: AbortController | undefined;
@@ -234,9 +258,47 @@ class JobRecord {
 
   constructor(
     readonly jobId: string,
-    logCapacity: number,
+    private readonly logCapacity: number,
   ) {
     this.log = new RingBuffer(logCapacity);
+  }
+
+  /** The summary while it knows more than the (replaying) live metrics. */
+  activeSummary(): MetricsSummary | undefined {
+    const summary = this.summary;
+    if (summary && this.metrics.length >= summary.pointCount) this.summary = undefined;
+    return this.summary;
+  }
+
+  /**
+   * Drop the metrics, receive times and log, keeping a summary, and forget the resume point and the
+   * seen ids so the next stream replays every event from the start (which rebuilds what was dropped).
+   * Checkpoints, status and `training.started` metadata are small and stay.
+   */
+  evict(): void {
+    const n = this.metrics.length;
+    if (n > 0 && !this.activeSummary()) {
+      const checkpointLoss = new Map<number, number | undefined>();
+      for (const c of this.checkpoints) checkpointLoss.set(c.step, lossAtStep(this.metrics, c.step));
+      this.summary = {
+        pointCount: n,
+        recent: this.metrics.slice(Math.max(0, n - ROW_RECENT_POINTS), n),
+        checkpointLoss,
+      };
+    }
+    this.metrics = new MetricSeries();
+    this.metricTimes = new GrowableSeries<Float64Array>(Float64Array);
+    this.log = new RingBuffer(this.logCapacity);
+    this.logTotalAtFlush = 0;
+    this.metricsFrom = this.metricsTo = -1;
+    this.seen = new SeenEventIds();
+    this.lastEventId = undefined;
+    this.streamDone = false;
+  }
+
+  /** Holds data worth keeping (a record only listed, or already evicted, has none). */
+  get holdsData(): boolean {
+    return this.metrics.length > 0 || this.log.length > 0;
   }
 
   /** Studio's precedence (docs/wire-protocol.md, "Studio conventions"): terminal SSE > terminal polled > running if started > polled > queued. */
@@ -262,9 +324,12 @@ export class JobStore implements Disposable {
   private readonly maxBackoffMs: number;
   private readonly streamOptions: JobStoreOptions['streamOptions'];
   private readonly secrets: () => ReadonlyArray<string | undefined>;
+  private readonly retainUnwatched: number;
   private pollMs: number;
 
   private readonly records = new Map<string, JobRecord>();
+  /** Unwatched records still holding full data, least recently released first. */
+  private readonly retained = new Set<JobRecord>();
   private jobList: TrainingJob[] = [];
   private lastJobsJson = '';
   /** Run labels of the listed jobs (runLabels.ts), computed once per list. */
@@ -290,6 +355,7 @@ export class JobStore implements Disposable {
     this.maxBackoffMs = opts.maxPollBackoffMs ?? 60_000;
     this.streamOptions = opts.streamOptions;
     this.secrets = opts.secrets ?? (() => []);
+    this.retainUnwatched = Math.max(0, opts.retainUnwatched ?? 4);
   }
 
   // ---- Subscriptions ------------------------------------------------------------------------------
@@ -351,14 +417,26 @@ export class JobStore implements Disposable {
     return this.jobList.find((j) => j.id === jobId)?.error ?? undefined;
   }
 
-  /** Metric points held for a job. */
+  /** Metric points held in full for a job (0 once evicted, until a watch replays them). */
   metricCount(jobId: string): number {
     return this.records.get(jobId)?.metrics.length ?? 0;
   }
 
   /** The newest metric point (NaN for missing values), without copying the series. */
   latestMetric(jobId: string): MetricPoint | undefined {
-    const metrics = this.records.get(jobId)?.metrics;
+    const rec = this.records.get(jobId);
+    const recent = rec?.activeSummary()?.recent;
+    if (recent) {
+      const i = recent.step.length - 1;
+      return {
+        step: recent.step[i] as number,
+        loss: recent.loss[i] as number,
+        evalLoss: recent.evalLoss[i] as number,
+        learningRate: recent.learningRate[i] as number,
+        epoch: recent.epoch[i] as number,
+      };
+    }
+    const metrics = rec?.metrics;
     if (!metrics || metrics.length === 0) return undefined;
     return metrics.point(metrics.length - 1);
   }
@@ -406,8 +484,32 @@ export class JobStore implements Disposable {
    * What a row of the jobs list needs. Views that refresh often (the jobs tree) read this instead of
    * `snapshot`, which copies every metric point.
    */
-  rowData(jobId: string, recentPoints = 40): JobRowData {
+  rowData(jobId: string, recentPoints = ROW_RECENT_POINTS): JobRowData {
     const rec = this.record(jobId);
+    const summary = rec.activeSummary();
+    if (summary) {
+      const k = summary.recent.step.length;
+      const from = Math.max(0, k - recentPoints);
+      const { step, loss, evalLoss, learningRate, epoch } = summary.recent;
+      return {
+        status: rec.status(),
+        error: rec.error(),
+        pointCount: summary.pointCount,
+        recent: {
+          step: step.slice(from),
+          loss: loss.slice(from),
+          evalLoss: evalLoss.slice(from),
+          learningRate: learningRate.slice(from),
+          epoch: epoch.slice(from),
+        },
+        checkpoints: rec.checkpoints.map((c) => ({
+          ...c,
+          loss: summary.checkpointLoss.has(c.step)
+            ? summary.checkpointLoss.get(c.step)
+            : lossAtStep(rec.metrics, c.step),
+        })),
+      };
+    }
     const n = rec.metrics.length;
     return {
       status: rec.status(),
@@ -547,6 +649,7 @@ export class JobStore implements Disposable {
   watch(jobId: string): Disposable {
     const rec = this.record(jobId);
     rec.refs++;
+    this.retained.delete(rec);
     if (rec.refs === 1) this.openStream(rec);
     let disposed = false;
     return {
@@ -557,14 +660,38 @@ export class JobStore implements Disposable {
         if (rec.refs === 0) {
           rec.abort?.abort();
           rec.abort = undefined;
+          this.retain(rec);
         }
       },
     };
   }
 
-  /** The job's stream was read to its end: the store holds every event it recorded. */
+  /** Jobs whose full metrics are held (watched or recently released), for tests and diagnostics. */
+  get jobsHeldInFull(): number {
+    let n = 0;
+    for (const rec of this.records.values()) if (rec.holdsData) n++;
+    return n;
+  }
+
+  /** Mark an unwatched record as the most recently used, evicting the least recent beyond the bound. */
+  private retain(rec: JobRecord): void {
+    if (this.disposed || rec.refs > 0 || !rec.holdsData) return;
+    this.retained.delete(rec);
+    this.retained.add(rec);
+    for (const oldest of this.retained) {
+      if (this.retained.size <= this.retainUnwatched) break;
+      this.retained.delete(oldest);
+      oldest.evict();
+    }
+  }
+
+  /**
+   * The job's stream was read to its end: the store holds every event it recorded, or, once the
+   * job was evicted, the summary its row shows (a watch replays the rest).
+   */
   hasHistory(jobId: string): boolean {
-    return this.records.get(jobId)?.streamDone === true;
+    const rec = this.records.get(jobId);
+    return rec?.streamDone === true || rec?.activeSummary() !== undefined;
   }
 
   /** Number of open streams (for tests and diagnostics). */
@@ -587,6 +714,8 @@ export class JobStore implements Disposable {
         lastEventId: rec.lastEventId,
         seen: rec.seen,
         onEvent: (event, id) => {
+          // Bytes already read when the last watcher left: the record may be evicted since.
+          if (controller.signal.aborted) return;
           if (id !== undefined) rec.lastEventId = id;
           this.ingestInto(rec, event);
         },
@@ -630,7 +759,9 @@ export class JobStore implements Disposable {
    * `getJob` response or the local backend) can feed them; streams call it for every event.
    */
   ingest(jobId: string, event: JobEvent): void {
-    this.ingestInto(this.record(jobId), event);
+    const rec = this.record(jobId);
+    this.ingestInto(rec, event);
+    this.retain(rec);
   }
 
   private ingestInto(rec: JobRecord, event: JobEvent): void {
@@ -645,14 +776,15 @@ export class JobStore implements Disposable {
         if (index + 1 > rec.metricsTo) rec.metricsTo = index + 1;
         break;
       }
-      case 'checkpoint.saved':
-        rec.checkpoints.push({
-          step: event.step,
-          timestamp: event.timestamp,
-          artifacts: event.artifacts ?? [],
-        });
+      case 'checkpoint.saved': {
+        const checkpoint = { step: event.step, timestamp: event.timestamp, artifacts: event.artifacts ?? [] };
+        // A replay after eviction brings back checkpoints the record kept: one per step.
+        const at = rec.checkpoints.findIndex((c) => c.step === event.step);
+        if (at >= 0) rec.checkpoints[at] = checkpoint;
+        else rec.checkpoints.push(checkpoint);
         rec.checkpointsDirty = true;
         break;
+      }
       case 'training.started':
         rec.started = true;
         if (event.metadata && typeof event.metadata === 'object' && !Array.isArray(event.metadata)) {

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { ArkorApiClient, type Credentials, importCliCredentials, resolveScope } from '../core';
 import type { CommandHandlers } from './commands';
 import { withErrors } from './jobCommands';
+import { errorText } from './log';
 import { type ArkorSession, type BackendKind, CLIENT_VERSION, cloudBaseUrl } from './session';
 
 /** Sign In / Sign Out / Select Backend. Credentials go to SecretStorage only. */
@@ -45,7 +46,7 @@ export function accountCommands(
       }
     },
     'arkor.signIn': () =>
-      withErrors(async () => {
+      signInFailures(session, async () => {
         const choice = await vscode.window.showQuickPick(
           [
             {
@@ -67,8 +68,11 @@ export function accountCommands(
         let credentials: Credentials | undefined;
         if (choice.id === 'import') {
           credentials = await importCliCredentials(homedir());
-          if (!credentials)
-            throw new Error('No usable ~/.arkor/credentials.json was found. Run `arkor login` first.');
+          if (!credentials) {
+            throw new Error(
+              'there is no usable ~/.arkor/credentials.json (the arkor CLI writes it when you log in there). Sign in anonymously or with a token instead.',
+            );
+          }
         } else if (choice.id === 'token') {
           const token = await vscode.window.showInputBox({
             title: 'Arkor access token',
@@ -85,7 +89,9 @@ export function accountCommands(
             clientVersion: CLIENT_VERSION,
             getToken: () => undefined,
           });
-          const signup = await client.signUpAnonymous();
+          const signup = await client.signUpAnonymous().catch((error: unknown) => {
+            throw new Error(`anonymous sign-in at ${hostOf(baseUrl)}: ${errorText(error)}`);
+          });
           credentials = {
             mode: 'anon',
             token: signup.token,
@@ -136,4 +142,32 @@ export function accountCommands(
         if (ok) await store.clear();
       }),
   };
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * Runs a sign-in; when it fails, the session shows why (the Jobs view banner, the status bar) and a
+ * notification offers the fixes as buttons: try again (the Sign In picker), or another backend.
+ */
+async function signInFailures(session: ArkorSession, op: () => Promise<void>): Promise<void> {
+  try {
+    await op();
+  } catch (error) {
+    const reason = errorText(error);
+    session.signInFailed(reason);
+    // Not awaited: the command ends now, whenever (if ever) the notification is answered.
+    void vscode.window
+      .showErrorMessage(`Arkor: signing in failed: ${reason}`, 'Try Again', 'Select Backend')
+      .then((action) => {
+        if (action === 'Try Again') void vscode.commands.executeCommand('arkor.signIn');
+        else if (action === 'Select Backend') void vscode.commands.executeCommand('arkor.selectBackend');
+      });
+  }
 }

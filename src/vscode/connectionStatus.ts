@@ -10,6 +10,9 @@ export const ACTION_COMMANDS: Record<ConnectionAction, string> = {
   retry: 'arkor.retryConnection',
   chooseProject: 'arkor.chooseProject',
   showOutput: 'arkor.showOutput',
+  newProject: 'arkor.newProject',
+  openFolder: 'workbench.action.files.openFolder',
+  manageTrust: 'workbench.trust.manage',
 };
 
 /** The status bar text, tooltip and click for a connection state. */

@@ -33,7 +33,23 @@ export function modelRefOf(arg: unknown): ModelRef | undefined {
 export function jobCommands(
   session: ArkorSession,
   panels: JobPanels,
-): Pick<CommandHandlers, 'arkor.refreshJobs' | 'arkor.openJob' | 'arkor.cancelJob' | 'arkor.copyJobId'> {
+  /** Run Training for the project in this folder (Re-run). */
+  runProject: (root: string) => Promise<unknown>,
+): Pick<
+  CommandHandlers,
+  | 'arkor.refreshJobs'
+  | 'arkor.openJob'
+  | 'arkor.cancelJob'
+  | 'arkor.copyJobId'
+  | 'arkor.resumeJob'
+  | 'arkor.rerunJob'
+> {
+  const interrupted = (status: string) => status === 'failed' || status === 'cancelled';
+  /** Re-run: the project's trainer again, through Run Training (its build, its `arkor start`). */
+  const rerun = async () => {
+    const connection = await withErrors(() => session.connect());
+    if (connection) await runProject(connection.projectDir);
+  };
   const pickJob = async (title: string, filter: (status: string) => boolean = () => true) => {
     const connection = await session.connect();
     const jobs = connection.store.jobs().filter((j) => filter(j.status));
@@ -72,6 +88,39 @@ export function jobCommands(
         void vscode.window.showInformationMessage(`Arkor: cancelled ${job?.name ?? jobId}.`);
       });
     },
+    'arkor.resumeJob': async (arg) => {
+      const jobId = jobIdOf(arg) ?? (await pickJob('Arkor: resume which job?', interrupted));
+      if (!jobId) return;
+      const connection = await withErrors(() => session.connect());
+      if (!connection) return;
+      const name = connection.store.job(jobId)?.name ?? jobId;
+      if (connection.kind !== 'local') {
+        // Arkor Cloud has no resume route: a re-run is what it offers.
+        const choice = await vscode.window.showInformationMessage(
+          `Arkor: Arkor Cloud cannot resume ${name} from a checkpoint. Run its trainer again instead?`,
+          'Re-run',
+        );
+        if (choice === 'Re-run') await rerun();
+        return;
+      }
+      try {
+        const job = await connection.client.resumeJob(connection.scope, jobId);
+        await connection.store.refresh();
+        panels.open(job.id);
+        const step = job.resumedFrom?.step;
+        void vscode.window.showInformationMessage(
+          `Arkor: ${name} goes on from its checkpoint at step ${step ?? '?'} in a new job, on the local backend (your trainer's callbacks do not run for it).`,
+        );
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        const choice = await vscode.window.showErrorMessage(
+          `Arkor: could not resume ${name}: ${message}`,
+          'Re-run',
+        );
+        if (choice === 'Re-run') await rerun();
+      }
+    },
+    'arkor.rerunJob': () => rerun(),
     'arkor.copyJobId': async (arg) => {
       const jobId = jobIdOf(arg);
       if (!jobId) return;

@@ -264,7 +264,12 @@ export class JobPanel extends WebviewHost<JobPanelToHost, HostToJobPanel> {
       schema: jobPanelMessage,
       html: { bundle: 'job', title: 'Arkor Job', data: { jobId } },
     });
-    this.feed = new JobPanelFeed(jobId, () => this.session.connection?.store, this.channel);
+    this.feed = new JobPanelFeed(
+      jobId,
+      () => this.session.connection?.store,
+      this.channel,
+      () => this.session.connection?.kind,
+    );
     this.attachWebview(panel);
     this._register(session.onDidChangeStore((change) => this.onStoreChange(change)));
     this._register(session.onDidChange(() => this.ensureWatching()));
@@ -349,6 +354,10 @@ export class JobPanel extends WebviewHost<JobPanelToHost, HostToJobPanel> {
     switch (message.type) {
       case 'cancelJob':
         return this.command('arkor.cancelJob', this.jobId);
+      case 'resumeJob':
+        return this.command('arkor.resumeJob', this.jobId);
+      case 'rerunJob':
+        return this.command('arkor.rerunJob', this.jobId);
       case 'openPlayground':
         return this.command('arkor.openPlayground', { jobId: this.jobId, step: message.step });
       case 'openFullLog':

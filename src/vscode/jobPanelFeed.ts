@@ -3,9 +3,9 @@
  * No `vscode` import: the panel host (jobPanel.ts) is this plus VS Code glue, and unit tests drive
  * this with a real store to see exactly what the webview would receive.
  */
-import type { JobStore, JobStoreChange, WebviewChannel } from '../core';
+import type { BackendKind, JobStore, JobStoreChange, WebviewChannel } from '../core';
 import type { HostToJobPanel } from '../protocol';
-import { detail, formatLogLine, jobDetail, streamView, toColumns } from './viewModels';
+import { detail, formatLogLine, jobDetail, streamView, toColumns, withResume } from './viewModels';
 
 export class JobPanelFeed {
   /** Metric rows the webview holds; deltas continue from here. */
@@ -16,6 +16,8 @@ export class JobPanelFeed {
     /** The current store; a reconnect brings a new one (the host then resyncs the channel). */
     private readonly store: () => JobStore | undefined,
     private readonly channel: WebviewChannel<HostToJobPanel>,
+    /** The connected backend's kind: only the local backend resumes a job. */
+    private readonly backend: () => BackendKind | undefined = () => undefined,
   ) {}
 
   /** The whole panel: job header, every metric row with its receive time, the log tail, the stream. */
@@ -27,7 +29,7 @@ export class JobPanelFeed {
     this.sentRows = snap.metrics.step.length;
     return {
       type: 'snapshot',
-      job: detail(job, snap, store.runLabel(this.jobId)),
+      job: withResume(detail(job, snap, store.runLabel(this.jobId)), this.backend()),
       metrics: toColumns(snap.metrics, snap.metricTimes),
       logTail: snap.log.map(formatLogLine),
       stream: streamView(snap.stream),
@@ -68,11 +70,14 @@ export class JobPanelFeed {
         if (!job) return;
         this.channel.postDelta({
           type: 'job',
-          job: jobDetail(
-            job,
-            store.rowData(this.jobId),
-            store.startedMetadata(this.jobId),
-            store.runLabel(this.jobId),
+          job: withResume(
+            jobDetail(
+              job,
+              store.rowData(this.jobId),
+              store.startedMetadata(this.jobId),
+              store.runLabel(this.jobId),
+            ),
+            this.backend(),
           ),
         });
         return;

@@ -3,9 +3,9 @@
  * deltas. No `vscode` import: the view host (jobsView.ts) is this plus VS Code glue, and unit tests
  * drive it with a real store to see exactly what the webview would receive.
  */
-import type { Event, JobStore, WebviewChannel } from '../core';
+import type { BackendKind, Event, JobStore, WebviewChannel } from '../core';
 import type { BackendInfo, HostToJobsView, JobSummary } from '../protocol';
-import { summarize } from './viewModels';
+import { summarize, withResume } from './viewModels';
 
 /** What the jobs view renders; the session's job store adapter implements it. */
 export interface JobsSource {
@@ -18,9 +18,11 @@ export interface JobsSource {
 }
 
 /** The list rows of every job in the store, in the store's order. */
-export function jobSummaries(store: JobStore | undefined): JobSummary[] {
+export function jobSummaries(store: JobStore | undefined, backend?: BackendKind): JobSummary[] {
   if (!store) return [];
-  return store.jobs().map((job) => summarize(job, store.rowData(job.id), store.runLabel(job.id)));
+  return store
+    .jobs()
+    .map((job) => withResume(summarize(job, store.rowData(job.id), store.runLabel(job.id)), backend));
 }
 
 /** Jobs of the store running now. */

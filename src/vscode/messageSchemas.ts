@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CONNECTION_ACTIONS } from '../core/connection';
 import {
   type EndpointPanelToHost,
   type JobPanelToHost,
@@ -22,7 +23,7 @@ export const jobsViewMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('refresh') }),
   z.object({
     type: z.literal('connectionAction'),
-    action: z.enum(['signIn', 'selectBackend', 'retry', 'chooseProject', 'showOutput']),
+    action: z.enum(CONNECTION_ACTIONS),
   }),
   z.object({ type: z.literal('openJob'), jobId }),
   z.object({ type: z.literal('cancelJob'), jobId }),
@@ -42,6 +43,8 @@ export function parseMessage<T>(schema: z.ZodType<T>, raw: unknown): T | undefin
 export const jobPanelMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
   z.object({ type: z.literal('cancelJob') }),
+  z.object({ type: z.literal('resumeJob') }),
+  z.object({ type: z.literal('rerunJob') }),
   z.object({ type: z.literal('openPlayground'), step: z.number().int().nonnegative().optional() }),
   z.object({ type: z.literal('openFullLog') }),
   z.object({ type: z.literal('switchBackend') }),

@@ -15,12 +15,14 @@ import {
   type JobOrigin,
   JobStore,
   type JobStoreChange,
+  NoProjectError,
   NotSignedInError,
   originOf,
   resolveBaseUrl,
   resolveScope,
   retryDelayMs,
   type Scope,
+  UntrustedScopeError,
 } from '../core';
 import { Disposable, toDisposable } from '../core/lifecycle';
 import type { BackendInfo } from '../protocol';
@@ -75,6 +77,8 @@ export class ArkorSession extends Disposable {
   /** The URL the current attempt talks to, so a failure names where it failed. */
   private attemptUrl: string | undefined;
   private currentState: ConnectionState;
+  /** Why the last sign-in attempt gave no credentials, shown while signed out; cleared by a sign-in. */
+  private failedSignIn: string | undefined;
   private readonly storeListeners: vscode.Disposable[] = [];
   private readonly _onDidChange = this._register(new Emitter<void>('a session listener'));
   private readonly _onDidChangeStore = this._register(new Emitter<JobStoreChange>('a store listener'));
@@ -102,6 +106,7 @@ export class ArkorSession extends Disposable {
     );
     this._register(
       secrets.onDidChange((e) => {
+        if (e.key === credentialKey('cloud')) this.failedSignIn = undefined;
         if (e.key === credentialKey(this.kind)) this.reset('credentials changed');
       }),
     );
@@ -193,6 +198,15 @@ export class ArkorSession extends Disposable {
         if (generation === this.generation) this.connecting = undefined;
       });
     return this.connecting;
+  }
+
+  /**
+   * A sign-in (an anonymous sign-up, an import) failed: while signed out, the Jobs view and the status
+   * bar say why, with the buttons that fix it, until a sign-in succeeds.
+   */
+  signInFailed(reason: string): void {
+    this.failedSignIn = reason;
+    if (this.currentState.phase === 'signed-out') this.fail(new NotSignedInError(reason));
   }
 
   /** Connect now, whatever the state (the Retry action). */
@@ -297,14 +311,14 @@ export class ArkorSession extends Disposable {
     this.attemptUrl = undefined;
     const projectDir = await this.projectDir();
     this.log.info(`Connecting to the ${kind} backend for ${projectDir ?? '(no project)'}`);
-    if (!projectDir) throw new Error('Open a folder that contains an Arkor project (src/arkor/index.ts).');
+    if (!projectDir) throw new NoProjectError();
     const store = this.credentialStore(kind);
     let credentials = await store.get();
     let baseUrl: string;
     if (kind === 'local') {
       baseUrl = await this.localBackend.ensureStarted();
     } else {
-      if (!credentials) throw new NotSignedInError();
+      if (!credentials) throw new NotSignedInError(this.failedSignIn);
       baseUrl = cloudBaseUrl(credentials);
     }
     this.attemptUrl = baseUrl;
@@ -315,7 +329,7 @@ export class ArkorSession extends Disposable {
       onDeprecation: (notice) => void vscode.window.showWarningMessage(`Arkor: ${notice.message}`),
     });
     if (kind === 'local') {
-      // The backend this window started accepts its host token only (sign-up is closed to others).
+      // The user's shared backend accepts its host token only (sign-up is closed to others).
       const token = this.localBackend.hostToken;
       if (!token) throw new Error('The local backend started without its credential.');
       credentials = { mode: 'anon', token, anonymousId: 'arkor-vscode', orgSlug: 'local' };
@@ -348,10 +362,10 @@ export class ArkorSession extends Disposable {
 async function readOnlyScope(projectDir: string, credentials: Credentials): Promise<Scope> {
   const resolved = await resolveScope(projectDir, credentials);
   if (resolved.kind === 'ok') return resolved.state;
-  throw new Error(
+  throw new UntrustedScopeError(
     resolved.kind === 'missing'
       ? 'This project has no .arkor/state.json yet, and Arkor does not create one in an untrusted workspace. Trust the workspace to connect it to Arkor Cloud.'
-      : "This project's .arkor/state.json belongs to another Arkor Cloud identity. Sign in with that account.",
+      : "This project's .arkor/state.json belongs to another Arkor Cloud identity, and Arkor does not replace it in an untrusted workspace. Trust the workspace, then choose a project.",
   );
 }
 

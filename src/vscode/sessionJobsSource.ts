@@ -55,7 +55,7 @@ export class SessionJobsSource extends Disposable implements JobsSource {
   }
 
   jobs(): JobSummary[] {
-    return jobSummaries(this.session.connection?.store);
+    return jobSummaries(this.session.connection?.store, this.session.connection?.kind);
   }
 
   backend(): BackendInfo {

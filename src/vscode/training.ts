@@ -43,6 +43,8 @@ export class Training extends Disposable {
   readonly diagnostics = this._register(vscode.languages.createDiagnosticCollection('arkor'));
   private readonly runs = new Set<RunImpl>();
   private readonly progress = new ProjectProgress();
+  /** The window is going (reload, close): runs are stopped, their jobs go on, nobody is told. */
+  private closing = false;
   private readonly channels = new Map<string, vscode.OutputChannel>();
   private readonly status = this._register(
     vscode.window.createStatusBarItem('arkor.training', vscode.StatusBarAlignment.Left, 10),
@@ -66,6 +68,9 @@ export class Training extends Disposable {
     );
     this._register(
       toDisposable(() => {
+        this.closing = true;
+        // Only the `arkor start` processes stop; their jobs go on training in the local backend,
+        // which outlives this window (the reloaded window shows them still running) or on the cloud.
         for (const run of this.runs) run.kill();
         this.progress.dispose();
         for (const c of this.channels.values()) c.dispose();
@@ -192,6 +197,8 @@ export class Training extends Disposable {
    * (calm, whatever the exit code); its job trains on without it; or failed, with the reason.
    */
   private async reportEnd(run: RunImpl, outcome: RunOutcome, channel: vscode.OutputChannel): Promise<void> {
+    // The window is going: its runs' jobs go on (the reloaded window shows them); nothing to say.
+    if (this.closing) return;
     const { jobId } = outcome;
     const store = this.session.connection?.store;
     // The backend's reason for a failed job may not have reached the list yet.

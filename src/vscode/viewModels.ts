@@ -3,6 +3,7 @@
  * unit-tested in plain Node. Nothing here may carry a token.
  */
 import {
+  type BackendKind,
   type JobLogLine,
   type JobRowData,
   type JobSnapshot,
@@ -79,6 +80,16 @@ export function summarize(job: TrainingJob, row?: JobRowData, label?: string): J
     sparkline: losses.length > 1 ? losses : undefined,
     checkpoints,
   };
+}
+
+/**
+ * Whether a job can be resumed from a checkpoint: it was interrupted (failed or cancelled) and its
+ * backend is the local one (Arkor Cloud has no resume). Whether it saved a checkpoint is known only
+ * once its events are loaded; the job panel, which has them, also requires one.
+ */
+export function withResume<S extends JobSummary>(summary: S, backend: BackendKind | undefined): S {
+  const interrupted = summary.status === 'failed' || summary.status === 'cancelled';
+  return { ...summary, canResume: backend === 'local' && interrupted };
 }
 
 /** Config keys that are plumbing, not settings a user chose. */
@@ -164,20 +175,35 @@ export function warningsOf(job: TrainingJob): string[] | undefined {
 }
 
 /**
- * The store's metrics (NaN for missing) as the panel's columns: fresh typed arrays of exactly n rows
- * (a view into a larger buffer would send the whole buffer), with each row's receive time (0: unknown).
+ * The store's metrics (NaN for missing) as the panel's columns, with each row's receive time
+ * (0: unknown). Takes ownership: `JobStore.snapshot()` and `metrics()` already return fresh
+ * exact-length copies, so those are posted as they are (the one copy on the host; a million-row
+ * snapshot is 28 MB). Only a view into a larger buffer, which `postMessage` would send whole, or a
+ * times list that is not a `Float64Array` of n rows is copied.
  */
 export function toColumns(metrics: MetricsArrays, times?: ArrayLike<number>): MetricColumns {
   const n = metrics.step.length;
-  const time = new Float64Array(n);
-  for (let i = 0; i < n && times && i < times.length; i++) time[i] = times[i] ?? 0;
+  let time: Float64Array;
+  if (times instanceof Float64Array && times.length === n) {
+    time = ownBuffer(times);
+  } else {
+    time = new Float64Array(n);
+    for (let i = 0; i < n && times && i < times.length; i++) time[i] = times[i] ?? 0;
+  }
   return {
-    step: new Float64Array(metrics.step),
-    loss: new Float32Array(metrics.loss),
-    evalLoss: new Float32Array(metrics.evalLoss),
-    learningRate: new Float32Array(metrics.learningRate),
+    step: ownBuffer(metrics.step),
+    loss: ownBuffer(metrics.loss),
+    evalLoss: ownBuffer(metrics.evalLoss),
+    learningRate: ownBuffer(metrics.learningRate),
     time,
   };
+}
+
+/** `column` itself when its buffer holds exactly its rows, else a copy that does. */
+function ownBuffer<T extends Float32Array | Float64Array>(column: T): T {
+  return column.byteOffset === 0 && column.byteLength === column.buffer.byteLength
+    ? column
+    : (column.slice() as T);
 }
 
 /** One log line as the panel and the full log show it: local time, event type, message. */

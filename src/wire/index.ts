@@ -10,6 +10,7 @@ export * from './errors';
 export * from './events';
 export * from './jobStatus';
 export * from './jobs';
+export * from './localBackend';
 export * from './openai';
 export * from './projects';
 export * from './routes';

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { JOB_STATUSES } from './jobStatus';
+import { ResumedFromSchema } from './localBackend';
 
 // ---- The job-create body --------------------------------------------------------------------------
 
@@ -92,6 +93,8 @@ export const TrainingJobSchema = z.looseObject({
   completedAt: z.string().nullable(),
   /** LOCAL-ONLY extra: settings the job asked for that the local engine does not implement. */
   warnings: z.array(z.string()).optional(),
+  /** LOCAL-ONLY extra: the checkpoint a resumed job started from (src/wire/localBackend.ts). */
+  resumedFrom: ResumedFromSchema.optional(),
 });
 
 /**
@@ -110,6 +113,7 @@ export const TrainingJobReadSchema = TrainingJobSchema.extend({
   completedAt: z.string().nullable().optional(),
   // Whatever a server sends here is kept as it is.
   warnings: z.unknown().optional(),
+  resumedFrom: ResumedFromSchema.optional().catch(undefined),
 });
 
 // ---- Envelopes ----------------------------------------------------------------------------------------

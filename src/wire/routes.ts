@@ -41,6 +41,7 @@ import {
   JobReadSchema,
   JobResponseSchema,
 } from './jobs';
+import { LocalBackendInfoSchema, ResumeJobRequestSchema, RetireResponseSchema } from './localBackend';
 import {
   CreateProjectRequestSchema,
   LocalProjectReadSchema,
@@ -156,6 +157,38 @@ export const ROUTES = {
     request: LocalProjectRequestSchema,
     response: LocalProjectResponseSchema,
     read: LocalProjectReadSchema,
+    localOnly: true,
+  },
+  /** LOCAL-ONLY, host token only: the backend's pid, build and whether a job is active. */
+  localBackendInfo: {
+    method: 'GET',
+    path: '/v1/local/backend',
+    scope: 'none',
+    auth: true,
+    status: 200,
+    response: LocalBackendInfoSchema,
+    localOnly: true,
+  },
+  /** LOCAL-ONLY, host token only: exit once idle (a newer build of the extension took over). */
+  localBackendRetire: {
+    method: 'POST',
+    path: '/v1/local/backend/retire',
+    scope: 'none',
+    auth: true,
+    status: 200,
+    response: RetireResponseSchema,
+    localOnly: true,
+  },
+  /** LOCAL-ONLY: a new job continuing an interrupted one from its checkpoint (no such cloud route). */
+  resumeJob: {
+    method: 'POST',
+    path: '/v1/local/jobs/:id/resume',
+    scope: 'project',
+    auth: true,
+    status: 201,
+    request: ResumeJobRequestSchema,
+    response: JobResponseSchema,
+    read: JobReadSchema,
     localOnly: true,
   },
   listJobs: {

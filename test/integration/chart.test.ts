@@ -207,7 +207,9 @@ describe('Job panel chart in view (local backend)', function () {
       await vscode.commands.executeCommand('arkor.openJob', job.id);
       const panel = api.jobPanels.get(job.id)!;
       await waitFor(() => panel.isMounted, 'the job panel to mount');
-      await waitFor(() => panel.panel.title === `Job: ${name}`, 'the tab title to be the job name', 10_000);
+      // Its run label: the name and its ordinal among runs of that name (a lone run is #1).
+      const title = `Job: ${name} #1`;
+      await waitFor(() => panel.panel.title === title, 'the tab title to be the run label', 10_000);
       const shown = await waitFor(
         () =>
           evalInWebview<{ error: string; empty: string; text: string } | null>(
@@ -222,8 +224,10 @@ describe('Job panel chart in view (local backend)', function () {
       assert.match(shown.error, /not valid JSON/);
       assert.match(shown.empty, /failed before its first training step/);
       assert.doesNotMatch(shown.text, /Waiting for training metrics/);
-      assert.equal(panel.panel.title, `Job: ${name}`);
+      assert.equal(panel.panel.title, title);
       await screenshot('65-job-failed-before-training');
+      await setTheme('Default Dark Modern');
+      await screenshot('65-job-failed-before-training-dark');
     } finally {
       rmSync(dataFile, { force: true });
     }

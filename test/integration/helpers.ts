@@ -1,9 +1,10 @@
 import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as vscode from 'vscode';
 import type { ArkorExtensionApi } from '../../src/extension';
-import { evalInWebview, evalInWorkbench, waitFor } from './driver';
+import { evalInWebview, evalInWorkbench, restoreMarker, waitFor } from './driver';
 
 export const EXTENSION_ID = 'arkor.arkor-vscode';
 
@@ -52,22 +53,29 @@ export async function trainJob(api: ArkorExtensionApi, name: string, maxSteps = 
 export type ThemeName = 'Default Light Modern' | 'Default Dark Modern';
 
 /**
- * Switches the workbench colour theme (user setting) and waits until the workbench wears it (a named
- * one); webviews restyle after it, and their tests wait for that themselves.
+ * Switches the workbench colour theme (user setting) and waits until the workbench wears it (VS
+ * Code's default is Dark Modern); webviews restyle after it, and their tests wait for that themselves.
  */
 export async function setTheme(theme: ThemeName | undefined): Promise<void> {
   await vscode.workspace
     .getConfiguration('workbench')
     .update('colorTheme', theme, vscode.ConfigurationTarget.Global);
-  // Back to VS Code's default (a restore): its kind differs by host, so there is nothing to wait for.
-  if (theme === undefined) return;
-  const kind = theme === 'Default Light Modern' ? 'vs' : 'vs-dark';
+  // The default theme's kind depends on the host (code-server's default, auto-detection): then wait
+  // for the workbench to match whatever theme VS Code reports as active.
+  const kindOf = () =>
+    theme === undefined
+      ? vscode.window.activeColorTheme.kind === vscode.ColorThemeKind.Light
+        ? 'vs'
+        : 'vs-dark'
+      : theme === 'Default Light Modern'
+        ? 'vs'
+        : 'vs-dark';
   await waitFor(
     () =>
       evalInWorkbench<boolean>(
-        `return document.querySelector('.monaco-workbench')?.classList.contains('${kind}') ?? false`,
+        `return document.querySelector('.monaco-workbench')?.classList.contains('${kindOf()}') ?? false`,
       ),
-    `the workbench to switch to ${theme}`,
+    `the workbench to switch to ${theme ?? 'the default theme'}`,
   );
 }
 
@@ -88,6 +96,40 @@ export function waitForChartPoints(points: number, timeoutMs = 30_000): Promise<
     `the chart to hold all ${points} points`,
     timeoutMs,
   );
+}
+
+/**
+ * Run Training as a user does, with `maxSteps` changed in the editor and not saved (the run builds
+ * the code on screen), then the edit reverted. Resolves once its job is training.
+ */
+export async function runTrainingWithMaxSteps(api: ArkorExtensionApi, maxSteps: number) {
+  const folder = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+  const trainerFile = path.join(folder, 'src/arkor/index.ts');
+  const original = readFileSync(trainerFile, 'utf8');
+  const editor = await vscode.window.showTextDocument(vscode.Uri.file(trainerFile));
+  const doc = editor.document;
+  const match = /maxSteps: \d+/.exec(doc.getText())!;
+  await editor.edit((e) =>
+    e.replace(
+      new vscode.Range(doc.positionAt(match.index), doc.positionAt(match.index + match[0].length)),
+      `maxSteps: ${maxSteps}`,
+    ),
+  );
+  const run = await vscode.commands.executeCommand<{ pid?: number; jobId?: string; home: string }>(
+    'arkor.runTraining',
+  );
+  await vscode.window.showTextDocument(doc);
+  await vscode.commands.executeCommand('workbench.action.files.revert');
+  assert.equal(readFileSync(trainerFile, 'utf8'), original);
+  assert.ok(run?.pid);
+  const jobId = await waitFor(() => run.jobId, 'the job id', 120_000);
+  await waitFor(() => api.session.connection!.store.status(jobId) === 'running', 'the job to run', 120_000);
+  return { run, jobId };
+}
+
+/** What the window before a reload tells the reloaded one about the training it left running. */
+export function runningJobMarker(): string {
+  return path.join(path.dirname(restoreMarker()), 'reload-running-job.json');
 }
 
 /** The titles of the job panel tabs, in tab order (restored tabs not revived yet included). */

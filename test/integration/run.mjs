@@ -32,6 +32,8 @@ async function runSession(phase, { folder = path.join(root, 'examples/quickstart
       extensionTestsPath: path.join(root, 'out/test/integration/index.js'),
       launchArgs: [folder, '--disable-extensions'],
       extensionTestsEnv: {
+        // The local backend outlives windows and exits once idle; test runs leave none behind long.
+        ARKOR_LOCAL_IDLE_EXIT_SECONDS: '60',
         ...env,
         ARKOR_TEST_DRIVER_DIR: driverDir,
         ARKOR_SCREENSHOT_DIR: path.join(results, 'screenshots'),
@@ -116,23 +118,68 @@ async function cloudWorld() {
 const layoutMissing = path.join(results, 'reload-layout-missing');
 rmSync(layoutMissing, { force: true });
 
+/** The reload session's backend idle time: the orphan check waits for it. */
+const RELOAD_IDLE_SECONDS = 20;
+
+/**
+ * The local backend left with a training by a killed VS Code: alive (it outlives windows), training
+ * on; once its job is cancelled (as any window of the user could, through the discovery file) it
+ * exits after its idle time, taking its discovery file with it. Then the run directory is removed.
+ */
+async function backendIdlesOut(backend, alive) {
+  const fail = (message) => {
+    if (alive(backend.pid)) process.kill(backend.pid, 'SIGKILL');
+    console.error(message);
+    process.exit(1);
+  };
+  if (!alive(backend.pid))
+    fail(`The local backend (pid ${backend.pid}) died with VS Code: its training was lost`);
+  const file = path.join(backend.discovery, 'backend.json');
+  const record = JSON.parse(readFileSync(file, 'utf8'));
+  const query = new URLSearchParams(backend.scope).toString();
+  const res = await fetch(`${record.url}/v1/jobs/${encodeURIComponent(backend.jobId)}/cancel?${query}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${record.hostToken}`, 'X-Arkor-Client': 'arkor/0.0.3-alpha.1' },
+  });
+  if (!res.ok) fail(`Could not cancel the job left training (${res.status}): ${await res.text()}`);
+  const cancelled = Date.now();
+  while (alive(backend.pid) && Date.now() - cancelled < (RELOAD_IDLE_SECONDS + 20) * 1000)
+    await new Promise((r) => setTimeout(r, 250));
+  const waited = (Date.now() - cancelled) / 1000;
+  if (alive(backend.pid)) fail(`The idle local backend (pid ${backend.pid}) did not exit within ${waited} s`);
+  if (waited < RELOAD_IDLE_SECONDS - 2)
+    fail(`The local backend exited after ${waited} s, before its idle time`);
+  if (existsSync(file)) fail(`The local backend exited but left its discovery file ${file}`);
+  // The test host kept the run directory for this check (ARKOR_KEEP_RUN_DIR): it is <tmp>/run-*/.
+  let dir = backend.discovery;
+  while (dir !== path.dirname(dir) && !/^run-/.test(path.basename(dir))) dir = path.dirname(dir);
+  if (/^run-/.test(path.basename(dir))) rmSync(dir, { recursive: true, force: true });
+  console.log(
+    `The local backend exited ${waited.toFixed(1)} s after its last job ended (idle time ${RELOAD_IDLE_SECONDS} s).`,
+  );
+}
+
 // ARKOR_TEST_PHASES=reload,untrusted runs only those sessions (for working on one of them).
 const phases = (process.env.ARKOR_TEST_PHASES || 'trusted,reload,untrusted,cloud').split(',');
 
 if (phases.includes('trusted')) await session('trusted');
-// A window reload with a job panel open (restored by the serializer), then the orphan check.
-if (phases.includes('reload') && !(await runSession('reload'))) {
+// A window reload with a job panel open (restored by the serializer) and a local training running
+// (it goes on in the backend, which outlives the window), then the orphan check. The run directory
+// is kept so the backend, which outlives VS Code, keeps its data until it has exited by itself.
+const reloadEnv = { ARKOR_LOCAL_IDLE_EXIT_SECONDS: String(RELOAD_IDLE_SECONDS), ARKOR_KEEP_RUN_DIR: '1' };
+if (phases.includes('reload') && !(await runSession('reload', { env: reloadEnv }))) {
   if (!existsSync(layoutMissing)) process.exit(1);
   rmSync(layoutMissing, { force: true });
   console.log(
     '[integration] the workbench did not save its layout before the reload; running that session once more',
   );
-  await session('reload');
+  await session('reload', { env: reloadEnv });
 }
-// The last test left a training and the local backend running; VS Code has now been killed without
-// warning. Everything the extension started must be gone within a few seconds.
+// The last test left a training running; VS Code has now been killed without warning. The run's
+// processes must be gone within a few seconds; the local backend stays (by design) while its job
+// trains, and exits by itself once the job is over and it has been idle for its idle time.
 if (phases.includes('reload') && existsSync(livePids)) {
-  const { groups, pids, homes = [] } = JSON.parse(readFileSync(livePids, 'utf8'));
+  const { groups, homes = [], backend } = JSON.parse(readFileSync(livePids, 'utf8'));
   const alive = (id) => {
     try {
       process.kill(id, 0);
@@ -141,12 +188,13 @@ if (phases.includes('reload') && existsSync(livePids)) {
       return false;
     }
   };
-  const targets = [...groups.map((g) => -g), ...pids];
+  const targets = groups.map((g) => -g);
   const deadline = Date.now() + 10_000;
   while (targets.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
   const left = targets.filter(alive);
   if (left.length > 0) {
     for (const id of left) process.kill(id, 'SIGKILL');
+    if (alive(backend.pid)) process.kill(backend.pid, 'SIGKILL');
     console.error(`Orphaned processes after VS Code exited: ${left.join(', ')} (negative = process group)`);
     process.exit(1);
   }
@@ -159,8 +207,9 @@ if (phases.includes('reload') && existsSync(livePids)) {
     console.error(`A run's private HOME (with its token) outlived VS Code: ${leftHomes.join(', ')}`);
     process.exit(1);
   }
+  await backendIdlesOut(backend, alive);
   console.log(
-    `No orphans: training process group(s) ${groups.join(', ')} and backend ${pids.join(', ')} exited with VS Code; the run's HOME with its token is gone.`,
+    `No orphans: training process group(s) ${groups.join(', ')} exited with VS Code, the run's HOME with its token is gone, and the local backend (pid ${backend.pid}) exited by itself once idle.`,
   );
 }
 

@@ -223,6 +223,35 @@ describe('job panel', () => {
     assert.match(view.getByTestId('job-stats').textContent!, /Elapsed1m 00s/);
   });
 
+  it('offers Resume from Checkpoint and Re-run for an interrupted job, Re-run only without a checkpoint', async () => {
+    const checkpoints = [{ step: 40, savedAt: new Date(T0).toISOString() }];
+    const { view, host } = await mount({
+      status: 'failed',
+      error: 'backend stopped',
+      canResume: true,
+      checkpoints,
+    });
+    assert.equal(view.queryByTestId('cancel-job'), null);
+    assert.match(view.getByTestId('resume-job').getAttribute('title')!, /step 40/);
+    fireEvent.click(view.getByTestId('resume-job'));
+    assert.deepEqual(host.posted.at(-1), { type: 'resumeJob' });
+    fireEvent.click(view.getByTestId('rerun-job'));
+    assert.deepEqual(host.posted.at(-1), { type: 'rerunJob' });
+    // Arkor Cloud (no resume), or no checkpoint saved: Re-run alone.
+    await act(() =>
+      host.send({ type: 'job', job: detail({ status: 'cancelled', canResume: false, checkpoints }) }),
+    );
+    assert.equal(view.queryByTestId('resume-job'), null);
+    assert.ok(view.getByTestId('rerun-job'));
+    await act(() =>
+      host.send({ type: 'job', job: detail({ status: 'failed', canResume: true, checkpoints: [] }) }),
+    );
+    assert.equal(view.queryByTestId('resume-job'), null);
+    // Running or completed: neither.
+    await act(() => host.send({ type: 'job', job: detail({ status: 'running', canResume: false }) }));
+    assert.equal(view.queryByTestId('rerun-job'), null);
+  });
+
   it('lists checkpoints with the loss at their step and opens them in the Playground', async () => {
     const { view, host } = await mount({
       checkpoints: [

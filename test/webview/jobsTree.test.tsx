@@ -41,7 +41,7 @@ const JOBS: JobSummary[] = [
     ],
   }),
   job('b2', { name: 'Summariser', status: 'completed', checkpoints: [{ step: 50, savedAt: minutesAgo(2) }] }),
-  job('c3', { name: 'broken-run', status: 'failed', error: 'CUDA out of memory' }),
+  job('c3', { name: 'broken-run', status: 'failed', error: 'CUDA out of memory', canResume: true }),
   job('d4', { name: 'waiting', status: 'queued' }),
 ];
 
@@ -142,8 +142,11 @@ describe('jobs tree: view', () => {
       webviewSection: 'job',
       jobId: 'a1',
       jobStatus: 'running',
+      jobResumable: false,
       preventDefaultContextMenuItems: true,
     });
+    // The host says whether a job can be resumed; the row's context carries it to the menu.
+    assert.equal(JSON.parse(rows[2]!.getAttribute('data-vscode-context')!).jobResumable, true);
     const tip = rows[2]!.getAttribute('title')!;
     assert.match(tip, /ID: c3/);
     assert.match(tip, /Error: CUDA out of memory/);

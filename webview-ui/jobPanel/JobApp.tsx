@@ -165,6 +165,25 @@ export function JobApp({
                 Cancel
               </Button>
             )}
+            {job.canResume && job.checkpoints.length > 0 && (
+              <Button
+                onClick={() => post({ type: 'resumeJob' })}
+                data-testid="resume-job"
+                title={`Go on from the checkpoint at step ${job.checkpoints[job.checkpoints.length - 1]?.step} in a new job`}
+              >
+                Resume from Checkpoint
+              </Button>
+            )}
+            {(job.status === 'failed' || job.status === 'cancelled') && (
+              <Button
+                appearance={job.canResume && job.checkpoints.length > 0 ? 'secondary' : 'primary'}
+                onClick={() => post({ type: 'rerunJob' })}
+                data-testid="rerun-job"
+                title="Run this project's trainer again"
+              >
+                Re-run
+              </Button>
+            )}
             {job.status === 'completed' && (
               <Button onClick={() => post({ type: 'openPlayground' })} data-testid="open-playground">
                 Open in Playground

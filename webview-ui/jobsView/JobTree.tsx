@@ -95,6 +95,7 @@ export function JobTree(props: JobTreeProps) {
                 webviewSection: 'job',
                 jobId: row.job.id,
                 jobStatus: row.job.status,
+                jobResumable: row.job.canResume === true,
                 preventDefaultContextMenuItems: true,
               })}
               onClick={() => {

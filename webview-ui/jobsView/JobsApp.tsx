@@ -74,6 +74,18 @@ export function JobsApp({ channel }: { channel: JobsChannel }) {
     const clock = setInterval(() => setNow(Date.now()), CLOCK_INTERVAL_MS);
     return () => clearInterval(clock);
   }, []);
+  useEffect(() => {
+    // VS Code focuses the view's window, not an element in it ("Focus on Jobs View", Ctrl+0-style
+    // keybindings): put the keyboard where the keys work. A click that focused something itself wins.
+    const onFocus = () =>
+      setTimeout(() => {
+        const current = document.activeElement;
+        if (current && current !== document.body) return;
+        focusMainTarget();
+      }, 0);
+    window.addEventListener('focus', onFocus);
+    return () => window.removeEventListener('focus', onFocus);
+  }, []);
   usePersisted(channel, ui);
 
   const expanded = useMemo(() => new Set(ui.expanded), [ui.expanded]);
@@ -108,7 +120,11 @@ export function JobsApp({ channel }: { channel: JobsChannel }) {
             Connecting to {state.backend?.label || 'the backend'}…
           </p>
         ) : (
-          <EmptyState trusted={state.trusted} onRun={() => post({ type: 'runTraining' })} />
+          <EmptyState
+            trusted={state.trusted}
+            onRun={() => post({ type: 'runTraining' })}
+            onTrust={() => post({ type: 'connectionAction', action: 'manageTrust' })}
+          />
         )
       ) : (
         <>
@@ -200,6 +216,18 @@ function countByStatus(jobs: readonly JobSummary[]): Record<string, number> {
   return counts;
 }
 
+/**
+ * Keyboard focus for the whole view: the tree's tab stop (the selected row, else the first), else the
+ * main action (the banner's fix, or Run Training), else the search box.
+ */
+export function focusMainTarget(): void {
+  const target =
+    document.querySelector<HTMLElement>('[role=tree] [role=treeitem][tabindex="0"]') ??
+    document.querySelector<HTMLElement>('[data-main-action]') ??
+    document.querySelector<HTMLElement>('[data-testid=job-search]');
+  target?.focus();
+}
+
 /** Escapes a value for a double-quoted CSS attribute selector. */
 function cssString(s: string): string {
   return s.replace(/["\\]/g, '\\$&');
@@ -208,17 +236,38 @@ function cssString(s: string): string {
 // Re-exported for tests that build keys.
 export { checkpointKey, jobKey };
 
-function EmptyState({ trusted, onRun }: { trusted: boolean; onRun: () => void }) {
+function EmptyState({
+  trusted,
+  onRun,
+  onTrust,
+}: {
+  trusted: boolean;
+  onRun: () => void;
+  onTrust: () => void;
+}) {
   return (
     <section class="empty" data-testid="empty-state">
       <p>No training jobs yet.</p>
       <p class="muted">
         Run the trainer in src/arkor/index.ts to start one. Its loss, logs and checkpoints show up here.
       </p>
-      <Button onClick={onRun} disabled={!trusted} data-testid="run-training">
-        Run Training
-      </Button>
-      {!trusted && <p class="muted">Trust this workspace to build and run trainers.</p>}
+      {trusted ? (
+        <Button onClick={onRun} data-testid="run-training" data-main-action="">
+          Run Training
+        </Button>
+      ) : (
+        <>
+          <p class="muted">Trust this workspace to build and run trainers.</p>
+          <div class="banner-actions">
+            <Button onClick={onTrust} data-action="manageTrust" data-main-action="">
+              {ACTION_LABELS.manageTrust}
+            </Button>
+            <Button appearance="secondary" disabled data-testid="run-training">
+              Run Training
+            </Button>
+          </div>
+        </>
+      )}
     </section>
   );
 }
@@ -229,6 +278,9 @@ const ACTION_LABELS: Record<ConnectionAction, string> = {
   retry: 'Retry',
   chooseProject: 'Choose Project',
   showOutput: 'Show Output',
+  newProject: 'New Project',
+  openFolder: 'Open Folder',
+  manageTrust: 'Manage Workspace Trust',
 };
 
 function isConnecting(backend: BackendInfo | undefined): boolean {
@@ -254,6 +306,7 @@ function ConnectionBanner({
               key={action}
               appearance={i === 0 ? 'primary' : 'secondary'}
               data-action={action}
+              data-main-action={i === 0 ? '' : undefined}
               onClick={() => onAction(action)}
             >
               {ACTION_LABELS[action]}

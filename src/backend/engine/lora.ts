@@ -83,7 +83,8 @@ export function saveLora(
   return { weightsFile, configFile, bytes: bytes.length };
 }
 
-export function loadLora(dir: string): { lora: Lora; config: AdapterConfig } {
+/** An adapter saved by `saveLora`; `trainable` when training goes on from it (a resumed job). */
+export function loadLora(dir: string, trainable = false): { lora: Lora; config: AdapterConfig } {
   const config = JSON.parse(readFileSync(path.join(dir, ADAPTER_CONFIG), 'utf8')) as AdapterConfig;
   const { tensors } = readSafetensors(path.join(dir, ADAPTER_WEIGHTS));
   const A: Record<string, tf.Variable> = {};
@@ -92,15 +93,15 @@ export function loadLora(dir: string): { lora: Lora; config: AdapterConfig } {
     const a = tensors[`${name}.lora_A`];
     const b = tensors[`${name}.lora_B`];
     if (!a || !b) throw new Error(`adapter is missing tensors for ${name}`);
-    A[name] = toVariable(a);
-    B[name] = toVariable(b);
+    A[name] = toVariable(a, trainable);
+    B[name] = toVariable(b, trainable);
   }
   return { lora: { r: config.r, alpha: config.alpha, scale: config.alpha / config.r, A, B }, config };
 }
 
-function toVariable(t: NamedTensor): tf.Variable {
+function toVariable(t: NamedTensor, trainable: boolean): tf.Variable {
   const x = tf.tensor(t.data, t.shape);
-  const v = tf.variable(x, false);
+  const v = tf.variable(x, trainable);
   x.dispose();
   return v;
 }

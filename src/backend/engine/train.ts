@@ -28,6 +28,12 @@ export interface TrainOptions {
   onCheckpoint?: (step: number) => void;
   /** Polled before each step; returning true stops the run. */
   shouldStop?: () => boolean;
+  /**
+   * Resume: the steps already done (by the run whose checkpoint `lora` was loaded from). The data
+   * order is replayed up to here, so step `startStep + 1` sees the batch it would have seen, and the
+   * learning-rate schedule goes on from here. Adam's moments are not in a checkpoint: they restart.
+   */
+  startStep?: number;
 }
 
 export interface StepMetrics {
@@ -90,11 +96,24 @@ export function train(o: TrainOptions): TrainResult {
   let stopped = false;
   let windowStart = Date.now();
   let windowSamples = 0;
+  const nextBatch = (): Window[] => {
+    const batch: Window[] = [];
+    while (batch.length < o.batchSize) {
+      if (cursor >= order.length) {
+        order = shuffle(o.train, rng);
+        cursor = 0;
+      }
+      batch.push(order[cursor++] as Window);
+    }
+    return batch;
+  };
+  // Replaying the sampling alone is cheap: no forward pass, only the shuffles and the cursor.
+  for (; step < (o.startStep ?? 0); step++) seen += nextBatch().length;
 
   const evalNow = () => (o.evalSet?.length ? evaluate(o.model, o.evalSet, o.batchSize, o.lora) : null);
   // Step 0 eval: with a fresh adapter (B = 0) this is the base model's held-out loss, the baseline
   // the adapter's later evalLoss values are compared with.
-  if (o.evalSteps && o.evalSet?.length) {
+  if (o.evalSteps && o.evalSet?.length && step === 0) {
     lastEvalLoss = evalNow();
     o.onLog?.({
       step: 0,
@@ -112,14 +131,7 @@ export function train(o: TrainOptions): TrainResult {
         stopped = true;
         break;
       }
-      const batch: Window[] = [];
-      while (batch.length < o.batchSize) {
-        if (cursor >= order.length) {
-          order = shuffle(o.train, rng);
-          cursor = 0;
-        }
-        batch.push(order[cursor++] as Window);
-      }
+      const batch = nextBatch();
       step++;
       seen += batch.length;
       windowSamples += batch.length;

@@ -17,6 +17,7 @@ import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import type * as Esbuild from 'esbuild';
 import type { ArkorProject } from './discovery';
 import { type EsbuildModule, EsbuildUnavailableError, loadEsbuild } from './esbuildLoader';
+import { hasOpaqueReexport, NO_TRAINER_EXPORT_MESSAGE, type TrainerExport, trainerExport } from './exports';
 import { writeAtomic } from './writeAtomic';
 
 export interface BuildDiagnostic {
@@ -56,6 +57,8 @@ export interface BuildSuccess extends BuildResultBase {
   ok: true;
   /** True when the existing artifact was up to date and nothing was built. */
   skipped: boolean;
+  /** The export `arkor start` will run (exports.ts); `unknown` behind an `export * from` a package. */
+  trainerExport: TrainerExport | 'unknown';
 }
 
 export interface BuildFailure extends BuildResultBase {
@@ -77,7 +80,7 @@ export interface BuildOptions {
 
 /** The record written to `inputs.json`. Bump `version` when its meaning changes. */
 interface InputsRecord {
-  version: 1;
+  version: 2;
   entry: string;
   optionsHash: string;
   outputSha256: string;
@@ -86,9 +89,10 @@ interface InputsRecord {
   config: { path: string; sha256: string | null }[];
   /** The build's warnings, reported again when a later call skips. */
   warnings: BuildDiagnostic[];
+  trainerExport: TrainerExport | 'unknown';
 }
 
-const RECORD_VERSION = 1;
+const RECORD_VERSION = 2;
 
 export function buildDir(root: string): string {
   return join(root, '.arkor', 'build');
@@ -322,6 +326,7 @@ async function buildNow(root: string, entry: string, opts: BuildOptions): Promis
         durationMs: elapsed(),
         inputs: record.inputs.map((i) => i.path),
         warnings: Array.isArray(record.warnings) ? record.warnings : [],
+        trainerExport: record.trainerExport,
       };
     }
   }
@@ -350,6 +355,11 @@ async function buildNow(root: string, entry: string, opts: BuildOptions): Promis
 
   const output = result.outputFiles.find((f) => resolve(f.path) === outFile) ?? result.outputFiles[0];
   if (!output) throw new Error(`esbuild produced no output for ${entry}`);
+  // A module the CLI cannot run is an error here, at the entry, with the CLI's own message (the
+  // artifact is not written: nothing could start it).
+  const meta = Object.entries(result.metafile.outputs).find(([key]) => resolve(root, key) === outFile)?.[1];
+  const exported = trainerExport(meta?.exports ?? [], hasOpaqueReexport(output.text));
+  if (!exported) return failAtEntry(NO_TRAINER_EXPORT_MESSAGE);
 
   // Hash exactly what esbuild read. Inputs outside the default namespace (none without plugins
   // of our own) are skipped: they have no file to compare.
@@ -374,6 +384,7 @@ async function buildNow(root: string, entry: string, opts: BuildOptions): Promis
     inputs,
     config,
     warnings,
+    trainerExport: exported,
   };
 
   await mkdir(dirname(outFile), { recursive: true });
@@ -389,5 +400,6 @@ async function buildNow(root: string, entry: string, opts: BuildOptions): Promis
     durationMs: elapsed(),
     inputs: inputs.map((i) => i.path),
     warnings,
+    trainerExport: exported,
   };
 }

@@ -31,6 +31,13 @@ export {
   maskSource,
   type TrainerCall,
 } from './discovery';
+export {
+  hasOpaqueReexport,
+  NO_TRAINER_EXPORT_MESSAGE,
+  TRAINER_EXPORTS,
+  type TrainerExport,
+  trainerExport,
+} from './exports';
 export { failureReason } from './failureReason';
 export { localRunDir, prepareLocalRunDir } from './localRunDir';
 export { LineSplitter, parseRunLine, type RunLineEvent, stripAnsi } from './output';

@@ -147,7 +147,69 @@ describe('Arkor Cloud (loopback cloud server)', function () {
     await assert.rejects(api.session.connect(), /Not signed in to Arkor Cloud/);
     await vscode.commands.executeCommand('workbench.view.extension.arkor');
     await waitFor(async () => /Not signed in/.test(await jobsViewText()), 'the Jobs view to say signed out');
+    // The fix is the main action: Sign In is the banner's primary button, Run Training is not offered,
+    // and the view's title bar shows Sign In where Run Training was.
+    const view = await evalInWebview<{ primary: string | null; run: boolean }>(
+      'jobs',
+      `return {
+         primary: document.querySelector('[data-testid=connection-banner] [appearance=primary]')?.textContent ?? null,
+         run: !!document.querySelector('[data-testid=run-training]'),
+       };`,
+    );
+    assert.deepEqual(view, { primary: 'Sign In', run: false });
+    const titleActions = () =>
+      evalInWorkbench<string[]>(
+        `const pane = [...document.querySelectorAll('.pane-header, .composite.title')].find((h) => /Jobs/.test(h.textContent));
+         return pane ? [...pane.querySelectorAll('.action-label')].map((a) => a.getAttribute('aria-label') ?? '') : [];`,
+      );
+    const actions = await waitFor(async () => {
+      const a = await titleActions();
+      return a.some((l) => /Sign In/.test(l)) ? a : null;
+    }, 'Sign In in the Jobs view title bar');
+    assert.ok(!actions.some((l) => /Run Training/.test(l)), `no Run Training in ${actions.join(', ')}`);
     await screenshot('64-cloud-signed-out');
+  });
+
+  it('a failed anonymous sign-in says why in the Jobs view, with Sign In and Try Again', async () => {
+    const dead = 'http://127.0.0.1:9';
+    await vscode.workspace
+      .getConfiguration('arkor')
+      .update('cloud.apiUrl', dead, vscode.ConfigurationTarget.Global);
+    try {
+      await signInWith(2);
+      const banner = await waitFor(async () => {
+        const t = await jobsViewText();
+        return /Signing in to Arkor Cloud failed: anonymous sign-in at 127\.0\.0\.1:9: Could not reach/.test(
+          t,
+        )
+          ? t
+          : null;
+      }, 'the banner to give the sign-in failure');
+      assert.doesNotMatch(banner, /"Arkor: |Run `/);
+      const primary = await evalInWebview<string | null>(
+        'jobs',
+        `return document.querySelector('[data-testid=connection-banner] [appearance=primary]')?.textContent ?? null;`,
+      );
+      assert.equal(primary, 'Sign In');
+      // A toast, or (if it hid itself already) in the notification centre, with its buttons.
+      const failed = async () => /signing in failed/.test(await notificationText());
+      if (!(await waitFor(failed, 'the failure toast', 10_000).catch(() => false))) {
+        await vscode.commands.executeCommand('notifications.showList');
+        await waitFor(failed, 'the failure notification');
+      }
+      const buttons = await evalInWorkbench<string[]>(
+        `return [...document.querySelectorAll('.notification-list-item')]
+           .filter((n) => /signing in failed/.test(n.textContent))
+           .flatMap((n) => [...n.querySelectorAll('.monaco-button')].map((b) => b.textContent.trim()));`,
+      );
+      assert.ok(buttons.includes('Try Again') && buttons.includes('Select Backend'), buttons.join(', '));
+      await screenshot('64b-cloud-anonymous-sign-in-failed');
+      assert.equal(await api.session.credentialStore('cloud').get(), undefined, 'still signed out');
+    } finally {
+      await vscode.workspace
+        .getConfiguration('arkor')
+        .update('cloud.apiUrl', undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 
   /**

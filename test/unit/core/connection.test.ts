@@ -4,13 +4,25 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import {
   ArkorApiClient,
+  type ConnectionState,
   failureState,
   MissingProjectStateError,
+  NoProjectError,
   NotSignedInError,
   ProjectStateMismatchError,
   retryDelayMs,
+  UntrustedScopeError,
 } from '../../../src/core';
+
 import { TestServer } from '../helpers/testServer';
+
+/** A message that sends the user off to type a command instead of pressing the button beside it. */
+const RUN_A_COMMAND = /"Arkor: |Run `|run the command|Check arkor\./;
+
+function assertFixable(state: ConnectionState): void {
+  assert.ok(state.actions.length > 0, `${state.phase}: a button for the fix`);
+  assert.doesNotMatch(state.message ?? '', RUN_A_COMMAND, `${state.phase}: ${state.message}`);
+}
 
 const SCOPE = { orgSlug: 'acme', projectSlug: 'captain' };
 
@@ -56,7 +68,38 @@ describe('connection states', () => {
     const state = failureState(await failureOf(server.url), 'cloud', server.url);
     assert.equal(state.phase, 'unauthorized');
     assert.match(state.message ?? '', /did not accept the sign-in/);
+    assert.match(state.message ?? '', /token expired/);
     assert.deepEqual(state.actions, ['signIn', 'selectBackend']);
+    assertFixable(state);
+  });
+
+  it('an answer that is not an Arkor API offers Select Backend, not a setting to go and find', async () => {
+    server.json('GET', '/v1/jobs', 200, { nothing: 'here' });
+    const state = failureState(await failureOf(server.url), 'cloud', server.url);
+    assert.equal(state.phase, 'error');
+    assert.equal(state.actions[0], 'selectBackend');
+    assertFixable(state);
+  });
+
+  it('a failed sign-in keeps its cause while signed out, with Sign In first', () => {
+    const state = failureState(
+      new NotSignedInError('anonymous sign-in at api.arkor.ai: HTTP 403 anonymous sign-up disabled'),
+      'cloud',
+      'https://api.arkor.ai',
+    );
+    assert.equal(state.phase, 'signed-out');
+    assert.match(state.message ?? '', /Signing in to Arkor Cloud failed: .*anonymous sign-up disabled/);
+    assert.deepEqual(state.actions, ['signIn', 'selectBackend']);
+    assertFixable(state);
+  });
+
+  it('no project offers New Project and Open Folder; an untrusted scope offers Manage Trust', () => {
+    const none = failureState(new NoProjectError(), 'local', undefined);
+    assert.deepEqual(none.actions, ['newProject', 'openFolder']);
+    assertFixable(none);
+    const untrusted = failureState(new UntrustedScopeError('no state file'), 'cloud', 'https://api.arkor.ai');
+    assert.equal(untrusted.phase, 'wrong-scope');
+    assert.deepEqual(untrusted.actions, ['manageTrust', 'selectBackend']);
   });
 
   it('a scope the server does not know is wrong-scope with Choose Project first', async () => {
@@ -73,10 +116,12 @@ describe('connection states', () => {
       'selectBackend',
     ]);
     assert.equal(failureState(new NotSignedInError(), 'cloud', undefined).phase, 'signed-out');
+    assertFixable(failureState(new NotSignedInError(), 'cloud', undefined));
     for (const error of [new ProjectStateMismatchError('acme', 'anon-1'), new MissingProjectStateError()]) {
       const state = failureState(error, 'cloud', 'https://api.arkor.ai');
       assert.equal(state.phase, 'wrong-scope');
       assert.equal(state.actions[0], 'chooseProject');
+      assertFixable(state);
     }
   });
 

@@ -14,6 +14,7 @@ import {
   type Timers,
   type TrainingJob,
 } from '../../../src/core';
+import { openPanel } from '../helpers/jobPanel';
 import { jobReplay, lossAt, scriptedSse, TestServer, waitFor } from '../helpers/testServer';
 
 const scope = { orgSlug: 'acme', projectSlug: 'demo' };
@@ -128,6 +129,107 @@ describe('job store', () => {
     await waitFor(() => server.requests.length === 2, 1000, 'reconnect');
     assert.equal(server.requests[1]?.headers['last-event-id'], '1');
     c.dispose();
+  });
+
+  it('keeps full metrics only for watched and recent jobs, and a panel on an evicted job replays its whole history', async function () {
+    this.timeout(10_000); // five real streams: slow on a loaded machine
+    const ids = ['job-0', 'job-1', 'job-2', 'job-live'];
+    const STEPS = 300;
+    for (const id of ids) {
+      const frames = jobReplay({ jobId: id, steps: STEPS, checkpointEvery: 100, evalEvery: 50 });
+      server.on('GET', `/v1/jobs/${id}/events/stream`, scriptedSse(server, frames, [{}]));
+    }
+    server.json('GET', '/v1/jobs', 200, { jobs: ids.map((id) => job(id, 'completed')) });
+    store = new JobStore({
+      source: clientJobSource(client, scope),
+      streamOptions: fastStream,
+      retainUnwatched: 1,
+    });
+    await store.refresh();
+    const ended = (id: string) => waitFor(() => store.stream(id).state === 'ended', 5000, `${id} stream end`);
+    // A job that stays watched all along (a running job, an open panel) is never evicted.
+    const live = store.watch('job-live');
+    await ended('job-live');
+    for (const id of ['job-0', 'job-1', 'job-2']) {
+      const w = store.watch(id);
+      await ended(id);
+      w.dispose();
+    }
+    // One unwatched job is retained (the last released); the two before it are evicted.
+    assert.equal(store.jobsHeldInFull, 2);
+    assert.equal(store.metricCount('job-live'), STEPS);
+    assert.equal(store.metricCount('job-2'), STEPS);
+    assert.equal(store.metricCount('job-0'), 0);
+    assert.equal(store.snapshot('job-0').log.length, 0);
+
+    // The evicted job keeps what its row in the jobs list shows.
+    const row = store.rowData('job-0');
+    assert.equal(row.status, 'completed');
+    assert.equal(row.pointCount, STEPS);
+    assert.deepEqual(
+      Array.from(row.recent.step),
+      Array.from({ length: 40 }, (_, i) => STEPS - 39 + i),
+    );
+    assert.equal(row.recent.loss.at(-1), Math.fround(lossAt(STEPS)));
+    assert.deepEqual(
+      row.checkpoints.map((c) => [c.step, c.loss]),
+      [100, 200, 300].map((s) => [s, Math.fround(lossAt(s))]),
+    );
+    assert.equal(store.latestMetric('job-0')?.step, STEPS);
+    assert.equal(store.jobs()[0]?.status, 'completed');
+
+    // A panel opened on it (as jobPanel.ts does: watch, then the webview's ready takes a snapshot).
+    const panelWatch = store.watch('job-0');
+    const panel = openPanel(store, 'job-0');
+    panel.channel.ready();
+    const { posted } = panel;
+    await ended('job-0');
+    await Promise.resolve();
+
+    // The job was streamed again from the start: no resume point was sent.
+    const streams = server.requests.filter((r) => r.path === '/v1/jobs/job-0/events/stream');
+    assert.equal(streams.length, 2);
+    assert.equal(streams[1]?.headers['last-event-id'], undefined);
+    // Snapshot plus deltas hold every row exactly once, in order, with the real values.
+    const steps: number[] = [];
+    const losses: number[] = [];
+    const evals: number[] = [];
+    for (const m of posted) {
+      const cols = m.type === 'snapshot' ? m.metrics : m.type === 'metrics' ? m.rows : undefined;
+      if (!cols) continue;
+      if (m.type === 'metrics') assert.equal(m.from, steps.length, 'deltas continue where the panel is');
+      steps.push(...cols.step);
+      losses.push(...cols.loss);
+      evals.push(...cols.evalLoss);
+    }
+    assert.deepEqual(
+      steps,
+      Array.from({ length: STEPS }, (_, i) => i + 1),
+    );
+    assert.deepEqual(
+      losses,
+      steps.map((s) => Math.fround(lossAt(s))),
+    );
+    assert.equal(evals.filter(Number.isFinite).length, STEPS / 50);
+    const lastJob = [...posted].reverse().find((m) => m.type === 'job');
+    assert.equal(lastJob?.type === 'job' && lastJob.job.status, 'completed');
+    assert.deepEqual(
+      lastJob?.type === 'job' && lastJob.job.checkpoints.map((c) => c.step),
+      [100, 200, 300],
+      'replayed checkpoints are not doubled',
+    );
+    const lines = posted.flatMap((m) =>
+      m.type === 'snapshot' ? m.logTail : m.type === 'log' ? m.lines : [],
+    );
+    assert.equal(lines.length, 1 + STEPS + 3 + 1);
+    assert.equal(store.metricCount('job-0'), STEPS);
+    // Watching job-0 again let go of the least recent unwatched job instead.
+    assert.equal(store.metricCount('job-2'), STEPS);
+    panelWatch.dispose();
+    assert.equal(store.metricCount('job-2'), 0, 'job-2 evicted once job-0 is the most recent release');
+    assert.equal(store.metricCount('job-0'), STEPS);
+    panel.close();
+    live.dispose();
   });
 
   it('surfaces a permanent stream failure as a stream error without the token', async () => {

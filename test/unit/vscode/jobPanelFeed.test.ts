@@ -5,10 +5,9 @@ import {
   JobStore,
   type JobStoreOptions,
   type TrainingJob,
-  WebviewChannel,
 } from '../../../src/core';
-import type { HostToJobPanel, StreamView } from '../../../src/protocol';
-import { JobPanelFeed } from '../../../src/vscode/jobPanelFeed';
+import type { StreamView } from '../../../src/protocol';
+import { openPanel as openTestPanel } from '../helpers/jobPanel';
 import { jobReplay, lossAt, scriptedSse, TestServer, waitFor } from '../helpers/testServer';
 
 /**
@@ -20,36 +19,7 @@ const scope = { orgSlug: 'acme', projectSlug: 'demo' };
 const JOB = 'job-panel';
 const job = (id: string, status: string): TrainingJob => ({ id, name: `run-${id}`, status, config: {} });
 
-/** A job panel as the host builds it: channel + feed, posting into an array instead of a webview. */
-function openPanel(store: JobStore, jobId = JOB) {
-  const posted: HostToJobPanel[] = [];
-  let feed: JobPanelFeed | undefined;
-  const channel = new WebviewChannel<HostToJobPanel>({
-    name: 'a test job panel',
-    post: (m) => {
-      posted.push(m);
-      return true;
-    },
-    snapshot: () => feed?.snapshot(),
-    onError: (error) => {
-      throw error;
-    },
-  });
-  feed = new JobPanelFeed(jobId, () => store, channel);
-  const subscription = store.onDidChange((change) => feed?.onStoreChange(change));
-  channel.attach();
-  return {
-    channel,
-    posted,
-    of<K extends HostToJobPanel['type']>(type: K) {
-      return posted.filter((m): m is Extract<HostToJobPanel, { type: K }> => m.type === type);
-    },
-    close() {
-      subscription.dispose();
-      channel.dispose();
-    },
-  };
-}
+const openPanel = (store: JobStore, jobId = JOB) => openTestPanel(store, jobId);
 
 describe('job panel host: what it posts, from a real store and SSE server', () => {
   let server: TestServer;

@@ -8,6 +8,7 @@ import {
   rowFromSnapshot,
   summarize,
   toColumns,
+  withResume,
 } from '../../../src/vscode/viewModels';
 
 const job: TrainingJob = {
@@ -63,6 +64,17 @@ describe('view models', () => {
     assert.deepEqual(s.sparkline, [3, 2.5, 2]);
     assert.deepEqual(s.checkpoints, [{ step: 2, savedAt: '2026-11-28T10:01:00.000Z', loss: 2.5 }]);
     assert.equal(s.dataset, 'captain.jsonl');
+  });
+
+  it('offers resume for an interrupted job on the local backend only (Arkor Cloud has no resume)', () => {
+    const at = (status: string, backend: 'local' | 'cloud' | undefined) =>
+      withResume(summarize({ ...job, status }), backend).canResume;
+    assert.equal(at('failed', 'local'), true);
+    assert.equal(at('cancelled', 'local'), true);
+    assert.equal(at('failed', 'cloud'), false);
+    assert.equal(at('running', 'local'), false);
+    assert.equal(at('completed', 'local'), false);
+    assert.equal(at('failed', undefined), false, 'not while disconnected');
   });
 
   it('shows the resolved run settings and hides plumbing fields', () => {
@@ -136,7 +148,21 @@ describe('view models', () => {
     for (const column of [columns.loss, columns.evalLoss, columns.learningRate]) {
       assert.ok(column instanceof Float32Array);
     }
-    columns.loss[0] = 9;
-    assert.equal(metrics.loss[0], 1.5, 'a copy, not a view of the store');
+    // The store's copies are posted as they are: no second copy of every row on the host.
+    assert.equal(columns.step, metrics.step);
+    assert.equal(columns.loss, metrics.loss);
+  });
+
+  it('copies only a column that is a view into a larger buffer (postMessage would send it whole)', () => {
+    const big = Float32Array.from([0, 1.5, 2.5, 0]);
+    const metrics = {
+      ...snapshot([1, 2]).metrics,
+      loss: big.subarray(1, 3),
+    };
+    const times = Float64Array.from([7, 8]);
+    const columns = toColumns(metrics, times);
+    assert.deepEqual([...columns.loss], [1.5, 2.5]);
+    assert.equal(columns.loss.buffer.byteLength, 2 * 4);
+    assert.equal(columns.time, times, 'exact Float64Array times are posted as they are');
   });
 });

@@ -28,7 +28,7 @@ import {
   routePattern,
   UpgradeRequiredBodySchema,
 } from '../../../src/wire';
-import { CLIENT_VERSION, FIXTURES, type Started, startServer } from '../backend/helpers';
+import { CLIENT_VERSION, FIXTURES, type Started, startServer, waitFor } from '../backend/helpers';
 import { type RecordedRequest, TestServer } from '../helpers/testServer';
 import { TempDirs } from '../trainer/tmp';
 
@@ -191,6 +191,31 @@ describe('wire contract: the stand-in, the client and the local backend speak sr
     });
     await cloud.cancelJob(long.id, scope);
     await cloud.cancelJob(long.id, scope).catch(() => undefined); // a 409: already cancelled
+
+    // LOCAL-ONLY resume: a job interrupted after a checkpoint goes on in a new job (201).
+    const interrupted = await client.createJob(scope, {
+      name: 'wire-resume',
+      config: {
+        model: MODEL,
+        datasetSource: { type: 'blob', url: './train.jsonl' },
+        maxSteps: 5000,
+        saveSteps: 1,
+      },
+    });
+    await waitFor(
+      async () =>
+        ((await client.getJob(scope, interrupted.id)).events ?? []).some(
+          (e) => (e as { type?: string }).type === 'checkpoint.saved',
+        ),
+      60_000,
+      'a checkpoint',
+    );
+    await client.cancelJob(scope, interrupted.id);
+    const resumed = await client.resumeJob(scope, interrupted.id);
+    await client.cancelJob(scope, resumed.id);
+    // The backend's own LOCAL-ONLY routes answer the extension's host token only: a 403 for others.
+    await assert.rejects(client.localBackendInfo(), /403|only the Arkor extension/);
+    await assert.rejects(client.retireLocalBackend(), /403|only the Arkor extension/);
 
     // The core client: the remaining routes, a chat with the final adapter, and a 404.
     await client.me();
