@@ -122,7 +122,8 @@ async function screenshot(url, file) {
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(url);
+    // As in the test bridge: a loaded 2-core machine can take more than the default 30 s.
+    await page.goto(url, { timeout: 120_000 });
     const arkor = page.locator('.activitybar [aria-label^="Arkor"]').first();
     await arkor.waitFor({ timeout: 60_000 });
     await arkor.click();

@@ -247,7 +247,10 @@ async function handle(page, req) {
     }
     case 'click': {
       const frame = req.view ? await webviewFrame(page, req.view) : page.mainFrame();
-      await frame.click(req.selector, { timeout: 10_000 });
+      // noWaitAfter: a webview never navigates on purpose (CSP, no links); what Playwright would wait
+      // for is VS Code moving webview frames when a click opens or reveals an editor, which can outlast
+      // the click timeout (seen when a click revives a restored job tab).
+      await frame.click(req.selector, { timeout: 10_000, noWaitAfter: true });
       return true;
     }
     case 'press': {

@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import Mocha from 'mocha';
 import * as vscode from 'vscode';
-import { restoreMarker } from './driver';
+import { restoreMarker, screenshot } from './driver';
 
 /** Entry point VS Code calls inside the extension host (`--extensionTestsPath`). */
 export async function run(): Promise<void> {
@@ -15,6 +15,15 @@ export async function run(): Promise<void> {
     timeout: 120_000,
     color: true,
     grep: process.env.ARKOR_TEST_GREP || undefined,
+    rootHooks: {
+      // Every failed test leaves a picture of what the user saw at that moment.
+      async afterEach(this: Mocha.Context) {
+        const test = this.currentTest;
+        if (test?.state !== 'failed') return;
+        const phase = process.env.ARKOR_TEST_PHASE ?? 'trusted';
+        await screenshot(`failed-${phase}-${test.title.slice(0, 40).replace(/\W+/g, '-')}`).catch(() => {});
+      },
+    },
   });
   // Sessions (ARKOR_TEST_PHASE, see run.mjs): "trusted" runs the feature tests; "reload" opens a job
   // panel and reloads the window (zy-reload.test), then, in the reloaded window (the reload marker

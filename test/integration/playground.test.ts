@@ -102,12 +102,6 @@ describe('Playground (local backend)', function () {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') {
-      await screenshot(`failed-${this.currentTest.title.slice(0, 40).replace(/\W+/g, '-')}`).catch(() => {});
-    }
-  });
-
   it('compares the base model with the trained adapter side by side', async () => {
     await vscode.commands.executeCommand('arkor.openJobInPlayground', { jobId });
     await waitFor(() => api.playground.isMounted, 'the Playground to mount');

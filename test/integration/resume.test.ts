@@ -37,11 +37,20 @@ describe('Resume from Checkpoint and Re-run', function () {
       return store.status(job.id) === 'cancelled';
     }, 'the job to be cancelled');
     const checkpoint = Math.max(...store.checkpoints(job.id).map((c) => c.step));
-    const state = await waitFor(async () => {
+    await waitFor(async () => {
       const s = await panelState();
       return s.status === 'cancelled' && s.resume && s.rerun ? s : null;
     }, 'the panel to offer Resume from Checkpoint and Re-run');
-    assert.ok(state.points > checkpoint);
+    // The chart holds the history up to the checkpoint (the cancel may land right after it). The
+    // status badge renders at once, the chart on its next animation frame, so a loaded machine can
+    // read the badge a frame before the last rows are drawn: wait for them, as a user's eye would.
+    let last = { points: 0 };
+    await waitFor(async () => {
+      last = await panelState();
+      return last.points >= checkpoint;
+    }, `the chart to hold the history up to the checkpoint at ${checkpoint}`).catch((e: Error) => {
+      throw new Error(`${e.message}: ${last.points} points`);
+    });
     await vscode.commands.executeCommand('workbench.view.extension.arkor');
     const resumable = await waitFor(
       () =>
@@ -85,7 +94,9 @@ describe('Resume from Checkpoint and Re-run', function () {
 
     // Re-run, from the first job's panel: Run Training again, with this project's own trainer.
     await vscode.commands.executeCommand('arkor.openJob', job.id);
-    await waitFor(async () => (await panelState()).title === 'interrupted-run', 'the first job panel');
+    // Its header names the run by its label (the first run of that name: `interrupted-run #1`).
+    const firstLabel = store.runLabel(job.id) ?? 'interrupted-run';
+    await waitFor(async () => (await panelState()).title === firstLabel, 'the first job panel');
     const started = new Promise<{ jobId?: string; cancel(): Promise<void> }>((resolve) =>
       api.training.onDidStartRun((run) => resolve(run)),
     );

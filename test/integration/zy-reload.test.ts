@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { reloadWindow, restoreMarker, waitFor } from './driver';
+import { clickInWebview, reloadWindow, restoreMarker, waitFor } from './driver';
 import { activateAndConnect, runningJobMarker, runTrainingWithMaxSteps, trainJob } from './helpers';
 
 /**
@@ -27,10 +27,15 @@ describe('Window reload', function () {
       'a few steps before the reload',
       120_000,
     );
-    // Only the finished job's panel stays open: it is what the restore check looks for.
-    api.jobPanels.get(jobId)?.panel.dispose();
+    // Only the finished job's panel stays open: it is what the restore check looks for. The run's
+    // own panel (a preview tab) is closed first, so opening the job below cannot reuse it.
+    const runPanel = await waitFor(() => api.jobPanels.get(jobId), "the run's panel", 60_000);
+    runPanel.panel.dispose();
+    await waitFor(() => !api.jobPanels.get(jobId), "the run's panel to close");
     await vscode.commands.executeCommand('arkor.openJob', job.id);
     await waitFor(() => api.jobPanels.get(job.id)?.isMounted, 'the job panel to mount');
+    // A user who opened a job looks at it: a click keeps the tab (not a preview a run may take over).
+    await clickInWebview('job', '.job-name');
     const points = store.metrics(job.id).step.length;
     writeFileSync(
       runningJobMarker(),

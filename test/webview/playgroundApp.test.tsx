@@ -518,6 +518,7 @@ describe('Playground app', () => {
       await run(() => fireEvent.keyDown(view.getByTestId('composer'), { key: 'Enter' }));
       assert.equal(chats().length, 0, 'no chat goes to a backend without the model');
       assert.equal(view.queryByTestId('regenerate'), null);
+      assert.equal(view.queryByTestId('deploy-model'), null, 'no Deploy of a model this backend lacks');
 
       await run(() => fireEvent.click(view.getByTestId('playground-switch-backend')));
       assert.deepEqual(host.posted.at(-1), { type: 'switchBackend', backend: 'cloud' });

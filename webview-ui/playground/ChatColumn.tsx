@@ -108,11 +108,13 @@ export function ChatColumn(props: {
   };
 
   const lastAssistant = column.turns.length - 1;
-  // On the local backend the chosen model is a tiny stand-in: said next to the picker, so its
-  // gibberish-like replies are not mistaken for failed fine-tuning.
-  const standIn = props.models.find((m) => refKey(m.ref) === refKey(column.model))?.standIn;
   // Another backend's model cannot answer here: no Regenerate until the column is pointed elsewhere.
   const away = column.model !== undefined && isElsewhere(column, props.origin);
+  // On the local backend the chosen model is a tiny stand-in: said next to the picker, so its
+  // gibberish-like replies are not mistaken for failed fine-tuning.
+  const standIn = away
+    ? undefined
+    : props.models.find((m) => refKey(m.ref) === refKey(column.model))?.standIn;
   return (
     <section class="column" aria-label={compare ? `Column ${index + 1}` : 'Chat'}>
       <header class="column-head">
@@ -127,7 +129,7 @@ export function ChatColumn(props: {
           disabled={props.busy}
           onChange={(m) => actions.setModel(index, m)}
         />
-        {column.model && column.model.kind !== 'endpoint' && (
+        {column.model && column.model.kind !== 'endpoint' && !away && (
           <button
             type="button"
             class="action deploy-model"

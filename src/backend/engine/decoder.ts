@@ -172,18 +172,20 @@ export class Decoder {
 
   /** Appends tokens (a prompt, or one sampled byte) and returns the logits for the next token. */
   push(tokens: readonly number[]): Float32Array {
-    let next = [...this.window, ...tokens];
-    // A prompt longer than the window keeps its last `context` tokens; a full window drops the
-    // oldest `stride` (see the file comment).
-    if (next.length > this.context) {
-      const keep =
-        this.window.length === 0 || tokens.length > this.stride ? this.context : this.context - this.stride;
-      next = next.slice(next.length - keep);
+    if (this.cache && this.window.length + tokens.length <= this.context) {
+      // Positions already encoded keep their keys and values: encode only the new ones.
+      const from = this.window.length;
+      this.window.push(...tokens);
+      for (let pos = from; pos < this.window.length; pos++) this.encode(this.window[pos] as number, pos);
+      return this.head();
     }
-    const reuse = this.cache && next.length > this.window.length && startsWith(next, this.window);
-    const from = reuse ? this.window.length : 0;
-    this.window = next;
-    for (let pos = from; pos < next.length; pos++) this.encode(next[pos] as number, pos);
+    // Without the cache, or past the window: a prompt longer than the window keeps its last
+    // `context` tokens, a full window drops the oldest `stride` (see the file comment), and every
+    // position is encoded afresh.
+    const next = [...this.window, ...tokens];
+    const keep = this.window.length === 0 ? this.context : this.context - this.stride;
+    this.window = next.length > this.context ? next.slice(-keep) : next;
+    for (let pos = 0; pos < this.window.length; pos++) this.encode(this.window[pos] as number, pos);
     return this.head();
   }
 
@@ -249,10 +251,4 @@ export class Decoder {
     }
     return this.out;
   }
-}
-
-function startsWith(xs: readonly number[], prefix: readonly number[]): boolean {
-  if (prefix.length > xs.length) return false;
-  for (let i = 0; i < prefix.length; i++) if (xs[i] !== prefix[i]) return false;
-  return true;
 }

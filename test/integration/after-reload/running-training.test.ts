@@ -37,7 +37,11 @@ describe('After a window reload, a local training', function () {
     assert.equal(api.localBackend.pid, before.backendPid, 'the same backend process serves the new window');
     const store = connection.store;
     await store.refresh();
-    assert.equal(store.status(before.jobId), 'running', 'the job is still training, not failed');
+    // Still training, or already done on a fast machine: either way not failed by the reload.
+    assert.ok(
+      ['running', 'completed'].includes(store.status(before.jobId) ?? ''),
+      `the job is still training, not failed (${store.status(before.jobId)})`,
+    );
 
     await vscode.commands.executeCommand('workbench.view.extension.arkor');
     const row = await waitFor(

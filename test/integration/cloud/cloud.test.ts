@@ -39,14 +39,6 @@ describe('Arkor Cloud (loopback cloud server)', function () {
     api = await vscode.extensions.getExtension<ArkorExtensionApi>(EXTENSION_ID)!.activate();
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') {
-      await screenshot(`failed-cloud-${this.currentTest.title.slice(0, 40).replace(/\W+/g, '-')}`).catch(
-        () => {},
-      );
-    }
-  });
-
   it('offers once to use the arkor CLI login, and switches to Arkor Cloud', async () => {
     assert.equal(vscode.workspace.getConfiguration('arkor').get('backend'), 'local', 'starts on local');
     await vscode.commands.executeCommand('workbench.view.extension.arkor');
@@ -327,14 +319,6 @@ describe('Connection lifecycle (loopback cloud and the local backend)', function
   before(async () => {
     api = await vscode.extensions.getExtension<ArkorExtensionApi>(EXTENSION_ID)!.activate();
     await vscode.commands.executeCommand('workbench.view.extension.arkor');
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') {
-      await screenshot(`failed-conn-${this.currentTest.title.slice(0, 40).replace(/\W+/g, '-')}`).catch(
-        () => {},
-      );
-    }
   });
 
   it('a dead cloud URL is shown as unreachable with its cause, and recovers by itself when fixed', async () => {
