@@ -1,4 +1,4 @@
-import { memo } from 'preact/compat';
+import { Component } from 'preact';
 import { useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { JobSummary } from '../../src/protocol';
 import { jobTooltip, progressPercent, relativeTime, sparklinePoints } from './format';
@@ -181,8 +181,29 @@ interface TreeItemProps {
   actions: RowActions;
 }
 
-/** One row; memoized, so a live update of one job re-renders that job's row only. */
-const TreeItem = memo(function TreeItem({ row, selected, now, top, height, actions }: TreeItemProps) {
+/**
+ * One row, re-rendered only when its props change: a live update replaces one row object, so one row
+ * renders. A class rather than preact/compat's `memo`, whose import rewires Preact's global options
+ * (event names, `onChange`) for everything else in the bundle and in the webview test process.
+ */
+class TreeItem extends Component<TreeItemProps> {
+  override shouldComponentUpdate(next: TreeItemProps): boolean {
+    const p = this.props;
+    return (
+      next.row !== p.row ||
+      next.selected !== p.selected ||
+      next.now !== p.now ||
+      next.top !== p.top ||
+      next.height !== p.height ||
+      next.actions !== p.actions
+    );
+  }
+  override render() {
+    return treeItem(this.props);
+  }
+}
+
+function treeItem({ row, selected, now, top, height, actions }: TreeItemProps) {
   const common = {
     ref: (el: HTMLElement | null) => actions.register(row.key, el),
     'aria-level': row.level,
@@ -277,7 +298,7 @@ const TreeItem = memo(function TreeItem({ row, selected, now, top, height, actio
       </button>
     </div>
   );
-});
+}
 
 /** The job row's label, age, progress and sparkline (also the bench baseline's). */
 export function JobRowBody({ job, now }: { job: JobSummary; now: number }) {
