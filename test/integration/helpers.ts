@@ -4,6 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as vscode from 'vscode';
 import type { ArkorExtensionApi } from '../../src/extension';
+import type { CreateJobRequest } from '../../src/wire';
 import { evalInWebview, evalInWorkbench, restoreMarker, waitFor } from './driver';
 
 export const EXTENSION_ID = 'arkor.arkor-vscode';
@@ -15,11 +16,10 @@ export async function activateAndConnect(): Promise<ArkorExtensionApi> {
   return api;
 }
 
-/** Creates a job on the connected backend, straight through the API client (no trainer build). */
-export async function createJob(api: ArkorExtensionApi, name: string, maxSteps: number) {
-  const c = api.session.connection!;
-  const dataset = pathToFileURL(path.join(c.projectDir, 'data/captain.jsonl')).href;
-  const job = await c.client.createJob(c.scope, {
+/** A training of the project's captain dataset for `maxSteps` steps, checkpointed every 10. */
+export function jobRequest(api: ArkorExtensionApi, name: string, maxSteps: number): CreateJobRequest {
+  const dataset = pathToFileURL(path.join(api.session.connection!.projectDir, 'data/captain.jsonl')).href;
+  return {
     name,
     config: {
       model: 'unsloth/gemma-4-E4B-it',
@@ -29,7 +29,13 @@ export async function createJob(api: ArkorExtensionApi, name: string, maxSteps: 
       evalSteps: 10,
       loggingSteps: 1,
     },
-  });
+  };
+}
+
+/** Creates a job on the connected backend, straight through the API client (no trainer build). */
+export async function createJob(api: ArkorExtensionApi, name: string, maxSteps: number) {
+  const c = api.session.connection!;
+  const job = await c.client.createJob(c.scope, jobRequest(api, name, maxSteps));
   await c.store.refresh();
   return job;
 }
