@@ -34,9 +34,9 @@ export class JobsViewProvider
     });
     this.feed = new JobsViewFeed(source, () => vscode.workspace.isTrusted, this.channel);
     this._register(
-      source.onDidChangeJobs(() => {
+      source.onDidChangeJobs((change) => {
         this.updateBadge();
-        this.feed.jobsChanged();
+        this.feed.jobsChanged(change);
       }),
     );
     this._register(source.onDidChangeBackend(() => this.feed.backendChanged()));

@@ -2,7 +2,15 @@ import type * as vscode from 'vscode';
 import { Emitter, isActiveStatus, isTerminalStatus, JobHistoryLoader, type JobStore } from '../core';
 import { Disposable, toDisposable } from '../core/lifecycle';
 import type { BackendInfo, JobSummary } from '../protocol';
-import { type JobsSource, jobSummaries, runningJobs } from './jobsViewFeed';
+import {
+  type JobsChange,
+  type JobsSource,
+  jobSummaries,
+  jobSummary,
+  mergeChanges,
+  rowsTouched,
+  runningJobs,
+} from './jobsViewFeed';
 import type { ArkorSession } from './session';
 
 /** Fastest rate at which the jobs view is re-sent the list while metrics stream in. */
@@ -18,7 +26,7 @@ const HISTORY_JOBS = 50;
  * throttled: a row does not need 200 repaints a second.
  */
 export class SessionJobsSource extends Disposable implements JobsSource {
-  private readonly _onDidChangeJobs = this._register(new Emitter<void>('a jobs listener'));
+  private readonly _onDidChangeJobs = this._register(new Emitter<JobsChange>('a jobs listener'));
   readonly onDidChangeJobs = this._onDidChangeJobs.event;
   private readonly _onDidChangeBackend = this._register(new Emitter<void>('a backend listener'));
   readonly onDidChangeBackend = this._onDidChangeBackend.event;
@@ -27,6 +35,8 @@ export class SessionJobsSource extends Disposable implements JobsSource {
   private watchedStore: JobStore | undefined;
   private timer: NodeJS.Timeout | undefined;
   private lastFire = 0;
+  /** What changed since the last update was fired (the update waits for the throttle). */
+  private pending: JobsChange | undefined;
 
   constructor(private readonly session: ArkorSession) {
     super();
@@ -36,13 +46,14 @@ export class SessionJobsSource extends Disposable implements JobsSource {
         if (this.session.connection?.store !== this.watchedStore) this.releaseAll();
         this.updateWatches();
         this._onDidChangeBackend.fire();
-        this.schedule();
+        this.schedule({});
       }),
     );
     this._register(
       session.onDidChangeStore((change) => {
         if (change.kind === 'jobs' || change.kind === 'status') this.updateWatches();
-        if (change.kind !== 'log' && change.kind !== 'stream' && change.kind !== 'pollError') this.schedule();
+        const touched = rowsTouched(change);
+        if (touched) this.schedule(touched);
         if (change.kind === 'pollError') this._onDidChangeBackend.fire();
       }),
     );
@@ -56,6 +67,10 @@ export class SessionJobsSource extends Disposable implements JobsSource {
 
   jobs(): JobSummary[] {
     return jobSummaries(this.session.connection?.store, this.session.connection?.kind);
+  }
+
+  job(jobId: string): JobSummary | undefined {
+    return jobSummary(this.session.connection?.store, jobId, this.session.connection?.kind);
   }
 
   backend(): BackendInfo {
@@ -103,13 +118,16 @@ export class SessionJobsSource extends Disposable implements JobsSource {
     this.watchedStore = undefined;
   }
 
-  private schedule(): void {
+  private schedule(change: JobsChange): void {
+    this.pending = mergeChanges(this.pending, change);
     if (this.timer) return;
     const wait = Math.max(0, this.lastFire + 1000 / MAX_UPDATES_PER_SECOND - Date.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.lastFire = Date.now();
-      this._onDidChangeJobs.fire();
+      const pending = this.pending ?? {};
+      this.pending = undefined;
+      this._onDidChangeJobs.fire(pending);
     }, wait);
   }
 }

@@ -7,7 +7,14 @@ import {
   WebviewChannel,
 } from '../../../src/core';
 import type { BackendInfo, HostToJobsView } from '../../../src/protocol';
-import { JobsViewFeed, jobSummaries, runningJobs } from '../../../src/vscode/jobsViewFeed';
+import {
+  JobsViewFeed,
+  jobSummaries,
+  jobSummary,
+  mergeChanges,
+  rowsTouched,
+  runningJobs,
+} from '../../../src/vscode/jobsViewFeed';
 import { jobReplay, lossAt, scriptedSse, TestServer, waitFor } from '../helpers/testServer';
 
 /**
@@ -68,11 +75,25 @@ describe('jobs view host: what it posts, from a real store and SSE server', () =
       },
       snapshot: () => feed?.snapshot(),
     });
-    feed = new JobsViewFeed({ jobs: () => jobSummaries(store), backend: () => backend }, () => true, channel);
+    // How often the whole list is summarised: a live update must not (it costs O(jobs)).
+    let listBuilds = 0;
+    feed = new JobsViewFeed(
+      {
+        jobs: () => {
+          listBuilds++;
+          return jobSummaries(store);
+        },
+        job: (id) => jobSummary(store, id),
+        backend: () => backend,
+      },
+      () => true,
+      channel,
+    );
     // As SessionJobsSource forwards the store (minus its throttle).
     store.onDidChange((change) => {
       if (change.kind === 'pollError') feed?.backendChanged();
-      else if (change.kind !== 'log' && change.kind !== 'stream') feed?.jobsChanged();
+      const touched = rowsTouched(change);
+      if (touched) feed?.jobsChanged(touched);
     });
     channel.attach();
 
@@ -114,6 +135,11 @@ describe('jobs view host: what it posts, from a real store and SSE server', () =
     const patches = deltas.filter((m) => m.type === 'jobsPatch');
     assert.ok(patches.length >= 1, 'live progress arrives as patches');
     assert.ok(patches.every((m) => m.jobs.every((j) => j.id === 'b')));
+    assert.equal(
+      listBuilds,
+      1 + deltas.filter((m) => m.type === 'jobs').length,
+      'the whole list is summarised for the snapshot and each list change only, never for live progress',
+    );
     // What the view holds after applying the deltas in order.
     let view = snapshot.jobs;
     for (const m of deltas) {
@@ -145,5 +171,28 @@ describe('jobs view host: what it posts, from a real store and SSE server', () =
     watchA.dispose();
     watchB.dispose();
     channel.dispose();
+  });
+});
+
+describe('jobs view host: which rows a change touches', () => {
+  it('names the job of a status, metrics or checkpoints change, any row for a list, none for logs', () => {
+    assert.deepEqual(rowsTouched({ kind: 'metrics', jobId: 'a', from: 0, to: 1 }), {
+      jobIds: new Set(['a']),
+    });
+    assert.deepEqual(rowsTouched({ kind: 'checkpoints', jobId: 'a', checkpoints: [] }), {
+      jobIds: new Set(['a']),
+    });
+    assert.deepEqual(rowsTouched({ kind: 'jobs', jobs: [] }), {});
+    assert.deepEqual(rowsTouched({ kind: 'pollOk' }), {});
+    assert.equal(rowsTouched({ kind: 'log', jobId: 'a', lines: [], total: 0 }), undefined);
+  });
+
+  it('merges the changes waiting for one update: ids add up, a change of any row wins', () => {
+    const a = { jobIds: new Set(['a']) };
+    const b = { jobIds: new Set(['b', 'a']) };
+    assert.deepEqual(mergeChanges(undefined, a), a);
+    assert.deepEqual(mergeChanges(a, b), { jobIds: new Set(['a', 'b']) });
+    assert.deepEqual(mergeChanges(a, {}), {});
+    assert.deepEqual(mergeChanges({}, b), {});
   });
 });
