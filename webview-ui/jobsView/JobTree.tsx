@@ -1,7 +1,7 @@
 import { Component } from 'preact';
 import { useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { JobSummary } from '../../src/protocol';
-import { jobTooltip, progressPercent, relativeTime, sparklinePoints } from './format';
+import { hasMetrics, jobTooltip, progressPercent, relativeTime, sparklinePoints } from './format';
 import { Chevron, PlaygroundIcon, StatusIcon } from './icons';
 import { keyAction, resolveActive, rowAt, type TreeLayout, type TreeRow } from './treeModel';
 
@@ -312,7 +312,8 @@ export function JobRowBody({ job, now }: { job: JobSummary; now: number }) {
         <span class="name">{job.label}</span>
         <span class="muted created">{relativeTime(job.createdAt, now)}</span>
       </span>
-      {(pct !== undefined || points) && (
+      {/* The same predicate as the row's height (treeModel.rowHeight), so they cannot disagree. */}
+      {hasMetrics(job) && (
         <span class="row-line metrics">
           {pct !== undefined && (
             <span
