@@ -86,13 +86,26 @@ export function retentionFields(
     : { runRetentionMode: r.mode };
 }
 
-type JobLookup = (jobId: string) => Pick<TrainingJob, 'name'> | undefined;
+/** A job by id: its name (slugs are made from it) and its run label (`captain-speak #3`), if known. */
+type JobLookup = (jobId: string) => { name: string; label?: string | undefined } | undefined;
 
-/** "captain-speak · final adapter", "captain-speak · step 20", "Base · <model>". */
+/** The lookup every endpoint surface uses: jobs named by their run label, as everywhere else. */
+export function jobLookup(store: {
+  job(jobId: string): Pick<TrainingJob, 'name'> | undefined;
+  runLabel(jobId: string): string | undefined;
+}): JobLookup {
+  return (jobId) => {
+    const job = store.job(jobId);
+    return job && { name: job.name, label: store.runLabel(jobId) };
+  };
+}
+
+/** "captain-speak #1 · final adapter", "captain-speak #1 · step 20", "Base · <model>". */
 export function targetLabel(target: EndpointTarget, job: JobLookup): string {
   if (target.kind === 'base_model') return `Base · ${target.baseModel}`;
   const a = target.adapter;
-  const name = job(a.jobId)?.name ?? `job ${a.jobId.slice(0, 8)}`;
+  const found = job(a.jobId);
+  const name = found?.label ?? found?.name ?? `job ${a.jobId.slice(0, 8)}`;
   return a.kind === 'final' ? `${name} · final adapter` : `${name} · step ${a.step}`;
 }
 
@@ -148,21 +161,23 @@ export function targetOptions(
   jobs: readonly Pick<TrainingJob, 'id' | 'name' | 'status'>[],
   checkpoints: (jobId: string) => readonly { step: number }[],
   baseModels: readonly string[],
+  runLabel: (jobId: string) => string | undefined = () => undefined,
 ): TargetOption[] {
   const options: TargetOption[] = [];
   for (const job of jobs) {
+    const name = runLabel(job.id) ?? job.name;
     if (job.status === 'completed') {
       options.push({
         target: { kind: 'adapter', adapter: { kind: 'final', jobId: job.id } },
-        label: `${job.name} · final adapter`,
-        group: job.name,
+        label: `${name} · final adapter`,
+        group: name,
       });
     }
     for (const c of [...checkpoints(job.id)].sort((a, b) => b.step - a.step)) {
       options.push({
         target: { kind: 'adapter', adapter: { kind: 'checkpoint', jobId: job.id, step: c.step } },
-        label: `${job.name} · step ${c.step}`,
-        group: job.name,
+        label: `${name} · step ${c.step}`,
+        group: name,
       });
     }
   }

@@ -68,6 +68,7 @@ export { type EndpointChatTarget, openAiChatBody, streamEndpointChat } from './e
 export { type EndpointAction, type EndpointContext, endpointErrorMessage } from './endpointErrors';
 export {
   endpointSummary,
+  jobLookup,
   keySummary,
   retentionFields,
   retentionOf,

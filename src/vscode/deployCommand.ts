@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { ArkorApiError, slugMessage, suggestSlug, targetLabel, targetOptions } from '../core';
+import { ArkorApiError, jobLookup, slugMessage, suggestSlug, targetLabel, targetOptions } from '../core';
 import { DisposableStore } from '../core/lifecycle';
 import { type EndpointAuthMode, type EndpointTarget, type ModelRef, targetKey } from '../protocol';
 import type { Deployment } from '../wire';
@@ -53,7 +53,7 @@ export async function deploy(
   let authMode: EndpointAuthMode | undefined;
   let step = preset ? 1 : 0;
   const total = preset ? 2 : 3;
-  const job = (id: string) => connection.store.job(id);
+  const job = jobLookup(connection.store);
   while (true) {
     if (step === 0) {
       const picked = await pickTarget(session, target);
@@ -103,7 +103,12 @@ async function pickTarget(
   for (const job of store.jobs().slice(0, WATCHED_JOBS)) disposables.add(store.watch(job.id));
   const render = () => {
     const jobs = store.jobs();
-    const options = targetOptions(jobs, (id) => store.checkpoints(id), BASE_MODELS);
+    const options = targetOptions(
+      jobs,
+      (id) => store.checkpoints(id),
+      BASE_MODELS,
+      (id) => store.runLabel(id),
+    );
     const items: Item[] = [];
     let group: string | undefined;
     for (const o of options) {
@@ -144,7 +149,7 @@ async function pickTarget(
 async function pickAuth(
   current: EndpointAuthMode | undefined,
   target: EndpointTarget,
-  job: (id: string) => { name: string } | undefined,
+  job: (id: string) => { name: string; label?: string | undefined } | undefined,
   step: number,
   total: number,
   canGoBack: boolean,
@@ -195,7 +200,7 @@ async function askSlug(
   target: EndpointTarget,
   authMode: EndpointAuthMode,
   total: number,
-  job: (id: string) => { name: string } | undefined,
+  job: (id: string) => { name: string; label?: string | undefined } | undefined,
 ): Promise<Step<Deployment>> {
   const input = vscode.window.createInputBox();
   const disposables = new DisposableStore();

@@ -253,7 +253,14 @@ export class EndpointPanel extends WebviewHost<EndpointPanelToHost, HostToEndpoi
 
   private targets() {
     const store = this.session.connection?.store;
-    return store ? targetOptions(store.jobs(), (id) => store.checkpoints(id), BASE_MODELS) : [];
+    return store
+      ? targetOptions(
+          store.jobs(),
+          (id) => store.checkpoints(id),
+          BASE_MODELS,
+          (id) => store.runLabel(id),
+        )
+      : [];
   }
 
   private postTargets(): void {

@@ -1,4 +1,4 @@
-import { chatCompletionsUrl, deploymentBaseUrl, Emitter, endpointSummary } from '../core';
+import { chatCompletionsUrl, deploymentBaseUrl, Emitter, endpointSummary, jobLookup } from '../core';
 import { Disposable, toDisposable } from '../core/lifecycle';
 import type { EndpointSummary } from '../protocol';
 import type { Deployment } from '../wire';
@@ -65,7 +65,7 @@ export class Endpoints extends Disposable {
     return endpointSummary(
       d,
       chatCompletionsUrl(deploymentBaseUrl(d)),
-      (jobId) => store?.job(jobId),
+      store ? jobLookup(store) : () => undefined,
       store !== undefined && store.jobs().length > 0,
     );
   }

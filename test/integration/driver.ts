@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import * as vscode from 'vscode';
 
 /**
  * Asks the test host (test/host/code-server-bridge.mjs) to act on the workbench page: the extension
@@ -78,8 +79,17 @@ export function clickNotificationButton(label: string): Promise<boolean> {
   );
 }
 
-export function clickInWebview(view: string, selector: string): Promise<void> {
-  return request({ op: 'click', view, selector });
+export async function clickInWebview(view: string, selector: string): Promise<void> {
+  try {
+    await request({ op: 'click', view, selector });
+  } catch (error) {
+    // A notification (e.g. "job completed" with its buttons) can lie over the bottom right of an
+    // editor when it happens to arrive; a user closes it and clicks again, and so does this.
+    if (!/notifications-(center|toasts).*intercepts pointer events/s.test(String(error))) throw error;
+    await vscode.commands.executeCommand('notifications.clearAll');
+    await vscode.commands.executeCommand('notifications.hideList');
+    await request({ op: 'click', view, selector });
+  }
 }
 
 export function pressKey(key: string, target?: { view: string; selector: string }): Promise<void> {

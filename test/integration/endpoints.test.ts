@@ -88,7 +88,7 @@ describe('Endpoints (local backend)', function () {
       jobStatus: 'completed',
     });
     await waitForQuickInput(/Who may call the endpoint\?/, 'the auth step');
-    assert.match(await quickInput(), /endpoint-adapter · final adapter/);
+    assert.match(await quickInput(), /endpoint-adapter #1 · final adapter/);
     await pressKey('Enter'); // API key required
     await waitForQuickInput(/slug/, 'the slug step');
     const suggested = await evalInWorkbench<string>(
@@ -128,7 +128,7 @@ describe('Endpoints (local backend)', function () {
     await panelMounted();
     url = (await waitFor(() => panelText('endpoint-url'), 'the endpoint URL'))!;
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/endpoint-e2e\/v1\/chat\/completions$/);
-    assert.match((await panelText('target-label'))!, /endpoint-adapter · final adapter/);
+    assert.match((await panelText('target-label'))!, /endpoint-adapter #1 · final adapter/);
     // The URL really answers, and refuses a call without a key.
     assert.equal((await callEndpoint(url, undefined)).status, 401);
   });
@@ -144,7 +144,7 @@ describe('Endpoints (local backend)', function () {
         ).then((t) => (/endpoint-e2e/.test(t) && /taken-elsewhere/.test(t) ? t : null)),
       'the tree rows',
     );
-    assert.match(rows, /endpoint-e2e.*endpoint-adapter · final adapter · API key/);
+    assert.match(rows, /endpoint-e2e.*endpoint-adapter #1 · final adapter · API key/);
     assert.match(rows, /taken-elsewhere.*Base · unsloth\/gemma-4-E4B-it · public/);
     for (const theme of ['Default Light Modern', 'Default Dark Modern'] as const) {
       await setTheme(theme);

@@ -155,49 +155,51 @@ export function JobApp({
               {job.status}
             </span>
             <LiveStats job={job} controller={controller} />
-            <span class="spacer" />
-            {active && (
-              <Button
-                appearance="secondary"
-                onClick={() => post({ type: 'cancelJob' })}
-                data-testid="cancel-job"
-              >
-                Cancel
-              </Button>
-            )}
-            {job.canResume && job.checkpoints.length > 0 && (
-              <Button
-                onClick={() => post({ type: 'resumeJob' })}
-                data-testid="resume-job"
-                title={`Go on from the checkpoint at step ${job.checkpoints[job.checkpoints.length - 1]?.step} in a new job`}
-              >
-                Resume from Checkpoint
-              </Button>
-            )}
-            {(job.status === 'failed' || job.status === 'cancelled') && (
-              <Button
-                appearance={job.canResume && job.checkpoints.length > 0 ? 'secondary' : 'primary'}
-                onClick={() => post({ type: 'rerunJob' })}
-                data-testid="rerun-job"
-                title="Run this project's trainer again"
-              >
-                Re-run
-              </Button>
-            )}
-            {job.status === 'completed' && (
-              <Button onClick={() => post({ type: 'openPlayground' })} data-testid="open-playground">
-                Open in Playground
-              </Button>
-            )}
-            {job.status === 'completed' && (
-              <Button
-                appearance="secondary"
-                onClick={() => post({ type: 'deploy' })}
-                data-testid="deploy-job"
-              >
-                Deploy…
-              </Button>
-            )}
+            {/* One group: when the row wraps, the buttons move to the next line together, at the right. */}
+            <span class="title-actions">
+              {active && (
+                <Button
+                  appearance="secondary"
+                  onClick={() => post({ type: 'cancelJob' })}
+                  data-testid="cancel-job"
+                >
+                  Cancel
+                </Button>
+              )}
+              {job.canResume && job.checkpoints.length > 0 && (
+                <Button
+                  onClick={() => post({ type: 'resumeJob' })}
+                  data-testid="resume-job"
+                  title={`Go on from the checkpoint at step ${job.checkpoints[job.checkpoints.length - 1]?.step} in a new job`}
+                >
+                  Resume from Checkpoint
+                </Button>
+              )}
+              {(job.status === 'failed' || job.status === 'cancelled') && (
+                <Button
+                  appearance={job.canResume && job.checkpoints.length > 0 ? 'secondary' : 'primary'}
+                  onClick={() => post({ type: 'rerunJob' })}
+                  data-testid="rerun-job"
+                  title="Run this project's trainer again"
+                >
+                  Re-run
+                </Button>
+              )}
+              {job.status === 'completed' && (
+                <Button onClick={() => post({ type: 'openPlayground' })} data-testid="open-playground">
+                  Open in Playground
+                </Button>
+              )}
+              {job.status === 'completed' && (
+                <Button
+                  appearance="secondary"
+                  onClick={() => post({ type: 'deploy' })}
+                  data-testid="deploy-job"
+                >
+                  Deploy…
+                </Button>
+              )}
+            </span>
           </div>
           {job.standIn && (
             <p class="stand-in" data-testid="stand-in-note">

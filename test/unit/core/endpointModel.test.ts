@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import {
   endpointSummary,
+  jobLookup,
   retentionFields,
   retentionOf,
   retentionText,
@@ -98,6 +99,32 @@ describe('endpoint model (Deploy input and the rows the views show)', () => {
         'done · step 10',
         'live · step 5',
         'Base · unsloth/gemma-4-E4B-it',
+      ],
+    );
+  });
+
+  it('names jobs by their run label, as the Jobs view, tabs and Playground do, and slugs by name', () => {
+    const store = {
+      job: (id: string) => (id === 'job-12345678-x' ? { name: 'captain-speak' } : undefined),
+      runLabel: (id: string) => (id === 'job-12345678-x' ? 'captain-speak #2' : undefined),
+    };
+    const summary = endpointSummary(deployment(), 'http://u', jobLookup(store), true);
+    assert.equal(summary.targetLabel, 'captain-speak #2 · step 20');
+    assert.deepEqual(jobLookup(store)('job-12345678-x'), {
+      name: 'captain-speak',
+      label: 'captain-speak #2',
+    });
+    const options = targetOptions(
+      [{ id: 'job-12345678-x', name: 'captain-speak', status: 'completed' }],
+      () => [{ step: 20 }],
+      [],
+      store.runLabel,
+    );
+    assert.deepEqual(
+      options.map((o) => [o.label, o.group]),
+      [
+        ['captain-speak #2 · final adapter', 'captain-speak #2'],
+        ['captain-speak #2 · step 20', 'captain-speak #2'],
       ],
     );
   });
