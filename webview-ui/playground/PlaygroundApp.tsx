@@ -183,6 +183,12 @@ export function PlaygroundApp({
     );
   };
   const toggleHistory = () => setHistoryOpen((open) => !open);
+  /** The toolbar's actions on the conversation's turns: enabled once it has one. */
+  const turnActions = [
+    { testId: 'clear', label: 'Clear', run: () => dispatch({ type: 'clear', now: now() }) },
+    { testId: 'export-jsonl', label: 'Export JSONL', run: () => exportAs('jsonl') },
+    { testId: 'export-markdown', label: 'Export Markdown', run: () => exportAs('markdown') },
+  ];
 
   if (!state.loaded) return <p class="muted pad">Loading Playground…</p>;
 
@@ -226,33 +232,18 @@ export function PlaygroundApp({
           <button type="button" class="action" data-testid="new-conversation" onClick={newConversation}>
             New
           </button>
-          <button
-            type="button"
-            class="action"
-            data-testid="clear"
-            disabled={!hasTurns(session)}
-            onClick={() => dispatch({ type: 'clear', now: now() })}
-          >
-            Clear
-          </button>
-          <button
-            type="button"
-            class="action"
-            data-testid="export-jsonl"
-            disabled={!hasTurns(session)}
-            onClick={() => exportAs('jsonl')}
-          >
-            Export JSONL
-          </button>
-          <button
-            type="button"
-            class="action"
-            data-testid="export-markdown"
-            disabled={!hasTurns(session)}
-            onClick={() => exportAs('markdown')}
-          >
-            Export Markdown
-          </button>
+          {turnActions.map(({ testId, label, run }) => (
+            <button
+              key={testId}
+              type="button"
+              class="action"
+              data-testid={testId}
+              disabled={!hasTurns(session)}
+              onClick={run}
+            >
+              {label}
+            </button>
+          ))}
         </div>
         <Settings
           systemPrompt={session.systemPrompt}

@@ -1,6 +1,26 @@
 import type { SamplingParams } from '../../src/protocol';
 import { CHAT_LIMITS } from '../../src/wire/chatLimits';
 
+/** The sampling parameters set with a slider, shown with two decimals. */
+const SLIDERS: {
+  param: 'temperature' | 'topP';
+  label: string;
+  testId: string;
+  min: number;
+  max: number;
+  step: number;
+}[] = [
+  { param: 'temperature', label: 'Temperature', testId: 'temperature', min: 0, max: 2, step: 0.05 },
+  {
+    param: 'topP',
+    label: 'Top-p',
+    testId: 'top-p',
+    min: CHAT_LIMITS.topP.min,
+    max: CHAT_LIMITS.topP.max,
+    step: 0.01,
+  },
+];
+
 /** The collapsible system prompt and sampling parameters of the conversation on screen. */
 export function Settings(props: {
   systemPrompt: string;
@@ -31,30 +51,22 @@ export function Settings(props: {
         />
       </label>
       <div class="params">
-        <label class="field">
-          <span>Temperature {params.temperature.toFixed(2)}</span>
-          <input
-            type="range"
-            data-testid="temperature"
-            min={0}
-            max={2}
-            step={0.05}
-            value={params.temperature}
-            onInput={(e) => props.onParams({ temperature: num(e) })}
-          />
-        </label>
-        <label class="field">
-          <span>Top-p {params.topP.toFixed(2)}</span>
-          <input
-            type="range"
-            data-testid="top-p"
-            min={CHAT_LIMITS.topP.min}
-            max={CHAT_LIMITS.topP.max}
-            step={0.01}
-            value={params.topP}
-            onInput={(e) => props.onParams({ topP: num(e) })}
-          />
-        </label>
+        {SLIDERS.map(({ param, label, testId, min, max, step }) => (
+          <label key={param} class="field">
+            <span>
+              {label} {params[param].toFixed(2)}
+            </span>
+            <input
+              type="range"
+              data-testid={testId}
+              min={min}
+              max={max}
+              step={step}
+              value={params[param]}
+              onInput={(e) => props.onParams({ [param]: num(e) })}
+            />
+          </label>
+        ))}
         <label class="field">
           <span>Max tokens</span>
           <input
