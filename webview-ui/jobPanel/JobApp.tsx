@@ -5,6 +5,7 @@ import { type ColumnHeading, DataTable } from '../shared/DataTable';
 import type { HostChannel } from '../shared/hostChannel';
 import { Button } from '../shared/toolkit';
 import { readPersisted, useHost, usePersisted } from '../shared/useHost';
+import { ChartControls } from './ChartControls';
 import { ChartController } from './chartController';
 import { formatValue } from './chartData';
 import { toCsv } from './csv';
@@ -237,43 +238,11 @@ export function JobApp({
           title="Loss"
           class="chart-card"
           aside={
-            <div class="chart-controls">
-              <label class="control">
-                Smoothing
-                <input
-                  type="range"
-                  min="0"
-                  max="0.99"
-                  step="0.01"
-                  value={ui.smoothing}
-                  data-testid="smoothing"
-                  onInput={(e) =>
-                    setUi((s) => ({ ...s, smoothing: Number((e.target as HTMLInputElement).value) }))
-                  }
-                />
-                <output class="num">{ui.smoothing.toFixed(2)}</output>
-              </label>
-              <Toggle
-                label="Log scale"
-                testId="log-scale"
-                checked={ui.logScale}
-                onChange={(logScale) => setUi((s) => ({ ...s, logScale }))}
-              />
-              <Toggle
-                label="Learning rate"
-                testId="show-lr"
-                checked={ui.showLearningRate}
-                onChange={(showLearningRate) => setUi((s) => ({ ...s, showLearningRate }))}
-              />
-              <Button
-                appearance="secondary"
-                data-testid="export-csv"
-                title="Save the chart data as CSV"
-                onClick={() => post({ type: 'saveCsv', csv: toCsv(controller.store) })}
-              >
-                Export CSV
-              </Button>
-            </div>
+            <ChartControls
+              ui={ui}
+              setUi={setUi}
+              onExportCsv={() => post({ type: 'saveCsv', csv: toCsv(controller.store) })}
+            />
           }
         >
           <LossChart
@@ -322,30 +291,6 @@ export function JobApp({
         <LogView feed={logFeed} />
       </Card>
     </main>
-  );
-}
-
-function Toggle({
-  label,
-  testId,
-  checked,
-  onChange,
-}: {
-  label: string;
-  testId: string;
-  checked: boolean;
-  onChange: (checked: boolean) => void;
-}) {
-  return (
-    <label class="control">
-      <input
-        type="checkbox"
-        checked={checked}
-        data-testid={testId}
-        onChange={(e) => onChange((e.target as HTMLInputElement).checked)}
-      />
-      {label}
-    </label>
   );
 }
 
