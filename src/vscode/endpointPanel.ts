@@ -30,7 +30,7 @@ import { errorText } from './log';
 import { endpointPanelMessage } from './messageSchemas';
 import { BASE_MODELS } from './playgroundPanel';
 import type { ArkorSession } from './session';
-import { createPanel, registerPanelSerializer, WebviewHost } from './webviewHost';
+import { createPanel, registerPanelSerializer, restoredItemId, WebviewHost } from './webviewHost';
 
 const VIEW_TYPE = 'arkor.endpoint';
 /** The panel refreshes its endpoint, keys and requests this often while visible. */
@@ -51,8 +51,8 @@ export class EndpointPanels extends Disposable {
     super();
     this._register(
       registerPanelSerializer(VIEW_TYPE, log, (panel, state) => {
-        const id = (state as { viewData?: { endpointId?: unknown } } | undefined)?.viewData?.endpointId;
-        if (typeof id !== 'string' || this.panels.has(id)) {
+        const id = restoredItemId(state, 'endpoint');
+        if (id === undefined || this.panels.has(id)) {
           panel.dispose();
           return;
         }
@@ -127,11 +127,11 @@ export class EndpointPanel extends WebviewHost<EndpointPanelToHost, HostToEndpoi
     private readonly links: { openPlayground(model: ModelRef): void; reopen(): void },
   ) {
     super({
-      name: `the panel of endpoint ${endpointId}`,
+      item: { kind: 'endpoint', id: endpointId },
       extensionUri,
       log,
       schema: endpointPanelMessage,
-      html: { bundle: 'endpoint', title: 'Arkor Endpoint', data: { endpointId } },
+      html: { bundle: 'endpoint', title: 'Arkor Endpoint' },
     });
     this.deployment = endpoints.find(endpointId);
     this.attachWebview(panel);

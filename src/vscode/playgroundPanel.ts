@@ -75,6 +75,7 @@ export class PlaygroundPanel extends WebviewHost<PlaygroundToHost, HostToPlaygro
       log,
       schema: playgroundMessage,
       html: { bundle: 'playground', title: 'Playground' },
+      commands: { deploy: ({ model }) => ['arkor.deploy', { model }] },
     });
     this._register(registerPanelSerializer(VIEW_TYPE, log, (panel) => this.attach(panel)));
     this._register(
@@ -242,8 +243,6 @@ export class PlaygroundPanel extends WebviewHost<PlaygroundToHost, HostToPlaygro
       case 'saveConversations':
         await this.state.update(HISTORY_KEY, message.conversations);
         return;
-      case 'deploy':
-        return this.command('arkor.deploy', { model: message.model });
       case 'export':
         await this.export(message);
         return;
