@@ -27,7 +27,6 @@ import type {
 } from '../wire';
 import type { Endpoints } from './endpoints';
 import { errorText } from './log';
-import { endpointPanelMessage } from './messageSchemas';
 import { BASE_MODELS } from './playgroundPanel';
 import type { ArkorSession } from './session';
 import { createPanel, registerPanelSerializer, restoredItemId, WebviewHost } from './webviewHost';
@@ -130,8 +129,7 @@ export class EndpointPanel extends WebviewHost<EndpointPanelToHost, HostToEndpoi
       item: { kind: 'endpoint', id: endpointId },
       extensionUri,
       log,
-      schema: endpointPanelMessage,
-      html: { bundle: 'endpoint', title: 'Arkor Endpoint' },
+      bundle: 'endpoint',
     });
     this.deployment = endpoints.find(endpointId);
     this.attachWebview(panel);

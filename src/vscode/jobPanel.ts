@@ -7,7 +7,6 @@ import { config } from './config';
 import { defaultExportUri } from './exportUri';
 import { JobPanelFeed } from './jobPanelFeed';
 import { errorText } from './log';
-import { jobPanelMessage } from './messageSchemas';
 import type { ArkorSession } from './session';
 import { createPanel, registerPanelSerializer, restoredItemId, WebviewHost } from './webviewHost';
 
@@ -259,8 +258,7 @@ export class JobPanel extends WebviewHost<JobPanelToHost, HostToJobPanel> {
       item: { kind: 'job', id: jobId },
       extensionUri,
       log,
-      schema: jobPanelMessage,
-      html: { bundle: 'job', title: 'Arkor Job' },
+      bundle: 'job',
       commands: {
         cancelJob: () => ['arkor.cancelJob', jobId],
         resumeJob: () => ['arkor.resumeJob', jobId],

@@ -2,7 +2,6 @@ import * as vscode from 'vscode';
 import type { HostToJobsView, JobsViewToHost } from '../protocol';
 import { ACTION_COMMANDS } from './connectionStatus';
 import { type JobsSource, JobsViewFeed } from './jobsViewFeed';
-import { jobsViewMessage } from './messageSchemas';
 import { WebviewHost } from './webviewHost';
 
 export type { JobsSource } from './jobsViewFeed';
@@ -29,8 +28,7 @@ export class JobsViewProvider
       name: 'the jobs view',
       extensionUri,
       log,
-      schema: jobsViewMessage,
-      html: { bundle: 'jobs', title: 'Arkor Jobs' },
+      bundle: 'jobs',
       commands: {
         runTraining: () => ['arkor.runTraining'],
         refresh: () => ['arkor.refreshJobs'],

@@ -5,6 +5,7 @@ import { Disposable } from '../core/lifecycle';
 import { errorText } from './log';
 import { parseMessage } from './messageSchemas';
 import { webviewHtml, webviewOptions } from './webviewHtml';
+import { type BundleSending, WEBVIEWS } from './webviews';
 
 export type WebviewHostOptions<In extends { type: string }> = (
   | {
@@ -23,9 +24,8 @@ export type WebviewHostOptions<In extends { type: string }> = (
 ) & {
   extensionUri: vscode.Uri;
   log: vscode.LogOutputChannel;
-  /** Validates every message from the webview (messageSchemas.ts). */
-  schema: z.ZodType<In>;
-  html: Parameters<typeof webviewHtml>[2];
+  /** The app it loads; its schema (webviews.ts) validates every message from the webview. */
+  bundle: BundleSending<In>;
   /** Whether the webview keeps its document while hidden. Arkor's do not (GitLens' pattern). */
   retainedWhenHidden?: boolean;
   /**
@@ -51,7 +51,8 @@ type Surface = vscode.WebviewPanel | vscode.WebviewView;
  * The VS Code side every Arkor webview shares (jobs view, job panels, Playground): it loads the app
  * into a panel or view, validates what the webview sends, runs the `ready` handshake, tracks
  * visibility, and posts through a `WebviewChannel`, which owns the rule for what is posted when
- * (src/core/webviewChannel.ts). Subclasses supply the snapshot and handle their own messages.
+ * (src/core/webviewChannel.ts), and runs the messages that only run a command (`commands`).
+ * Subclasses supply the snapshot and handle their other messages.
  *
  * Errors from message handlers, the handshake and posting are logged, never dropped.
  */
@@ -67,14 +68,12 @@ export abstract class WebviewHost<In extends { type: string }, Out> extends Disp
 
   /** For log lines, e.g. "the jobs view". */
   private readonly name: string;
-  private readonly html: WebviewHostOptions<In>['html'];
 
   constructor(private readonly hostOptions: WebviewHostOptions<In>) {
     super();
     this.log = hostOptions.log;
-    const { item, html } = hostOptions;
+    const { item } = hostOptions;
     this.name = item ? `the panel of ${item.kind} ${item.id}` : hostOptions.name;
-    this.html = item ? { ...html, data: { ...html.data, [itemKey(item.kind)]: item.id } } : html;
     this.channel = this._register(
       new WebviewChannel<Out>({
         name: this.name,
@@ -109,10 +108,14 @@ export abstract class WebviewHost<In extends { type: string }, Out> extends Disp
     this.surfaceSubscriptions.clear();
     this.surface = surface;
     const { webview } = surface;
-    const { extensionUri } = this.hostOptions;
+    const { extensionUri, bundle, item } = this.hostOptions;
     webview.options = webviewOptions(extensionUri);
     if (isPanel(surface)) surface.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'arkor.svg');
-    webview.html = webviewHtml(webview, extensionUri, this.html);
+    webview.html = webviewHtml(webview, extensionUri, {
+      bundle,
+      title: WEBVIEWS[bundle].title,
+      data: item && { [itemKey(item.kind)]: item.id },
+    });
     this.channel.attach(surface.visible);
     const subscriptions = this.surfaceSubscriptions;
     subscriptions.add(webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)));
@@ -133,7 +136,8 @@ export abstract class WebviewHost<In extends { type: string }, Out> extends Disp
   }
 
   private receive(raw: unknown): void {
-    const message = parseMessage(this.hostOptions.schema, raw);
+    // `BundleSending<In>` ties the bundle to `In`: its schema parses messages of type `In`.
+    const message = parseMessage(WEBVIEWS[this.hostOptions.bundle].schema as z.ZodType<In>, raw);
     if (!message) {
       this.log.warn(`Ignored a malformed message from ${this.name}`);
       return;
