@@ -131,14 +131,7 @@ export {
   setUnexpectedErrorHandler,
   toDisposable,
 } from './lifecycle';
-export {
-  GrowableSeries,
-  lossAtStep,
-  type MetricPoint,
-  MetricSeries,
-  type MetricsArrays,
-  RingBuffer,
-} from './metrics';
+export * from './metrics';
 export {
   deriveProjectSlug,
   ensureProjectState,

@@ -90,12 +90,8 @@ async function pickTarget(
   const store = session.connection?.store;
   if (!store) return undefined;
   type Item = vscode.QuickPickItem & { target?: EndpointTarget };
-  const disposables = new DisposableStore();
   const pick = vscode.window.createQuickPick<Item>();
-  disposables.add(pick);
-  pick.title = TITLE;
-  pick.step = 1;
-  pick.totalSteps = 3;
+  const disposables = stepInput(pick, TITLE, 1, 3);
   pick.placeholder = 'What should the endpoint serve? (final adapters, checkpoints, base models)';
   pick.matchOnDescription = true;
   pick.matchOnDetail = true;
@@ -143,7 +139,7 @@ async function pickTarget(
       if (c.kind === 'jobs' || c.kind === 'checkpoints' || c.kind === 'status') render();
     }),
   );
-  return runPick(pick, disposables, () => pick.selectedItems[0]?.target);
+  return runStep(pick, disposables, (resolve) => resolve(pick.selectedItems[0]?.target));
 }
 
 async function pickAuth(
@@ -164,30 +160,39 @@ async function pickAuth(
     { label: 'No auth (public)', detail: 'Anyone who can reach the URL can call it.', mode: 'none' },
   ];
   const pick = vscode.window.createQuickPick<Item>();
-  const disposables = new DisposableStore();
-  disposables.add(pick);
-  pick.title = `${TITLE} ${targetLabel(target, job)}`;
-  pick.step = step;
-  pick.totalSteps = total;
+  const disposables = stepInput(pick, `${TITLE} ${targetLabel(target, job)}`, step, total);
   pick.placeholder = 'Who may call the endpoint?';
   pick.items = items;
   pick.activeItems = [items.find((i) => i.mode === current) ?? items[0]!];
   if (canGoBack) pick.buttons = [vscode.QuickInputButtons.Back];
-  return runPick(pick, disposables, () => pick.selectedItems[0]?.mode);
+  return runStep(pick, disposables, (resolve) => resolve(pick.selectedItems[0]?.mode));
 }
 
-/** Shows a step's quick pick until it is accepted (`accepted()`), backed out of, or dismissed. */
-async function runPick<T, I extends vscode.QuickPickItem>(
-  pick: vscode.QuickPick<I>,
+/** Titles and numbers a step's quick pick or input box; the returned store disposes it. */
+function stepInput(input: vscode.QuickInput, title: string, step: number, total: number): DisposableStore {
+  const disposables = new DisposableStore();
+  disposables.add(input);
+  input.title = title;
+  input.step = step;
+  input.totalSteps = total;
+  return disposables;
+}
+
+/**
+ * Shows a step's input until `onAccept` resolves it, the user goes back or dismisses it; then
+ * disposes `disposables` (the input and every listener added to it).
+ */
+async function runStep<T>(
+  input: vscode.QuickInput & Pick<vscode.InputBox, 'onDidAccept' | 'onDidTriggerButton'>,
   disposables: DisposableStore,
-  accepted: () => T | undefined,
+  onAccept: (resolve: (value: Step<T>) => void) => void | Promise<void>,
 ): Promise<Step<T>> {
   try {
     return await new Promise<Step<T>>((resolve) => {
-      disposables.add(pick.onDidTriggerButton(() => resolve('back')));
-      disposables.add(pick.onDidAccept(() => resolve(accepted())));
-      disposables.add(pick.onDidHide(() => resolve(undefined)));
-      pick.show();
+      disposables.add(input.onDidTriggerButton(() => resolve('back')));
+      disposables.add(input.onDidAccept(() => onAccept(resolve)));
+      disposables.add(input.onDidHide(() => resolve(undefined)));
+      input.show();
     });
   } finally {
     disposables.dispose();
@@ -203,11 +208,7 @@ async function askSlug(
   job: (id: string) => { name: string; label?: string | undefined } | undefined,
 ): Promise<Step<Deployment>> {
   const input = vscode.window.createInputBox();
-  const disposables = new DisposableStore();
-  disposables.add(input);
-  input.title = `${TITLE} ${targetLabel(target, job)}`;
-  input.step = total;
-  input.totalSteps = total;
+  const disposables = stepInput(input, `${TITLE} ${targetLabel(target, job)}`, total, total);
   input.prompt = 'The endpoint’s slug: its name in the URL. 2-50 lowercase letters, digits and hyphens.';
   input.placeholder = 'my-model';
   input.buttons = [vscode.QuickInputButtons.Back];
@@ -223,39 +224,28 @@ async function askSlug(
     input.validationMessage = input.value ? slugMessage(input.value, endpoints.all) : undefined;
   };
   check();
-  try {
-    return await new Promise<Step<Deployment>>((resolve) => {
-      disposables.add(input.onDidChangeValue(check));
-      disposables.add(input.onDidTriggerButton(() => resolve('back')));
-      disposables.add(input.onDidHide(() => resolve(undefined)));
-      disposables.add(
-        input.onDidAccept(async () => {
-          const slug = input.value;
-          const problem = slugMessage(slug, endpoints.all);
-          if (problem || input.busy) {
-            input.validationMessage = problem;
-            return;
-          }
-          input.busy = true;
-          input.enabled = false;
-          try {
-            const connection = await session.connect();
-            resolve(await connection.client.createDeployment(connection.scope, { slug, target, authMode }));
-          } catch (error) {
-            // Stay in the box with what was typed: a taken slug (409), a deleted target job (404), a
-            // backend that went away mid-request. The message says which, and the user can fix or retry.
-            input.validationMessage = createErrorMessage(error);
-          } finally {
-            input.busy = false;
-            input.enabled = true;
-          }
-        }),
-      );
-      input.show();
-    });
-  } finally {
-    disposables.dispose();
-  }
+  disposables.add(input.onDidChangeValue(check));
+  return runStep<Deployment>(input, disposables, async (resolve) => {
+    const slug = input.value;
+    const problem = slugMessage(slug, endpoints.all);
+    if (problem || input.busy) {
+      input.validationMessage = problem;
+      return;
+    }
+    input.busy = true;
+    input.enabled = false;
+    try {
+      const connection = await session.connect();
+      resolve(await connection.client.createDeployment(connection.scope, { slug, target, authMode }));
+    } catch (error) {
+      // Stay in the box with what was typed: a taken slug (409), a deleted target job (404), a
+      // backend that went away mid-request. The message says which, and the user can fix or retry.
+      input.validationMessage = createErrorMessage(error);
+    } finally {
+      input.busy = false;
+      input.enabled = true;
+    }
+  });
 }
 
 function createErrorMessage(error: unknown): string {

@@ -27,10 +27,9 @@ import type {
 } from '../wire';
 import type { Endpoints } from './endpoints';
 import { errorText } from './log';
-import { endpointPanelMessage } from './messageSchemas';
 import { BASE_MODELS } from './playgroundPanel';
 import type { ArkorSession } from './session';
-import { createPanel, registerPanelSerializer, WebviewHost } from './webviewHost';
+import { createPanel, registerPanelSerializer, restoredItemId, WebviewHost } from './webviewHost';
 
 const VIEW_TYPE = 'arkor.endpoint';
 /** The panel refreshes its endpoint, keys and requests this often while visible. */
@@ -51,8 +50,8 @@ export class EndpointPanels extends Disposable {
     super();
     this._register(
       registerPanelSerializer(VIEW_TYPE, log, (panel, state) => {
-        const id = (state as { viewData?: { endpointId?: unknown } } | undefined)?.viewData?.endpointId;
-        if (typeof id !== 'string' || this.panels.has(id)) {
+        const id = restoredItemId(state, 'endpoint');
+        if (id === undefined || this.panels.has(id)) {
           panel.dispose();
           return;
         }
@@ -127,11 +126,10 @@ export class EndpointPanel extends WebviewHost<EndpointPanelToHost, HostToEndpoi
     private readonly links: { openPlayground(model: ModelRef): void; reopen(): void },
   ) {
     super({
-      name: `the panel of endpoint ${endpointId}`,
+      item: { kind: 'endpoint', id: endpointId },
       extensionUri,
       log,
-      schema: endpointPanelMessage,
-      html: { bundle: 'endpoint', title: 'Arkor Endpoint', data: { endpointId } },
+      bundle: 'endpoint',
     });
     this.deployment = endpoints.find(endpointId);
     this.attachWebview(panel);

@@ -7,9 +7,8 @@ import { config } from './config';
 import { defaultExportUri } from './exportUri';
 import { JobPanelFeed } from './jobPanelFeed';
 import { errorText } from './log';
-import { jobPanelMessage } from './messageSchemas';
 import type { ArkorSession } from './session';
-import { createPanel, registerPanelSerializer, WebviewHost } from './webviewHost';
+import { createPanel, registerPanelSerializer, restoredItemId, WebviewHost } from './webviewHost';
 
 const VIEW_TYPE = 'arkor.job';
 /** workspaceState: ids of the job panels open in this window, for restoring them after a reload. */
@@ -50,11 +49,9 @@ export class JobPanels extends Disposable {
       registerPanelSerializer(VIEW_TYPE, log, (panel, state) => {
         // The webview's saved state names its job. If the window went away before that state was
         // persisted, fall back to the host's own record of open panels.
-        const saved = (state as { viewData?: { jobId?: unknown } } | undefined)?.viewData?.jobId;
         const jobId =
-          typeof saved === 'string'
-            ? saved
-            : this.recordedOpen().find((r) => r.title === panel.title && !this.panels.has(r.jobId))?.jobId;
+          restoredItemId(state, 'job') ??
+          this.recordedOpen().find((r) => r.title === panel.title && !this.panels.has(r.jobId))?.jobId;
         this.log.info(`Restoring a job panel (job ${jobId ?? 'unknown'})`);
         if (typeof jobId !== 'string') {
           panel.dispose();
@@ -258,11 +255,17 @@ export class JobPanel extends WebviewHost<JobPanelToHost, HostToJobPanel> {
     private readonly onTitleChange: () => void,
   ) {
     super({
-      name: `the panel of job ${jobId}`,
+      item: { kind: 'job', id: jobId },
       extensionUri,
       log,
-      schema: jobPanelMessage,
-      html: { bundle: 'job', title: 'Arkor Job', data: { jobId } },
+      bundle: 'job',
+      commands: {
+        cancelJob: () => ['arkor.cancelJob', jobId],
+        resumeJob: () => ['arkor.resumeJob', jobId],
+        rerunJob: () => ['arkor.rerunJob', jobId],
+        openPlayground: ({ step }) => ['arkor.openPlayground', { jobId, step }],
+        deploy: ({ step }) => ['arkor.deploy', { jobId, step }],
+      },
     });
     this.feed = new JobPanelFeed(
       jobId,
@@ -352,19 +355,9 @@ export class JobPanel extends WebviewHost<JobPanelToHost, HostToJobPanel> {
 
   protected override async onMessage(message: Exclude<JobPanelToHost, { type: 'ready' }>): Promise<void> {
     switch (message.type) {
-      case 'cancelJob':
-        return this.command('arkor.cancelJob', this.jobId);
-      case 'resumeJob':
-        return this.command('arkor.resumeJob', this.jobId);
-      case 'rerunJob':
-        return this.command('arkor.rerunJob', this.jobId);
-      case 'openPlayground':
-        return this.command('arkor.openPlayground', { jobId: this.jobId, step: message.step });
       case 'openFullLog':
         await this.openFullLog(this.jobId);
         return;
-      case 'deploy':
-        return this.command('arkor.deploy', { jobId: this.jobId, step: message.step });
       case 'switchBackend':
         if (this.origin)
           await config.update('backend', this.origin.backend, vscode.ConfigurationTarget.Global);

@@ -2,7 +2,6 @@ import * as vscode from 'vscode';
 import type { HostToJobsView, JobsViewToHost } from '../protocol';
 import { ACTION_COMMANDS } from './connectionStatus';
 import { type JobsSource, JobsViewFeed } from './jobsViewFeed';
-import { jobsViewMessage } from './messageSchemas';
 import { WebviewHost } from './webviewHost';
 
 export type { JobsSource } from './jobsViewFeed';
@@ -29,8 +28,15 @@ export class JobsViewProvider
       name: 'the jobs view',
       extensionUri,
       log,
-      schema: jobsViewMessage,
-      html: { bundle: 'jobs', title: 'Arkor Jobs' },
+      bundle: 'jobs',
+      commands: {
+        runTraining: () => ['arkor.runTraining'],
+        refresh: () => ['arkor.refreshJobs'],
+        connectionAction: ({ action }) => [ACTION_COMMANDS[action]],
+        openJob: ({ jobId }) => ['arkor.openJob', jobId],
+        cancelJob: ({ jobId }) => ['arkor.cancelJob', jobId],
+        openPlayground: ({ jobId, step }) => ['arkor.openPlayground', { jobId, step }],
+      },
     });
     this.feed = new JobsViewFeed(source, () => vscode.workspace.isTrusted, this.channel);
     this._register(
@@ -62,22 +68,5 @@ export class JobsViewProvider
     if (!this.view) return;
     const running = this.source.runningCount();
     this.view.badge = running > 0 ? { value: running, tooltip: `${running} job(s) running` } : undefined;
-  }
-
-  protected override async onMessage(message: Exclude<JobsViewToHost, { type: 'ready' }>): Promise<void> {
-    switch (message.type) {
-      case 'runTraining':
-        return this.command('arkor.runTraining');
-      case 'refresh':
-        return this.command('arkor.refreshJobs');
-      case 'connectionAction':
-        return this.command(ACTION_COMMANDS[message.action]);
-      case 'openJob':
-        return this.command('arkor.openJob', message.jobId);
-      case 'cancelJob':
-        return this.command('arkor.cancelJob', message.jobId);
-      case 'openPlayground':
-        return this.command('arkor.openPlayground', { jobId: message.jobId, step: message.step });
-    }
   }
 }

@@ -17,7 +17,6 @@ import { CHAT_LIMITS } from '../wire/chatLimits';
 import { config } from './config';
 import { defaultExportUri } from './exportUri';
 import { errorText } from './log';
-import { playgroundMessage } from './messageSchemas';
 import type { ArkorSession } from './session';
 import { playgroundStandInNote } from './viewModels';
 import { createPanel, registerPanelSerializer, WebviewHost } from './webviewHost';
@@ -73,8 +72,8 @@ export class PlaygroundPanel extends WebviewHost<PlaygroundToHost, HostToPlaygro
       name: 'the Playground',
       extensionUri,
       log,
-      schema: playgroundMessage,
-      html: { bundle: 'playground', title: 'Playground' },
+      bundle: 'playground',
+      commands: { deploy: ({ model }) => ['arkor.deploy', { model }] },
     });
     this._register(registerPanelSerializer(VIEW_TYPE, log, (panel) => this.attach(panel)));
     this._register(
@@ -242,8 +241,6 @@ export class PlaygroundPanel extends WebviewHost<PlaygroundToHost, HostToPlaygro
       case 'saveConversations':
         await this.state.update(HISTORY_KEY, message.conversations);
         return;
-      case 'deploy':
-        return this.command('arkor.deploy', { model: message.model });
       case 'export':
         await this.export(message);
         return;

@@ -5,18 +5,45 @@ import { Disposable } from '../core/lifecycle';
 import { errorText } from './log';
 import { parseMessage } from './messageSchemas';
 import { webviewHtml, webviewOptions } from './webviewHtml';
+import { type BundleSending, WEBVIEWS } from './webviews';
 
-export interface WebviewHostOptions<In> {
-  /** For log lines, e.g. "the jobs view". */
-  name: string;
+export type WebviewHostOptions<In extends { type: string }> = (
+  | {
+      /** For log lines, e.g. "the jobs view". */
+      name: string;
+      item?: undefined;
+    }
+  | {
+      /**
+       * The item an editor panel shows, one panel per item: the panel is named after it in log lines
+       * ("the panel of job <id>"), and its page carries the id for the serializer (`restoredItemId`).
+       */
+      item: PanelItem;
+      name?: undefined;
+    }
+) & {
   extensionUri: vscode.Uri;
   log: vscode.LogOutputChannel;
-  /** Validates every message from the webview (messageSchemas.ts). */
-  schema: z.ZodType<In>;
-  html: Parameters<typeof webviewHtml>[2];
+  /** The app it loads; its schema (webviews.ts) validates every message from the webview. */
+  bundle: BundleSending<In>;
   /** Whether the webview keeps its document while hidden. Arkor's do not (GitLens' pattern). */
   retainedWhenHidden?: boolean;
+  /**
+   * The messages the host answers by running a VS Code command alone: per message type, the command
+   * and its arguments. Every other message goes to `onMessage`.
+   */
+  commands?: CommandMessages<In>;
+};
+
+/** The item an editor panel shows, one panel per item. */
+export interface PanelItem {
+  kind: 'job' | 'endpoint';
+  id: string;
 }
+
+export type CommandMessages<In extends { type: string }> = {
+  [T in In['type']]?: (message: Extract<In, { type: T }>) => [command: string, ...args: unknown[]];
+};
 
 type Surface = vscode.WebviewPanel | vscode.WebviewView;
 
@@ -24,7 +51,8 @@ type Surface = vscode.WebviewPanel | vscode.WebviewView;
  * The VS Code side every Arkor webview shares (jobs view, job panels, Playground): it loads the app
  * into a panel or view, validates what the webview sends, runs the `ready` handshake, tracks
  * visibility, and posts through a `WebviewChannel`, which owns the rule for what is posted when
- * (src/core/webviewChannel.ts). Subclasses supply the snapshot and handle their own messages.
+ * (src/core/webviewChannel.ts), and runs the messages that only run a command (`commands`).
+ * Subclasses supply the snapshot and handle their other messages.
  *
  * Errors from message handlers, the handshake and posting are logged, never dropped.
  */
@@ -38,12 +66,17 @@ export abstract class WebviewHost<In extends { type: string }, Out> extends Disp
   /** Fires each time the webview app mounted and received its snapshot (tests wait on it). */
   readonly onDidMount = this._onDidMount.event;
 
+  /** For log lines, e.g. "the jobs view". */
+  private readonly name: string;
+
   constructor(private readonly hostOptions: WebviewHostOptions<In>) {
     super();
     this.log = hostOptions.log;
+    const { item } = hostOptions;
+    this.name = item ? `the panel of ${item.kind} ${item.id}` : hostOptions.name;
     this.channel = this._register(
       new WebviewChannel<Out>({
-        name: hostOptions.name,
+        name: this.name,
         retainedWhenHidden: hostOptions.retainedWhenHidden,
         post: (message) => this.surface?.webview.postMessage(message),
         snapshot: () => this.snapshot(),
@@ -64,8 +97,8 @@ export abstract class WebviewHost<In extends { type: string }, Out> extends Disp
   /** Prepares the host's data after the webview says `ready`, before its snapshot (e.g. connect). */
   protected prepare(): Promise<void> | void {}
 
-  /** Handles a validated message other than `ready`. */
-  protected abstract onMessage(message: Exclude<In, { type: 'ready' }>): Promise<void> | void;
+  /** Handles a validated message other than `ready` and the `commands`. */
+  protected onMessage(_message: Exclude<In, { type: 'ready' }>): Promise<void> | void {}
 
   /** The webview shown now went away (its panel closed or its view was disposed). */
   protected onWebviewDisposed(): void {}
@@ -75,10 +108,14 @@ export abstract class WebviewHost<In extends { type: string }, Out> extends Disp
     this.surfaceSubscriptions.clear();
     this.surface = surface;
     const { webview } = surface;
-    const { extensionUri } = this.hostOptions;
+    const { extensionUri, bundle, item } = this.hostOptions;
     webview.options = webviewOptions(extensionUri);
     if (isPanel(surface)) surface.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'arkor.svg');
-    webview.html = webviewHtml(webview, extensionUri, this.hostOptions.html);
+    webview.html = webviewHtml(webview, extensionUri, {
+      bundle,
+      title: WEBVIEWS[bundle].title,
+      data: item && { [itemKey(item.kind)]: item.id },
+    });
     this.channel.attach(surface.visible);
     const subscriptions = this.surfaceSubscriptions;
     subscriptions.add(webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)));
@@ -99,9 +136,10 @@ export abstract class WebviewHost<In extends { type: string }, Out> extends Disp
   }
 
   private receive(raw: unknown): void {
-    const message = parseMessage(this.hostOptions.schema, raw);
+    // `BundleSending<In>` ties the bundle to `In`: its schema parses messages of type `In`.
+    const message = parseMessage(WEBVIEWS[this.hostOptions.bundle].schema as z.ZodType<In>, raw);
     if (!message) {
-      this.log.warn(`Ignored a malformed message from ${this.hostOptions.name}`);
+      this.log.warn(`Ignored a malformed message from ${this.name}`);
       return;
     }
     if (message.type === 'ready') {
@@ -109,6 +147,13 @@ export abstract class WebviewHost<In extends { type: string }, Out> extends Disp
       void this.run('preparing for its snapshot', () => this.prepare()).finally(() => {
         if (!this.isDisposed) complete();
       });
+      return;
+    }
+    const command = this.hostOptions.commands?.[message.type as In['type']] as
+      | ((message: In) => [command: string, ...args: unknown[]])
+      | undefined;
+    if (command) {
+      void this.command(...command(message));
       return;
     }
     void this.run(`handling '${message.type}'`, () =>
@@ -121,7 +166,7 @@ export abstract class WebviewHost<In extends { type: string }, Out> extends Disp
     try {
       await op();
     } catch (error) {
-      this.log.error(`${capitalize(this.hostOptions.name)}: ${what} failed: ${errorText(error)}`);
+      this.log.error(`${capitalize(this.name)}: ${what} failed: ${errorText(error)}`);
     }
   }
 
@@ -149,6 +194,17 @@ export function registerPanelSerializer(
       }
     },
   });
+}
+
+/** The id of the item a restored panel showed, from the webview state the serializer gets. */
+export function restoredItemId(state: unknown, kind: PanelItem['kind']): string | undefined {
+  const id = (state as { viewData?: Record<string, unknown> } | undefined)?.viewData?.[itemKey(kind)];
+  return typeof id === 'string' ? id : undefined;
+}
+
+/** Where the page's data (and so the webview state's `viewData`) carries a panel's item id: `jobId`. */
+function itemKey(kind: PanelItem['kind']): string {
+  return `${kind}Id`;
 }
 
 /** A new editor panel for a host to attach to (options are set again by `attachWebview`). */

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import type { WebviewBundle } from './webviews';
 
 /**
  * The HTML shell of every Arkor webview. The Content-Security-Policy is the strictest that works:
@@ -10,7 +11,7 @@ export function webviewHtml(
   webview: vscode.Webview,
   extensionUri: vscode.Uri,
   options: {
-    bundle: 'jobs' | 'job' | 'playground' | 'endpoint';
+    bundle: WebviewBundle;
     title: string;
     data?: Record<string, string>;
   },

@@ -65,37 +65,30 @@ const usage = z.looseObject({
   total_tokens: z.number(),
 });
 
+/** The fields every OpenAI object opens with: its id, its kind (`object`) and its Unix creation time. */
+export function openAiObject<K extends string>(object: K) {
+  return { id: z.string(), object: z.literal(object), created: z.number() };
+}
+
+/** An OpenAI chat completion object: its choices carry `content` (a `delta` or a `message`). */
+function completionSchema<K extends string, C extends z.core.$ZodLooseShape>(object: K, content: C) {
+  return z.looseObject({
+    ...openAiObject(object),
+    model: z.string(),
+    choices: z.array(z.looseObject({ index: z.number(), ...content, finish_reason: z.string().nullable() })),
+    usage: usage.optional(),
+  });
+}
+
 /** One streamed chunk as a server sends it. */
-export const ChatCompletionChunkSchema = z.looseObject({
-  id: z.string(),
-  object: z.literal('chat.completion.chunk'),
-  created: z.number(),
-  model: z.string(),
-  choices: z.array(
-    z.looseObject({
-      index: z.number(),
-      delta: z.looseObject({ role: z.string().optional(), content: z.string().optional() }),
-      finish_reason: z.string().nullable(),
-    }),
-  ),
-  usage: usage.optional(),
+export const ChatCompletionChunkSchema = completionSchema('chat.completion.chunk', {
+  delta: z.looseObject({ role: z.string().optional(), content: z.string().optional() }),
 });
 export type ChatCompletionChunk = z.input<typeof ChatCompletionChunkSchema>;
 
 /** The `stream: false` answer. */
-export const ChatCompletionSchema = z.looseObject({
-  id: z.string(),
-  object: z.literal('chat.completion'),
-  created: z.number(),
-  model: z.string(),
-  choices: z.array(
-    z.looseObject({
-      index: z.number(),
-      message: z.looseObject({ role: z.literal('assistant'), content: z.string().nullable() }),
-      finish_reason: z.string().nullable(),
-    }),
-  ),
-  usage: usage.optional(),
+export const ChatCompletionSchema = completionSchema('chat.completion', {
+  message: z.looseObject({ role: z.literal('assistant'), content: z.string().nullable() }),
 });
 export type ChatCompletion = z.input<typeof ChatCompletionSchema>;
 

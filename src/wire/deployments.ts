@@ -79,14 +79,13 @@ export const DeploymentKeySchema = z.looseObject({
 });
 export type DeploymentKey = z.output<typeof DeploymentKeySchema>;
 
-/** Only the create-key answer carries `plaintext`, exactly once. */
-export const CreatedDeploymentKeySchema = z.looseObject({
-  id: z.string(),
-  label: z.string(),
-  plaintext: z.string(),
-  prefix: z.string(),
-  createdAt: isoTime,
-});
+/** Only the create-key answer carries `plaintext`, exactly once, with the key row's identity fields. */
+export const CreatedDeploymentKeySchema = DeploymentKeySchema.pick({
+  id: true,
+  label: true,
+  prefix: true,
+  createdAt: true,
+}).extend({ plaintext: z.string() });
 export type CreatedDeploymentKey = z.output<typeof CreatedDeploymentKeySchema>;
 
 /** `runRetentionDays` is required with mode `days` and refused with any other mode. */

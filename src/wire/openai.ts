@@ -10,7 +10,7 @@
  * OpenAI SDKs turn into their error messages.
  */
 import { z } from 'zod';
-import { ChatCompletionChunkSchema, ChatCompletionSchema, ChatMessageSchema } from './chat';
+import { ChatCompletionChunkSchema, ChatCompletionSchema, ChatMessageSchema, openAiObject } from './chat';
 import { CHAT_LIMITS } from './chatLimits';
 
 /** The header a deployment key may come in instead of `Authorization: Bearer`. */
@@ -50,12 +50,7 @@ export const OpenAiChatRequestSchema = z.looseObject({
 export type OpenAiChatRequest = z.input<typeof OpenAiChatRequestSchema>;
 
 /** One entry of `GET …/v1/models`. */
-export const OpenAiModelSchema = z.looseObject({
-  id: z.string(),
-  object: z.literal('model'),
-  created: z.number(),
-  owned_by: z.string(),
-});
+export const OpenAiModelSchema = z.looseObject({ ...openAiObject('model'), owned_by: z.string() });
 /** `GET …/v1/models`: the one model a deployment serves. */
 export const OpenAiModelListSchema = z.looseObject({
   object: z.literal('list'),

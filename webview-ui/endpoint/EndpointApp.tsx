@@ -1,5 +1,6 @@
 import { useRef, useState } from 'preact/hooks';
 import type { EndpointPanelToHost, EndpointPatch, HostToEndpointPanel, IssuedKey } from '../../src/protocol';
+import { Card } from '../shared/Card';
 import type { HostChannel } from '../shared/hostChannel';
 import { Button } from '../shared/toolkit';
 import { useHost } from '../shared/useHost';
@@ -200,10 +201,7 @@ export function EndpointApp({ channel }: { channel: EndpointChannel }) {
         </div>
       )}
 
-      <section class="card" aria-labelledby="url-heading">
-        <div class="card-title">
-          <h2 id="url-heading">Endpoint URL</h2>
-        </div>
+      <Card id="url" title="Endpoint URL">
         <div class="url-row">
           <code class="url" data-testid="endpoint-url">
             {endpoint.url}
@@ -222,7 +220,7 @@ export function EndpointApp({ channel }: { channel: EndpointChannel }) {
             ? 'Callers send an API key as Authorization: Bearer <key> (or x-api-key).'
             : 'Auth is off: anyone who can reach the URL can call it.'}
         </p>
-      </section>
+      </Card>
 
       <SettingsCard endpoint={endpoint} targets={data.targets} actions={actions} />
       <KeysCard

@@ -6,6 +6,8 @@ import {
   KEY_LABEL_MAX,
 } from '../../src/protocol';
 import { relativeTime } from '../jobsView/format';
+import { Card } from '../shared/Card';
+import { DataTable } from '../shared/DataTable';
 import { Button } from '../shared/toolkit';
 import type { Actions } from './EndpointApp';
 import { AreaError } from './SettingsCard';
@@ -17,6 +19,8 @@ export function labelProblem(label: string): string | undefined {
   if (n > KEY_LABEL_MAX) return `A label is at most ${KEY_LABEL_MAX} characters.`;
   return undefined;
 }
+
+const KEY_COLUMNS = ['Label', 'Key', 'Created', 'Last used', { label: 'Actions', visuallyHidden: true }];
 
 /**
  * API keys: issue one with a label (its secret is shown once, here, until the user confirms saving
@@ -52,10 +56,7 @@ export function KeysCard(props: {
   };
 
   return (
-    <section class="card" aria-labelledby="keys-heading" data-testid="keys-card">
-      <div class="card-title">
-        <h2 id="keys-heading">API keys</h2>
-      </div>
+    <Card id="keys" title="API keys" testId="keys-card">
       {endpoint.authMode === 'none' && (
         <p class="muted small" data-testid="keys-not-enforced">
           Auth is set to none: keys are not enforced.
@@ -135,70 +136,51 @@ export function KeysCard(props: {
       )}
       <AreaError actions={actions} area="issue" />
       <AreaError actions={actions} area="revoke" />
-      {keys.length === 0 ? (
-        <p class="muted" data-testid="no-keys">
-          No keys yet.
-        </p>
-      ) : (
-        <table class="data-table" data-testid="keys">
-          <thead>
-            <tr>
-              <th scope="col">Label</th>
-              <th scope="col">Key</th>
-              <th scope="col">Created</th>
-              <th scope="col">Last used</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {keys.map((k) => (
-              <tr key={k.id} class={k.enabled ? '' : 'revoked'} data-testid="key-row" data-key-id={k.id}>
-                <td>{k.label}</td>
-                <td>
-                  <code data-testid="key-prefix">{k.prefix}…</code>
-                </td>
-                <td title={new Date(k.createdAt).toLocaleString()}>{relativeTime(k.createdAt, now)}</td>
-                <td title={k.lastUsedAt ? new Date(k.lastUsedAt).toLocaleString() : undefined}>
-                  {k.lastUsedAt ? relativeTime(k.lastUsedAt, now) : 'never'}
-                </td>
-                <td class="actions">
-                  {!k.enabled ? (
-                    <span class="muted">revoked</span>
-                  ) : confirmRevoke === k.id ? (
-                    <span class="inline-confirm" data-testid="revoke-confirm">
-                      Revoke “{k.label}”? Callers using it are refused.{' '}
-                      <Button
-                        disabled={busy}
-                        onClick={() => {
-                          setConfirmRevoke(undefined);
-                          actions.revokeKey(k.id);
-                        }}
-                        data-testid="revoke-confirm-button"
-                      >
-                        Revoke
-                      </Button>
-                      <Button appearance="secondary" onClick={() => setConfirmRevoke(undefined)}>
-                        Cancel
-                      </Button>
-                    </span>
-                  ) : (
-                    <Button
-                      appearance="secondary"
-                      disabled={busy}
-                      onClick={() => setConfirmRevoke(k.id)}
-                      data-testid="revoke"
-                    >
-                      Revoke…
-                    </Button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </section>
+      <DataTable testId="keys" columns={KEY_COLUMNS} rows={keys} empty="No keys yet.">
+        {(k) => (
+          <tr key={k.id} class={k.enabled ? '' : 'revoked'} data-testid="key-row" data-key-id={k.id}>
+            <td>{k.label}</td>
+            <td>
+              <code data-testid="key-prefix">{k.prefix}…</code>
+            </td>
+            <td title={new Date(k.createdAt).toLocaleString()}>{relativeTime(k.createdAt, now)}</td>
+            <td title={k.lastUsedAt ? new Date(k.lastUsedAt).toLocaleString() : undefined}>
+              {k.lastUsedAt ? relativeTime(k.lastUsedAt, now) : 'never'}
+            </td>
+            <td class="actions">
+              {!k.enabled ? (
+                <span class="muted">revoked</span>
+              ) : confirmRevoke === k.id ? (
+                <span class="inline-confirm" data-testid="revoke-confirm">
+                  Revoke “{k.label}”? Callers using it are refused.{' '}
+                  <Button
+                    disabled={busy}
+                    onClick={() => {
+                      setConfirmRevoke(undefined);
+                      actions.revokeKey(k.id);
+                    }}
+                    data-testid="revoke-confirm-button"
+                  >
+                    Revoke
+                  </Button>
+                  <Button appearance="secondary" onClick={() => setConfirmRevoke(undefined)}>
+                    Cancel
+                  </Button>
+                </span>
+              ) : (
+                <Button
+                  appearance="secondary"
+                  disabled={busy}
+                  onClick={() => setConfirmRevoke(k.id)}
+                  data-testid="revoke"
+                >
+                  Revoke…
+                </Button>
+              )}
+            </td>
+          </tr>
+        )}
+      </DataTable>
+    </Card>
   );
 }

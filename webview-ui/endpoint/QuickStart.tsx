@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { EndpointSample } from '../../src/protocol';
+import { Card } from '../shared/Card';
 import { Button } from '../shared/toolkit';
 import { readPersisted, usePersisted } from '../shared/useHost';
 import type { EndpointChannel } from './EndpointApp';
@@ -28,9 +29,10 @@ export function QuickStart(props: {
   const sample = props.samples.find((s) => s.language === language && s.stream === stream);
   const name = LANGUAGES.find((l) => l.id === language)?.label ?? language;
   return (
-    <section class="card" aria-labelledby="qs-heading">
-      <div class="card-title">
-        <h2 id="qs-heading">Quick start</h2>
+    <Card
+      id="qs"
+      title="Quick start"
+      aside={
         <div class="qs-controls">
           <select
             aria-label="Language"
@@ -62,7 +64,8 @@ export function QuickStart(props: {
             Copy
           </Button>
         </div>
-      </div>
+      }
+    >
       {sample ? (
         <pre class="sample" data-testid="sample-code">
           {sample.code}
@@ -74,6 +77,6 @@ export function QuickStart(props: {
         The <code>model</code> field is ignored: the endpoint serves its target. SDKs take the base URL ending
         in <code>/v1</code>.
       </p>
-    </section>
+    </Card>
   );
 }

@@ -7,6 +7,7 @@ import {
   type TargetOption,
   targetKey,
 } from '../../src/protocol';
+import { Card } from '../shared/Card';
 import { Button } from '../shared/toolkit';
 import type { Actions } from './EndpointApp';
 
@@ -19,10 +20,7 @@ export function SettingsCard(props: {
   const { endpoint, actions } = props;
   const busy = actions.busy !== undefined;
   return (
-    <section class="card" aria-labelledby="settings-heading">
-      <div class="card-title">
-        <h2 id="settings-heading">Settings</h2>
-      </div>
+    <Card id="settings" title="Settings">
       <div class="setting">
         <span class="setting-name">Serving</span>
         <Button
@@ -62,7 +60,7 @@ export function SettingsCard(props: {
       </div>
       <RetentionEditor endpoint={endpoint} actions={actions} />
       <TargetEditor endpoint={endpoint} targets={props.targets} actions={actions} />
-    </section>
+    </Card>
   );
 }
 

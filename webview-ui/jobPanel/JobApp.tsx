@@ -1,8 +1,11 @@
 import { useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
 import type { HostToJobPanel, JobDetail, JobPanelToHost, StreamView } from '../../src/protocol';
+import { Card } from '../shared/Card';
+import { type ColumnHeading, DataTable } from '../shared/DataTable';
 import type { HostChannel } from '../shared/hostChannel';
 import { Button } from '../shared/toolkit';
 import { readPersisted, useHost, usePersisted } from '../shared/useHost';
+import { ChartControls } from './ChartControls';
 import { ChartController } from './chartController';
 import { formatValue } from './chartData';
 import { toCsv } from './csv';
@@ -232,47 +235,18 @@ export function JobApp({
           <StreamBanner stream={stream} />
         </header>
 
-        <section class="card chart-card" aria-labelledby="loss-heading">
-          <div class="card-title">
-            <h2 id="loss-heading">Loss</h2>
-            <div class="chart-controls">
-              <label class="control">
-                Smoothing
-                <input
-                  type="range"
-                  min="0"
-                  max="0.99"
-                  step="0.01"
-                  value={ui.smoothing}
-                  data-testid="smoothing"
-                  onInput={(e) =>
-                    setUi((s) => ({ ...s, smoothing: Number((e.target as HTMLInputElement).value) }))
-                  }
-                />
-                <output class="num">{ui.smoothing.toFixed(2)}</output>
-              </label>
-              <Toggle
-                label="Log scale"
-                testId="log-scale"
-                checked={ui.logScale}
-                onChange={(logScale) => setUi((s) => ({ ...s, logScale }))}
-              />
-              <Toggle
-                label="Learning rate"
-                testId="show-lr"
-                checked={ui.showLearningRate}
-                onChange={(showLearningRate) => setUi((s) => ({ ...s, showLearningRate }))}
-              />
-              <Button
-                appearance="secondary"
-                data-testid="export-csv"
-                title="Save the chart data as CSV"
-                onClick={() => post({ type: 'saveCsv', csv: toCsv(controller.store) })}
-              >
-                Export CSV
-              </Button>
-            </div>
-          </div>
+        <Card
+          id="loss"
+          title="Loss"
+          class="chart-card"
+          aside={
+            <ChartControls
+              ui={ui}
+              setUi={setUi}
+              onExportCsv={() => post({ type: 'saveCsv', csv: toCsv(controller.store) })}
+            />
+          }
+        >
           <LossChart
             controller={controller}
             logScale={ui.logScale}
@@ -281,7 +255,7 @@ export function JobApp({
             onZoomChange={setZoom}
           />
           <ChartPlaceholder controller={controller} status={job.status} />
-        </section>
+        </Card>
       </div>
 
       <StatisticsSection
@@ -298,17 +272,15 @@ export function JobApp({
         onDeploy={(step) => post({ type: 'deploy', step })}
       />
 
-      <section class="card" aria-labelledby="details-heading">
-        <div class="card-title">
-          <h2 id="details-heading">Details</h2>
-        </div>
+      <Card id="details" title="Details">
         <RunDetails job={job} />
         <ConfigGrid config={job.config} />
-      </section>
+      </Card>
 
-      <section class="card" aria-labelledby="log-heading">
-        <div class="card-title">
-          <h2 id="log-heading">Log</h2>
+      <Card
+        id="log"
+        title="Log"
+        aside={
           <Button
             appearance="secondary"
             data-testid="open-full-log"
@@ -316,34 +288,11 @@ export function JobApp({
           >
             Open full log
           </Button>
-        </div>
+        }
+      >
         <LogView feed={logFeed} />
-      </section>
+      </Card>
     </main>
-  );
-}
-
-function Toggle({
-  label,
-  testId,
-  checked,
-  onChange,
-}: {
-  label: string;
-  testId: string;
-  checked: boolean;
-  onChange: (checked: boolean) => void;
-}) {
-  return (
-    <label class="control">
-      <input
-        type="checkbox"
-        checked={checked}
-        data-testid={testId}
-        onChange={(e) => onChange((e.target as HTMLInputElement).checked)}
-      />
-      {label}
-    </label>
   );
 }
 
@@ -610,6 +559,17 @@ export function bestCheckpoint(
   return { index, by: byEval ? 'eval loss' : 'train loss' };
 }
 
+const CHECKPOINT_COLUMNS: ColumnHeading[] = [
+  'Step',
+  'Saved',
+  'Loss',
+  {
+    label: 'Eval loss',
+    title: "The eval loss logged at the checkpoint's step or the nearest step before it",
+  },
+  { label: 'Actions', visuallyHidden: true },
+];
+
 function CheckpointList({
   job,
   controller,
@@ -631,63 +591,42 @@ function CheckpointList({
   }));
   const best = bestCheckpoint(rows);
   return (
-    <section class="card" aria-labelledby="ckpt-heading">
-      <div class="card-title">
-        <h2 id="ckpt-heading">Checkpoints</h2>
-      </div>
-      <table class="checkpoints data-table" data-testid="checkpoints">
-        <thead>
-          <tr>
-            <th scope="col">Step</th>
-            <th scope="col">Saved</th>
-            <th scope="col">Loss</th>
-            <th
-              scope="col"
-              title="The eval loss logged at the checkpoint's step or the nearest step before it"
-            >
-              Eval loss
-            </th>
-            <th scope="col">
-              <span class="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((c, i) => (
-            <tr key={c.step} data-best={i === best.index ? 'true' : undefined}>
-              <td class="num">
-                {c.step}
-                {i === best.index && (
-                  <span
-                    class="best-badge"
-                    title={`Lowest ${best.by} of the checkpoints`}
-                    data-testid="best-checkpoint"
-                  >
-                    best
-                  </span>
-                )}
-              </td>
-              <td>{formatTimestamp(c.savedAt)}</td>
-              <td class="num">{c.loss != null ? c.loss.toFixed(4) : '—'}</td>
-              <td class="num">{c.evalLoss != null ? c.evalLoss.toFixed(4) : '—'}</td>
-              <td class="actions">
-                <Button appearance="secondary" onClick={() => onTry(c.step)} data-step={String(c.step)}>
-                  Try in Playground
-                </Button>{' '}
-                <Button
-                  appearance="secondary"
-                  onClick={() => onDeploy(c.step)}
-                  data-testid="deploy-checkpoint"
-                  data-deploy-step={String(c.step)}
+    <Card id="ckpt" title="Checkpoints">
+      <DataTable class="checkpoints" testId="checkpoints" columns={CHECKPOINT_COLUMNS} rows={rows}>
+        {(c, i) => (
+          <tr key={c.step} data-best={i === best.index ? 'true' : undefined}>
+            <td class="num">
+              {c.step}
+              {i === best.index && (
+                <span
+                  class="best-badge"
+                  title={`Lowest ${best.by} of the checkpoints`}
+                  data-testid="best-checkpoint"
                 >
-                  Deploy…
-                </Button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </section>
+                  best
+                </span>
+              )}
+            </td>
+            <td>{formatTimestamp(c.savedAt)}</td>
+            <td class="num">{c.loss != null ? c.loss.toFixed(4) : '—'}</td>
+            <td class="num">{c.evalLoss != null ? c.evalLoss.toFixed(4) : '—'}</td>
+            <td class="actions">
+              <Button appearance="secondary" onClick={() => onTry(c.step)} data-step={String(c.step)}>
+                Try in Playground
+              </Button>{' '}
+              <Button
+                appearance="secondary"
+                onClick={() => onDeploy(c.step)}
+                data-testid="deploy-checkpoint"
+                data-deploy-step={String(c.step)}
+              >
+                Deploy…
+              </Button>
+            </td>
+          </tr>
+        )}
+      </DataTable>
+    </Card>
   );
 }
 

@@ -36,51 +36,56 @@ function Glyph({
   );
 }
 
+/** What each known status draws; any other status, unknownStatus. */
+const STATUS_GLYPHS = new Map<string, () => ComponentChildren>([
+  [
+    'running',
+    () => (
+      <>
+        <circle cx="8" cy="8" r="5.5" opacity="0.3" />
+        <path d="M8 2.5a5.5 5.5 0 0 1 5.5 5.5" />
+      </>
+    ),
+  ],
+  ['completed', () => <path d="M3 8.5l3.2 3.2L13 4.8" />],
+  [
+    'failed',
+    () => (
+      <>
+        <circle cx="8" cy="8" r="5.5" />
+        <path d="M6 6l4 4M10 6l-4 4" />
+      </>
+    ),
+  ],
+  [
+    'queued',
+    () => (
+      <>
+        <circle cx="8" cy="8" r="5.5" />
+        <path d="M8 5v3.2l2 1.3" />
+      </>
+    ),
+  ],
+  [
+    'cancelled',
+    () => (
+      <>
+        <circle cx="8" cy="8" r="5.5" />
+        <path d="M4.2 11.8l7.6-7.6" />
+      </>
+    ),
+  ],
+]);
+const unknownStatus = () => <circle cx="8" cy="8" r="5.5" stroke-dasharray="2 2" />;
+
 /** The status glyph; its label ("running", …) is the status for screen readers and on hover. */
 export function StatusIcon({ status }: { status: string }) {
-  const props = { class: `status-icon status-${status}`, label: status };
-  switch (status) {
-    case 'running':
-      return (
-        <Glyph {...props} icon="running">
-          <circle cx="8" cy="8" r="5.5" opacity="0.3" />
-          <path d="M8 2.5a5.5 5.5 0 0 1 5.5 5.5" />
-        </Glyph>
-      );
-    case 'completed':
-      return (
-        <Glyph {...props} icon="completed">
-          <path d="M3 8.5l3.2 3.2L13 4.8" />
-        </Glyph>
-      );
-    case 'failed':
-      return (
-        <Glyph {...props} icon="failed">
-          <circle cx="8" cy="8" r="5.5" />
-          <path d="M6 6l4 4M10 6l-4 4" />
-        </Glyph>
-      );
-    case 'queued':
-      return (
-        <Glyph {...props} icon="queued">
-          <circle cx="8" cy="8" r="5.5" />
-          <path d="M8 5v3.2l2 1.3" />
-        </Glyph>
-      );
-    case 'cancelled':
-      return (
-        <Glyph {...props} icon="cancelled">
-          <circle cx="8" cy="8" r="5.5" />
-          <path d="M4.2 11.8l7.6-7.6" />
-        </Glyph>
-      );
-    default:
-      return (
-        <Glyph {...props} icon="unknown">
-          <circle cx="8" cy="8" r="5.5" stroke-dasharray="2 2" />
-        </Glyph>
-      );
-  }
+  const glyph = STATUS_GLYPHS.get(status);
+  return (
+    <Glyph class={`status-icon status-${status}`} label={status} icon={glyph ? status : 'unknown'}>
+      {(glyph ?? unknownStatus)()}
+    </Glyph>
+  );
 }
 
 export function Chevron({ expanded }: { expanded: boolean }) {

@@ -1,19 +1,12 @@
 import { useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
-import type {
-  Conversation,
-  HostToPlayground,
-  ModelRef,
-  PlaygroundToHost,
-  SamplingParams,
-} from '../../src/protocol';
-import { CHAT_LIMITS } from '../../src/wire/chatLimits';
+import type { Conversation, HostToPlayground, ModelRef, PlaygroundToHost } from '../../src/protocol';
 import type { HostChannel } from '../shared/hostChannel';
-import { Button } from '../shared/toolkit';
 import { readPersisted, useHost, usePersisted } from '../shared/useHost';
 import { ChatColumn, type ColumnActions } from './ChatColumn';
 import { Composer } from './Composer';
 import { Elsewhere } from './Elsewhere';
 import { suggestedName, toJsonl, toMarkdown } from './exporters';
+import { History } from './History';
 import {
   canSend as canSendNow,
   hasTurns,
@@ -22,6 +15,7 @@ import {
   playgroundReducer,
   toConversation,
 } from './playgroundState';
+import { Settings } from './Settings';
 
 export type PlaygroundChannel = HostChannel<HostToPlayground, PlaygroundToHost>;
 
@@ -189,6 +183,12 @@ export function PlaygroundApp({
     );
   };
   const toggleHistory = () => setHistoryOpen((open) => !open);
+  /** The toolbar's actions on the conversation's turns: enabled once it has one. */
+  const turnActions = [
+    { testId: 'clear', label: 'Clear', run: () => dispatch({ type: 'clear', now: now() }) },
+    { testId: 'export-jsonl', label: 'Export JSONL', run: () => exportAs('jsonl') },
+    { testId: 'export-markdown', label: 'Export Markdown', run: () => exportAs('markdown') },
+  ];
 
   if (!state.loaded) return <p class="muted pad">Loading Playground…</p>;
 
@@ -232,33 +232,18 @@ export function PlaygroundApp({
           <button type="button" class="action" data-testid="new-conversation" onClick={newConversation}>
             New
           </button>
-          <button
-            type="button"
-            class="action"
-            data-testid="clear"
-            disabled={!hasTurns(session)}
-            onClick={() => dispatch({ type: 'clear', now: now() })}
-          >
-            Clear
-          </button>
-          <button
-            type="button"
-            class="action"
-            data-testid="export-jsonl"
-            disabled={!hasTurns(session)}
-            onClick={() => exportAs('jsonl')}
-          >
-            Export JSONL
-          </button>
-          <button
-            type="button"
-            class="action"
-            data-testid="export-markdown"
-            disabled={!hasTurns(session)}
-            onClick={() => exportAs('markdown')}
-          >
-            Export Markdown
-          </button>
+          {turnActions.map(({ testId, label, run }) => (
+            <button
+              key={testId}
+              type="button"
+              class="action"
+              data-testid={testId}
+              disabled={!hasTurns(session)}
+              onClick={run}
+            >
+              {label}
+            </button>
+          ))}
         </div>
         <Settings
           systemPrompt={session.systemPrompt}
@@ -298,123 +283,5 @@ export function PlaygroundApp({
         />
       </main>
     </div>
-  );
-}
-
-function Settings(props: {
-  systemPrompt: string;
-  params: SamplingParams;
-  onSystemPrompt(text: string): void;
-  onParams(params: Partial<SamplingParams>): void;
-}) {
-  const { params } = props;
-  const num = (e: Event) => Number((e.currentTarget as HTMLInputElement).value);
-  return (
-    <details class="settings">
-      <summary>
-        System prompt and parameters
-        <span class="muted">
-          {' '}
-          · {props.systemPrompt.trim() ? 'system prompt set' : 'no system prompt'} · temperature{' '}
-          {params.temperature} · top-p {params.topP} · max {params.maxTokens} tokens
-        </span>
-      </summary>
-      <label class="field">
-        <span>System prompt</span>
-        <textarea
-          data-testid="system-prompt"
-          rows={3}
-          value={props.systemPrompt}
-          placeholder="You are a helpful assistant."
-          onInput={(e) => props.onSystemPrompt((e.currentTarget as HTMLTextAreaElement).value)}
-        />
-      </label>
-      <div class="params">
-        <label class="field">
-          <span>Temperature {params.temperature.toFixed(2)}</span>
-          <input
-            type="range"
-            data-testid="temperature"
-            min={0}
-            max={2}
-            step={0.05}
-            value={params.temperature}
-            onInput={(e) => props.onParams({ temperature: num(e) })}
-          />
-        </label>
-        <label class="field">
-          <span>Top-p {params.topP.toFixed(2)}</span>
-          <input
-            type="range"
-            data-testid="top-p"
-            min={CHAT_LIMITS.topP.min}
-            max={CHAT_LIMITS.topP.max}
-            step={0.01}
-            value={params.topP}
-            onInput={(e) => props.onParams({ topP: num(e) })}
-          />
-        </label>
-        <label class="field">
-          <span>Max tokens</span>
-          <input
-            type="number"
-            data-testid="max-tokens"
-            min={CHAT_LIMITS.maxTokens.min}
-            max={CHAT_LIMITS.maxTokens.max}
-            step={1}
-            value={params.maxTokens}
-            onChange={(e) => {
-              const v = Math.round(num(e));
-              const { min, max } = CHAT_LIMITS.maxTokens;
-              if (Number.isFinite(v) && v >= min) props.onParams({ maxTokens: Math.min(max, v) });
-            }}
-          />
-        </label>
-      </div>
-    </details>
-  );
-}
-
-function History(props: {
-  conversations: Conversation[];
-  currentId: string;
-  onNew(): void;
-  onSwitch(id: string): void;
-  onDelete(id: string): void;
-}) {
-  return (
-    <aside class="history" aria-label="Conversation history" data-testid="history">
-      <Button appearance="secondary" onClick={props.onNew}>
-        New conversation
-      </Button>
-      {props.conversations.length === 0 && <p class="muted">No saved conversations yet.</p>}
-      <ul>
-        {props.conversations.map((c) => (
-          <li key={c.id} class={c.id === props.currentId ? 'current' : undefined}>
-            <button
-              type="button"
-              class="history-item"
-              data-testid="history-item"
-              aria-current={c.id === props.currentId ? 'true' : undefined}
-              title={c.title}
-              onClick={() => props.onSwitch(c.id)}
-            >
-              <span class="history-title">{c.title}</span>
-              <span class="muted history-date">{new Date(c.updatedAt).toLocaleString()}</span>
-            </button>
-            <button
-              type="button"
-              class="action delete"
-              data-testid="history-delete"
-              aria-label={`Delete ${c.title}`}
-              title="Delete"
-              onClick={() => props.onDelete(c.id)}
-            >
-              ×
-            </button>
-          </li>
-        ))}
-      </ul>
-    </aside>
   );
 }

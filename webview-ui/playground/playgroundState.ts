@@ -226,14 +226,16 @@ export function chatMessages(column: LiveColumn): ChatTurn[] {
   return out;
 }
 
+/** What a session and its stored conversation have alike but the columns, copied. */
+function copyHeading(from: Session | Conversation): Omit<Conversation, 'columns'> {
+  const { id, title, updatedAt, systemPrompt, params } = from;
+  return { id, title, updatedAt, systemPrompt, params: { ...DEFAULT_PARAMS, ...params } };
+}
+
 /** The persisted form of a session: protocol fields only, streaming turns left out. */
 export function toConversation(session: Session): Conversation {
   return {
-    id: session.id,
-    title: session.title,
-    updatedAt: session.updatedAt,
-    systemPrompt: session.systemPrompt,
-    params: { ...session.params },
+    ...copyHeading(session),
     columns: session.columns
       .filter((c): c is LiveColumn & { model: ModelRef } => c.model !== undefined)
       .map((c) => {
@@ -258,11 +260,7 @@ export function toConversation(session: Session): Conversation {
 
 export function fromConversation(c: Conversation): Session {
   return {
-    id: c.id,
-    title: c.title,
-    updatedAt: c.updatedAt,
-    systemPrompt: c.systemPrompt,
-    params: { ...DEFAULT_PARAMS, ...c.params },
+    ...copyHeading(c),
     columns: (c.columns.length ? c.columns : [{ turns: [] }]).slice(0, 2).map((col) => ({
       ...col,
       turns: col.turns.map((t) => ({ ...t })),

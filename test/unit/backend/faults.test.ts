@@ -3,48 +3,30 @@
 // step lost, none twice), a chat cut off must fail with a clear network error, and the next chat
 // must work against the restarted backend.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { ArkorApiClient, ArkorApiError, clientJobSource, JobStore, type Scope } from '../../../src/core';
-import { CLIENT_VERSION, FIXTURES, type Started, startServer, waitFor } from './helpers';
+import { ArkorApiError, clientJobSource, JobStore } from '../../../src/core';
+import { startServer, waitFor } from './helpers';
+import { projectBackend } from './projectBackend';
 
 describe('local backend: killed mid-run and mid-chat', function () {
   this.timeout(120_000);
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'arkor-faults-'));
-  const project = mkdtempSync(path.join(tmpdir(), 'arkor-faults-project-'));
-  let server: Started;
-  let token = '';
-  let scope: Scope;
-  const client = () =>
-    new ArkorApiClient({ baseUrl: server.url, getToken: () => token, clientVersion: CLIENT_VERSION });
-
-  before(async () => {
-    copyFileSync(path.join(FIXTURES, 'pirate-chat.jsonl'), path.join(project, 'train.jsonl'));
-    server = await startServer(dataDir);
-    token = (await client().signUpAnonymous()).token;
-    scope = await client().localProject(project);
-  });
-  after(async () => {
-    await server?.stop();
-    for (const d of [dataDir, project]) rmSync(d, { recursive: true, force: true });
-  });
+  const backend = projectBackend('faults');
+  const client = () => backend.client();
 
   /** Kill -9 the backend and start it again on the same port and data (what a crash and restart do). */
   async function crashAndRestart(): Promise<void> {
-    const port = server.port;
-    await server.stop('SIGKILL');
-    server = await startServer(dataDir, ['--port', String(port)]);
-    assert.equal(server.port, port);
+    const port = backend.server.port;
+    await backend.server.stop('SIGKILL');
+    backend.server = await startServer(backend.dataDir, ['--port', String(port)]);
+    assert.equal(backend.server.port, port);
   }
 
   it('a store watching a run killed mid-training ends with every event exactly once', async () => {
     const store = new JobStore({
-      source: clientJobSource(client(), scope),
+      source: clientJobSource(client(), backend.scope),
       streamOptions: { backoff: { baseMs: 50, capMs: 200 } },
     });
     try {
-      const job = await client().createJob(scope, {
+      const job = await client().createJob(backend.scope, {
         name: 'crash',
         config: { model: 'm', datasetSource: { type: 'blob', url: 'train.jsonl' }, maxSteps: 100_000 },
       });
@@ -54,7 +36,7 @@ describe('local backend: killed mid-run and mid-chat', function () {
       // The restarted backend reports the interrupted job as failed; the store reconnects and resumes.
       await waitFor(async () => store.status(job.id) === 'failed', 60_000, 'the job to be reported failed');
       const steps = [...store.metrics(job.id).step];
-      const logged = (await client().getJob(scope, job.id)).events?.filter(
+      const logged = (await client().getJob(backend.scope, job.id)).events?.filter(
         (e) => (e as { type?: string }).type === 'training.log',
       );
       assert.ok(logged && logged.length >= 20);
@@ -77,7 +59,7 @@ describe('local backend: killed mid-run and mid-chat', function () {
       streaming = resolve;
     });
     const chat = client().streamChat(
-      scope,
+      backend.scope,
       {
         baseModel: 'unsloth/gemma-4-E4B-it',
         messages: [{ role: 'user', content: 'Tell me a very long story about the sea.' }],
@@ -92,13 +74,13 @@ describe('local backend: killed mid-run and mid-chat', function () {
     );
     // Crash the backend under the reply once it is streaming.
     await firstText;
-    const port = server.port;
-    await server.stop('SIGKILL');
+    const port = backend.server.port;
+    await backend.server.stop('SIGKILL');
     const error = await outcome;
     assert.ok(error instanceof ArkorApiError, `the chat failed: ${String(error)}`);
     assert.ok(['network', 'timeout', 'server'].includes(error.kind), error.kind);
-    server = await startServer(dataDir, ['--port', String(port)]);
-    const next = await client().streamChat(scope, {
+    backend.server = await startServer(backend.dataDir, ['--port', String(port)]);
+    const next = await client().streamChat(backend.scope, {
       baseModel: 'unsloth/gemma-4-E4B-it',
       messages: [{ role: 'user', content: 'Ahoy' }],
       maxTokens: 20,

@@ -3,11 +3,9 @@
 // first loss is the interrupted run's loss at that point, not the fresh model's), goes on from the
 // checkpoint's step with the same learning-rate schedule, and its chart carries the history before it.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { ArkorApiClient, type ArkorApiError, type Scope } from '../../../src/core';
-import { CLIENT_VERSION, FIXTURES, type Started, startServer, waitFor } from './helpers';
+import type { ArkorApiError } from '../../../src/core';
+import { waitFor } from './helpers';
+import { projectBackend } from './projectBackend';
 
 interface Ev {
   type: string;
@@ -19,27 +17,11 @@ interface Ev {
 
 describe('local backend: resume an interrupted job from its checkpoint', function () {
   this.timeout(180_000);
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'arkor-resume-'));
-  const project = mkdtempSync(path.join(tmpdir(), 'arkor-resume-project-'));
-  let server: Started;
-  let token = '';
-  let scope: Scope;
-  const client = () =>
-    new ArkorApiClient({ baseUrl: server.url, getToken: () => token, clientVersion: CLIENT_VERSION });
-  const events = async (jobId: string) => (await client().getJob(scope, jobId)).events as Ev[];
+  const backend = projectBackend('resume');
+  const client = () => backend.client();
+  const events = async (jobId: string) => (await client().getJob(backend.scope, jobId)).events as Ev[];
   const logs = async (jobId: string) => (await events(jobId)).filter((e) => e.type === 'training.log');
-  const status = async (jobId: string) => (await client().getJob(scope, jobId)).job.status;
-
-  before(async () => {
-    copyFileSync(path.join(FIXTURES, 'pirate-chat.jsonl'), path.join(project, 'train.jsonl'));
-    server = await startServer(dataDir);
-    token = (await client().signUpAnonymous()).token;
-    scope = await client().localProject(project);
-  });
-  after(async () => {
-    await server?.stop();
-    for (const d of [dataDir, project]) rmSync(d, { recursive: true, force: true });
-  });
+  const status = async (jobId: string) => (await client().getJob(backend.scope, jobId)).job.status;
 
   const config = {
     model: 'm',
@@ -50,11 +32,11 @@ describe('local backend: resume an interrupted job from its checkpoint', functio
   } as const;
 
   it('goes on from the checkpoint with its weights, its step and the history before it', async () => {
-    const first = await client().createJob(scope, { name: 'interrupted', config });
+    const first = await client().createJob(backend.scope, { name: 'interrupted', config });
     // A resume of a job still training is refused.
-    await assert.rejects(client().resumeJob(scope, first.id), (e: ArkorApiError) => e.status === 409);
+    await assert.rejects(client().resumeJob(backend.scope, first.id), (e: ArkorApiError) => e.status === 409);
     await waitFor(async () => (await logs(first.id)).length >= 35, 90_000, 'steps past two checkpoints');
-    await client().cancelJob(scope, first.id);
+    await client().cancelJob(backend.scope, first.id);
     assert.equal(await status(first.id), 'cancelled');
 
     const before = await logs(first.id);
@@ -62,7 +44,7 @@ describe('local backend: resume an interrupted job from its checkpoint', functio
     const last = checkpoints[checkpoints.length - 1]?.step;
     assert.ok(last !== undefined && last >= 30, `a checkpoint at step 30 or later (${last})`);
 
-    const resumed = await client().resumeJob(scope, first.id);
+    const resumed = await client().resumeJob(backend.scope, first.id);
     assert.notEqual(resumed.id, first.id);
     assert.equal(resumed.name, first.name);
     assert.deepEqual(resumed.resumedFrom, { jobId: first.id, step: last });
@@ -72,7 +54,7 @@ describe('local backend: resume an interrupted job from its checkpoint', functio
       90_000,
       'resumed steps',
     );
-    await client().cancelJob(scope, resumed.id);
+    await client().cancelJob(backend.scope, resumed.id);
 
     const after = await logs(resumed.id);
     // The chart's history: the interrupted run's steps 1..last, then the resumed run from last + 1.
@@ -104,22 +86,28 @@ describe('local backend: resume an interrupted job from its checkpoint', functio
   });
 
   it('refuses a job without a checkpoint, a completed job and an unknown step', async () => {
-    const done = await client().createJob(scope, {
+    const done = await client().createJob(backend.scope, {
       name: 'short',
       config: { ...config, maxSteps: 5, saveSteps: 2 },
     });
     await waitFor(async () => (await status(done.id)) === 'completed', 60_000, 'completion');
     await assert.rejects(
-      client().resumeJob(scope, done.id),
+      client().resumeJob(backend.scope, done.id),
       (e: ArkorApiError) => e.status === 409 && /completed/.test(e.message),
     );
-    const early = await client().createJob(scope, { name: 'early', config: { ...config, saveSteps: 1000 } });
+    const early = await client().createJob(backend.scope, {
+      name: 'early',
+      config: { ...config, saveSteps: 1000 },
+    });
     await waitFor(async () => (await logs(early.id)).length >= 2, 60_000, 'a few steps');
-    await client().cancelJob(scope, early.id);
+    await client().cancelJob(backend.scope, early.id);
     await assert.rejects(
-      client().resumeJob(scope, early.id),
+      client().resumeJob(backend.scope, early.id),
       (e: ArkorApiError) => e.status === 404 && /no checkpoint/.test(e.message),
     );
-    await assert.rejects(client().resumeJob(scope, early.id, 7), (e: ArkorApiError) => e.status === 404);
+    await assert.rejects(
+      client().resumeJob(backend.scope, early.id, 7),
+      (e: ArkorApiError) => e.status === 404,
+    );
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { ArkorApiClient, ArkorApiError, parseChatChunk } from '../../../src/core';
-import { delay, startSse, TestServer, waitFor, write } from '../helpers/testServer';
+import { type ArkorApiClient, ArkorApiError, parseChatChunk } from '../../../src/core';
+import { delay, startSse, type TestServer, waitFor, write } from '../helpers/testServer';
+import { listeningWithClient } from '../helpers/testServerClient';
 
 const TOKEN = 'tok_chat_0123456789';
 const scope = { orgSlug: 'acme', projectSlug: 'demo' };
@@ -12,15 +13,7 @@ describe('chat inference stream', () => {
   let server: TestServer;
   let client: ArkorApiClient;
 
-  beforeEach(async () => {
-    server = new TestServer();
-    await server.listen();
-    client = new ArkorApiClient({
-      baseUrl: server.url,
-      getToken: () => TOKEN,
-      clientVersion: '0.0.3-alpha.1',
-    });
-  });
+  beforeEach(async () => ({ server, client } = await listeningWithClient(TOKEN)));
   afterEach(() => server.close());
 
   it('streams OpenAI chunks until [DONE] and sends the documented body', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {
-  ArkorApiClient,
+  type ArkorApiClient,
   ArkorApiError,
   backoffDelay,
   type JobEvent,
@@ -13,9 +13,10 @@ import {
   jobReplay,
   scriptedSse,
   startSse,
-  TestServer,
+  type TestServer,
   waitFor,
 } from '../helpers/testServer';
+import { listeningWithClient } from '../helpers/testServerClient';
 
 const TOKEN = 'tok_secret_abcdef123456';
 const scope = { orgSlug: 'org one', projectSlug: 'proj/1' };
@@ -27,15 +28,7 @@ describe('job event stream', () => {
   let server: TestServer;
   let client: ArkorApiClient;
 
-  beforeEach(async () => {
-    server = new TestServer();
-    await server.listen();
-    client = new ArkorApiClient({
-      baseUrl: server.url,
-      getToken: () => TOKEN,
-      clientVersion: '0.0.3-alpha.1',
-    });
-  });
+  beforeEach(async () => ({ server, client } = await listeningWithClient(TOKEN)));
   afterEach(() => server.close());
 
   /** Run the stream and collect what the consumer saw. */

@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { cp, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { ArkorApiClient } from '../../../src/core';
 import {
   buildTrainer,
   parseRunLine,
@@ -18,7 +17,7 @@ import {
   startArgs,
   superviseRun,
 } from '../../../src/core/trainer';
-import { CLIENT_VERSION, type Started, startServer } from '../backend/helpers';
+import { BackendUser } from '../backend/backendUser';
 import { guardCommand } from './guard';
 import { TempDirs } from './tmp';
 
@@ -36,28 +35,13 @@ export function useLocalRuns(): LocalRuns {
   return runs;
 }
 
-export class LocalRuns {
-  server!: Started;
-  token = '';
-  orgSlug = '';
-  anonymousId = '';
-
-  constructor(readonly temp: TempDirs) {}
-
-  client(): ArkorApiClient {
-    return new ArkorApiClient({
-      baseUrl: this.server.url,
-      getToken: () => this.token,
-      clientVersion: CLIENT_VERSION,
-    });
+export class LocalRuns extends BackendUser {
+  constructor(readonly temp: TempDirs) {
+    super();
   }
 
   async start(): Promise<void> {
-    this.server = await startServer(await this.temp.make('arkor-localrun-data-'));
-    const signup = await this.client().signUpAnonymous();
-    this.token = signup.token;
-    this.orgSlug = signup.personalOrg.slug;
-    this.anonymousId = signup.anonymousId;
+    await this.startOn(await this.temp.make('arkor-localrun-data-'));
   }
 
   /** A copy of examples/quickstart using the workspace's `arkor` (the stand-in). */
