@@ -137,6 +137,7 @@ export {
   MetricSeries,
   type MetricsArrays,
   RingBuffer,
+  type ShownMetrics,
 } from './metrics';
 export {
   deriveProjectSlug,

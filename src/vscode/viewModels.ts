@@ -8,7 +8,7 @@ import {
   type JobRowData,
   type JobSnapshot,
   lossAtStep,
-  type MetricsArrays,
+  type ShownMetrics,
   type StreamInfo,
   type TrainingJob,
 } from '../core';
@@ -181,7 +181,7 @@ export function warningsOf(job: TrainingJob): string[] | undefined {
  * snapshot is 28 MB). Only a view into a larger buffer, which `postMessage` would send whole, or a
  * times list that is not a `Float64Array` of n rows is copied.
  */
-export function toColumns(metrics: MetricsArrays, times?: ArrayLike<number>): MetricColumns {
+export function toColumns(metrics: ShownMetrics, times?: ArrayLike<number>): MetricColumns {
   const n = metrics.step.length;
   let time: Float64Array;
   if (times instanceof Float64Array && times.length === n) {
