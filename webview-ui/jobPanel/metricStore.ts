@@ -101,19 +101,13 @@ export class MetricStore {
       prev = s;
     }
     const { loss, evalLoss, learningRate, time } = c;
+    // One tight loop per column (a million rows each): faster than one loop doing everything per row.
+    missingAsNaN(loss);
     const smoothed = new Float64Array(n);
-    const smoother = this.smoother;
-    let hasEval = false;
-    let hasLr = false;
-    for (let i = 0; i < n; i++) {
-      if (!Number.isFinite(loss[i])) loss[i] = Number.NaN; // ±Infinity too
-      smoothed[i] = smoother.next(loss[i]) ?? Number.NaN;
-      if (!Number.isFinite(evalLoss[i])) evalLoss[i] = Number.NaN;
-      else hasEval = true;
-      if (!Number.isFinite(learningRate[i])) learningRate[i] = Number.NaN;
-      else hasLr = true;
-      time[i] = knownTime(time[i]);
-    }
+    this.smoother.smoothInto(loss, smoothed, 0, n);
+    const hasEval = missingAsNaN(evalLoss);
+    const hasLr = missingAsNaN(learningRate);
+    for (let i = 0; i < n; i++) time[i] = knownTime(time[i]);
     this.buf = { step, loss, evalLoss, learningRate, time, smoothed };
     this.n = n;
     this.hasEval = hasEval;
@@ -258,8 +252,7 @@ export class MetricStore {
   private recomputeSmoothing(): void {
     this.smoothingPasses++;
     this.smoother.reset();
-    const { loss, smoothed } = this.buf;
-    for (let i = 0; i < this.n; i++) smoothed[i] = this.smoother.next(loss[i]) ?? Number.NaN;
+    this.smoother.smoothInto(this.buf.loss, this.buf.smoothed, 0, this.n);
   }
 
   private refreshViews(): void {
@@ -283,6 +276,16 @@ function emptyBuffers(capacity: number): Buffers {
     time: new Float64Array(capacity),
     smoothed: new Float64Array(capacity),
   };
+}
+
+/** Sets every non-finite value (±Infinity too) to NaN; whether any value is left. */
+function missingAsNaN(column: Float32Array): boolean {
+  let any = false;
+  for (let i = 0; i < column.length; i++) {
+    if (!Number.isFinite(column[i])) column[i] = Number.NaN;
+    else any = true;
+  }
+  return any;
 }
 
 /** NaN-aware equality (two missing values are the same). */
