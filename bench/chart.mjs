@@ -38,7 +38,9 @@
  * events costs with no chart at all), updates drawn per second, and rAF frame intervals (mean / p95 / max).
  * Our chart draws new data within its main-thread budget (REDRAW_BUDGET in chartController.ts: as
  * often as 2.5% of the main thread allows, measured per frame); the SVG baseline redraws on every
- * event, as Studio does.
+ * event, as Studio does. Our chart also runs live at 1,000 points (REF_POINTS), where drawing is
+ * trivial: on a loaded machine a data frame costs tens of ms whatever it draws, and a size's frame
+ * minus that reference is what the size itself adds, measured in the same run.
  *
  * Targets (issue): first paint < 100 ms at 100,000 points; ≥ 20x faster than the SVG approach at
  * 10,000 points. "Faster" is read as the main-thread time it takes to keep the chart live at 200
@@ -73,6 +75,12 @@ const svgScale = (n, max = SVG_MAX) => n / svgSize(n, max);
 /** First-paint targets (issue): ms at a number of points. */
 const TARGET_MS = { 100000: 100, 1000000: 250 };
 const TARGET_RATIO = 20;
+/**
+ * Live reference: our chart at this many points, where drawing is trivial. Its data frame is what the
+ * page's layout, paint and raster cost on this machine at its current load; a size's frame minus it
+ * is what that size adds, measured in the same run.
+ */
+const REF_POINTS = 1000;
 
 async function main() {
   const dir = await buildBenchPage({
@@ -126,44 +134,46 @@ async function main() {
         const liveRound = {};
         if (LIVE_SECONDS > 0) {
           // Each live case in a fresh page: the SVG at 100,000 points can take the renderer down.
-          for (const n of SIZES) {
-            for (const kind of ['chart', 'svg', 'none']) {
-              const ctx = await browser.newContext({ viewport: { width: 1000, height: 800 } });
-              try {
-                const lp = await ctx.newPage();
-                await lp.goto(pathToFileURL(path.join(dir, 'index.html')).href);
-                await lp.waitForFunction(() => window.benchReady === true);
-                // All-in main-thread time: the renderer's own task accounting (script, style, layout,
-                // paint, canvas raster, commit) for the live run, minus the same page (chart mounted
-                // and painted) idle for as long.
-                const cdp = await ctx.newCDPSession(lp);
-                await cdp.send('Performance.enable');
-                const taskSeconds = async () =>
-                  (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')
-                    ?.value ?? 0;
-                const size = kind === 'svg' ? svgSize(n, SVG_LIVE_MAX) : n;
-                const { firstRow } = await lp.evaluate(
-                  ([k, sz]) => window.bench.prepareLive(k, sz),
-                  [kind, size],
-                );
-                const t0 = await taskSeconds();
-                await lp.evaluate((s) => window.bench.idle(s), LIVE_SECONDS);
-                const t1 = await taskSeconds();
-                const result = await lp.evaluate(
-                  ([s, rate]) => window.bench.live(s, rate),
-                  [LIVE_SECONDS, EVENTS_PER_SECOND],
-                );
-                const t2 = await taskSeconds();
-                // The live run can outlast LIVE_SECONDS when the page falls behind (the SVG at 100k).
-                const elapsed = result.events / Math.max(1e-9, result.eventsPerSecond);
-                result.allInPerSecond = Math.max(0, ((t2 - t1) / elapsed - (t1 - t0) / LIVE_SECONDS) * 1000);
-                result.firstRow = firstRow;
-                liveRound[`${kind}:${n}`] = result;
-              } catch (e) {
-                console.warn(`  ! live ${kind} at ${n}: ${e.message.split('\n')[0]}`);
-              } finally {
-                await ctx.close().catch(() => {});
-              }
+          const cases = SIZES.flatMap((n) =>
+            ['chart', 'svg', 'none'].map((kind) => ({ kind, n, key: `${kind}:${n}` })),
+          );
+          cases.push({ kind: 'chart', n: REF_POINTS, key: 'ref' });
+          for (const { kind, n, key } of cases) {
+            const ctx = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+            try {
+              const lp = await ctx.newPage();
+              await lp.goto(pathToFileURL(path.join(dir, 'index.html')).href);
+              await lp.waitForFunction(() => window.benchReady === true);
+              // All-in main-thread time: the renderer's own task accounting (script, style, layout,
+              // paint, canvas raster, commit) for the live run, minus the same page (chart mounted
+              // and painted) idle for as long.
+              const cdp = await ctx.newCDPSession(lp);
+              await cdp.send('Performance.enable');
+              const taskSeconds = async () =>
+                (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')
+                  ?.value ?? 0;
+              const size = kind === 'svg' ? svgSize(n, SVG_LIVE_MAX) : n;
+              const { firstRow } = await lp.evaluate(
+                ([k, sz]) => window.bench.prepareLive(k, sz),
+                [kind, size],
+              );
+              const t0 = await taskSeconds();
+              await lp.evaluate((s) => window.bench.idle(s), LIVE_SECONDS);
+              const t1 = await taskSeconds();
+              const result = await lp.evaluate(
+                ([s, rate]) => window.bench.live(s, rate),
+                [LIVE_SECONDS, EVENTS_PER_SECOND],
+              );
+              const t2 = await taskSeconds();
+              // The live run can outlast LIVE_SECONDS when the page falls behind (the SVG at 100k).
+              const elapsed = result.events / Math.max(1e-9, result.eventsPerSecond);
+              result.allInPerSecond = Math.max(0, ((t2 - t1) / elapsed - (t1 - t0) / LIVE_SECONDS) * 1000);
+              result.firstRow = firstRow;
+              liveRound[key] = result;
+            } catch (e) {
+              console.warn(`  ! live ${kind} at ${n}: ${e.message.split('\n')[0]}`);
+            } finally {
+              await ctx.close().catch(() => {});
             }
           }
         }
@@ -270,6 +280,8 @@ function report(first, live, stats) {
 
   const lv = {};
   const budgets = []; // per size: { n, cost, budget, maxInterval, allIn }
+  const refRuns = live.map((r) => r.ref?.frameCost).filter((c) => typeof c === 'number');
+  const ref = refRuns.length > 0 ? median(refRuns) : undefined;
   if (live[0] && Object.keys(live[0]).length > 0) {
     console.log(
       `\nLive: ${EVENTS_PER_SECOND} metrics events/s for ${LIVE_SECONDS} s on top of N points (median of ${live.length} rounds)`,
@@ -341,6 +353,13 @@ function report(first, live, stats) {
             `raster), so new data waits ${ms(Math.min(maxInterval, c / budget))} (REDRAW_BUDGET ${budget * 100}% of ` +
             `the main thread, at most ${maxInterval} ms)`,
         );
+        if (ref !== undefined) {
+          console.log(
+            `  at ${n.toLocaleString('en')}: a data frame at ${REF_POINTS.toLocaleString('en')} points costs ${ms(ref)} ` +
+              `in the same run (next to nothing to draw: the page and the machine's load), so ` +
+              `${n.toLocaleString('en')} points add ${ms(c - ref)}`,
+          );
+        }
       }
       const u = lv[`chart:${n}`];
       const s = lv[`svg:${n}`];
@@ -403,7 +422,8 @@ function report(first, live, stats) {
   for (const b of budgets) {
     const limit = b.budget * b.maxInterval;
     const share =
-      b.allIn === undefined ? '' : `; measured all-in ${ms(b.allIn)}/s = ${(b.allIn / 10).toFixed(1)}%`;
+      (b.allIn === undefined ? '' : `; measured all-in ${ms(b.allIn)}/s = ${(b.allIn / 10).toFixed(1)}%`) +
+      (ref === undefined ? '' : `; at ${REF_POINTS.toLocaleString('en')} points ${ms(ref)}`);
     console.log(
       `  live at ${b.n.toLocaleString('en')} points, ${EVENTS_PER_SECOND} events/s, within REDRAW_BUDGET ` +
         `(${b.budget * 100}%: a data frame ≤ ${ms(limit)}): ${ms(b.cost)} → ${verdict(b.cost <= limit)}${share}`,
