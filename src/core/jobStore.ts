@@ -29,6 +29,7 @@ import {
   MetricSeries,
   type MetricsArrays,
   RingBuffer,
+  type ShownMetrics,
 } from './metrics';
 import { redact } from './redact';
 import { formatRunLabel, runLabels } from './runLabels';
@@ -199,7 +200,8 @@ export interface JobSnapshot {
   job: TrainingJob | undefined;
   status: JobStatus;
   error: string | undefined;
-  metrics: MetricsArrays;
+  /** Every row of the series a panel shows (not the epoch): posted as they are (toColumns). */
+  metrics: ShownMetrics;
   /** Receive time (epoch ms) of each metric row, index-aligned with `metrics`. */
   metricTimes: Float64Array;
   checkpoints: Checkpoint[];
@@ -219,7 +221,7 @@ export interface JobRowData {
   /** Metric points held in all. */
   pointCount: number;
   /** The last few points only (for a sparkline and the latest step and loss). */
-  recent: MetricsArrays;
+  recent: ShownMetrics;
   /** Checkpoints with the training loss at their step. */
   checkpoints: (Checkpoint & { loss: number | undefined })[];
 }
@@ -441,10 +443,10 @@ export class JobStore implements Disposable {
     return metrics.point(metrics.length - 1);
   }
 
-  /** Copies of metric points `[from, to)` for one job. */
-  metrics(jobId: string, from = 0, to?: number): MetricsArrays {
+  /** Copies of metric points `[from, to)` for one job (the series views show). */
+  metrics(jobId: string, from = 0, to?: number): ShownMetrics {
     const rec = this.record(jobId);
-    return rec.metrics.slice(from, to ?? rec.metrics.length);
+    return rec.metrics.shownSlice(from, to ?? rec.metrics.length);
   }
 
   /** Receive times (epoch ms) of metric points `[from, to)`, index-aligned with `metrics()`. */
@@ -490,7 +492,7 @@ export class JobStore implements Disposable {
     if (summary) {
       const k = summary.recent.step.length;
       const from = Math.max(0, k - recentPoints);
-      const { step, loss, evalLoss, learningRate, epoch } = summary.recent;
+      const { step, loss, evalLoss, learningRate } = summary.recent;
       return {
         status: rec.status(),
         error: rec.error(),
@@ -500,7 +502,6 @@ export class JobStore implements Disposable {
           loss: loss.slice(from),
           evalLoss: evalLoss.slice(from),
           learningRate: learningRate.slice(from),
-          epoch: epoch.slice(from),
         },
         checkpoints: rec.checkpoints.map((c) => ({
           ...c,
@@ -515,7 +516,7 @@ export class JobStore implements Disposable {
       status: rec.status(),
       error: rec.error(),
       pointCount: n,
-      recent: rec.metrics.slice(Math.max(0, n - recentPoints), n),
+      recent: rec.metrics.shownSlice(Math.max(0, n - recentPoints), n),
       checkpoints: rec.checkpoints.map((c) => ({ ...c, loss: lossAtStep(rec.metrics, c.step) })),
     };
   }
@@ -528,7 +529,7 @@ export class JobStore implements Disposable {
       job: rec.job ?? this.jobList.find((j) => j.id === jobId),
       status: rec.status(),
       error: rec.error(),
-      metrics: rec.metrics.slice(),
+      metrics: rec.metrics.shownSlice(),
       metricTimes: rec.metricTimes.slice(),
       checkpoints: rec.checkpoints.map((c) => ({ ...c })),
       log: rec.log.toArray().map(toJobLogLine),

@@ -66,6 +66,12 @@ export interface MetricsArrays {
   epoch: Float32Array;
 }
 
+/**
+ * The series the views show (job panel chart and CSV, a Jobs view row): all but the epoch, which
+ * none shows. A million-row panel snapshot copies 4 MB less without it.
+ */
+export type ShownMetrics = Omit<MetricsArrays, 'epoch'>;
+
 const num = (v: number | null | undefined): number => (typeof v === 'number' ? v : Number.NaN);
 
 /**
@@ -122,12 +128,16 @@ export class MetricSeries {
   }
 
   slice(from = 0, to = this.length): MetricsArrays {
+    return { ...this.shownSlice(from, to), epoch: this.epoch.slice(from, to) };
+  }
+
+  /** Copies of `[from, to)` of the series views show (ShownMetrics: no epoch). */
+  shownSlice(from = 0, to = this.length): ShownMetrics {
     return {
       step: this.step.slice(from, to),
       loss: this.loss.slice(from, to),
       evalLoss: this.evalLoss.slice(from, to),
       learningRate: this.learningRate.slice(from, to),
-      epoch: this.epoch.slice(from, to),
     };
   }
 

@@ -12,6 +12,7 @@ import {
 } from '../../webview-ui/jobPanel/chartData';
 import { CSV_HEADER, num32, toCsv } from '../../webview-ui/jobPanel/csv';
 import {
+  type DrawView,
   decimateIndices,
   drawData,
   gather,
@@ -19,6 +20,7 @@ import {
   POINTS_PER_BUCKET,
 } from '../../webview-ui/jobPanel/decimate';
 import { MetricStore } from '../../webview-ui/jobPanel/metricStore';
+import { BLOCK, RangeIndex, RangeSummary, scanInto } from '../../webview-ui/jobPanel/rangeSummary';
 import { clampWeight, EmaSmoother, MAX_SMOOTHING, smoothSeries } from '../../webview-ui/jobPanel/smoothing';
 import {
   formatDuration,
@@ -806,6 +808,149 @@ describe('decimation for drawing', () => {
     const g = gather(data, [0, 3, 9]);
     assert.deepEqual(g[0], [0, 6, 18]);
     assert.deepEqual(g[3], [data[3]![0], null, null]);
+  });
+});
+
+/** Deterministic pseudo-random numbers in [0, 1) (a 32-bit LCG), so failures reproduce. */
+function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+/** The fields a RangeSummary holds, sums to 1e-12 (block sums add in another order than a scan). */
+function assertSameSummary(got: RangeSummary, want: RangeSummary, what: string): void {
+  const { sum: gotSum, ...g } = got;
+  const { sum: wantSum, ...w } = want;
+  assert.deepEqual(g, w, what);
+  assert.ok(Math.abs(gotSum - wantSum) <= 1e-12 * Math.max(1, Math.abs(wantSum)), `${what}: sum`);
+}
+
+/** drawData with and without the store's summaries: the same points, means to the last bits. */
+function assertSameDraw(store: MetricStore, data: ReturnType<typeof buildChartData>, view: DrawView): void {
+  const fast = drawData(data, { ...view, summary: (c) => store.summaryOf(c) });
+  const slow = drawData(data, view);
+  assert.deepEqual(fast.data[0], slow.data[0], 'the same kept rows');
+  for (let s = 1; s < slow.data.length; s++) {
+    const f = fast.data[s]!;
+    const w = slow.data[s]!;
+    assert.equal(f.length, w.length);
+    for (let j = 0; j < w.length; j++) {
+      if (w[j] === null || !view.means?.[s - 1]) assert.equal(f[j], w[j], `series ${s} at ${j}`);
+      else assert.ok(Math.abs(f[j]! - w[j]!) <= 1e-12 * Math.abs(w[j]!), `series ${s} at ${j}`);
+    }
+  }
+}
+
+describe('range summaries (a million rows reduced without reading them)', () => {
+  it('answer every range exactly as a scan of its rows does, through appends, rewrites and cuts', () => {
+    const rnd = random(7);
+    // Repeated values (ties), gaps, zeros and negatives: everything the tie and gap rules decide.
+    const value = () => {
+      const r = rnd();
+      return r < 0.1 ? Number.NaN : r < 0.15 ? 0 : Math.round((r - 0.3) * 20) / 4;
+    };
+    let column = new Float32Array(0);
+    let rows = 0;
+    const index = new RangeIndex(() => column);
+    const grow = (k: number) => {
+      const next = new Float32Array(rows + k);
+      next.set(column.subarray(0, rows));
+      for (let i = rows; i < rows + k; i++) next[i] = value();
+      column = next;
+      rows += k;
+    };
+    const check = (what: string) => {
+      index.ensure(rows);
+      const got = new RangeSummary();
+      const want = new RangeSummary();
+      for (let q = 0; q < 300; q++) {
+        const a = Math.floor(rnd() * (rows + 1));
+        const b = a + Math.floor(rnd() * (rows + 1 - a));
+        scanInto(want.reset(), column, a, b);
+        assertSameSummary(index.query(a, b, got), want, `${what}: rows ${a}–${b}`);
+      }
+      scanInto(want.reset(), column, 0, rows);
+      assertSameSummary(index.query(0, rows, got), want, `${what}: everything`);
+    };
+    for (const k of [1, 63, 1, 200, 5000, 3]) {
+      grow(k);
+      check(`${rows} rows`);
+    }
+    for (const at of [rows - 1, 4000, 10, 0]) {
+      column[at] = 99;
+      column[Math.min(rows - 1, at + 130)] = Number.NaN;
+      index.invalidateFrom(at);
+      check(`rewritten from ${at}`);
+    }
+    rows = 1000; // cut back, then grow again
+    index.invalidateFrom(rows);
+    check('cut to 1000');
+    grow(700);
+    check('grown after the cut');
+  });
+
+  it('read only the rows at a range’s ends and the rows appended since (no O(rows) work per frame)', () => {
+    const n = 100_000;
+    const values = Float64Array.from({ length: n + 10 }, (_, i) => Math.sin(i));
+    let reads = 0;
+    let rows = n;
+    // The column as the index sees it, counting every row read.
+    const counted = new Proxy(values, {
+      get(target, key) {
+        if (typeof key === 'string' && /^\d+$/.test(key)) reads++;
+        const v = Reflect.get(target, key);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const index = new RangeIndex(() => counted as unknown as ArrayLike<number>);
+    index.ensure(rows);
+    // Every row once, plus each block's minimum and maximum when the level above combines them.
+    assert.ok(reads <= n * (1 + 4 / BLOCK), `built with ${reads} reads`);
+    reads = 0;
+    index.query(0, rows);
+    index.query(12_345, 87_654);
+    assert.ok(reads < 1000, `two queries over most of ${n} rows read ${reads}`);
+    reads = 0;
+    rows += 10;
+    index.ensure(rows);
+    assert.ok(reads < 300, `10 appended rows cost ${reads} reads`);
+  });
+
+  it('draw the same points as a scan of every row, following, zoomed, log, through live changes', () => {
+    const store = bigStore(20_000);
+    const views: DrawView[] = [
+      { buckets: 800, logScale: false, gaps: [true, true, false, true], means: [false, true, false, false] },
+      { buckets: 1601, logScale: true, gaps: [true, true, false, true] },
+      { buckets: 300, logScale: false, range: { min: 4000, max: 30_001 }, active: [true, true, true, false] },
+      { buckets: 800, logScale: true, range: { min: 1000, max: 1400 } },
+    ];
+    const all = (what: string) => {
+      for (const view of views) {
+        assert.ok(store.summaryOf(store.loss), `${what}: the store's columns have summaries`);
+        assertSameDraw(store, buildChartData(store), view);
+      }
+    };
+    all('snapshot');
+    const before = buildChartData(store);
+    store.append(cols([[200_000, 0.5, null, 2e-4]]));
+    all('appended');
+    // A view from before the append (a zoom between data frames): still its rows, still summarised.
+    assert.ok(store.summaryOf(before[1]!), 'an older view whose rows did not change');
+    for (const view of views) assertSameDraw(store, before, view);
+    store.replaceFrom(store.length - 1, cols([[200_000, 0.5, 0.7, 2e-4]]));
+    assert.equal(store.summaryOf(before[3]!), undefined, 'an older view of a rewritten column');
+    all('eval filled in on the last row');
+    store.append(cols([[200_000, 0.01, null, 1e-4]]));
+    all('the last row’s loss changed (resmoothed)');
+    store.append(cols([[1001, 0.001, 0.002, 1e-4]]));
+    all('a late row inserted');
+    store.setSmoothing(0.9);
+    all('smoothing changed');
+    store.replaceFrom(8000, cols([[16_001, 3, null, 1e-4]]));
+    all('rows replaced from 8,000');
   });
 });
 

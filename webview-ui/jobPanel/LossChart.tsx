@@ -114,6 +114,7 @@ export function LossChart({
         xRange: previous,
         readout,
         onZoom: reportZoom,
+        summaryOf: (column) => controller.store.summaryOf(column),
       });
       plot.current = p;
     };

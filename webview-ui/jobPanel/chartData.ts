@@ -1,4 +1,5 @@
 import type { MetricStore } from './metricStore';
+import { RangeSummary, type SummaryOf, scanInto } from './rangeSummary';
 
 /**
  * Canvas-free chart logic: which arrays the loss chart draws, log-scale clamping and the y range.
@@ -29,18 +30,23 @@ export function buildChartData(store: MetricStore): ChartData {
 /**
  * Floor for a log axis: a power of ten at most 6 decades below the smallest positive value (so a
  * loss that reaches exactly 0 does not stretch the axis over 300 decades), never below LOG_FLOOR.
+ * `summary` gives a column's smallest positive value from its RangeIndex instead of a pass over it.
  */
-export function logFloor(store: {
-  loss: ArrayLike<number | null>;
-  smoothed: ArrayLike<number | null>;
-  evalLoss: ArrayLike<number | null>;
-}): number {
+export function logFloor(
+  store: {
+    loss: ArrayLike<number | null>;
+    smoothed: ArrayLike<number | null>;
+    evalLoss: ArrayLike<number | null>;
+  },
+  summary?: SummaryOf,
+): number {
   let minPos = Number.POSITIVE_INFINITY;
+  const acc = new RangeSummary();
   for (const a of [store.loss, store.smoothed, store.evalLoss]) {
-    for (let i = 0; i < a.length; i++) {
-      const v = a[i];
-      if (v != null && v > 0 && v < minPos) minPos = v;
-    }
+    const index = summary?.(a);
+    if (index) index.query(0, a.length, acc);
+    else scanInto(acc.reset(), a, 0, a.length);
+    if (acc.minPos < minPos) minPos = acc.minPos;
   }
   if (!Number.isFinite(minPos)) return 1e-3;
   const p = 10 ** Math.floor(Math.log10(minPos));

@@ -1,5 +1,6 @@
 import { type ChartData, type DrawnData, logFloor } from './chartData';
 import { lowerBound } from './metricStore';
+import { type RangeIndex, RangeSummary, type SummaryOf, scanInto } from './rangeSummary';
 
 /**
  * What the loss chart hands to uPlot. The store keeps every point (CSV, the crosshair readout and
@@ -22,7 +23,8 @@ export const POINTS_PER_BUCKET = 4;
  * `buckets` columns spanning `[xMin, xMax]` (default: the x values at i0 and i1; points outside the
  * span fall into the edge buckets). `gaps[s]` keeps the first null of series `s` in each bucket, so
  * a gap in a series drawn without `spanGaps` still shows as a gap. `active[s] === false` skips a
- * series (its values are still gathered at the kept indices).
+ * series (its values are still gathered at the kept indices). `summary` answers a bucket from a
+ * column's RangeIndex instead of reading its rows (same indices, in O(buckets) instead of O(rows)).
  */
 export function decimateIndices(
   x: ArrayLike<number>,
@@ -37,6 +39,7 @@ export function decimateIndices(
     active?: readonly boolean[];
     /** bucketStarts of the same arguments, when the caller already has them. */
     starts?: Int32Array;
+    summary?: SummaryOf | undefined;
   } = {},
 ): number[] {
   const out: number[] = [];
@@ -50,19 +53,61 @@ export function decimateIndices(
     return out;
   }
   const starts = options.starts ?? bucketStarts(x, i0, i1, nb, xMin, xMax);
-  // Mark the kept points, series by series (one tight loop per series), then read them out in order.
-  const keep = new Uint8Array(count);
-  for (let s = 0; s < ys.length; s++) {
-    if (options.active?.[s] === false) continue;
-    markSeries(ys[s]!, starts, nb, i0, keep, options.gaps?.[s] ?? false);
+  const series: number[] = [];
+  for (let s = 0; s < ys.length; s++) if (options.active?.[s] !== false) series.push(s);
+  const indexes = series.map((s) => options.summary?.(ys[s]!));
+  const gaps = series.map((s) => options.gaps?.[s] ?? false);
+  const acc = new RangeSummary();
+  // One bucket's kept rows: first, last, min and max (and a gap) per series, sorted in place.
+  const kept = new Int32Array(5 * series.length);
+  for (let b = 0; b < nb; b++) {
+    const start = starts[b]!;
+    const end = starts[b + 1]!;
+    if (start === end) continue;
+    let k = 0;
+    for (let j = 0; j < series.length; j++) {
+      summarise(acc, ys[series[j]!]!, indexes[j], start, end);
+      if (acc.first !== -1) {
+        kept[k++] = acc.first;
+        kept[k++] = acc.last;
+        kept[k++] = acc.minI;
+        kept[k++] = acc.maxI;
+      }
+      if (gaps[j] && acc.gap !== -1) kept[k++] = acc.gap;
+    }
+    // Insertion sort of a handful of rows, then append each once.
+    for (let a = 1; a < k; a++) {
+      const v = kept[a]!;
+      let c = a - 1;
+      while (c >= 0 && kept[c]! > v) {
+        kept[c + 1] = kept[c]!;
+        c--;
+      }
+      kept[c + 1] = v;
+    }
+    for (let a = 0; a < k; a++) if (a === 0 || kept[a] !== kept[a - 1]) out.push(kept[a]!);
   }
-  for (let j = 0; j < count; j++) if (keep[j] === 1) out.push(i0 + j);
   return out;
+}
+
+/** Rows `[start, end)` of `values` summarised into `acc`, from its RangeIndex when it has one. */
+function summarise(
+  acc: RangeSummary,
+  values: ArrayLike<number | null>,
+  index: RangeIndex | undefined,
+  start: number,
+  end: number,
+): RangeSummary {
+  if (index) return index.query(start, end, acc);
+  scanInto(acc.reset(), values, start, end);
+  return acc;
 }
 
 /**
  * Bucket boundaries of `[i0, i1]` split into `nb` equal x ranges over `[xMin, xMax]` (x ascending;
  * points outside fall into the edge buckets): starts[b] = first index of bucket b, starts[nb] = i1 + 1.
+ * Each boundary is found by binary search (a point's bucket only grows with its x): O(nb log rows),
+ * not a pass over every row.
  */
 export function bucketStarts(
   x: ArrayLike<number>,
@@ -74,61 +119,19 @@ export function bucketStarts(
 ): Int32Array {
   const starts = new Int32Array(nb + 1);
   const scale = nb / (xMax - xMin);
-  let b = 0;
   starts[0] = i0;
-  for (let i = i0; i <= i1; i++) {
-    let k = Math.floor((x[i]! - xMin) * scale);
-    if (k >= nb) k = nb - 1;
-    while (b < k) starts[++b] = i;
+  let lo = i0;
+  for (let b = 1; b < nb; b++) {
+    let hi = i1 + 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (Math.floor((x[mid]! - xMin) * scale) < b) lo = mid + 1;
+      else hi = mid;
+    }
+    starts[b] = lo;
   }
-  while (b < nb) starts[++b] = i1 + 1;
+  starts[nb] = i1 + 1;
   return starts;
-}
-
-/** Marks first, last, min and max (and the first null when `gap`) of `ys` in every bucket. */
-function markSeries(
-  ys: ArrayLike<number | null>,
-  starts: Int32Array,
-  nb: number,
-  i0: number,
-  keep: Uint8Array,
-  gap: boolean,
-): void {
-  for (let b = 0; b < nb; b++) {
-    const end = starts[b + 1]!;
-    let first = -1;
-    let last = -1;
-    let minI = -1;
-    let maxI = -1;
-    let gapI = -1;
-    let minV = 0;
-    let maxV = 0;
-    for (let i = starts[b]!; i < end; i++) {
-      const v = ys[i];
-      if (v == null || Number.isNaN(v)) {
-        if (gapI === -1) gapI = i;
-        continue;
-      }
-      if (first === -1) {
-        first = minI = maxI = i;
-        minV = maxV = v;
-      } else if (v < minV) {
-        minV = v;
-        minI = i;
-      } else if (v > maxV) {
-        maxV = v;
-        maxI = i;
-      }
-      last = i;
-    }
-    if (first !== -1) {
-      keep[first - i0] = 1;
-      keep[last - i0] = 1;
-      keep[minI - i0] = 1;
-      keep[maxI - i0] = 1;
-    }
-    if (gap && gapI !== -1) keep[gapI - i0] = 1;
-  }
 }
 
 /** The columns of `data` at `indices` (fresh arrays, missing values as null), or all rows. */
@@ -166,6 +169,8 @@ export interface DrawView {
    * a canvas strokes far faster without the per-column zigzag. The raw series keeps M4.
    */
   means?: readonly boolean[];
+  /** Range summaries of the columns (a million rows are reduced without reading them all). */
+  summary?: SummaryOf | undefined;
 }
 
 export interface DrawData {
@@ -207,7 +212,7 @@ export function drawData(full: ChartData, view: DrawView): DrawData {
     const ys = full.slice(1);
     const decimated = i1 - i0 + 1 > limit;
     const means = decimated && max > min && view.means?.some(Boolean) ? view.means : undefined;
-    const starts = means ? bucketStarts(x, i0, i1, buckets, min, max) : undefined;
+    const starts = decimated && max > min ? bucketStarts(x, i0, i1, buckets, min, max) : undefined;
     // A series drawn through bucket means needs no points of its own: any kept index carries its mean.
     const active = means ? ys.map((_, s) => view.active?.[s] !== false && !means[s]) : view.active;
     const inRange = decimateIndices(x, ys, i0, i1, decimated ? buckets : i1 - i0 + 1, {
@@ -216,6 +221,7 @@ export function drawData(full: ChartData, view: DrawView): DrawData {
       gaps: view.gaps,
       active,
       starts,
+      summary: view.summary,
     });
     const indices = i0 > 0 ? [0, ...inRange] : inRange;
     if (i1 < n - 1) indices.push(n - 1);
@@ -223,18 +229,24 @@ export function drawData(full: ChartData, view: DrawView): DrawData {
     if (means && starts) {
       const first = i0 > 0 ? 1 : 0;
       for (let s = 0; s < ys.length; s++) {
-        if (means[s]) replaceWithMeans(ys[s]!, starts, data[s + 1]!, indices, first, inRange.length);
+        if (means[s]) {
+          const index = view.summary?.(ys[s]!);
+          replaceWithMeans(ys[s]!, index, starts, data[s + 1]!, indices, first, inRange.length);
+        }
       }
     }
     reduced = true;
     span = { min, max };
   }
   if (!view.logScale) return { data, reduced, span };
-  const floor = logFloor({
-    loss: full[1] ?? [],
-    smoothed: full[2] ?? [],
-    evalLoss: full[3] ?? [],
-  });
+  const floor = logFloor(
+    {
+      loss: full[1] ?? [],
+      smoothed: full[2] ?? [],
+      evalLoss: full[3] ?? [],
+    },
+    view.summary,
+  );
   // `data` is always a fresh copy here, so the loss series are clamped in place.
   for (let s = 1; s <= 3 && s < data.length; s++) clampInPlace(data[s]!, floor);
   return { data, reduced, span };
@@ -247,6 +259,7 @@ export function drawData(full: ChartData, view: DrawView): DrawData {
  */
 function replaceWithMeans(
   ys: ArrayLike<number | null>,
+  index: RangeIndex | undefined,
   starts: Int32Array,
   out: (number | null)[],
   indices: readonly number[],
@@ -254,22 +267,15 @@ function replaceWithMeans(
   count: number,
 ): void {
   const nb = starts.length - 1;
+  const acc = new RangeSummary();
   let b = -1;
   let mean = Number.NaN;
   for (let j = first; j < first + count; j++) {
     const i = indices[j]!;
     if (b < nb - 1 && i >= starts[b + 1]!) {
       while (b < nb - 1 && i >= starts[b + 1]!) b++;
-      let sum = 0;
-      let n = 0;
-      for (let k = starts[b]!; k < starts[b + 1]!; k++) {
-        const v = ys[k];
-        if (v != null && Number.isFinite(v)) {
-          sum += v;
-          n++;
-        }
-      }
-      mean = n > 0 ? sum / n : Number.NaN;
+      summarise(acc, ys, index, starts[b]!, starts[b + 1]!);
+      mean = acc.count > 0 ? acc.sum / acc.count : Number.NaN;
     }
     if (out[j] != null && !Number.isNaN(mean)) out[j] = mean;
   }

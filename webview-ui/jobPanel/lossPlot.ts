@@ -1,6 +1,7 @@
 import uPlot from 'uplot';
 import { type ChartData, logTicks, readoutAt, SERIES, yRange } from './chartData';
 import { type DrawData, drawData, nearestIndex, POINTS_PER_BUCKET } from './decimate';
+import type { SummaryOf } from './rangeSummary';
 import { type ChartTheme, readTheme } from './theme';
 
 /**
@@ -10,9 +11,11 @@ import { type ChartTheme, readTheme } from './theme';
  * is `refreshTheme()` → `redraw(false)` (no path rebuild).
  *
  * uPlot draws what `drawData` (decimate.ts) makes of the full data: the full arrays while they are
- * small, else the zoomed range decimated to a few points per pixel column. The full arrays stay
- * here for the crosshair readout, which shows the exact row nearest the cursor (uPlot's DOM legend is
- * off: it is the most expensive part of a first paint and would show decimated rows).
+ * small, else the zoomed range decimated to a few points per pixel column, from the store's range
+ * summaries (`summaryOf`), so a redraw of a million points reads a few rows per column, not every
+ * row. The full arrays stay here for the crosshair readout, which shows the exact row nearest the
+ * cursor (uPlot's DOM legend is off: it is the most expensive part of a first paint and would show
+ * decimated rows).
  *
  * Zoom: drag selects an x range, double-click resets (uPlot's defaults). A zoom or reset re-reduces
  * the data for the new range (in a microtask, before the frame is painted). While zoomed, new data
@@ -30,6 +33,8 @@ export interface LossPlotOptions {
   readout?: HTMLElement | null | undefined;
   /** Told the x range after every x scale change: the zoomed range, or undefined when following. */
   onZoom?: ((range: { min: number; max: number } | undefined) => void) | undefined;
+  /** Range summaries of the data's columns (MetricStore.summaryOf): reductions without full scans. */
+  summaryOf?: SummaryOf | undefined;
 }
 
 export interface LossPlot {
@@ -202,6 +207,7 @@ export function createLossPlot(el: HTMLElement, data: ChartData, o: LossPlotOpti
       active,
       gaps: GAPS,
       means: SERIES_SPECS.map((s) => s.means(view)),
+      summary: o.summaryOf,
     });
     state.reducedFor = r.reduced ? range : undefined;
     state.drawnPoints = r.data[0].length;

@@ -38,6 +38,28 @@ export class EmaSmoother {
     return this.acc / (1 - this.debiasPow);
   }
 
+  /**
+   * `next` over `values[from, to)` into `out` (NaN where `next` gives null), as one loop with the
+   * state in locals: a million-row snapshot is smoothed in milliseconds, not a call per row.
+   */
+  smoothInto(values: ArrayLike<number>, out: Float64Array, from: number, to: number): void {
+    const w = this.weight;
+    let acc = this.acc;
+    let debiasPow = this.debiasPow;
+    for (let i = from; i < to; i++) {
+      const value = values[i]!;
+      if (!Number.isFinite(value)) out[i] = Number.NaN;
+      else if (w === 0) out[i] = value;
+      else {
+        acc = acc * w + (1 - w) * value;
+        debiasPow *= w;
+        out[i] = acc / (1 - debiasPow);
+      }
+    }
+    this.acc = acc;
+    this.debiasPow = debiasPow;
+  }
+
   reset(): void {
     this.acc = 0;
     this.debiasPow = 1;

@@ -35,7 +35,6 @@ function snapshot(losses: number[], extra: Partial<JobSnapshot> = {}): JobSnapsh
       loss: Float32Array.from(losses),
       evalLoss: new Float32Array(n).fill(Number.NaN),
       learningRate: new Float32Array(n).fill(Number.NaN),
-      epoch: new Float32Array(n).fill(Number.NaN),
     },
     metricTimes: new Float64Array(n),
     checkpoints: [{ step: 2, timestamp: '2026-11-28T10:01:00.000Z', artifacts: [] }],
