@@ -185,7 +185,10 @@ async function main() {
           await sp.waitForFunction(() => window.benchReady === true);
           const costs = {};
           for (const n of SIZES)
-            costs[n] = await sp.evaluate(([size]) => window.bench.statsCost(size, 15), [n]);
+            costs[n] = {
+              ...(await sp.evaluate(([size]) => window.bench.statsCost(size, 15), [n])),
+              reduce: await sp.evaluate(([size]) => window.bench.reduceCost(size, 15), [n]),
+            };
           stats.push(costs);
           await ctx.close();
         }
@@ -403,6 +406,18 @@ function report(first, live, stats) {
             ? `; a data frame of the chart costs ${ms(frame)}, so it adds ${((s / frame) * 100).toFixed(0)}%`
             : ''),
       );
+    }
+  }
+
+  if (stats.length > 0) {
+    console.log(
+      `\nReducing one data frame of the chart (drawData, 800 columns, after a new row), median of ${stats.length} ` +
+        'rounds: from the range summaries vs reading every row (the same code without them) in the same run',
+    );
+    for (const n of SIZES) {
+      const s = median(stats.map((r) => r[n].reduce.summaries));
+      const scan = median(stats.map((r) => r[n].reduce.scan));
+      console.log(`  ${n.toLocaleString('en')} points: ${ms(s)} vs ${ms(scan)}: ${ratio(scan, s)}`);
     }
   }
 

@@ -19,6 +19,8 @@ import '../webview-ui/shared/base.css';
 import '../webview-ui/jobPanel/job.css';
 import { FakeHost } from '../test/webview/fakeChannel';
 import { ChartController, MAX_DATA_INTERVAL_MS, REDRAW_BUDGET } from '../webview-ui/jobPanel/chartController';
+import { buildChartData } from '../webview-ui/jobPanel/chartData';
+import { drawData } from '../webview-ui/jobPanel/decimate';
 import { JobApp } from '../webview-ui/jobPanel/JobApp';
 import { LossChart } from '../webview-ui/jobPanel/LossChart';
 import { MetricStore } from '../webview-ui/jobPanel/metricStore';
@@ -436,6 +438,38 @@ function statsCost(n: number, reps: number): { stats: number; sorted: number } {
   };
 }
 
+/**
+ * Reducing one data frame of the chart alone (drawData, as lossPlot asks: WIDTH columns, smoothing on,
+ * no learning rate) right after a new row, N points: from the store's range summaries, and, as the
+ * baseline in the same run, by reading every row (drawData without them, what every frame did before
+ * the summaries; it is still the path for data without a store). Medians of `reps` frames.
+ */
+function reduceCost(n: number, reps: number): { summaries: number; scan: number } {
+  const store = new MetricStore(0.6);
+  store.reset(columns(0, n));
+  const view = {
+    buckets: WIDTH,
+    logScale: false,
+    active: [true, true, true, false],
+    gaps: [true, true, false, true],
+    means: [false, true, false, false],
+  };
+  const summaries: number[] = [];
+  const scan: number[] = [];
+  for (let r = 0; r < reps + 2; r++) {
+    store.append(columns(n + r, 1));
+    const data = buildChartData(store);
+    let t = performance.now();
+    drawData(data, { ...view, summary: (c) => store.summaryOf(c) });
+    summaries.push(performance.now() - t);
+    t = performance.now();
+    drawData(data, view);
+    scan.push(performance.now() - t);
+  }
+  const med = (v: number[]) => v.slice(2).sort((a, b) => a - b)[reps >> 1]!;
+  return { summaries: med(summaries), scan: med(scan) };
+}
+
 declare global {
   interface Window {
     bench: {
@@ -444,10 +478,11 @@ declare global {
       live: typeof live;
       idle: typeof idle;
       statsCost: typeof statsCost;
+      reduceCost: typeof reduceCost;
     };
     benchReady: boolean;
   }
 }
 
-window.bench = { firstPaint, prepareLive, live, idle, statsCost };
+window.bench = { firstPaint, prepareLive, live, idle, statsCost, reduceCost };
 window.benchReady = true;
