@@ -41,7 +41,7 @@ async function setup(
 ) {
   const host: Host = new FakeHost();
   if (options.uiState) host.setState(options.uiState);
-  const view = render(<PlaygroundApp channel={host} saveDelayMs={0} newId={ids()} now={() => NOW} />);
+  const view = render(<PlaygroundApp channel={host} newId={ids()} now={() => NOW} />);
   assert.deepEqual(host.posted[0], { type: 'ready' });
   await run(() =>
     host.send({
@@ -135,8 +135,7 @@ describe('Playground app', () => {
     );
     assert.ok(view.getByTestId('send'));
 
-    // The completed turn is saved (debounced) in the protocol's shape.
-    await tick();
+    // The completed turn is saved at once (no timer a closing tab could cancel), in the protocol's shape.
     const saves = host.posted.filter((m) => m.type === 'saveConversations');
     assert.equal(saves.length, 1);
     assert.deepEqual(saves[0], {
@@ -216,8 +215,14 @@ describe('Playground app', () => {
     const { host, view, send, deliver, assistants } = await setup();
     await send('Tell me a long story');
     await deliver({ type: 'chatDelta', requestId: 'id-2', text: 'Once upon' });
+    const before = host.posted.length;
     await run(() => fireEvent.click(view.getByTestId('stop')));
-    assert.deepEqual(host.posted.at(-1), { type: 'stop', requestId: 'id-2' });
+    // Stop goes first; the stopped turn is then saved at once.
+    assert.deepEqual(
+      host.posted.slice(before).map((m) => m.type),
+      ['stop', 'saveConversations'],
+    );
+    assert.deepEqual(host.posted[before], { type: 'stop', requestId: 'id-2' });
     assert.equal(assistants()[0]!.getAttribute('data-streaming'), 'false');
     assert.ok(view.getByTestId('send'), 'the composer is usable again');
     await deliver({ type: 'chatDelta', requestId: 'id-2', text: ' a time' });
@@ -721,7 +726,7 @@ describe('Playground app', () => {
     assert.equal(assistants()[0]!.querySelector('.md')!.textContent, reply('x'));
   });
 
-  it('keeps a finished turn across reload even if the debounced save never reached the host', async () => {
+  it('keeps a finished turn across reload even if its save never reached the host', async () => {
     const first = await setup();
     await first.send('Remember me');
     await first.deliver({ type: 'chatDelta', requestId: 'id-2', text: 'I will' });

@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useMemo, useReducer, useState } from 'preact/hooks';
 import type { Conversation, HostToPlayground, ModelRef, PlaygroundToHost } from '../../src/protocol';
 import type { HostChannel } from '../shared/hostChannel';
 import { readPersisted, useHost, usePersisted } from '../shared/useHost';
@@ -22,7 +22,7 @@ export type PlaygroundChannel = HostChannel<HostToPlayground, PlaygroundToHost>;
 /** What survives a reload in the webview's own state (`channel.setState`). */
 export interface PlaygroundUiState {
   currentId?: string;
-  /** The session as last seen, in case the debounced `saveConversations` did not reach the host. */
+  /** The session as last seen, in case the `saveConversations` did not reach the host. */
   session?: Conversation;
   lastPreselect?: string;
   draft?: string;
@@ -37,8 +37,6 @@ function defaultId(): string {
 
 export interface PlaygroundProps {
   channel: PlaygroundChannel;
-  /** Debounce of `saveConversations` after a completed turn, clear or delete. */
-  saveDelayMs?: number;
   newId?: () => string;
   now?: () => string;
 }
@@ -46,7 +44,6 @@ export interface PlaygroundProps {
 /** The Playground editor tab: model pickers, one or two chat columns, history, export. */
 export function PlaygroundApp({
   channel,
-  saveDelayMs = 400,
   newId = defaultId,
   now = () => new Date().toISOString(),
 }: PlaygroundProps) {
@@ -93,32 +90,13 @@ export function PlaygroundApp({
     dispatch({ type: 'posted', count: state.outbox.length });
   }, [state.outbox, post]);
 
-  // The saved list goes to the host debounced; a pending save is flushed when the page goes away.
-  const pendingSave = useRef<{ timer: ReturnType<typeof setTimeout>; conversations: Conversation[] } | null>(
-    null,
-  );
-  const flushSave = useMemo(
-    () => () => {
-      const pending = pendingSave.current;
-      if (!pending) return;
-      clearTimeout(pending.timer);
-      pendingSave.current = null;
-      post({ type: 'saveConversations', conversations: pending.conversations });
-    },
-    [post],
-  );
-  useEffect(() => {
+  // The saved list goes to the host as soon as a turn completes, a conversation is cleared or one is
+  // deleted: not debounced, because a tab closed (or hidden, which destroys the webview) right after a
+  // reply would otherwise take the pending save with it.
+  useLayoutEffect(() => {
     if (state.saveRevision === 0) return;
-    if (pendingSave.current) clearTimeout(pendingSave.current.timer);
-    pendingSave.current = { timer: setTimeout(flushSave, saveDelayMs), conversations: state.conversations };
+    post({ type: 'saveConversations', conversations: state.conversations });
   }, [state.saveRevision]);
-  useEffect(() => {
-    window.addEventListener('pagehide', flushSave);
-    return () => {
-      window.removeEventListener('pagehide', flushSave);
-      flushSave();
-    };
-  }, [flushSave]);
 
   // Webview state: written on every change but streamed text (the session without live turns).
   const persistedSession = useMemo(() => toConversation(state.session), [state.revision]);
