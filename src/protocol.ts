@@ -1,7 +1,8 @@
 import type { ConnectionAction, ConnectionPhase } from './core/connection';
 import type { JobOrigin } from './core/origin';
+import type { JobRows } from './jobRows';
 
-export type { ConnectionAction, ConnectionPhase, JobOrigin };
+export type { ConnectionAction, ConnectionPhase, JobOrigin, JobRows };
 
 /**
  * Every message between the extension host and a webview, as discriminated unions on `type`.
@@ -79,11 +80,18 @@ export type JobsViewToHost =
   | { type: 'connectionAction'; action: ConnectionAction }
   | { type: 'openJob'; jobId: string }
   | { type: 'cancelJob'; jobId: string }
-  | { type: 'openPlayground'; jobId?: string; step?: number };
+  | { type: 'openPlayground'; jobId?: string; step?: number }
+  /** Rows the view shows that came without their detail (see `JobRows`): answered by a `jobsPatch`. */
+  | { type: 'details'; jobIds: string[] };
 
+/**
+ * The list crosses as packed columns with whole rows for the top of the list only (`JobRows`,
+ * src/jobRows.ts), so 10,000 jobs clone as a few arrays rather than 10,000 objects; the view asks for
+ * the detail of the rows it shows (`details`).
+ */
 export type HostToJobsView =
-  | { type: 'snapshot'; jobs: JobSummary[]; backend: BackendInfo; trusted: boolean }
-  | { type: 'jobs'; jobs: JobSummary[] }
+  | { type: 'snapshot'; rows: JobRows; backend: BackendInfo; trusted: boolean }
+  | { type: 'jobs'; rows: JobRows }
   /** Only these jobs changed (same ids, same order otherwise): a live update costs O(changed), not O(jobs). */
   | { type: 'jobsPatch'; jobs: JobSummary[] }
   | { type: 'backend'; backend: BackendInfo };

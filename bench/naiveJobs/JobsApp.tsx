@@ -1,7 +1,7 @@
 // The Jobs view before the scale work (bench/jobsView.mjs baseline only): the whole list arrives on
 // every change, and every keystroke filters all jobs, rebuilds every row and renders them all.
 import { useMemo, useState } from 'preact/hooks';
-import type { HostToJobsView, JobSummary, JobsViewToHost } from '../../src/protocol';
+import type { JobSummary, JobsViewToHost } from '../../src/protocol';
 import { visibleRows } from '../../webview-ui/jobsView/treeModel';
 import type { HostChannel } from '../../webview-ui/shared/hostChannel';
 import { useHost } from '../../webview-ui/shared/useHost';
@@ -12,13 +12,16 @@ function filterJobs(jobs: readonly JobSummary[], search: string): JobSummary[] {
   return jobs.filter((j) => !q || j.name.toLowerCase().includes(q) || j.id.toLowerCase().includes(q));
 }
 
-export function NaiveJobsApp({ channel }: { channel: HostChannel<HostToJobsView, JobsViewToHost> }) {
+/** What the host sent then: the whole list as objects, on every change. */
+export type NaiveHostMessage = { type: 'snapshot' | 'jobs'; jobs: JobSummary[] };
+
+export function NaiveJobsApp({ channel }: { channel: HostChannel<NaiveHostMessage, JobsViewToHost> }) {
   const [jobs, setJobs] = useState<JobSummary[] | undefined>();
   const [search, setSearch] = useState('');
   const [selected, setSelected] = useState<string | undefined>();
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
   useHost(channel, (message) => {
-    if (message.type === 'snapshot' || message.type === 'jobs') setJobs(message.jobs);
+    setJobs(message.jobs);
   });
   const rows = useMemo(() => visibleRows(filterJobs(jobs ?? [], search), expanded), [jobs, search, expanded]);
   if (!jobs) return <p class="muted pad">Loading jobs…</p>;

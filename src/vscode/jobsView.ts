@@ -59,6 +59,10 @@ export class JobsViewProvider
     this.view = undefined;
   }
 
+  protected override onMessage(message: Exclude<JobsViewToHost, { type: 'ready' }>): void {
+    if (message.type === 'details') this.feed.details(message.jobIds);
+  }
+
   protected override snapshot(): HostToJobsView {
     this.updateBadge();
     return this.feed.snapshot();

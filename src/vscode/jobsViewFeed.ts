@@ -4,6 +4,7 @@
  * unit tests drive it with a real store to see exactly what the webview would receive.
  */
 import type { BackendKind, Event, JobStore, JobStoreChange, TrainingJob, WebviewChannel } from '../core';
+import { packJobRows } from '../jobRows';
 import type { BackendInfo, HostToJobsView, JobSummary } from '../protocol';
 import { summarize, withResume } from './viewModels';
 
@@ -93,10 +94,9 @@ export class JobsViewFeed {
   ) {}
 
   snapshot(): HostToJobsView {
-    const jobs = this.list();
     return {
       type: 'snapshot',
-      jobs,
+      rows: packJobRows(this.list()),
       backend: this.source.backend(),
       trusted: this.trusted(),
     };
@@ -110,7 +110,7 @@ export class JobsViewFeed {
   jobsChanged(change: JobsChange = {}): void {
     if (!this.channel.isReady) return;
     if (!change.jobIds) {
-      this.channel.postDelta({ type: 'jobs', jobs: this.list() });
+      this.channel.postDelta({ type: 'jobs', rows: packJobRows(this.list()) });
       return;
     }
     const jobs: JobSummary[] = [];
@@ -119,6 +119,11 @@ export class JobsViewFeed {
       if (job) jobs.push(job);
     }
     if (jobs.length) this.channel.postDelta({ type: 'jobsPatch', jobs });
+  }
+
+  /** The whole rows of listed jobs the view shows without their detail (`details` message). */
+  details(jobIds: readonly string[]): void {
+    this.jobsChanged({ jobIds: new Set(jobIds) });
   }
 
   private list(): JobSummary[] {

@@ -32,6 +32,8 @@ export const jobsViewMessage = z.discriminatedUnion('type', [
     jobId: jobId.optional(),
     step: z.number().int().nonnegative().optional(),
   }),
+  // A screenful of rows at a time; the cap bounds what one message can make the host build.
+  z.object({ type: z.literal('details'), jobIds: z.array(jobId).min(1).max(500) }),
 ]) satisfies z.ZodType<JobsViewToHost>;
 
 /** Parses a message or returns undefined; never throws. */

@@ -18,6 +18,10 @@ describe('webview message validation', () => {
       jobId: 'abc',
       step: 20,
     });
+    assert.deepEqual(parseMessage(jobsViewMessage, { type: 'details', jobIds: ['a', 'b'] }), {
+      type: 'details',
+      jobIds: ['a', 'b'],
+    });
   });
 
   it('rejects unknown types, missing fields and wrong field types', () => {
@@ -30,6 +34,9 @@ describe('webview message validation', () => {
       { type: 'openJob', jobId: '' },
       { type: 'openPlayground', step: -1 },
       { type: 'openPlayground', step: 1.5 },
+      { type: 'details', jobIds: [] },
+      { type: 'details', jobIds: [42] },
+      { type: 'details', jobIds: Array.from({ length: 501 }, (_, i) => `j${i}`) },
     ]) {
       assert.equal(parseMessage(jobsViewMessage, bad), undefined, JSON.stringify(bad));
     }

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { act, cleanup, fireEvent, render } from '@testing-library/preact';
+import { packJobRows } from '../../src/jobRows';
 import type { HostToJobsView, JobsViewToHost } from '../../src/protocol';
 import { JobsApp } from '../../webview-ui/jobsView/JobsApp';
 import { FakeHost } from './fakeChannel';
@@ -15,7 +16,7 @@ describe('Jobs view app', () => {
     assert.deepEqual(host.posted, [{ type: 'ready' }]);
     assert.ok(view.getByText('Loading jobs…'));
 
-    await act(() => host.send({ type: 'snapshot', jobs: [], backend, trusted: true }));
+    await act(() => host.send({ type: 'snapshot', rows: packJobRows([]), backend, trusted: true }));
     fireEvent.click(view.getByText('Run Training'));
     assert.deepEqual(host.posted.at(-1), { type: 'runTraining' });
   });
@@ -23,7 +24,7 @@ describe('Jobs view app', () => {
   it('disables Run Training in an untrusted workspace and says why', async () => {
     const host = new FakeHost<HostToJobsView, JobsViewToHost>();
     const view = render(<JobsApp channel={host} />);
-    await act(() => host.send({ type: 'snapshot', jobs: [], backend, trusted: false }));
+    await act(() => host.send({ type: 'snapshot', rows: packJobRows([]), backend, trusted: false }));
     assert.ok(view.getByText('Run Training').closest('vscode-button')?.hasAttribute('disabled'));
     assert.ok(view.getByText(/Trust this workspace/));
   });
@@ -35,7 +36,7 @@ describe('Jobs view app', () => {
     await act(() =>
       host.send({
         type: 'snapshot',
-        jobs: [
+        rows: packJobRows([
           {
             id: 'j1',
             name,
@@ -44,7 +45,7 @@ describe('Jobs view app', () => {
             createdAt: new Date().toISOString(),
             checkpoints: [],
           },
-        ],
+        ]),
         backend,
         trusted: true,
       }),
@@ -63,7 +64,7 @@ describe('Jobs view app', () => {
       actions: ['retry' as const, 'selectBackend' as const],
       error: 'Could not reach Arkor at http://127.0.0.1:9 (ECONNREFUSED). Retrying by itself.',
     };
-    await act(() => host.send({ type: 'snapshot', jobs: [], backend: down, trusted: true }));
+    await act(() => host.send({ type: 'snapshot', rows: packJobRows([]), backend: down, trusted: true }));
     const banner = view.getByTestId('connection-banner');
     assert.match(banner.textContent ?? '', /ECONNREFUSED/);
     assert.equal(view.queryByTestId('empty-state'), null);
@@ -98,7 +99,7 @@ describe('Jobs view app', () => {
     await act(() =>
       host.send({
         type: 'snapshot',
-        jobs: [],
+        rows: packJobRows([]),
         backend: { ...backend, phase: 'connecting', actions: [] },
         trusted: true,
       }),

@@ -9,6 +9,7 @@ import {
   UntrustedScopeError,
 } from '../../src/core/connection';
 import { ArkorApiError, MissingProjectStateError, ProjectStateMismatchError } from '../../src/core/errors';
+import { packJobRows } from '../../src/jobRows';
 import type { BackendInfo, HostToJobsView, JobsViewToHost } from '../../src/protocol';
 import { JobsApp } from '../../webview-ui/jobsView/JobsApp';
 import { FakeHost } from './fakeChannel';
@@ -56,7 +57,7 @@ const STATES: [string, BackendInfo][] = [
 async function mount(backend: BackendInfo, trusted = true) {
   const host = new FakeHost<HostToJobsView, JobsViewToHost>();
   const view = render(<JobsApp channel={host} />);
-  await act(() => host.send({ type: 'snapshot', jobs: [], backend, trusted }));
+  await act(() => host.send({ type: 'snapshot', rows: packJobRows([]), backend, trusted }));
   return { host, view };
 }
 

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { act, cleanup, render } from '@testing-library/preact';
+import { packJobRows } from '../../src/jobRows';
 import type { HostToJobsView, JobSummary, JobsViewToHost } from '../../src/protocol';
 import { JobsApp, jobKey } from '../../webview-ui/jobsView/JobsApp';
 import { FakeHost } from './fakeChannel';
@@ -29,7 +30,7 @@ describe('Jobs view: focusing the view focuses the tree', () => {
   async function mount(jobs: JobSummary[], b: typeof backend & Record<string, unknown> = backend) {
     const host = new FakeHost<HostToJobsView, JobsViewToHost>();
     const view = render(<JobsApp channel={host} />);
-    await act(() => host.send({ type: 'snapshot', jobs, backend: b, trusted: true }));
+    await act(() => host.send({ type: 'snapshot', rows: packJobRows(jobs), backend: b, trusted: true }));
     return { host, view };
   }
 

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { act, cleanup, fireEvent, render } from '@testing-library/preact';
+import { packJobRows } from '../../src/jobRows';
 import type { HostToJobsView, JobSummary, JobsViewToHost } from '../../src/protocol';
 import { relativeTime, sparklinePoints } from '../../webview-ui/jobsView/format';
 import { JobsApp, type JobsUiState } from '../../webview-ui/jobsView/JobsApp';
@@ -47,7 +48,7 @@ const JOBS: JobSummary[] = [
 
 async function mount(jobs = JOBS, host = new FakeHost<HostToJobsView, JobsViewToHost>()) {
   const view = render(<JobsApp channel={host} />);
-  await act(() => host.send({ type: 'snapshot', jobs, backend, trusted: true }));
+  await act(() => host.send({ type: 'snapshot', rows: packJobRows(jobs), backend, trusted: true }));
   return { view, host };
 }
 
@@ -313,7 +314,7 @@ describe('jobs tree: view', () => {
     await act(() =>
       host.send({
         type: 'jobs',
-        jobs: [{ ...JOBS[0]!, step: 90 }, ...JOBS.slice(1), job('e5', { name: 'new one' })],
+        rows: packJobRows([{ ...JOBS[0]!, step: 90 }, ...JOBS.slice(1), job('e5', { name: 'new one' })]),
       }),
     );
     const rows = items(view.getByRole('tree'));
@@ -429,6 +430,39 @@ describe('jobs tree: many jobs (windowed)', function () {
     assert.equal(focused().getAttribute('aria-setsize'), '1');
     await key('End');
     assert.equal(focused().dataset.key, 'job:m499');
+  });
+
+  it('asks the host for the detail of the rows it shows beyond the top, once, and shows it', async () => {
+    const jobs = many(500);
+    jobs[499] = {
+      ...jobs[499]!,
+      sparkline: [3, 2, 1],
+      checkpoints: [{ step: 30, savedAt: minutesAgo(2), loss: 1.5 }],
+    };
+    const { view, host } = await mount(jobs);
+    const asked = () => host.posted.flatMap((m) => (m.type === 'details' ? m.jobIds : []));
+    assert.deepEqual(asked(), [], 'the rows in view came whole');
+    items(view.getByRole('tree'))[0]!.focus();
+    await key('End');
+    const last = () => view.container.querySelector<HTMLElement>('[data-key="job:m499"]')!;
+    assert.ok(asked().includes('m499'), 'the rows scrolled into view are asked for');
+    assert.ok(!asked().includes('m0'));
+    assert.equal(
+      last().getAttribute('aria-expanded'),
+      'false',
+      'it can expand before its checkpoints arrive',
+    );
+    assert.equal(last().querySelector('[data-testid="sparkline"]'), null);
+    const count = asked().length;
+    await key('ArrowUp');
+    assert.equal(asked().length, count, 'each row is asked for once');
+
+    await act(() => host.send({ type: 'jobsPatch', jobs: [jobs[499]!] }));
+    assert.ok(last().querySelector('[data-testid="sparkline"]'), 'the sparkline arrives with the detail');
+    await key('End');
+    await key('ArrowRight');
+    await key('ArrowRight');
+    assert.equal(focused().dataset.key, 'ckpt:m499:30');
   });
 
   it('a live update of one job reaches its row and leaves the others as they were', async () => {

@@ -14,6 +14,8 @@ export interface JobTreeProps {
   onToggle(jobId: string, expand: boolean): void;
   onOpenJob(jobId: string): void;
   onOpenCheckpoint(jobId: string, step: number): void;
+  /** After each render: the jobs of the rows now in the DOM (the view fetches what they lack). */
+  onRowsShown?(jobs: JobSummary[]): void;
 }
 
 /** Up to this many rows are all rendered; past it only the rows in view (plus overscan) are. */
@@ -42,8 +44,10 @@ interface RowActions {
  * Keyboard moves to a row out of view render it first, then focus it and scroll it into view.
  */
 export function JobTree(props: JobTreeProps) {
-  const { rows, index, offsets } = props.layout;
-  const active = resolveActive(rows, props.active, index);
+  const layout = props.layout;
+  const { rows, offsets } = layout;
+  // Nothing selected yet: the first row holds focus, found without the layout's index by key.
+  const active = props.active === undefined ? rows[0]?.key : resolveActive(rows, props.active, layout.index);
   const rowEls = useRef(new Map<string, HTMLElement>());
   const focusPending = useRef(false);
   const treeRef = useRef<HTMLDivElement>(null);
@@ -95,7 +99,7 @@ export function JobTree(props: JobTreeProps) {
 
   const moveTo = (key: string) => {
     focusPending.current = true;
-    const i = index.get(key);
+    const i = layout.index.get(key);
     if (virtual && i !== undefined) {
       // Render the target before focusing it: place the viewport over it as scrolling there would.
       const top = offsets[i]!;
@@ -107,7 +111,7 @@ export function JobTree(props: JobTreeProps) {
   };
 
   const onKeyDown = (e: KeyboardEvent) => {
-    const action = keyAction(rows, active, e.key, index);
+    const action = keyAction(rows, active, e.key, layout.index);
     switch (action.kind) {
       case 'none':
         return;
@@ -138,10 +142,15 @@ export function JobTree(props: JobTreeProps) {
     end = Math.min(rows.length, rowAt(offsets, Math.max(0, view.top + view.height + OVERSCAN_PX)) + 1);
   }
   const rendered: number[] = [];
-  const activeIndex = active === undefined ? -1 : (index.get(active) ?? -1);
+  const activeIndex =
+    active === undefined ? -1 : active === rows[0]?.key ? 0 : (layout.index.get(active) ?? -1);
   if (activeIndex !== -1 && activeIndex < start) rendered.push(activeIndex);
   for (let i = start; i < end; i++) rendered.push(i);
   if (activeIndex >= end) rendered.push(activeIndex);
+
+  useLayoutEffect(() => {
+    props.onRowsShown?.(rendered.map((i) => rows[i]!.job));
+  });
 
   return (
     <div

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { needsDetail, unpackJobRows } from '../../src/jobRows';
 import type {
   BackendInfo,
   ConnectionAction,
@@ -17,6 +18,7 @@ import {
   matchesJob,
   normalizeQuery,
   patchLayout,
+  prepareSearch,
   resolveActive,
   STATUS_FILTERS,
   type StatusFilter,
@@ -28,8 +30,8 @@ export type JobsChannel = HostChannel<HostToJobsView, JobsViewToHost>;
 
 interface State {
   jobs: JobSummary[];
-  /** Index of each job id in `jobs`. */
-  pos: Map<string, number>;
+  /** Index of each job id in `jobs`; built by the first patch (a first paint does not need it). */
+  pos?: Map<string, number>;
   /** Set by a `jobsPatch`: `jobs` is `base` with `changed` replaced in place (the cheap path). */
   patch?: { base: JobSummary[]; changed: JobSummary[]; statusChanged: boolean };
   backend?: BackendInfo;
@@ -59,26 +61,31 @@ export const CLOCK_INTERVAL_MS = 30_000;
 
 /** The sidebar Jobs view. It renders only what the host pushes; it never polls. */
 export function JobsApp({ channel }: { channel: JobsChannel }) {
-  const [state, setState] = useState<State>({ jobs: [], pos: new Map(), trusted: true, loaded: false });
+  const [state, setState] = useState<State>({ jobs: [], trusted: true, loaded: false });
   const [ui, setUi] = useState<JobsUiState>(() => restoreUi(readPersisted<JobsUiState>(channel)));
   const [now, setNow] = useState(() => Date.now());
   const searchRef = useRef<HTMLInputElement>(null);
+  /** Listed jobs whose detail was asked for (`details`): the host answers with a `jobsPatch`. */
+  const detailAsked = useRef(new WeakSet<JobSummary>());
 
   const post = useHost(channel, (message) => {
     switch (message.type) {
-      case 'snapshot':
+      case 'snapshot': {
+        const jobs = unpackJobRows(message.rows);
         setState({
-          jobs: message.jobs,
-          pos: positions(message.jobs),
+          jobs,
           backend: message.backend,
           trusted: message.trusted,
           loaded: true,
         });
         setNow(Date.now());
         return;
-      case 'jobs':
-        setState((s) => ({ ...s, jobs: message.jobs, pos: positions(message.jobs), patch: undefined }));
+      }
+      case 'jobs': {
+        const jobs = unpackJobRows(message.rows);
+        setState((s) => ({ ...s, jobs, pos: undefined, patch: undefined }));
         return;
+      }
       case 'jobsPatch':
         setState((s) => applyPatch(s, message.jobs));
         return;
@@ -87,6 +94,7 @@ export function JobsApp({ channel }: { channel: JobsChannel }) {
         return;
     }
   });
+  useEffect(() => prepareSearchWhenIdle(state.jobs), [state.jobs]);
   useEffect(() => {
     const clock = setInterval(() => setNow(Date.now()), CLOCK_INTERVAL_MS);
     return () => clearInterval(clock);
@@ -204,6 +212,13 @@ export function JobsApp({ channel }: { channel: JobsChannel }) {
               onToggle={toggle}
               onOpenJob={(jobId) => post({ type: 'openJob', jobId })}
               onOpenCheckpoint={(jobId, step) => post({ type: 'openPlayground', jobId, step })}
+              onRowsShown={(shown) => {
+                // Each listed job is asked for once; a new list brings new objects, asked for anew.
+                const missing = shown.filter((j) => needsDetail(j) && !detailAsked.current.has(j));
+                if (missing.length === 0) return;
+                for (const j of missing) detailAsked.current.add(j);
+                post({ type: 'details', jobIds: missing.map((j) => j.id) });
+              }}
             />
           )}
         </>
@@ -225,6 +240,28 @@ function restoreUi(stored: Partial<JobsUiState> | undefined): JobsUiState {
   };
 }
 
+/** Search texts are computed this many jobs per idle slice. */
+const SEARCH_SLICE = 1000;
+
+/** Prepares every job's search text in idle slices; returns the cancel (a newer list replaces this one). */
+function prepareSearchWhenIdle(jobs: readonly JobSummary[]): () => void {
+  let from = 0;
+  let handle: number | undefined;
+  const idle = (fn: () => void) =>
+    typeof requestIdleCallback === 'function' ? requestIdleCallback(fn) : window.setTimeout(fn, 0);
+  const step = () => {
+    prepareSearch(jobs, from, from + SEARCH_SLICE);
+    from += SEARCH_SLICE;
+    handle = from < jobs.length ? idle(step) : undefined;
+  };
+  if (jobs.length > 0) handle = idle(step);
+  return () => {
+    if (handle === undefined) return;
+    if (typeof cancelIdleCallback === 'function') cancelIdleCallback(handle);
+    else clearTimeout(handle);
+  };
+}
+
 function positions(jobs: readonly JobSummary[]): Map<string, number> {
   return new Map(jobs.map((j, i) => [j.id, i]));
 }
@@ -232,13 +269,14 @@ function positions(jobs: readonly JobSummary[]): Map<string, number> {
 /** Replaces the patched jobs in place; a job the view does not know yet is appended. */
 function applyPatch(s: State, changed: JobSummary[]): State {
   const jobs = s.jobs.slice();
-  let pos = s.pos;
+  const known = s.pos ?? positions(s.jobs);
+  let pos = known;
   let inPlace = true;
   let statusChanged = false;
   for (const job of changed) {
     const i = pos.get(job.id);
     if (i === undefined) {
-      if (pos === s.pos) pos = new Map(pos);
+      if (pos === known) pos = new Map(pos);
       pos.set(job.id, jobs.length);
       jobs.push(job);
       inPlace = false;
@@ -258,6 +296,11 @@ interface Derived {
   expanded: ReadonlySet<string>;
   layout: TreeLayout;
   counts: Record<string, number>;
+  /**
+   * The layout with an empty search for these jobs, filter and expansion: clearing the search box
+   * (the last Backspace) returns to it without laying out every row again.
+   */
+  unsearched?: TreeLayout;
 }
 
 /**
@@ -282,6 +325,11 @@ function derive(
       }
     }
   }
+  const sameList = prev && prev.jobs === jobs && prev.filter === filter && prev.expanded === expanded;
+  const unsearched = sameList ? prev.unsearched : undefined;
+  if (query === '' && unsearched) {
+    return { jobs, query, filter, expanded, layout: unsearched, counts: prev!.counts, unsearched };
+  }
   const narrowing =
     prev &&
     prev.jobs === jobs &&
@@ -290,13 +338,15 @@ function derive(
     prev.query !== query;
   const candidates = narrowing ? shownJobs(prev.layout) : jobs;
   const filtered = candidates.filter((j) => matchesJob(j, query, filter));
+  const layout = layoutRows(visibleRows(filtered, expanded));
   return {
     jobs,
     query,
     filter,
     expanded,
-    layout: layoutRows(visibleRows(filtered, expanded)),
+    layout,
     counts: prev && prev.jobs === jobs ? prev.counts : countByStatus(jobs),
+    unsearched: query === '' ? layout : unsearched,
   };
 }
 

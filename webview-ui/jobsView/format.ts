@@ -1,3 +1,4 @@
+import { checkpointCount, hasSparkline } from '../../src/jobRows';
 import type { JobSummary } from '../../src/protocol';
 
 /** "just now", "5 min ago", "3 hr ago", "2 days ago"; older than 30 days: the date. */
@@ -34,7 +35,8 @@ export function jobTooltip(job: JobSummary): string {
   if (completed) lines.push(`Completed: ${completed}`);
   if (job.step != null) lines.push(`Step: ${job.step}${job.maxSteps ? ` / ${job.maxSteps}` : ''}`);
   if (job.lastLoss != null && Number.isFinite(job.lastLoss)) lines.push(`Loss: ${job.lastLoss.toFixed(4)}`);
-  if (job.checkpoints.length) lines.push(`Checkpoints: ${job.checkpoints.length}`);
+  const checkpoints = checkpointCount(job);
+  if (checkpoints) lines.push(`Checkpoints: ${checkpoints}`);
   if (job.error) lines.push(`Error: ${job.error}`);
   return lines.join('\n');
 }
@@ -48,10 +50,7 @@ export function progressPercent(job: JobSummary): number | undefined {
 
 /** Whether a job row shows its second line (progress bar, sparkline): it fixes the row's height. */
 export function hasMetrics(job: JobSummary): boolean {
-  if (progressPercent(job) !== undefined) return true;
-  let finite = 0;
-  for (const x of job.sparkline ?? []) if (Number.isFinite(x) && ++finite === 2) return true;
-  return false;
+  return progressPercent(job) !== undefined || hasSparkline(job);
 }
 
 /** Points for an SVG polyline in a `width`×`height` box (min–max scaled, non-finite values skipped). */

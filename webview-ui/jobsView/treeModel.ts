@@ -1,3 +1,4 @@
+import { checkpointCount } from '../../src/jobRows';
 import type { CheckpointSummary, JobSummary } from '../../src/protocol';
 import { hasMetrics } from './format';
 
@@ -38,6 +39,14 @@ function haystack(job: JobSummary): string {
   return h;
 }
 
+/**
+ * Computes the search text of `jobs[from..to)` ahead of the first keystroke (the view calls it in idle
+ * time after a new list arrives, a slice at a time), so typing only compares.
+ */
+export function prepareSearch(jobs: readonly JobSummary[], from: number, to: number): void {
+  for (let i = from; i < Math.min(to, jobs.length); i++) haystack(jobs[i]!);
+}
+
 /** Whether one job passes the search box (already trimmed and lower-cased) and the status chip. */
 export function matchesJob(job: JobSummary, query: string, filter: StatusFilter): boolean {
   if (filter !== 'all' && job.status !== filter) return false;
@@ -60,7 +69,7 @@ export function visibleRows(jobs: readonly JobSummary[], expanded: ReadonlySet<s
   const rows: TreeRow[] = [];
   jobs.forEach((job, i) => {
     const key = jobKey(job.id);
-    const expandable = job.checkpoints.length > 0;
+    const expandable = checkpointCount(job) > 0;
     const isOpen = expandable && expanded.has(job.id);
     rows.push({
       key,
@@ -111,13 +120,22 @@ export interface TreeLayout {
 }
 
 export function layoutRows(rows: TreeRow[]): TreeLayout {
-  const index = new Map<string, number>();
   const offsets = new Float64Array(rows.length + 1);
-  for (let i = 0; i < rows.length; i++) {
-    index.set(rows[i]!.key, i);
-    offsets[i + 1] = offsets[i]! + rowHeight(rows[i]!);
-  }
-  return { rows, index, offsets };
+  for (let i = 0; i < rows.length; i++) offsets[i + 1] = offsets[i]! + rowHeight(rows[i]!);
+  // The index by key is built when first read (keyboard, a restored selection, a live update): a
+  // first paint of 10,000 rows does not need it.
+  let index: Map<string, number> | undefined;
+  return {
+    rows,
+    offsets,
+    get index() {
+      if (!index) {
+        index = new Map();
+        for (let i = 0; i < rows.length; i++) index.set(rows[i]!.key, i);
+      }
+      return index;
+    },
+  };
 }
 
 /**
@@ -141,7 +159,7 @@ export function patchLayout(
       continue;
     }
     const old = layout.rows[i]!;
-    if (!matches || old.expanded || old.expandable !== job.checkpoints.length > 0) return undefined;
+    if (!matches || old.expanded || old.expandable !== checkpointCount(job) > 0) return undefined;
     if (hasMetrics(old.job) !== hasMetrics(job)) return undefined;
     rows ??= layout.rows.slice();
     rows[i] = { ...old, job };

@@ -6,7 +6,8 @@ import {
   type TrainingJob,
   WebviewChannel,
 } from '../../../src/core';
-import type { BackendInfo, HostToJobsView } from '../../../src/protocol';
+import { DETAIL_ROWS, needsDetail, unpackJobRows } from '../../../src/jobRows';
+import type { BackendInfo, HostToJobsView, JobSummary } from '../../../src/protocol';
 import {
   JobsViewFeed,
   jobSummaries,
@@ -110,8 +111,9 @@ describe('jobs view host: what it posts, from a real store and SSE server', () =
     if (snapshot?.type !== 'snapshot') return;
     assert.equal(snapshot.trusted, true);
     assert.deepEqual(snapshot.backend, backend);
-    assert.equal(snapshot.jobs.length, 1);
-    const row = snapshot.jobs[0];
+    const listedRows = unpackJobRows(snapshot.rows);
+    assert.equal(listedRows.length, 1);
+    const row = listedRows[0];
     assert.equal(row?.status, 'completed', 'the live status, merged into the listed one');
     assert.equal(row?.step, 40);
     assert.equal(row?.maxSteps, 40);
@@ -141,9 +143,9 @@ describe('jobs view host: what it posts, from a real store and SSE server', () =
       'the whole list is summarised for the snapshot and each list change only, never for live progress',
     );
     // What the view holds after applying the deltas in order.
-    let view = snapshot.jobs;
+    let view = listedRows;
     for (const m of deltas) {
-      if (m.type === 'jobs') view = m.jobs;
+      if (m.type === 'jobs') view = unpackJobRows(m.rows);
       else if (m.type === 'jobsPatch') view = view.map((j) => m.jobs.find((p) => p.id === j.id) ?? j);
     }
     assert.deepEqual(
@@ -167,7 +169,11 @@ describe('jobs view host: what it posts, from a real store and SSE server', () =
     channel.ready();
     assert.equal(posted.length, count + 1);
     const remount = posted.at(-1);
-    assert.deepEqual(remount?.type === 'snapshot' && remount.jobs.map((j) => j.id), ['c', 'b', 'a']);
+    assert.deepEqual(remount?.type === 'snapshot' && unpackJobRows(remount.rows).map((j) => j.id), [
+      'c',
+      'b',
+      'a',
+    ]);
     watchA.dispose();
     watchB.dispose();
     channel.dispose();
@@ -194,5 +200,53 @@ describe('jobs view host: which rows a change touches', () => {
     assert.deepEqual(mergeChanges(a, b), { jobIds: new Set(['a', 'b']) });
     assert.deepEqual(mergeChanges(a, {}), {});
     assert.deepEqual(mergeChanges({}, b), {});
+  });
+});
+
+describe('jobs view host: the detail of rows the view shows', () => {
+  const summary = (i: number): JobSummary => ({
+    id: `j${i}`,
+    name: 'poet',
+    label: `poet #${i}`,
+    status: 'completed',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    sparkline: [3, 2, 1],
+    checkpoints: [{ step: 10, savedAt: '2026-01-01T00:01:00.000Z', loss: 1 }],
+  });
+
+  it('sends the top rows whole and any other listed row whole when the view asks for it', () => {
+    const jobs = Array.from({ length: DETAIL_ROWS + 10 }, (_, i) => summary(i));
+    const posted: HostToJobsView[] = [];
+    let feed: JobsViewFeed | undefined;
+    const channel = new WebviewChannel<HostToJobsView>({
+      name: 'the test jobs view',
+      post: (m) => {
+        posted.push(m);
+        return true;
+      },
+      snapshot: () => feed?.snapshot(),
+    });
+    feed = new JobsViewFeed(
+      {
+        jobs: () => jobs,
+        job: (id) => jobs.find((j) => j.id === id),
+        backend: () => ({ kind: 'local', label: 'Local backend' }),
+      },
+      () => true,
+      channel,
+    );
+    channel.attach();
+    channel.ready();
+    const snapshot = posted[0];
+    assert.ok(snapshot?.type === 'snapshot');
+    const listed = unpackJobRows(snapshot.rows);
+    assert.deepEqual(
+      listed.map((j) => needsDetail(j)),
+      jobs.map((_, i) => i >= DETAIL_ROWS),
+    );
+    const last = `j${DETAIL_ROWS + 9}`;
+    feed.details([last, 'not-listed']);
+    assert.deepEqual(posted.slice(1), [{ type: 'jobsPatch', jobs: [jobs.at(-1)] }]);
+    channel.dispose();
   });
 });
