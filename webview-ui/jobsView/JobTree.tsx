@@ -1,7 +1,14 @@
 import { Component } from 'preact';
 import { useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { JobSummary } from '../../src/protocol';
-import { hasMetrics, jobTooltip, progressPercent, relativeTime, sparklinePoints } from './format';
+import {
+  hasMetrics,
+  jobTooltip,
+  localDateTime,
+  progressPercent,
+  relativeTime,
+  sparklinePoints,
+} from './format';
 import { Chevron, PlaygroundIcon, StatusIcon } from './icons';
 import { keyAction, resolveActive, rowAt, type TreeLayout, type TreeRow } from './treeModel';
 
@@ -20,8 +27,11 @@ export interface JobTreeProps {
 
 /** Up to this many rows are all rendered; past it only the rows in view (plus overscan) are. */
 export const VIRTUALIZE_ABOVE = 100;
-/** Rows within this many px above and below the viewport are rendered too (smooth scrolling). */
-const OVERSCAN_PX = 600;
+/**
+ * Rows within this many px above and below the viewport are rendered too, so a scroll does not show
+ * a blank edge before the next frame; each rendered row costs every keystroke that re-filters.
+ */
+const OVERSCAN_PX = 200;
 
 /** What the row components call back; one stable object, so a memoized row re-renders only on its data. */
 interface RowActions {
@@ -272,7 +282,7 @@ function treeItem({ row, selected, now, top, height, actions }: TreeItemProps) {
       tabIndex={selected ? 0 : -1}
       {...common}
       class={`row checkpoint-row${selected ? ' selected' : ''}`}
-      title={`${row.job.label} · step ${c.step}\nSaved: ${new Date(c.savedAt).toLocaleString()}${
+      title={`${row.job.label} · step ${c.step}\nSaved: ${localDateTime(new Date(c.savedAt))}${
         c.loss != null ? `\nLoss: ${c.loss.toFixed(4)}` : ''
       }\nEnter: Try in Playground`}
       data-vscode-context={JSON.stringify({

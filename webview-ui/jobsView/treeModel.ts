@@ -65,23 +65,39 @@ export function filterJobs(jobs: readonly JobSummary[], search: string, filter: 
   return jobs.filter((j) => matchesJob(j, q, filter));
 }
 
+/**
+ * A job's row. A class whose key is made when first read: a list of 10,000 jobs makes 10,000 of these
+ * per layout, and only the rendered ones (and the index, when needed) read their key.
+ */
+class JobTreeRow implements TreeRow {
+  readonly kind = 'job';
+  readonly level = 1;
+  private madeKey: string | undefined;
+
+  constructor(
+    readonly job: JobSummary,
+    readonly expandable: boolean,
+    readonly expanded: boolean,
+    readonly posInSet: number,
+    readonly setSize: number,
+  ) {}
+
+  get key(): string {
+    this.madeKey ??= jobKey(this.job.id);
+    return this.madeKey;
+  }
+}
+
 export function visibleRows(jobs: readonly JobSummary[], expanded: ReadonlySet<string>): TreeRow[] {
   const rows: TreeRow[] = [];
+  const anyExpanded = expanded.size > 0;
   jobs.forEach((job, i) => {
-    const key = jobKey(job.id);
     const expandable = checkpointCount(job) > 0;
-    const isOpen = expandable && expanded.has(job.id);
-    rows.push({
-      key,
-      kind: 'job',
-      level: 1,
-      job,
-      expandable,
-      expanded: isOpen,
-      posInSet: i + 1,
-      setSize: jobs.length,
-    });
+    const isOpen = expandable && anyExpanded && expanded.has(job.id);
+    const row = new JobTreeRow(job, expandable, isOpen, i + 1, jobs.length);
+    rows.push(row);
     if (isOpen) {
+      const key = row.key;
       job.checkpoints.forEach((checkpoint, c) => {
         rows.push({
           key: checkpointKey(job.id, checkpoint.step),
@@ -162,7 +178,7 @@ export function patchLayout(
     if (!matches || old.expanded || old.expandable !== checkpointCount(job) > 0) return undefined;
     if (hasMetrics(old.job) !== hasMetrics(job)) return undefined;
     rows ??= layout.rows.slice();
-    rows[i] = { ...old, job };
+    rows[i] = new JobTreeRow(job, old.expandable, old.expanded, old.posInSet, old.setSize);
   }
   return rows ? { ...layout, rows } : layout;
 }
