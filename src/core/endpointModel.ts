@@ -153,19 +153,21 @@ export function keySummary(k: DeploymentKey): EndpointKeySummary {
   };
 }
 
+/** What `targetOptions` reads: the connection's job store has it all. */
+export interface TargetSource {
+  jobs(): readonly Pick<TrainingJob, 'id' | 'name' | 'status'>[];
+  checkpoints(jobId: string): readonly { step: number }[];
+  runLabel(jobId: string): string | undefined;
+}
+
 /**
  * What can be deployed: every completed job's final adapter and its checkpoints (newest step first),
  * checkpoints of other jobs that saved some, then the base models.
  */
-export function targetOptions(
-  jobs: readonly Pick<TrainingJob, 'id' | 'name' | 'status'>[],
-  checkpoints: (jobId: string) => readonly { step: number }[],
-  baseModels: readonly string[],
-  runLabel: (jobId: string) => string | undefined = () => undefined,
-): TargetOption[] {
+export function targetOptions(source: TargetSource, baseModels: readonly string[]): TargetOption[] {
   const options: TargetOption[] = [];
-  for (const job of jobs) {
-    const name = runLabel(job.id) ?? job.name;
+  for (const job of source.jobs()) {
+    const name = source.runLabel(job.id) ?? job.name;
     if (job.status === 'completed') {
       options.push({
         target: { kind: 'adapter', adapter: { kind: 'final', jobId: job.id } },
@@ -173,7 +175,7 @@ export function targetOptions(
         group: name,
       });
     }
-    for (const c of [...checkpoints(job.id)].sort((a, b) => b.step - a.step)) {
+    for (const c of [...source.checkpoints(job.id)].sort((a, b) => b.step - a.step)) {
       options.push({
         target: { kind: 'adapter', adapter: { kind: 'checkpoint', jobId: job.id, step: c.step } },
         label: `${name} · step ${c.step}`,

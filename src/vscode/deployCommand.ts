@@ -98,13 +98,7 @@ async function pickTarget(
   // Checkpoints are known from job event streams: open them for the recent jobs while picking.
   for (const job of store.jobs().slice(0, WATCHED_JOBS)) disposables.add(store.watch(job.id));
   const render = () => {
-    const jobs = store.jobs();
-    const options = targetOptions(
-      jobs,
-      (id) => store.checkpoints(id),
-      BASE_MODELS,
-      (id) => store.runLabel(id),
-    );
+    const options = targetOptions(store, BASE_MODELS);
     const items: Item[] = [];
     let group: string | undefined;
     for (const o of options) {

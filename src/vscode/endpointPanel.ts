@@ -251,14 +251,7 @@ export class EndpointPanel extends WebviewHost<EndpointPanelToHost, HostToEndpoi
 
   private targets() {
     const store = this.session.connection?.store;
-    return store
-      ? targetOptions(
-          store.jobs(),
-          (id) => store.checkpoints(id),
-          BASE_MODELS,
-          (id) => store.runLabel(id),
-        )
-      : [];
+    return store ? targetOptions(store, BASE_MODELS) : [];
   }
 
   private postTargets(): void {

@@ -70,6 +70,22 @@ describe('shared local backend: discovery, start lock, idle exit, builds', funct
     });
   };
 
+  /** A backend started for `o`, and a job on it that trains until cancelled, running. */
+  async function startLongJob(o: SharedBackendOptions) {
+    const project = mkdtempSync(path.join(tmpdir(), 'arkor-shared-project-'));
+    roots.push(project);
+    copyFileSync(path.join(FIXTURES, 'pirate-chat.jsonl'), path.join(project, 'train.jsonl'));
+    const started = await start(o);
+    const api = client(o);
+    const scope = await api.localProject(project);
+    const job = await api.createJob(scope, {
+      name: 'long',
+      config: { model: 'm', datasetSource: { type: 'blob', url: 'train.jsonl' }, maxSteps: 100_000 },
+    });
+    await waitFor(async () => (await api.getJob(scope, job.id)).job.status === 'running', 60_000, 'running');
+    return { started, api, scope, job };
+  }
+
   it('two windows starting at once end with one backend, named in an owner-only file', async () => {
     const o = world();
     const starter = path.join(REPO, 'test/unit/helpers/startSharedBackend.ts');
@@ -149,17 +165,12 @@ describe('shared local backend: discovery, start lock, idle exit, builds', funct
 
   it('exits when idle, never while a job runs, and removes its discovery file', async () => {
     const o = world({ idleExitSeconds: 2 });
-    const project = mkdtempSync(path.join(tmpdir(), 'arkor-shared-project-'));
-    roots.push(project);
-    copyFileSync(path.join(FIXTURES, 'pirate-chat.jsonl'), path.join(project, 'train.jsonl'));
-    const { record } = await start(o);
-    const api = client(o);
-    const scope = await api.localProject(project);
-    const job = await api.createJob(scope, {
-      name: 'long',
-      config: { model: 'm', datasetSource: { type: 'blob', url: 'train.jsonl' }, maxSteps: 100_000 },
-    });
-    await waitFor(async () => (await api.getJob(scope, job.id)).job.status === 'running', 60_000, 'running');
+    const {
+      started: { record },
+      api,
+      scope,
+      job,
+    } = await startLongJob(o);
     // No request for twice the idle time: the running job keeps it up.
     await sleep(4500);
     assert.ok(processAlive(record.pid), 'a backend with a running job does not idle out');
@@ -173,17 +184,7 @@ describe('shared local backend: discovery, start lock, idle exit, builds', funct
 
   it('a backend of an older build still training is used until its job ends, never beside a new one', async () => {
     const o = world();
-    const project = mkdtempSync(path.join(tmpdir(), 'arkor-shared-project-'));
-    roots.push(project);
-    copyFileSync(path.join(FIXTURES, 'pirate-chat.jsonl'), path.join(project, 'train.jsonl'));
-    const old = await start(o);
-    const api = client(o);
-    const scope = await api.localProject(project);
-    const job = await api.createJob(scope, {
-      name: 'long',
-      config: { model: 'm', datasetSource: { type: 'blob', url: 'train.jsonl' }, maxSteps: 100_000 },
-    });
-    await waitFor(async () => (await api.getJob(scope, job.id)).job.status === 'running', 60_000, 'running');
+    const { started: old, api, scope, job } = await startLongJob(o);
     const update = { ...o, buildId: '0.2.0+bbbb', builtAt: 2000 };
     const during = await start(update);
     assert.equal(during.started, false, 'no second backend on the same data while the old one trains');

@@ -83,12 +83,15 @@ describe('endpoint model (Deploy input and the rows the views show)', () => {
 
   it('offers completed jobs’ final adapters, checkpoints newest first, then base models', () => {
     const options = targetOptions(
-      [
-        { id: 'a', name: 'done', status: 'completed' },
-        { id: 'b', name: 'live', status: 'running' },
-        { id: 'c', name: 'broken', status: 'failed' },
-      ],
-      (id) => (id === 'a' ? [{ step: 10 }, { step: 30 }] : id === 'b' ? [{ step: 5 }] : []),
+      {
+        jobs: () => [
+          { id: 'a', name: 'done', status: 'completed' },
+          { id: 'b', name: 'live', status: 'running' },
+          { id: 'c', name: 'broken', status: 'failed' },
+        ],
+        checkpoints: (id) => (id === 'a' ? [{ step: 10 }, { step: 30 }] : id === 'b' ? [{ step: 5 }] : []),
+        runLabel: () => undefined,
+      },
       ['unsloth/gemma-4-E4B-it'],
     );
     assert.deepEqual(
@@ -115,10 +118,12 @@ describe('endpoint model (Deploy input and the rows the views show)', () => {
       label: 'captain-speak #2',
     });
     const options = targetOptions(
-      [{ id: 'job-12345678-x', name: 'captain-speak', status: 'completed' }],
-      () => [{ step: 20 }],
+      {
+        jobs: () => [{ id: 'job-12345678-x', name: 'captain-speak', status: 'completed' }],
+        checkpoints: () => [{ step: 20 }],
+        runLabel: store.runLabel,
+      },
       [],
-      store.runLabel,
     );
     assert.deepEqual(
       options.map((o) => [o.label, o.group]),

@@ -1,23 +1,12 @@
 import type { JobStore } from '../../../src/core';
-import { WebviewChannel } from '../../../src/core';
 import type { HostToJobPanel } from '../../../src/protocol';
 import { JobPanelFeed } from '../../../src/vscode/jobPanelFeed';
+import { recordingChannel } from './recordingChannel';
 
 /** A job panel as the host builds it: channel + feed, posting into an array instead of a webview. */
 export function openPanel(store: JobStore, jobId: string) {
-  const posted: HostToJobPanel[] = [];
   let feed: JobPanelFeed | undefined;
-  const channel = new WebviewChannel<HostToJobPanel>({
-    name: 'a test job panel',
-    post: (m) => {
-      posted.push(m);
-      return true;
-    },
-    snapshot: () => feed?.snapshot(),
-    onError: (error) => {
-      throw error;
-    },
-  });
+  const { channel, posted } = recordingChannel<HostToJobPanel>('a test job panel', () => feed?.snapshot());
   feed = new JobPanelFeed(jobId, () => store, channel);
   const subscription = store.onDidChange((change) => feed?.onStoreChange(change));
   channel.attach();

@@ -1,11 +1,5 @@
 import assert from 'node:assert/strict';
-import {
-  ArkorApiClient,
-  clientJobSource,
-  JobStore,
-  type TrainingJob,
-  WebviewChannel,
-} from '../../../src/core';
+import { ArkorApiClient, clientJobSource, JobStore, type TrainingJob } from '../../../src/core';
 import { DETAIL_ROWS, needsDetail, unpackJobRows } from '../../../src/jobRows';
 import type { BackendInfo, HostToJobsView, JobSummary } from '../../../src/protocol';
 import {
@@ -16,6 +10,7 @@ import {
   rowsTouched,
   runningJobs,
 } from '../../../src/vscode/jobsViewFeed';
+import { recordingChannel } from '../helpers/recordingChannel';
 import { jobReplay, lossAt, scriptedSse, TestServer, waitFor } from '../helpers/testServer';
 
 /**
@@ -66,16 +61,10 @@ describe('jobs view host: what it posts, from a real store and SSE server', () =
     await store.refresh();
 
     const backend: BackendInfo = { kind: 'local', label: 'Local backend · 127.0.0.1' };
-    const posted: HostToJobsView[] = [];
     let feed: JobsViewFeed | undefined;
-    const channel = new WebviewChannel<HostToJobsView>({
-      name: 'the test jobs view',
-      post: (m) => {
-        posted.push(m);
-        return true;
-      },
-      snapshot: () => feed?.snapshot(),
-    });
+    const { channel, posted } = recordingChannel<HostToJobsView>('the test jobs view', () =>
+      feed?.snapshot(),
+    );
     // How often the whole list is summarised: a live update must not (it costs O(jobs)).
     let listBuilds = 0;
     feed = new JobsViewFeed(
@@ -216,16 +205,10 @@ describe('jobs view host: the detail of rows the view shows', () => {
 
   it('sends the top rows whole and any other listed row whole when the view asks for it', () => {
     const jobs = Array.from({ length: DETAIL_ROWS + 10 }, (_, i) => summary(i));
-    const posted: HostToJobsView[] = [];
     let feed: JobsViewFeed | undefined;
-    const channel = new WebviewChannel<HostToJobsView>({
-      name: 'the test jobs view',
-      post: (m) => {
-        posted.push(m);
-        return true;
-      },
-      snapshot: () => feed?.snapshot(),
-    });
+    const { channel, posted } = recordingChannel<HostToJobsView>('the test jobs view', () =>
+      feed?.snapshot(),
+    );
     feed = new JobsViewFeed(
       {
         jobs: () => jobs,
