@@ -206,6 +206,19 @@ describe('Jobs view with hundreds of jobs (local backend)', function () {
       Math.min(...away) > total / 2,
       `apart from the tab stop, only rows near the end: ${away.join(',')}`,
     );
+    // The list came with whole rows for its top only: a row scrolled into view asks the host for
+    // the rest (model, dataset and times in its tooltip, sparkline, checkpoints), which arrives.
+    const lastKey = w.visible.at(-1)!.key;
+    const tooltip = await waitFor(
+      () =>
+        evalInWebview<string | null>(
+          'jobs',
+          `const t = document.querySelector('[data-key="${lastKey}"]')?.getAttribute('title') ?? '';
+           return /Model: /.test(t) ? t : null;`,
+        ),
+      'the detail of the last row to arrive from the host',
+    );
+    assert.match(tooltip, /Model: unsloth\/gemma-4-E4B-it/);
     await screenshot('90-jobs-tree-many-scrolled-to-end', 'jobs');
     await scrollJobs(0);
   });
