@@ -9,7 +9,8 @@
  *                 render + layout; the host's packing is timed apart and printed
  *   keystroke     one character typed into / deleted from the search box, from half a second after the
  *                 first paint (a user's first key; the view prepares search in that idle time):
- *                 filter + render + layout
+ *                 filter + render + layout; rows it brings into view without their detail ask the
+ *                 host for it, whose answer (a jobsPatch of those rows) is timed apart
  *   live update   one running job's progress: host message + render + layout; at 10 events/s the
  *                 view spends 10x this per second. Compared at 10 and at N jobs (the ratio).
  * Baseline in the same run: the view before windowing (bench/naiveJobs: every row in the DOM, no
@@ -68,6 +69,8 @@ async function measure(browser, dir, variant, jobs, runs, updates) {
     liveMax: Math.min(...results.map((r) => Math.max(...r.live))),
     domRows: results[0].domRows,
     pack: Math.min(...results.map((r) => r.pack)),
+    detailMax: Math.min(...results.map((r) => Math.max(0, ...(r.details ?? [])))),
+    detailCount: results[0].details?.length ?? 0,
   };
 }
 
@@ -97,6 +100,8 @@ async function main() {
         live: best('live'),
         liveMax: best('liveMax'),
         pack: best('pack'),
+        detailMax: best('detailMax'),
+        detailCount: rs[0].detailCount,
       };
     }
     const f = (x, d = 2) => x.toFixed(d);
@@ -123,6 +128,9 @@ async function main() {
     const naiveRatio = naive.live / out['naive 10'].live;
     console.log(
       `extension host, packing the list for the snapshot (not in the view's figures): ${f(out[`app ${N}`].pack, 1)} ms at ${N} jobs`,
+    );
+    console.log(
+      `rows' detail arriving after a keystroke (the host's jobsPatch, a later task): ${out[`app ${N}`].detailCount} times, max ${f(out[`app ${N}`].detailMax)} ms`,
     );
     console.log(`live update cost, ${N} vs 10 jobs: app ${f(appRatio)}x, naive ${f(naiveRatio)}x`);
     console.log(

@@ -432,6 +432,26 @@ describe('jobs tree: many jobs (windowed)', function () {
     assert.equal(focused().dataset.key, 'job:m499');
   });
 
+  it('a live update during a search still shows when the search is cleared', async () => {
+    const jobs = many(500);
+    jobs[3] = { ...jobs[3]!, status: 'running', step: 10, maxSteps: 100 };
+    const { view, host } = await mount(jobs);
+    const search = (value: string) =>
+      act(() => {
+        fireEvent.input(view.getByLabelText('Search jobs by name or ID'), { target: { value } });
+      });
+    const progress = () =>
+      view.container.querySelector('[data-key="job:m3"] [role="progressbar"]')?.getAttribute('aria-valuenow');
+    await search('run-4');
+    await act(() => host.send({ type: 'jobsPatch', jobs: [{ ...jobs[3]!, step: 70 }] }));
+    await search('');
+    assert.equal(progress(), '70');
+    await act(() => host.send({ type: 'jobsPatch', jobs: [{ ...jobs[3]!, step: 80 }] }));
+    assert.equal(progress(), '80');
+    await search('run-3');
+    assert.equal(progress(), '80');
+  });
+
   it('asks the host for the detail of the rows it shows beyond the top, once, and shows it', async () => {
     const jobs = many(500);
     jobs[499] = {

@@ -30,10 +30,14 @@ export type JobsChannel = HostChannel<HostToJobsView, JobsViewToHost>;
 
 interface State {
   jobs: JobSummary[];
+  /** The list as the host last sent it whole (a patch changes `jobs`, not this). */
+  list: JobSummary[];
   /** Index of each job id in `jobs`; built by the first patch (a first paint does not need it). */
   pos?: Map<string, number>;
-  /** Set by a `jobsPatch`: `jobs` is `base` with `changed` replaced in place (the cheap path). */
-  patch?: { base: JobSummary[]; changed: JobSummary[]; statusChanged: boolean };
+  /** Bumped whenever `jobs` changes, in place (a patch) or not. */
+  rev: number;
+  /** Set by a `jobsPatch`: `jobs` at `fromRev` with `changed` replaced in place (the cheap path). */
+  patch?: { fromRev: number; changed: JobSummary[]; statusChanged: boolean };
   backend?: BackendInfo;
   trusted: boolean;
   loaded: boolean;
@@ -61,7 +65,7 @@ export const CLOCK_INTERVAL_MS = 30_000;
 
 /** The sidebar Jobs view. It renders only what the host pushes; it never polls. */
 export function JobsApp({ channel }: { channel: JobsChannel }) {
-  const [state, setState] = useState<State>({ jobs: [], trusted: true, loaded: false });
+  const [state, setState] = useState<State>({ jobs: [], list: [], rev: 0, trusted: true, loaded: false });
   const [ui, setUi] = useState<JobsUiState>(() => restoreUi(readPersisted<JobsUiState>(channel)));
   const [now, setNow] = useState(() => Date.now());
   const searchRef = useRef<HTMLInputElement>(null);
@@ -74,6 +78,8 @@ export function JobsApp({ channel }: { channel: JobsChannel }) {
         const jobs = unpackJobRows(message.rows);
         setState({
           jobs,
+          list: jobs,
+          rev: 0,
           backend: message.backend,
           trusted: message.trusted,
           loaded: true,
@@ -83,7 +89,7 @@ export function JobsApp({ channel }: { channel: JobsChannel }) {
       }
       case 'jobs': {
         const jobs = unpackJobRows(message.rows);
-        setState((s) => ({ ...s, jobs, pos: undefined, patch: undefined }));
+        setState((s) => ({ ...s, jobs, list: jobs, rev: s.rev + 1, pos: undefined, patch: undefined }));
         return;
       }
       case 'jobsPatch':
@@ -94,7 +100,8 @@ export function JobsApp({ channel }: { channel: JobsChannel }) {
         return;
     }
   });
-  useEffect(() => prepareSearchWhenIdle(state.jobs), [state.jobs]);
+  // A new list's search texts are prepared when idle; a patched job's, when a search reads it.
+  useEffect(() => prepareSearchWhenIdle(state.list), [state.list]);
   useEffect(() => {
     const clock = setInterval(() => setNow(Date.now()), CLOCK_INTERVAL_MS);
     return () => clearInterval(clock);
@@ -266,31 +273,38 @@ function positions(jobs: readonly JobSummary[]): Map<string, number> {
   return new Map(jobs.map((j, i) => [j.id, i]));
 }
 
-/** Replaces the patched jobs in place; a job the view does not know yet is appended. */
+/**
+ * Replaces the patched jobs in place in `s.jobs` (a live update must not copy 10,000 entries) and
+ * bumps `rev`; a job the view does not know yet makes a new, longer list instead.
+ */
 function applyPatch(s: State, changed: JobSummary[]): State {
-  const jobs = s.jobs.slice();
-  const known = s.pos ?? positions(s.jobs);
-  let pos = known;
-  let inPlace = true;
+  const pos = s.pos ?? positions(s.jobs);
+  if (changed.some((job) => !pos.has(job.id))) {
+    const jobs = s.jobs.slice();
+    const grown = new Map(pos);
+    for (const job of changed) {
+      const i = grown.get(job.id);
+      if (i === undefined) {
+        grown.set(job.id, jobs.length);
+        jobs.push(job);
+      } else jobs[i] = job;
+    }
+    return { ...s, jobs, pos: grown, rev: s.rev + 1, patch: undefined };
+  }
   let statusChanged = false;
   for (const job of changed) {
-    const i = pos.get(job.id);
-    if (i === undefined) {
-      if (pos === known) pos = new Map(pos);
-      pos.set(job.id, jobs.length);
-      jobs.push(job);
-      inPlace = false;
-      continue;
-    }
-    if (jobs[i]!.status !== job.status) statusChanged = true;
-    jobs[i] = job;
+    const i = pos.get(job.id)!;
+    if (s.jobs[i]!.status !== job.status) statusChanged = true;
+    s.jobs[i] = job;
   }
-  return { ...s, jobs, pos, patch: inPlace ? { base: s.jobs, changed, statusChanged } : undefined };
+  return { ...s, pos, rev: s.rev + 1, patch: { fromRev: s.rev, changed, statusChanged } };
 }
 
 /** What the tree renders, derived from the jobs and the filters; kept between renders to be patched. */
 interface Derived {
   jobs: JobSummary[];
+  /** `State.rev` these were derived at (`jobs` may have changed in place since). */
+  rev: number;
   query: string;
   filter: StatusFilter;
   expanded: ReadonlySet<string>;
@@ -314,38 +328,38 @@ function derive(
   filter: StatusFilter,
   expanded: ReadonlySet<string>,
 ): Derived {
-  const { jobs, patch } = state;
+  const { jobs, rev, patch } = state;
+  const sameJobs = prev !== undefined && prev.jobs === jobs && prev.rev === rev;
   if (prev && prev.query === query && prev.filter === filter && prev.expanded === expanded) {
-    if (prev.jobs === jobs) return prev;
-    if (patch && patch.base === prev.jobs) {
+    if (sameJobs) return prev;
+    if (patch && prev.jobs === jobs && patch.fromRev === prev.rev) {
       const layout = patchLayout(prev.layout, patch.changed, query, filter);
       if (layout) {
         const counts = patch.statusChanged ? countByStatus(jobs) : prev.counts;
-        return { jobs, query, filter, expanded, layout, counts };
+        // The unsearched layout is this one when the search is empty; otherwise its rows are stale.
+        const unsearched = query === '' ? layout : undefined;
+        return { jobs, rev, query, filter, expanded, layout, counts, unsearched };
       }
     }
   }
-  const sameList = prev && prev.jobs === jobs && prev.filter === filter && prev.expanded === expanded;
-  const unsearched = sameList ? prev.unsearched : undefined;
+  const sameView = sameJobs && prev.filter === filter && prev.expanded === expanded;
+  const unsearched = sameView ? prev.unsearched : undefined;
   if (query === '' && unsearched) {
-    return { jobs, query, filter, expanded, layout: unsearched, counts: prev!.counts, unsearched };
+    return { jobs, rev, query, filter, expanded, layout: unsearched, counts: prev!.counts, unsearched };
   }
   const narrowing =
-    prev &&
-    prev.jobs === jobs &&
-    prev.filter === filter &&
-    query.startsWith(prev.query) &&
-    prev.query !== query;
+    sameJobs && prev.filter === filter && query.startsWith(prev.query) && prev.query !== query;
   const candidates = narrowing ? shownJobs(prev.layout) : jobs;
   const filtered = candidates.filter((j) => matchesJob(j, query, filter));
   const layout = layoutRows(visibleRows(filtered, expanded));
   return {
     jobs,
+    rev,
     query,
     filter,
     expanded,
     layout,
-    counts: prev && prev.jobs === jobs ? prev.counts : countByStatus(jobs),
+    counts: sameJobs ? prev.counts : countByStatus(jobs),
     unsearched: query === '' ? layout : unsearched,
   };
 }

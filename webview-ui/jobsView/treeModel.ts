@@ -128,37 +128,46 @@ export function rowHeight(row: TreeRow): number {
   return row.kind === 'job' && hasMetrics(row.job) ? METRICS_ROW_HEIGHT : ROW_HEIGHT;
 }
 
-/** The visible rows, where each sits (`offsets[i]` is row i's top; `offsets[n]` the total height), by key. */
-export interface TreeLayout {
-  rows: TreeRow[];
-  index: ReadonlyMap<string, number>;
-  offsets: Float64Array;
+/**
+ * The visible rows, where each sits (`offsets[i]` is row i's top; `offsets[n]` the total height), and
+ * their index by key, built when first read (keyboard, a restored selection, a live update): a first
+ * paint of 10,000 rows does not need it.
+ */
+export class TreeLayout {
+  constructor(
+    readonly rows: TreeRow[],
+    readonly offsets: Float64Array,
+    private readonly indexCache: { map?: Map<string, number> } = {},
+  ) {}
+
+  get index(): ReadonlyMap<string, number> {
+    if (!this.indexCache.map) {
+      const map = new Map<string, number>();
+      for (let i = 0; i < this.rows.length; i++) map.set(this.rows[i]!.key, i);
+      this.indexCache.map = map;
+    }
+    return this.indexCache.map;
+  }
+
+  /** A new layout object over the same rows, after some were replaced in place (same keys). */
+  renewed(): TreeLayout {
+    return new TreeLayout(this.rows, this.offsets, this.indexCache);
+  }
 }
 
 export function layoutRows(rows: TreeRow[]): TreeLayout {
   const offsets = new Float64Array(rows.length + 1);
   for (let i = 0; i < rows.length; i++) offsets[i + 1] = offsets[i]! + rowHeight(rows[i]!);
-  // The index by key is built when first read (keyboard, a restored selection, a live update): a
-  // first paint of 10,000 rows does not need it.
-  let index: Map<string, number> | undefined;
-  return {
-    rows,
-    offsets,
-    get index() {
-      if (!index) {
-        index = new Map();
-        for (let i = 0; i < rows.length; i++) index.set(rows[i]!.key, i);
-      }
-      return index;
-    },
-  };
+  return new TreeLayout(rows, offsets);
 }
 
 /**
  * The layout after `changed` jobs were updated in place (same ids, same order), or undefined when the
  * update moves rows (a job starts or stops matching, gains its first checkpoint, changes height, or
  * shows its checkpoints) and the caller must lay the tree out again. Costs O(changed jobs), not
- * O(jobs): a live update of one running job replaces one row object, so one row re-renders.
+ * O(jobs): the changed rows are replaced in `layout.rows` itself (no copy of 10,000 rows per live
+ * update) and the result is a new layout object over the same rows, so the tree re-renders and only
+ * the replaced row objects render again. The layout passed in must not be used after.
  */
 export function patchLayout(
   layout: TreeLayout,
@@ -166,7 +175,7 @@ export function patchLayout(
   query: string,
   filter: StatusFilter,
 ): TreeLayout | undefined {
-  let rows: TreeRow[] | undefined;
+  const updates: [number, JobSummary][] = [];
   for (const job of changed) {
     const i = layout.index.get(jobKey(job.id));
     const matches = matchesJob(job, query, filter);
@@ -177,10 +186,14 @@ export function patchLayout(
     const old = layout.rows[i]!;
     if (!matches || old.expanded || old.expandable !== checkpointCount(job) > 0) return undefined;
     if (hasMetrics(old.job) !== hasMetrics(job)) return undefined;
-    rows ??= layout.rows.slice();
-    rows[i] = new JobTreeRow(job, old.expandable, old.expanded, old.posInSet, old.setSize);
+    updates.push([i, job]);
   }
-  return rows ? { ...layout, rows } : layout;
+  if (updates.length === 0) return layout;
+  for (const [i, job] of updates) {
+    const old = layout.rows[i]!;
+    layout.rows[i] = new JobTreeRow(job, old.expandable, old.expanded, old.posInSet, old.setSize);
+  }
+  return layout.renewed();
 }
 
 /** Index of the row at `y` px from the tree's top (binary search over the offsets). */
