@@ -6,6 +6,18 @@
  * value. A panel opening on a million rows draws these at once while every row follows in chunks.
  */
 
+/**
+ * A job with more metric rows than `minRows` gets an overview snapshot, its rows following in chunks
+ * of `chunkRows` (JobPanelFeed; see `overview` in protocol.ts): cloning a million rows (28 MB) before the first
+ * paint costs the webview most of a second, a 2,048-bucket overview a few milliseconds. A chunk is
+ * 1.8 MB, a short task for the webview to take in.
+ */
+export const PROGRESSIVE_SNAPSHOT = {
+  minRows: 100_000,
+  chunkRows: 65_536,
+  overview: { buckets: 2048, evalCap: 10_000, tail: 64 } satisfies OverviewOptions,
+};
+
 export interface OverviewColumns {
   step: ArrayLike<number>;
   loss: ArrayLike<number>;

@@ -365,6 +365,9 @@ export class JobPanel extends WebviewHost<JobPanelToHost, HostToJobPanel> {
       case 'pin':
         this.preview = false;
         return;
+      case 'moreRows':
+        this.feed.moreRows();
+        return;
       case 'saveCsv': {
         const name = this.session.connection?.store.runLabel(this.jobId) ?? this.jobId;
         const target = await vscode.window.showSaveDialog({

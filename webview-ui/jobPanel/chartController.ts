@@ -32,7 +32,6 @@ const COST_SAMPLES = 5;
  * header stats) run in that flush.
  */
 export class ChartController {
-  readonly store: MetricStore;
   /** Frames that delivered data to listeners (exposed for tests and the benchmark). */
   updates = 0;
   /** A data frame's typical main-thread cost in ms (see COST_SAMPLES; undefined before the first). */
@@ -50,6 +49,14 @@ export class ChartController {
   private dataTimer: unknown;
   /** The pending frame was asked for by something other than new data (its cost is not a data frame's). */
   private otherFrame = false;
+  /** What the chart draws: every row, or while `pending` loads, an overview of them. */
+  private current: MetricStore;
+  private smoothing: number;
+  /** A long run's rows loading (an overview snapshot): where they go, and how many there are. */
+  private pending: { store: MetricStore; rows: number } | undefined;
+  /** The next frame asks for the next chunk of `pending`'s rows (after drawing what came). */
+  private rowsWanted = false;
+  private readonly requestRows: () => void;
 
   constructor(
     options: {
@@ -62,9 +69,13 @@ export class ChartController {
       clearTimer?: (timer: unknown) => void;
       /** Runs `cb` after the current frame has been painted (default: a MessageChannel task). */
       afterFrame?: (cb: () => void) => void;
+      /** Asks the host for the next chunk of a loading run's rows (`moreRows`). */
+      requestRows?: () => void;
     } = {},
   ) {
-    this.store = new MetricStore(options.smoothing ?? 0);
+    this.smoothing = options.smoothing ?? 0;
+    this.current = new MetricStore(this.smoothing);
+    this.requestRows = options.requestRows ?? (() => {});
     this.coalescer = new FrameCoalescer(() => this.flush(), options.raf, options.caf);
     this.now = options.now ?? (() => performance.now());
     this.setTimer = options.setTimer ?? ((cb, ms) => setTimeout(cb, ms));
@@ -72,24 +83,65 @@ export class ChartController {
     this.afterFrame = options.afterFrame ?? taskAfterFrame();
   }
 
-  snapshot(columns: MetricColumns): void {
-    this.store.reset(columns);
+  /** The metric rows the chart draws (an overview while `loading`); replaced by a snapshot. */
+  get store(): MetricStore {
+    return this.current;
+  }
+
+  /** While a long run's rows load: how many are in, of how many. */
+  get loading(): { rows: number; of: number } | undefined {
+    return this.pending && { rows: this.pending.store.length, of: this.pending.rows };
+  }
+
+  /**
+   * A snapshot: every row, or with `overviewOf`, an overview of that many rows, which then come
+   * through `replaceFrom`, one chunk asked for per frame. The overview is drawn unsmoothed: an
+   * average of a few rows per pixel is not the run's smoothed loss.
+   */
+  snapshot(columns: MetricColumns, overviewOf?: number): void {
+    const store = new MetricStore(overviewOf === undefined ? this.smoothing : 0);
+    store.reset(columns);
+    this.install(store);
+    this.pending = undefined;
+    this.rowsWanted = overviewOf !== undefined;
+    if (overviewOf !== undefined) {
+      const rows = new MetricStore(this.smoothing);
+      // Room for every row and the live ones after: growing a million-row store copies 40 MB.
+      rows.reserve(overviewOf + Math.max(4096, overviewOf >> 3));
+      this.pending = { store: rows, rows: overviewOf };
+    }
     this.scheduleOther();
   }
 
   append(columns: MetricColumns): void {
-    this.store.append(columns);
+    this.current.append(columns);
     this.scheduleData();
   }
 
-  /** A `metrics` message: rows from row index `from` (an append, or a replacement of the tail). */
-  replaceFrom(from: number, columns: MetricColumns): void {
-    this.store.replaceFrom(from, columns);
-    this.scheduleData();
+  /**
+   * A `metrics` message: rows from row index `from` (an append, or a replacement of the tail). While
+   * loading they go to the loading rows; `load` is the message's: 'more' asks for the next chunk in
+   * the next frame, 'last' draws every row in place of the overview.
+   */
+  replaceFrom(from: number, columns: MetricColumns, load?: 'more' | 'last'): void {
+    const pending = this.pending;
+    if (!pending) {
+      this.current.replaceFrom(from, columns);
+      this.scheduleData();
+      return;
+    }
+    pending.store.replaceFrom(from, columns);
+    if (load === 'last') {
+      this.install(pending.store);
+      this.pending = undefined;
+    }
+    if (load === 'more') this.rowsWanted = true;
+    this.scheduleOther();
   }
 
   setSmoothing(weight: number): void {
-    this.store.setSmoothing(weight);
+    this.smoothing = weight;
+    (this.pending?.store ?? this.current).setSmoothing(weight);
     this.scheduleOther();
   }
 
@@ -98,7 +150,7 @@ export class ChartController {
    * it draws (zoom range, decimation) and applies log clamping to those points only.
    */
   data(): ChartData {
-    return buildChartData(this.store);
+    return buildChartData(this.current);
   }
 
   /** Adds a listener (called once per flushed frame); returns an unsubscribe function. */
@@ -121,7 +173,9 @@ export class ChartController {
     this.cancelDataTimer();
     const data = this.data();
     this.updates++;
-    for (const l of this.listeners) l(data, this.store);
+    for (const l of this.listeners) l(data, this.current);
+    if (this.rowsWanted && this.pending) this.requestRows();
+    this.rowsWanted = false;
     if (dataFrame && this.listeners.size > 0) {
       this.afterFrame(() => {
         this.costs.push(this.now() - start);
@@ -141,6 +195,12 @@ export class ChartController {
     this.coalescer.dispose();
     this.cancelDataTimer();
     this.listeners.clear();
+  }
+
+  /** Draws `store` from now on; its version continues this controller's (frames compare versions). */
+  private install(store: MetricStore): void {
+    store.version = Math.max(store.version, this.current.version + 1);
+    this.current = store;
   }
 
   private cancelDataTimer(): void {

@@ -288,7 +288,7 @@ export class MetricStore {
   }
 
   /** Room for `rows` rows: grows every buffer (doubling) when needed. */
-  private reserve(rows: number): void {
+  reserve(rows: number): void {
     if (rows <= this.buf.step.length) return;
     const next = emptyBuffers(Math.max(rows, 2 * this.buf.step.length, 256));
     for (const name of NAMES) next[name].set(this.buf[name].subarray(0, this.n));
