@@ -41,51 +41,62 @@ export interface OverviewOptions {
 export function overviewRows(columns: OverviewColumns, n: number, options: OverviewOptions): Uint32Array {
   if (n <= 0) return new Uint32Array(0);
   const keep = new Uint8Array(n);
-  const { step, loss, evalLoss, learningRate } = columns;
-  const s0 = step[0] as number;
-  const span = (step[n - 1] as number) - s0;
-  const scale = span > 0 ? options.buckets / span : 0;
-  const allEval = countFinite(evalLoss, n) <= options.evalCap;
-  const extremes = [loss, ...(allEval ? [] : [evalLoss]), learningRate].map((values) => new Extremes(values));
-  let bucket = -1;
-  for (let i = 0; i < n; i++) {
-    const b = Math.min(options.buckets - 1, Math.floor(((step[i] as number) - s0) * scale));
-    if (b !== bucket) {
-      if (i > 0) {
-        keep[i - 1] = 1; // the previous bucket's last row
-        for (const e of extremes) e.markInto(keep);
-      }
-      bucket = b;
-      keep[i] = 1; // this bucket's first row
-    }
-    for (const e of extremes) e.see(i);
-    if (allEval && Number.isFinite(evalLoss[i] as number)) keep[i] = 1;
+  const { evalLoss } = columns;
+  const starts = bucketStarts(columns.step, n, options.buckets);
+  // Each bucket's first and last row.
+  for (let k = 0; k + 1 < starts.length; k++) {
+    keep[starts[k] as number] = 1;
+    keep[(starts[k + 1] as number) - 1] = 1;
   }
-  keep[n - 1] = 1;
-  for (const e of extremes) e.markInto(keep);
+  markExtremes(columns.loss, starts, keep);
+  markExtremes(columns.learningRate, starts, keep);
+  if (countFinite(evalLoss, n) > options.evalCap) markExtremes(evalLoss, starts, keep);
+  else for (let i = 0; i < n; i++) if (Number.isFinite(evalLoss[i] as number)) keep[i] = 1;
   for (let i = Math.max(0, n - options.tail); i < n; i++) keep[i] = 1;
   return indicesOf(keep);
 }
 
-/** The rows of one series' smallest and largest value in the current bucket. */
-class Extremes {
-  private min = -1;
-  private max = -1;
-
-  constructor(private readonly values: ArrayLike<number>) {}
-
-  see(i: number): void {
-    const v = this.values[i] as number;
-    if (!Number.isFinite(v)) return;
-    if (this.min < 0 || v < (this.values[this.min] as number)) this.min = i;
-    if (this.max < 0 || v > (this.values[this.max] as number)) this.max = i;
+/**
+ * Where each non-empty step bucket starts (row indices, ascending), then `n`: bucket b holds the
+ * steps in [s0 + b·w, s0 + (b + 1)·w), w the step range over `buckets`; the last step closes the last.
+ */
+function bucketStarts(step: ArrayLike<number>, n: number, buckets: number): Uint32Array {
+  const s0 = step[0] as number;
+  const span = (step[n - 1] as number) - s0;
+  const scale = span > 0 ? buckets / span : 0;
+  const starts: number[] = [];
+  let bucket = -1;
+  for (let i = 0; i < n; i++) {
+    const b = Math.min(buckets - 1, Math.floor(((step[i] as number) - s0) * scale));
+    if (b !== bucket) {
+      starts.push(i);
+      bucket = b;
+    }
   }
+  starts.push(n);
+  return Uint32Array.from(starts);
+}
 
-  /** Marks the bucket's extremes and starts the next bucket. */
-  markInto(keep: Uint8Array): void {
-    if (this.min >= 0) keep[this.min] = 1;
-    if (this.max >= 0) keep[this.max] = 1;
-    this.min = this.max = -1;
+/** Marks the rows of each bucket's smallest and largest value (NaN: missing, never picked). */
+function markExtremes(values: ArrayLike<number>, starts: Uint32Array, keep: Uint8Array): void {
+  for (let k = 0; k + 1 < starts.length; k++) {
+    let min = -1;
+    let max = -1;
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (let i = starts[k] as number, end = starts[k + 1] as number; i < end; i++) {
+      const v = values[i] as number;
+      if (v < lo) {
+        lo = v;
+        min = i;
+      }
+      if (v > hi) {
+        hi = v;
+        max = i;
+      }
+    }
+    if (min >= 0) keep[min] = 1;
+    if (max >= 0) keep[max] = 1;
   }
 }
 

@@ -104,12 +104,7 @@ export class ChartController {
     this.install(store);
     this.pending = undefined;
     this.rowsWanted = overviewOf !== undefined;
-    if (overviewOf !== undefined) {
-      const rows = new MetricStore(this.smoothing);
-      // Room for every row and the live ones after: growing a million-row store copies 40 MB.
-      rows.reserve(overviewOf + Math.max(4096, overviewOf >> 3));
-      this.pending = { store: rows, rows: overviewOf };
-    }
+    if (overviewOf !== undefined) this.pending = { store: new MetricStore(this.smoothing), rows: overviewOf };
     this.scheduleOther();
   }
 
@@ -130,7 +125,11 @@ export class ChartController {
       this.scheduleData();
       return;
     }
+    // Room for every row and the live ones after (growing a million-row store copies 40 MB), made
+    // with the first chunk: allocating it is no part of the overview's first paint.
+    if (pending.store.length === 0) pending.store.reserve(pending.rows + Math.max(4096, pending.rows >> 3));
     pending.store.replaceFrom(from, columns);
+    pending.store.summarise();
     if (load === 'last') {
       this.install(pending.store);
       this.pending = undefined;

@@ -176,6 +176,11 @@ export class MetricStore {
 
   /** Appends rows (same layout as the snapshot). */
   append(columns: MetricColumns): void {
+    if (this.appendAfter(columns)) {
+      this.refreshViews();
+      this.version++;
+      return;
+    }
     const rows = columns.step.length;
     this.reserve(this.n + rows);
     let resmooth = false;
@@ -235,6 +240,47 @@ export class MetricStore {
     this.version++;
   }
 
+  /**
+   * Fast path of `append` for rows whose steps all come after the last one, in order (a live row, a
+   * chunk of a loading run): each column copied whole and normalised in one tight loop, as `adopt`
+   * does, instead of row by row. False, with nothing changed, for anything else.
+   */
+  private appendAfter(c: MetricColumns): boolean {
+    const rows = c.step.length;
+    if (c.loss.length !== rows || c.evalLoss.length !== rows || c.learningRate.length !== rows) return false;
+    if (c.time.length !== rows) return false;
+    let prev = this.n > 0 ? this.buf.step[this.n - 1]! : Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < rows; i++) {
+      const s = c.step[i]!;
+      if (!(s > prev) || s === Number.POSITIVE_INFINITY) return false;
+      prev = s;
+    }
+    const at = this.n;
+    const end = at + rows;
+    this.reserve(end);
+    const b = this.buf;
+    b.step.set(c.step, at);
+    b.loss.set(c.loss, at);
+    b.evalLoss.set(c.evalLoss, at);
+    b.learningRate.set(c.learningRate, at);
+    b.time.set(c.time, at);
+    missingAsNaN(b.loss.subarray(at, end));
+    if (missingAsNaN(b.evalLoss.subarray(at, end))) this.hasEval = true;
+    if (missingAsNaN(b.learningRate.subarray(at, end))) this.hasLearningRate = true;
+    for (let i = at; i < end; i++) b.time[i] = knownTime(b.time[i]);
+    this.smoother.smoothInto(b.loss, b.smoothed, at, end);
+    this.n = end;
+    return true;
+  }
+
+  /**
+   * Brings the drawn columns' range summaries up to the current rows. A store filled in chunks while
+   * another is drawn (a loading run) does it per chunk, so its first frame does not read every row.
+   */
+  summarise(): void {
+    for (const name of DRAWN) this.index(name).ensure(this.n);
+  }
+
   /** Changes the smoothing weight (0..0.999) and recomputes the smoothed series in full. */
   setSmoothing(weight: number): void {
     const w = clampWeight(weight);
@@ -263,13 +309,17 @@ export class MetricStore {
   summaryOf(column: ArrayLike<number | null>): RangeIndex | undefined {
     const seen = this.views.get(column);
     if (!seen || seen.rewrites !== this.rewrites[seen.name]) return undefined;
-    const name = seen.name;
+    const index = this.index(seen.name);
+    index.ensure(this.n);
+    return index;
+  }
+
+  private index(name: Drawn): RangeIndex {
     let index = this.indexes[name];
     if (!index) {
       index = new RangeIndex(() => this.buf[name]);
       this.indexes[name] = index;
     }
-    index.ensure(this.n);
     return index;
   }
 
