@@ -366,7 +366,8 @@ export class JobPanel extends WebviewHost<JobPanelToHost, HostToJobPanel> {
         this.preview = false;
         return;
       case 'moreRows':
-        this.feed.moreRows();
+        // A panel showing that the job is elsewhere loads nothing from the backend connected now.
+        if (!this.foreign()) this.feed.moreRows();
         return;
       case 'saveCsv': {
         const name = this.session.connection?.store.runLabel(this.jobId) ?? this.jobId;

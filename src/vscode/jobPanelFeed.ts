@@ -51,7 +51,7 @@ export class JobPanelFeed {
     const from = this.sentRows;
     // Up to the rows the store has now: rows appended during the load come in these chunks.
     const total = store.metricCount(this.jobId);
-    const to = Math.min(total, from + this.progressive.chunkRows);
+    const to = Math.max(from, Math.min(total, from + this.progressive.chunkRows));
     const rows = toColumns(store.metrics(this.jobId, from, to), store.metricTimes(this.jobId, from, to));
     this.sentRows = to;
     this.loading = to < total;
