@@ -30,6 +30,10 @@ const COST_SAMPLES = 5;
  * immediately (cheap appends); drawing is coalesced into one flush per animation frame, however fast
  * messages arrive, and new data is drawn within REDRAW_BUDGET. Listeners (the uPlot chart, the
  * header stats) run in that flush.
+ *
+ * A long run's snapshot is an overview (protocol.ts): the chart draws it while the rows load into a
+ * second store, one chunk asked for per frame (so each chunk is taken in after a paint and the panel
+ * stays responsive), and draws that store once the last chunk is in.
  */
 export class ChartController {
   /** Frames that delivered data to listeners (exposed for tests and the benchmark). */
@@ -108,9 +112,9 @@ export class ChartController {
     this.scheduleOther();
   }
 
+  /** Appends rows (to the loading rows while a long run loads). */
   append(columns: MetricColumns): void {
-    this.current.append(columns);
-    this.scheduleData();
+    this.replaceFrom((this.pending?.store ?? this.current).length, columns);
   }
 
   /**
