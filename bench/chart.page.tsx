@@ -2,8 +2,13 @@
  * Browser side of bench/chart.mjs (bundled by it with esbuild; not part of the product).
  *
  * Three ways to show N metric points, each measured the same way:
- *   panel  the whole job panel (JobApp with the toolkit registered) receiving the host's `snapshot`
- *          (structured-cloned, as postMessage delivers it);
+ *   panel  the whole job panel (JobApp with the toolkit registered) receiving what the host sends
+ *          (src/vscode/jobPanelFeed.ts), structured-cloned as postMessage delivers it: the `snapshot`,
+ *          which above PROGRESSIVE_SNAPSHOT.minRows carries an overview of the rows (metricOverview.ts, picked
+ *          before t0: host work), then each chunk of rows the panel asks for with `moreRows`,
+ *          delivered in a task of its own (chunks sliced before t0, as the host slices them in its
+ *          own process). First paint is the frame showing the overview; `all` the frame showing
+ *          every row;
  *   chart  the LossChart alone (ChartController.snapshot + render);
  *   svg    Studio's approach: one SVG <path> per series whose `d` is rebuilt from every point
  *          (min–max scaled, 240 px high), on first paint and on every update.
@@ -17,6 +22,7 @@ import 'uplot/dist/uPlot.min.css';
 import type { HostToJobPanel, JobDetail, JobPanelToHost, MetricColumns } from '../src/protocol';
 import '../webview-ui/shared/base.css';
 import '../webview-ui/jobPanel/job.css';
+import { overviewRows, PROGRESSIVE_SNAPSHOT } from '../src/core/metricOverview';
 import { FakeHost } from '../test/webview/fakeChannel';
 import { ChartController, MAX_DATA_INTERVAL_MS, REDRAW_BUDGET } from '../webview-ui/jobPanel/chartController';
 import { buildChartData } from '../webview-ui/jobPanel/chartData';
@@ -100,25 +106,101 @@ function job(n: number): JobDetail {
   };
 }
 
-/** Mounts the panel and waits until it listens; returns a function that sends the snapshot. */
-async function preparePanel(): Promise<{ send: (cols: MetricColumns) => Mounted }> {
+/** Rows `[from, to)` of `c`, copied (what the host's `store.metrics(from, to)` returns). */
+function sliceRows(c: MetricColumns, from: number, to: number): MetricColumns {
+  return {
+    step: c.step.slice(from, to),
+    loss: c.loss.slice(from, to),
+    evalLoss: c.evalLoss.slice(from, to),
+    learningRate: c.learningRate.slice(from, to),
+    time: c.time.slice(from, to),
+  };
+}
+
+/** The rows at `rows` of `c`, copied (the host's overview). */
+function pickRows(c: MetricColumns, rows: Uint32Array): MetricColumns {
+  const pick = <T extends Float32Array | Float64Array>(a: T): T => {
+    const out = new (a.constructor as new (n: number) => T)(rows.length);
+    for (let k = 0; k < rows.length; k++) out[k] = a[rows[k]!]!;
+    return out;
+  };
+  return {
+    step: pick(c.step),
+    loss: pick(c.loss),
+    evalLoss: pick(c.evalLoss),
+    learningRate: pick(c.learningRate),
+    time: pick(c.time),
+  };
+}
+
+/** What the host sends a panel of `cols`: the snapshot's metrics, and the chunks that follow it. */
+interface HostMessages {
+  metrics: MetricColumns;
+  overview?: { rows: number };
+  chunks: MetricColumns[];
+}
+
+function hostMessages(cols: MetricColumns): HostMessages {
+  const n = cols.step.length;
+  if (n <= PROGRESSIVE_SNAPSHOT.minRows) return { metrics: cols, chunks: [] };
+  const chunks: MetricColumns[] = [];
+  for (let from = 0; from < n; from += PROGRESSIVE_SNAPSHOT.chunkRows) {
+    chunks.push(sliceRows(cols, from, Math.min(n, from + PROGRESSIVE_SNAPSHOT.chunkRows)));
+  }
+  return {
+    metrics: pickRows(cols, overviewRows(cols, n, PROGRESSIVE_SNAPSHOT.overview)),
+    overview: { rows: n },
+    chunks,
+  };
+}
+
+/** A task of its own, as each message from the host is (no timer clamping). */
+function task(cb: () => void): void {
+  const ch = new MessageChannel();
+  ch.port1.onmessage = () => {
+    ch.port1.close();
+    cb();
+  };
+  ch.port2.postMessage(0);
+}
+
+/**
+ * Mounts the panel and waits until it listens; returns a function that sends the snapshot and answers
+ * each `moreRows` with the next chunk, in a task of its own.
+ */
+async function preparePanel(): Promise<{ send: (messages: HostMessages) => Mounted }> {
   if (!toolkit) {
     registerToolkit();
     toolkit = true;
   }
   const el = container();
+  let chunks: MetricColumns[] = [];
+  let sent = 0;
   const host = new FakeHost<HostToJobPanel, JobPanelToHost>();
+  const post = host.post.bind(host);
+  host.post = (message) => {
+    post(message);
+    const chunk = message.type === 'moreRows' ? chunks.shift() : undefined;
+    if (!chunk) return;
+    const from = sent;
+    sent += chunk.step.length;
+    const load = chunks.length > 0 ? 'more' : 'last';
+    task(() => host.send({ type: 'metrics', from, rows: chunk, load }));
+  };
   render(<JobApp channel={host} />, el);
   await afterPaint();
   await new Promise((r) => setTimeout(r, 0)); // Preact runs useEffect (the subscription) after paint
   const chartEl = () => el.querySelector<HTMLElement>('[data-testid="loss-chart"]');
   const logTail = Array.from({ length: 200 }, (_, i) => `step ${i}: loss 0.${i} lr 2e-4`);
   return {
-    send(cols) {
+    send(messages) {
+      chunks = [...messages.chunks];
+      sent = 0;
       host.send({
         type: 'snapshot',
-        job: job(cols.step.length),
-        metrics: cols,
+        job: job(messages.overview?.rows ?? messages.metrics.step.length),
+        metrics: messages.metrics,
+        ...(messages.overview ? { overview: messages.overview } : {}),
         logTail,
         stream: { kind: 'ended' },
       });
@@ -250,29 +332,51 @@ export interface FirstPaint {
   drawn?: number;
   /** The panel only: a structured clone of the snapshot's columns alone (ms). */
   deliver?: number | undefined;
+  /** The panel only: points drawn in the first paint (the overview's rows above PROGRESSIVE_SNAPSHOT.minRows). */
+  firstPoints?: number | undefined;
+  /** The panel only: until the frame showing every row has been painted (ms). */
+  all?: number | undefined;
+  /** The panel only: the longest gap between two painted frames after the first, until every row is in (ms). */
+  longestFrame?: number | undefined;
 }
 
 async function firstPaint(kind: Kind, n: number): Promise<FirstPaint> {
   const cols = columns(0, n);
   const panel = kind === 'panel' ? await preparePanel() : undefined;
+  const messages = panel ? hostMessages(cols) : undefined;
   await afterPaint();
   const t0 = performance.now();
-  const m = panel ? panel.send(cols) : kind === 'chart' ? mountChart(cols) : mountSvg(cols);
+  const m = panel && messages ? panel.send(messages) : kind === 'chart' ? mountChart(cols) : mountSvg(cols);
   await Promise.resolve();
   const tSync = performance.now();
   await afterPaint();
   const t1 = performance.now();
+  const firstPoints = m.points();
+  // The panel: frames until the one showing every row has been painted.
+  let all: number | undefined;
+  let longestFrame: number | undefined;
+  if (panel) {
+    let last = t1;
+    longestFrame = 0;
+    while (m.points() !== n && performance.now() - t0 < 30_000) {
+      await afterPaint();
+      const t = performance.now();
+      longestFrame = Math.max(longestFrame, t - last);
+      last = t;
+    }
+    all = last - t0;
+  }
   const points = m.points();
   m.dispose();
   // What delivering the snapshot costs by itself (the structured clone postMessage makes, inside
   // `paint` for the panel): a floor no webview code can go below.
   let deliver: number | undefined;
-  if (panel) {
+  if (messages) {
     const t = performance.now();
-    structuredClone(cols);
+    structuredClone(messages.metrics);
     deliver = performance.now() - t;
   }
-  return { sync: tSync - t0, paint: t1 - t0, points, deliver };
+  return { sync: tSync - t0, paint: t1 - t0, points, deliver, firstPoints, all, longestFrame };
 }
 
 export interface Live {

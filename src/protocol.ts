@@ -148,7 +148,15 @@ export type HostToJobPanel =
   | {
       type: 'snapshot';
       job: JobDetail;
+      /** Every metric row, or with `overview` set, an overview of them. */
       metrics: MetricColumns;
+      /**
+       * Set for a long run: `metrics` is an overview of its `rows` rows (a few thousand real rows that
+       * draw like all of them at chart width, src/core/metricOverview.ts), so the panel paints at once.
+       * Every row then follows from row 0 in `metrics` messages marked `load` (one per `moreRows`).
+       * Until the last is in, the panel draws the overview and holds back what needs every row.
+       */
+      overview?: { rows: number };
       logTail: string[];
       stream: StreamView;
     }
@@ -163,7 +171,17 @@ export type HostToJobPanel =
    * the current length (an append); a smaller `from` replaces rows from there on (a later frame filled
    * in a value, e.g. the eval loss of a step already shown).
    */
-  | { type: 'metrics'; from: number; rows: MetricColumns }
+  | {
+      type: 'metrics';
+      from: number;
+      rows: MetricColumns;
+      /**
+       * Set on the rows of an overview snapshot as they load: 'more' (the panel asks for the next
+       * chunk with `moreRows` once it has taken this one in) or 'last' (every row is in). Any other
+       * `metrics` message during the load (a row filled in) applies to the rows loaded so far.
+       */
+      load?: 'more' | 'last';
+    }
   | { type: 'log'; lines: string[] }
   | { type: 'stream'; stream: StreamView };
 
@@ -176,6 +194,11 @@ export type JobPanelToHost =
   | { type: 'openPlayground'; step?: number }
   | { type: 'openFullLog' }
   | { type: 'saveCsv'; csv: string }
+  /**
+   * The panel painted an overview snapshot, or took in its last `load: 'more'` chunk: the next chunk
+   * of rows, please (one chunk in flight keeps each webview task short and the panel responsive).
+   */
+  | { type: 'moreRows' }
   /**
    * The user used the panel (a click or a key inside it): it is kept, no longer replaced by the
    * next run's panel (as a VS Code preview editor becomes pinned). Sent once per panel.

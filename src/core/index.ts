@@ -131,6 +131,7 @@ export {
   setUnexpectedErrorHandler,
   toDisposable,
 } from './lifecycle';
+export * from './metricOverview';
 export * from './metrics';
 export {
   deriveProjectSlug,

@@ -22,6 +22,7 @@ import {
   SeenEventIds,
 } from './jobEvents';
 import { onUnexpectedError } from './lifecycle';
+import { type OverviewOptions, overviewRows } from './metricOverview';
 import {
   GrowableSeries,
   lossAtStep,
@@ -447,6 +448,26 @@ export class JobStore implements Disposable {
   metrics(jobId: string, from = 0, to?: number): ShownMetrics {
     const rec = this.record(jobId);
     return rec.metrics.shownSlice(from, to ?? rec.metrics.length);
+  }
+
+  /**
+   * The overview of a job's metric rows (metricOverview.ts) with their receive times: a few
+   * thousand rows that draw like all of them, read in place (no copy of the whole series).
+   */
+  metricOverview(jobId: string, options: OverviewOptions): { metrics: ShownMetrics; times: Float64Array } {
+    const rec = this.record(jobId);
+    const m = rec.metrics;
+    const rows = overviewRows(
+      {
+        step: m.step.view(),
+        loss: m.loss.view(),
+        evalLoss: m.evalLoss.view(),
+        learningRate: m.learningRate.view(),
+      },
+      m.length,
+      options,
+    );
+    return { metrics: m.shownRows(rows), times: rec.metricTimes.pick(rows) };
   }
 
   /** Receive times (epoch ms) of metric points `[from, to)`, index-aligned with `metrics()`. */

@@ -41,6 +41,21 @@ export class GrowableSeries<T extends FloatArray = FloatArray> {
     return this.data.slice(from, Math.min(to, this.len)) as T;
   }
 
+  /** A copy of the values at `rows` (indices below the length), in that order. */
+  pick(rows: ArrayLike<number>): T {
+    const out = new this.ctor(rows.length) as T;
+    for (let k = 0; k < rows.length; k++) out[k] = this.data[rows[k] as number] as number;
+    return out;
+  }
+
+  /**
+   * The values as they are now, without a copy: for reading within one synchronous pass only (a push
+   * may move them), and never to hand out.
+   */
+  view(): T {
+    return this.data.subarray(0, this.len) as T;
+  }
+
   private grow(): void {
     const next = new this.ctor(this.data.length * 2) as T;
     next.set(this.data);
@@ -138,6 +153,16 @@ export class MetricSeries {
       loss: this.loss.slice(from, to),
       evalLoss: this.evalLoss.slice(from, to),
       learningRate: this.learningRate.slice(from, to),
+    };
+  }
+
+  /** Copies of the rows at `rows` (ascending indices) of the series views show. */
+  shownRows(rows: ArrayLike<number>): ShownMetrics {
+    return {
+      step: this.step.pick(rows),
+      loss: this.loss.pick(rows),
+      evalLoss: this.evalLoss.pick(rows),
+      learningRate: this.learningRate.pick(rows),
     };
   }
 

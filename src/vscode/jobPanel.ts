@@ -365,6 +365,10 @@ export class JobPanel extends WebviewHost<JobPanelToHost, HostToJobPanel> {
       case 'pin':
         this.preview = false;
         return;
+      case 'moreRows':
+        // A panel showing that the job is elsewhere loads nothing from the backend connected now.
+        if (!this.foreign()) this.feed.moreRows();
+        return;
       case 'saveCsv': {
         const name = this.session.connection?.store.runLabel(this.jobId) ?? this.jobId;
         const target = await vscode.window.showSaveDialog({

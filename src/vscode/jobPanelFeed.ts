@@ -3,13 +3,24 @@
  * No `vscode` import: the panel host (jobPanel.ts) is this plus VS Code glue, and unit tests drive
  * this with a real store to see exactly what the webview would receive.
  */
-import type { BackendKind, JobStore, JobStoreChange, WebviewChannel } from '../core';
+import {
+  type BackendKind,
+  type JobStore,
+  type JobStoreChange,
+  PROGRESSIVE_SNAPSHOT,
+  type WebviewChannel,
+} from '../core';
 import type { HostToJobPanel } from '../protocol';
 import { detail, formatLogLine, jobDetail, streamView, toColumns, withResume } from './viewModels';
 
 export class JobPanelFeed {
-  /** Metric rows the webview holds; deltas continue from here. */
+  /**
+   * Metric rows the webview holds in full; deltas continue from here. While `loading`, the chunks
+   * sent so far (the webview draws an overview meanwhile).
+   */
   private sentRows = 0;
+  /** The webview's rows are still loading: the next `moreRows` sends rows from `sentRows` on. */
+  private loading = false;
 
   constructor(
     readonly jobId: string,
@@ -18,12 +29,65 @@ export class JobPanelFeed {
     private readonly channel: WebviewChannel<HostToJobPanel>,
     /** The connected backend's kind: only the local backend resumes a job. */
     private readonly backend: () => BackendKind | undefined = () => undefined,
+    private readonly progressive = PROGRESSIVE_SNAPSHOT,
   ) {}
 
-  /** The whole panel: job header, every metric row with its receive time, the log tail, the stream. */
+  /**
+   * The whole panel: job header, every metric row with its receive time (or, for a long run, their
+   * overview), the log tail, the stream. A snapshot mid-load starts the load over.
+   */
   snapshot(): HostToJobPanel | undefined {
     const store = this.store();
     if (!store) return undefined;
+    this.loading = false;
+    const rows = store.metricCount(this.jobId);
+    return rows > this.progressive.minRows ? this.overviewSnapshot(store, rows) : this.fullSnapshot(store);
+  }
+
+  /** The next chunk of a loading snapshot's rows (the webview asked with `moreRows`). */
+  moreRows(): void {
+    const store = this.store();
+    if (!store || !this.loading || !this.channel.isReady) return;
+    const from = this.sentRows;
+    // Up to the rows the store has now: rows appended during the load come in these chunks.
+    const total = store.metricCount(this.jobId);
+    const to = Math.max(from, Math.min(total, from + this.progressive.chunkRows));
+    const rows = toColumns(store.metrics(this.jobId, from, to), store.metricTimes(this.jobId, from, to));
+    this.sentRows = to;
+    this.loading = to < total;
+    this.channel.postDelta({ type: 'metrics', from, rows, load: this.loading ? 'more' : 'last' });
+  }
+
+  /** A long run: the overview, without copying every row (store.snapshot would). */
+  private overviewSnapshot(store: JobStore, rows: number): HostToJobPanel {
+    const job = store.job(this.jobId) ?? {
+      id: this.jobId,
+      name: this.jobId,
+      status: store.status(this.jobId) ?? 'queued',
+      config: {},
+    };
+    const overview = store.metricOverview(this.jobId, this.progressive.overview);
+    this.sentRows = 0;
+    this.loading = true;
+    return {
+      type: 'snapshot',
+      job: withResume(
+        jobDetail(
+          job,
+          store.rowData(this.jobId),
+          store.startedMetadata(this.jobId),
+          store.runLabel(this.jobId),
+        ),
+        this.backend(),
+      ),
+      metrics: toColumns(overview.metrics, overview.times),
+      overview: { rows },
+      logTail: store.log(this.jobId).lines.map(formatLogLine),
+      stream: streamView(store.stream(this.jobId)),
+    };
+  }
+
+  private fullSnapshot(store: JobStore): HostToJobPanel {
     const snap = store.snapshot(this.jobId);
     const job = snap.job ?? { id: this.jobId, name: this.jobId, status: snap.status, config: {} };
     this.sentRows = snap.metrics.step.length;
@@ -43,13 +107,13 @@ export class JobPanelFeed {
     switch (change.kind) {
       case 'metrics': {
         if (change.jobId !== this.jobId) return;
-        const from = Math.min(change.from, this.sentRows);
-        const rows = toColumns(
-          store.metrics(this.jobId, from, change.to),
-          store.metricTimes(this.jobId, from, change.to),
-        );
+        if (this.loading) {
+          // New rows come with the chunks; rows already sent that changed are sent again now.
+          if (change.from < this.sentRows) this.postRows(store, change.from, this.sentRows);
+          return;
+        }
+        this.postRows(store, Math.min(change.from, this.sentRows), change.to);
         this.sentRows = Math.max(this.sentRows, change.to);
-        this.channel.postDelta({ type: 'metrics', from, rows });
         return;
       }
       case 'log':
@@ -85,5 +149,11 @@ export class JobPanelFeed {
       case 'pollError':
         return;
     }
+  }
+
+  /** Rows `[from, to)` as a `metrics` delta. */
+  private postRows(store: JobStore, from: number, to: number): void {
+    const rows = toColumns(store.metrics(this.jobId, from, to), store.metricTimes(this.jobId, from, to));
+    this.channel.postDelta({ type: 'metrics', from, rows });
   }
 }

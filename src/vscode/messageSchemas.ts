@@ -54,6 +54,7 @@ export const jobPanelMessage = z.discriminatedUnion('type', [
   // Bounded: a webview must not make the host write an arbitrarily large file.
   z.object({ type: z.literal('saveCsv'), csv: z.string().max(64 * 1024 * 1024) }),
   z.object({ type: z.literal('pin') }),
+  z.object({ type: z.literal('moreRows') }),
 ]) satisfies z.ZodType<JobPanelToHost>;
 
 const modelRef = z.discriminatedUnion('kind', [

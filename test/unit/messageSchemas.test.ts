@@ -122,6 +122,7 @@ describe('webview message validation', () => {
       type: 'deploy',
       step: 20,
     });
+    assert.deepEqual(parseMessage(jobPanelMessage, { type: 'moreRows' }), { type: 'moreRows' });
     assert.deepEqual(
       parseMessage(playgroundMessage, { type: 'deploy', model: { kind: 'final', jobId: 'j' } }),
       {

@@ -177,6 +177,39 @@ describe('metric store', () => {
     assert.deepEqual(list(unsorted.loss), [3, 0.5]);
   });
 
+  it('appends many rows after the last step column by column, with the same result as row by row', () => {
+    // Missing and non-finite values, and unknown times (0), among 200 rows.
+    const rows = Array.from(
+      { length: 200 },
+      (_, i): [number, number | null, (number | null)?, (number | null)?, number?] => [
+        2 * i + 1,
+        i % 7 === 0 ? Number.NaN : 3 / (1 + i),
+        i % 10 === 0 ? 2.5 : i % 13 === 0 ? Number.POSITIVE_INFINITY : null,
+        i % 3 === 0 ? 1e-4 : null,
+        i % 5 === 0 ? 0 : 1000 + i,
+      ],
+    );
+    const columns = new MetricStore(0.7);
+    columns.append(cols(rows.slice(0, 100)));
+    columns.append(cols(rows.slice(100)));
+    const byRow = new MetricStore(0.7);
+    for (const row of rows) byRow.append(cols([row]));
+    assert.equal(columns.smoothingPasses, 0);
+    for (const k of [
+      'step',
+      'loss',
+      'evalLoss',
+      'learningRate',
+      'time',
+      'smoothed',
+      'hasEval',
+      'hasLearningRate',
+    ] as const) {
+      assert.deepEqual(columns[k], byRow[k], k);
+    }
+    assert.equal(list(columns.time)[0], null, 'an unknown time is missing');
+  });
+
   it('inserts a late earlier step in order and resmooths', () => {
     const store = new MetricStore(0.5);
     store.append(

@@ -6,10 +6,13 @@ import type { JobPanelUiState } from './JobApp';
 export function ChartControls({
   ui,
   setUi,
+  loading,
   onExportCsv,
 }: {
   ui: JobPanelUiState;
   setUi: Dispatch<StateUpdater<JobPanelUiState>>;
+  /** A long run's points are loading: the export waits for every one. */
+  loading?: boolean;
   onExportCsv(): void;
 }) {
   return (
@@ -42,7 +45,8 @@ export function ChartControls({
       <Button
         appearance="secondary"
         data-testid="export-csv"
-        title="Save the chart data as CSV"
+        title={loading ? 'Available once every point is loaded' : 'Save the chart data as CSV'}
+        disabled={loading}
         onClick={onExportCsv}
       >
         Export CSV

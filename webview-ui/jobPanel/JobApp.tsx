@@ -58,12 +58,16 @@ export function JobApp({
   const [elsewhere, setElsewhere] = useState<Extract<HostToJobPanel, { type: 'elsewhere' }> | undefined>();
   /** The chart's zoomed x range (undefined: the whole run), for the statistics. */
   const [zoom, setZoom] = useState<XRange | undefined>(undefined);
+  /** A long run's rows are loading: the chart draws their overview (see `overview` in protocol.ts). */
+  const [loading, setLoading] = useState(false);
+  const requestRows = useRef(() => {});
   const controller = useMemo(
     () =>
       new ChartController({
         smoothing: initialUi.smoothing,
         raf: raf?.request,
         caf: raf?.cancel,
+        requestRows: () => requestRows.current(),
       }),
     [initialUi, raf],
   );
@@ -72,7 +76,8 @@ export function JobApp({
   const post = useHost(channel, (m) => {
     switch (m.type) {
       case 'snapshot':
-        controller.snapshot(m.metrics);
+        controller.snapshot(m.metrics, m.overview?.rows);
+        setLoading(m.overview !== undefined);
         logFeed.reset(m.logTail);
         setElsewhere(undefined);
         setJob(m.job);
@@ -85,7 +90,8 @@ export function JobApp({
         setJob(m.job);
         return;
       case 'metrics':
-        controller.replaceFrom(m.from, m.rows);
+        controller.replaceFrom(m.from, m.rows, m.load);
+        if (m.load === 'last') setLoading(false);
         return;
       case 'log':
         logFeed.push(m.lines);
@@ -95,6 +101,7 @@ export function JobApp({
         return;
     }
   });
+  requestRows.current = () => post({ type: 'moreRows' });
   useEffect(
     () => () => {
       controller.dispose();
@@ -243,15 +250,17 @@ export function JobApp({
             <ChartControls
               ui={ui}
               setUi={setUi}
+              loading={loading}
               onExportCsv={() => post({ type: 'saveCsv', csv: toCsv(controller.store) })}
             />
           }
         >
+          {loading && <LoadingNote controller={controller} />}
           <LossChart
             controller={controller}
             logScale={ui.logScale}
             showLearningRate={ui.showLearningRate}
-            smoothing={ui.smoothing}
+            smoothing={loading ? 0 : ui.smoothing}
             onZoomChange={setZoom}
           />
           <ChartPlaceholder controller={controller} status={job.status} />
@@ -261,6 +270,7 @@ export function JobApp({
       <StatisticsSection
         controller={controller}
         range={zoom}
+        loading={loading}
         open={ui.showStatistics}
         onToggle={(open) => setUi((s) => (s.showStatistics === open ? s : { ...s, showStatistics: open }))}
       />
@@ -268,6 +278,7 @@ export function JobApp({
       <CheckpointList
         job={job}
         controller={controller}
+        loading={loading}
         onTry={(step) => post({ type: 'openPlayground', step })}
         onDeploy={(step) => post({ type: 'deploy', step })}
       />
@@ -406,6 +417,35 @@ function ConfigGrid({ config }: { config: JobDetail['config'] }) {
 }
 
 /**
+ * Over the chart while a long run's rows load: how far along, and what waits for every row. The
+ * status text is announced once; the progress bar carries the count (not announced at every chunk).
+ */
+function LoadingNote({ controller }: { controller: ChartController }) {
+  useFrameTick(controller);
+  const loading = controller.loading;
+  if (!loading) return null;
+  const total = loading.of.toLocaleString('en');
+  const percent = Math.min(100, Math.floor((loading.rows / Math.max(1, loading.of)) * 100));
+  return (
+    <div class="chart-loading" data-testid="chart-loading">
+      <p class="muted" role="status">
+        Loading {total} points… The chart shows an overview until every point is in; smoothing, zoomed detail,
+        statistics and CSV export follow.
+      </p>
+      <progress
+        max={loading.of}
+        value={Math.min(loading.rows, loading.of)}
+        aria-label={`Points loaded of ${total}`}
+        data-testid="chart-loading-progress"
+      />
+      <span class="muted num" aria-hidden="true">
+        {percent}%
+      </span>
+    </div>
+  );
+}
+
+/**
  * Over the empty chart: waiting while the job can still log, else why there is nothing to wait for
  * (a job that failed or was cancelled before its first step never logs one).
  */
@@ -474,16 +514,19 @@ interface RangeStats {
 function StatisticsSection({
   controller,
   range,
+  loading,
   open,
   onToggle,
 }: {
   controller: ChartController;
   range: XRange | undefined;
+  /** Every row is needed: while they load, the section says so instead of describing the overview. */
+  loading: boolean;
   open: boolean;
   onToggle: (open: boolean) => void;
 }) {
   useFrameTick(controller);
-  const stats = useRangeStats(controller.store, range, open);
+  const stats = useRangeStats(controller.store, range, open && !loading);
   const scope = !stats
     ? ''
     : stats.rows === 0
@@ -502,6 +545,11 @@ function StatisticsSection({
         <h2>Statistics</h2>
         {stats && <span class="muted stats-scope">{scope}</span>}
       </summary>
+      {open && loading && (
+        <p class="muted" data-testid="statistics-loading">
+          The statistics cover every point: they follow once all are loaded.
+        </p>
+      )}
       {stats && (
         <>
           <table class="stats-table num" data-testid="statistics-table">
@@ -573,21 +621,24 @@ const CHECKPOINT_COLUMNS: ColumnHeading[] = [
 function CheckpointList({
   job,
   controller,
+  loading,
   onTry,
   onDeploy,
 }: {
   job: JobDetail;
   controller: ChartController;
+  /** The store holds an overview, whose nearest rows are not a checkpoint's: its losses wait. */
+  loading: boolean;
   onTry: (step: number) => void;
   onDeploy: (step: number) => void;
 }) {
   useFrameTick(controller);
   if (job.checkpoints.length === 0) return null;
-  const store = controller.store;
+  const store = loading ? undefined : controller.store;
   const rows = job.checkpoints.map((c) => ({
     ...c,
-    loss: c.loss ?? store.lossAt(c.step),
-    evalLoss: store.evalLossAt(c.step),
+    loss: c.loss ?? store?.lossAt(c.step),
+    evalLoss: store?.evalLossAt(c.step),
   }));
   const best = bestCheckpoint(rows);
   return (

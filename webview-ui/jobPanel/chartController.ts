@@ -30,9 +30,12 @@ const COST_SAMPLES = 5;
  * immediately (cheap appends); drawing is coalesced into one flush per animation frame, however fast
  * messages arrive, and new data is drawn within REDRAW_BUDGET. Listeners (the uPlot chart, the
  * header stats) run in that flush.
+ *
+ * A long run's snapshot is an overview (protocol.ts): the chart draws it while the rows load into a
+ * second store, one chunk asked for per frame (so each chunk is taken in after a paint and the panel
+ * stays responsive), and draws that store once the last chunk is in.
  */
 export class ChartController {
-  readonly store: MetricStore;
   /** Frames that delivered data to listeners (exposed for tests and the benchmark). */
   updates = 0;
   /** A data frame's typical main-thread cost in ms (see COST_SAMPLES; undefined before the first). */
@@ -50,6 +53,14 @@ export class ChartController {
   private dataTimer: unknown;
   /** The pending frame was asked for by something other than new data (its cost is not a data frame's). */
   private otherFrame = false;
+  /** What the chart draws: every row, or while `pending` loads, an overview of them. */
+  private current: MetricStore;
+  private smoothing: number;
+  /** A long run's rows loading (an overview snapshot): where they go, and how many there are. */
+  private pending: { store: MetricStore; rows: number } | undefined;
+  /** The next frame asks for the next chunk of `pending`'s rows (after drawing what came). */
+  private rowsWanted = false;
+  private readonly requestRows: () => void;
 
   constructor(
     options: {
@@ -62,9 +73,13 @@ export class ChartController {
       clearTimer?: (timer: unknown) => void;
       /** Runs `cb` after the current frame has been painted (default: a MessageChannel task). */
       afterFrame?: (cb: () => void) => void;
+      /** Asks the host for the next chunk of a loading run's rows (`moreRows`). */
+      requestRows?: () => void;
     } = {},
   ) {
-    this.store = new MetricStore(options.smoothing ?? 0);
+    this.smoothing = options.smoothing ?? 0;
+    this.current = new MetricStore(this.smoothing);
+    this.requestRows = options.requestRows ?? (() => {});
     this.coalescer = new FrameCoalescer(() => this.flush(), options.raf, options.caf);
     this.now = options.now ?? (() => performance.now());
     this.setTimer = options.setTimer ?? ((cb, ms) => setTimeout(cb, ms));
@@ -72,24 +87,64 @@ export class ChartController {
     this.afterFrame = options.afterFrame ?? taskAfterFrame();
   }
 
-  snapshot(columns: MetricColumns): void {
-    this.store.reset(columns);
+  /** The metric rows the chart draws (an overview while `loading`); replaced by a snapshot. */
+  get store(): MetricStore {
+    return this.current;
+  }
+
+  /** While a long run's rows load: how many are in, of how many. */
+  get loading(): { rows: number; of: number } | undefined {
+    return this.pending && { rows: this.pending.store.length, of: this.pending.rows };
+  }
+
+  /**
+   * A snapshot: every row, or with `overviewOf`, an overview of that many rows, which then come
+   * through `replaceFrom`, one chunk asked for per frame. The overview is drawn unsmoothed: an
+   * average of a few rows per pixel is not the run's smoothed loss.
+   */
+  snapshot(columns: MetricColumns, overviewOf?: number): void {
+    const store = new MetricStore(overviewOf === undefined ? this.smoothing : 0);
+    store.reset(columns);
+    this.install(store);
+    this.pending = undefined;
+    this.rowsWanted = overviewOf !== undefined;
+    if (overviewOf !== undefined) this.pending = { store: new MetricStore(this.smoothing), rows: overviewOf };
     this.scheduleOther();
   }
 
+  /** Appends rows (to the loading rows while a long run loads). */
   append(columns: MetricColumns): void {
-    this.store.append(columns);
-    this.scheduleData();
+    this.replaceFrom((this.pending?.store ?? this.current).length, columns);
   }
 
-  /** A `metrics` message: rows from row index `from` (an append, or a replacement of the tail). */
-  replaceFrom(from: number, columns: MetricColumns): void {
-    this.store.replaceFrom(from, columns);
-    this.scheduleData();
+  /**
+   * A `metrics` message: rows from row index `from` (an append, or a replacement of the tail). While
+   * loading they go to the loading rows; `load` is the message's: 'more' asks for the next chunk in
+   * the next frame, 'last' draws every row in place of the overview.
+   */
+  replaceFrom(from: number, columns: MetricColumns, load?: 'more' | 'last'): void {
+    const pending = this.pending;
+    if (!pending) {
+      this.current.replaceFrom(from, columns);
+      this.scheduleData();
+      return;
+    }
+    // Room for every row and the live ones after (growing a million-row store copies 40 MB), made
+    // with the first chunk: allocating it is no part of the overview's first paint.
+    if (pending.store.length === 0) pending.store.reserve(pending.rows + Math.max(4096, pending.rows >> 3));
+    pending.store.replaceFrom(from, columns);
+    pending.store.summarise();
+    if (load === 'last') {
+      this.install(pending.store);
+      this.pending = undefined;
+    }
+    if (load === 'more') this.rowsWanted = true;
+    this.scheduleOther();
   }
 
   setSmoothing(weight: number): void {
-    this.store.setSmoothing(weight);
+    this.smoothing = weight;
+    (this.pending?.store ?? this.current).setSmoothing(weight);
     this.scheduleOther();
   }
 
@@ -98,7 +153,7 @@ export class ChartController {
    * it draws (zoom range, decimation) and applies log clamping to those points only.
    */
   data(): ChartData {
-    return buildChartData(this.store);
+    return buildChartData(this.current);
   }
 
   /** Adds a listener (called once per flushed frame); returns an unsubscribe function. */
@@ -121,7 +176,9 @@ export class ChartController {
     this.cancelDataTimer();
     const data = this.data();
     this.updates++;
-    for (const l of this.listeners) l(data, this.store);
+    for (const l of this.listeners) l(data, this.current);
+    if (this.rowsWanted && this.pending) this.requestRows();
+    this.rowsWanted = false;
     if (dataFrame && this.listeners.size > 0) {
       this.afterFrame(() => {
         this.costs.push(this.now() - start);
@@ -141,6 +198,12 @@ export class ChartController {
     this.coalescer.dispose();
     this.cancelDataTimer();
     this.listeners.clear();
+  }
+
+  /** Draws `store` from now on; its version continues this controller's (frames compare versions). */
+  private install(store: MetricStore): void {
+    store.version = Math.max(store.version, this.current.version + 1);
+    this.current = store;
   }
 
   private cancelDataTimer(): void {
