@@ -35,7 +35,17 @@ describe('local backend: resume an interrupted job from its checkpoint', functio
     const first = await client().createJob(backend.scope, { name: 'interrupted', config });
     // A resume of a job still training is refused.
     await assert.rejects(client().resumeJob(backend.scope, first.id), (e: ArkorApiError) => e.status === 409);
-    await waitFor(async () => (await logs(first.id)).length >= 35, 90_000, 'steps past two checkpoints');
+    // Cancelled a few steps after a checkpoint (saveSteps 10), so the interrupted run has logged the
+    // step after it, which the resumed run must reproduce exactly.
+    await waitFor(
+      async () => {
+        const l = await logs(first.id);
+        const step = l.at(-1)?.step ?? 0;
+        return l.length >= 35 && step % 10 >= 1 && step % 10 <= 5;
+      },
+      90_000,
+      'steps past two checkpoints, a few past the last',
+    );
     await client().cancelJob(backend.scope, first.id);
     assert.equal(await status(first.id), 'cancelled');
 
