@@ -71,20 +71,25 @@ export class JobPanelFeed {
     this.loading = true;
     return {
       type: 'snapshot',
-      job: withResume(
-        jobDetail(
-          job,
-          store.rowData(this.jobId),
-          store.startedMetadata(this.jobId),
-          store.runLabel(this.jobId),
-        ),
-        this.backend(),
-      ),
+      job: this.header(store, job),
       metrics: toColumns(overview.metrics, overview.times),
       overview: { rows },
       logTail: store.log(this.jobId).lines.map(formatLogLine),
       stream: streamView(store.stream(this.jobId)),
     };
+  }
+
+  /** The job as the panel header shows it, from what the store holds now (no copy of its rows). */
+  private header(store: JobStore, job: Parameters<typeof jobDetail>[0]) {
+    return withResume(
+      jobDetail(
+        job,
+        store.rowData(this.jobId),
+        store.startedMetadata(this.jobId),
+        store.runLabel(this.jobId),
+      ),
+      this.backend(),
+    );
   }
 
   private fullSnapshot(store: JobStore): HostToJobPanel {
@@ -132,18 +137,7 @@ export class JobPanelFeed {
         if (change.kind !== 'jobs' && change.jobId !== this.jobId) return;
         const job = store.job(this.jobId);
         if (!job) return;
-        this.channel.postDelta({
-          type: 'job',
-          job: withResume(
-            jobDetail(
-              job,
-              store.rowData(this.jobId),
-              store.startedMetadata(this.jobId),
-              store.runLabel(this.jobId),
-            ),
-            this.backend(),
-          ),
-        });
+        this.channel.postDelta({ type: 'job', job: this.header(store, job) });
         return;
       }
       case 'pollError':

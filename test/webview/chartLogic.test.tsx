@@ -49,6 +49,21 @@ function cols(rows: [number, number | null, (number | null)?, (number | null)?, 
   });
 }
 
+/** Two metric stores hold the same columns (every value, smoothed included) and flags. */
+function assertSameStore(a: MetricStore, b: MetricStore) {
+  const fields = [
+    'step',
+    'loss',
+    'evalLoss',
+    'learningRate',
+    'time',
+    'smoothed',
+    'hasEval',
+    'hasLearningRate',
+  ] as const;
+  for (const k of fields) assert.deepEqual(a[k], b[k], k);
+}
+
 describe('smoothing (debiased EMA)', () => {
   it('keeps a constant series flat at every weight', () => {
     for (const w of [0, 0.3, 0.6, 0.9, 0.99, 0.999]) {
@@ -152,18 +167,7 @@ describe('metric store', () => {
     adopted.reset(cols(rows));
     const appended = new MetricStore(0.7);
     appended.append(cols(rows));
-    for (const k of [
-      'step',
-      'loss',
-      'evalLoss',
-      'learningRate',
-      'time',
-      'smoothed',
-      'hasEval',
-      'hasLearningRate',
-    ] as const) {
-      assert.deepEqual(adopted[k], appended[k], k);
-    }
+    assertSameStore(adopted, appended);
     // Unsorted snapshots fall back to the row-by-row path (sorted, deduplicated).
     const unsorted = new MetricStore(0);
     unsorted.reset(
@@ -195,18 +199,7 @@ describe('metric store', () => {
     const byRow = new MetricStore(0.7);
     for (const row of rows) byRow.append(cols([row]));
     assert.equal(columns.smoothingPasses, 0);
-    for (const k of [
-      'step',
-      'loss',
-      'evalLoss',
-      'learningRate',
-      'time',
-      'smoothed',
-      'hasEval',
-      'hasLearningRate',
-    ] as const) {
-      assert.deepEqual(columns[k], byRow[k], k);
-    }
+    assertSameStore(columns, byRow);
     assert.equal(list(columns.time)[0], null, 'an unknown time is missing');
   });
 

@@ -57,20 +57,21 @@ function overview(): MetricColumns {
   };
 }
 
+/** What the host sends first for a run of ROWS rows: the overview, and how many rows will follow. */
+const overviewSnapshot = (): HostToJobPanel => ({
+  type: 'snapshot',
+  job,
+  metrics: overview(),
+  overview: { rows: ROWS },
+  logTail: [],
+  stream: { kind: 'ended' },
+});
+
 async function mountLoading() {
   const host = new FakeHost<HostToJobPanel, JobPanelToHost>();
   const frames = new ManualFrames();
   const view = render(<JobApp channel={host} raf={frames} />);
-  await act(() =>
-    host.send({
-      type: 'snapshot',
-      job,
-      metrics: overview(),
-      overview: { rows: ROWS },
-      logTail: [],
-      stream: { kind: 'ended' },
-    }),
-  );
+  await act(() => host.send(overviewSnapshot()));
   await act(() => frames.frame());
   const asks = () => host.posted.filter((m) => m.type === 'moreRows').length;
   const chunk = async (from: number, to: number, load?: 'more' | 'last') => {
@@ -164,32 +165,14 @@ describe('job panel: a long run loading', () => {
   it('starts over on a new snapshot mid-load, and a snapshot of every row ends the load', async () => {
     const { view, host, frames, asks, chunk, points } = await mountLoading();
     await chunk(1, 129, 'more');
-    await act(() =>
-      host.send({
-        type: 'snapshot',
-        job,
-        metrics: overview(),
-        overview: { rows: ROWS },
-        logTail: [],
-        stream: { kind: 'ended' },
-      }),
-    );
+    await act(() => host.send(overviewSnapshot()));
     await act(() => frames.frame());
     assert.equal((view.getByTestId('chart-loading-progress') as HTMLProgressElement).value, 0);
     assert.equal(asks(), 3, 'the new load asks for its first chunk');
     await chunk(1, ROWS + 1, 'last');
     assert.equal(points(), ROWS);
 
-    await act(() =>
-      host.send({
-        type: 'snapshot',
-        job,
-        metrics: overview(),
-        overview: { rows: ROWS },
-        logTail: [],
-        stream: { kind: 'ended' },
-      }),
-    );
+    await act(() => host.send(overviewSnapshot()));
     await act(() =>
       host.send({ type: 'snapshot', job, metrics: rows(1, 11), logTail: [], stream: { kind: 'ended' } }),
     );
