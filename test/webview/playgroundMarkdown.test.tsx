@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { act, cleanup, render } from '@testing-library/preact';
 import { MarkdownStream, MarkdownView, parseMarkdown } from '../../webview-ui/playground/markdown';
+import { GroupTree } from '../../webview-ui/playground/markdown/groupTree';
 
 const SAMPLE = [
   '# Title with **bold**',
@@ -145,6 +146,86 @@ describe('Playground markdown renderer', () => {
     const perChunk = (meter.steps - before) / 40;
     assert.ok(perChunk <= 100, `parser steps per chunk: ${perChunk}`);
     assert.equal(view.container.querySelectorAll('p').length, 101);
+  });
+
+  it('keeps frozen DOM in place while a reply grows past any number of groups (bounded DOM work per chunk)', function () {
+    this.timeout(30000);
+    /** Streams `text` in `chunk`-sized pieces; returns the most DOM nodes any one chunk removed. */
+    const stream = (text: string, chunk: number, probe: (c: Element) => Element | null | undefined) => {
+      const view = render(<MarkdownView text="" streaming />);
+      const c = view.container;
+      const observer = new MutationObserver(() => {});
+      observer.observe(c, { childList: true, subtree: true });
+      const size = (n: Node): number => {
+        let k = 1;
+        for (const x of Array.from(n.childNodes)) k += size(x);
+        return k;
+      };
+      let worst = 0;
+      let kept: Element | null | undefined;
+      for (let i = 0; i < text.length; i += chunk) {
+        view.rerender(<MarkdownView text={text.slice(0, i + chunk)} streaming />);
+        let removed = 0;
+        for (const r of observer.takeRecords())
+          for (const n of Array.from(r.removedNodes)) removed += size(n);
+        worst = Math.max(worst, removed);
+        // Once it is well inside the frozen part, the probed element must never be re-created.
+        if (!kept && i >= text.length / 8) kept = probe(c);
+      }
+      assert.ok(kept, 'probe found');
+      assert.equal(probe(c), kept, 'a frozen element kept its DOM node');
+      assert.ok(kept.isConnected);
+      observer.disconnect();
+      view.unmount();
+      return worst;
+    };
+    // Inline items of one open paragraph: 2 per `code` span and space; > 1,056 items crosses the
+    // point where 32 full groups of 32 were re-wrapped (all their DOM re-created in one chunk).
+    const inline = stream('`a` '.repeat(1200), 4, (c) => c.querySelector('p code'));
+    assert.ok(inline <= 200, `nodes removed by one chunk (inline): ${inline}`);
+    // Closed blocks: 1,100 paragraphs.
+    const paras = Array.from({ length: 1100 }, (_, i) => `p${i}\n\n`).join('');
+    const blocks = stream(paras, 5, (c) => c.querySelector('.md p'));
+    assert.ok(blocks <= 200, `nodes removed by one chunk (blocks): ${blocks}`);
+  });
+
+  it('groups a list into the same DOM for any history of growing and cutting back', function () {
+    this.timeout(30000);
+    const style = { tag: 'div', class: 'g' };
+    const items = Array.from({ length: 36000 }, (_, i) => `${i},`);
+    const item = (x: string) => x;
+    const fresh = (n: number) => {
+      const tree = new GroupTree<string>(style);
+      tree.sync(items, Number.POSITIVE_INFINITY, n);
+      const view = render(<div>{tree.render(items, n, item)}</div>);
+      const out = view.container.innerHTML;
+      view.unmount();
+      return out;
+    };
+    const tree = new GroupTree<string>(style);
+    const view = render(<div />);
+    let n = 0;
+    // Grows across the level boundaries (32, 32 + 32², 32 + 32² + 32³), cuts back into them, regrows.
+    for (const [to, cut] of [
+      [31, 0],
+      [33, 0],
+      [1055, 0],
+      [1057, 0],
+      [2000, 0],
+      [40, 20],
+      [1500, 0],
+      [33823, 0],
+      [33825, 0],
+      [35000, 1100],
+      [36000, 0],
+    ] as const) {
+      const changedFrom = cut || n;
+      n = to;
+      tree.sync(items, changedFrom, n);
+      view.rerender(<div>{tree.render(items, n, item)}</div>);
+      assert.equal(view.container.innerHTML, fresh(n), `${n} items (changed from ${changedFrom})`);
+      assert.equal(view.container.textContent, items.slice(0, n).join(''));
+    }
   });
 
   it('never produces markup from the text: HTML in a reply is inert text', () => {
