@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { act, cleanup, render } from '@testing-library/preact';
 import { MarkdownStream, MarkdownView, parseMarkdown } from '../../webview-ui/playground/markdown';
 import { GroupTree } from '../../webview-ui/playground/markdown/groupTree';
+import { PagedList } from '../../webview-ui/playground/markdown/paged';
 
 const SAMPLE = [
   '# Title with **bold**',
@@ -226,6 +227,44 @@ describe('Playground markdown renderer', () => {
       assert.equal(view.container.innerHTML, fresh(n), `${n} items (changed from ${changedFrom})`);
       assert.equal(view.container.textContent, items.slice(0, n).join(''));
     }
+  });
+
+  it('keeps inline items in pages that behave as an array (push, set, cut back, slice, copy)', () => {
+    const list = new PagedList<number>();
+    const model: number[] = [];
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    for (let step = 0; step < 3000; step++) {
+      const r = rand(10);
+      if (r < 7) {
+        for (let k = rand(40); k > 0; k--) {
+          list.push(step * 100 + k);
+          model.push(step * 100 + k);
+        }
+      } else if (r === 7 && model.length > 0) {
+        const i = rand(model.length);
+        list.set(i, -step);
+        model[i] = -step;
+      } else if (r === 8) {
+        const from = Math.max(0, model.length - rand(2500));
+        assert.deepEqual(list.cut(from), model.splice(from));
+      } else {
+        const from = rand(model.length + 1);
+        const to = from + rand(70);
+        assert.deepEqual(list.slice(from, to), model.slice(from, to));
+      }
+      assert.equal(list.length, model.length);
+      if (model.length > 0) assert.equal(list.last(), model[model.length - 1]);
+    }
+    assert.deepEqual(list.toArray(), model);
+    const copy = list.copy();
+    copy.push(1);
+    copy.set(0, 42);
+    assert.deepEqual(list.toArray(), model, 'a copy is independent');
+    assert.deepEqual(PagedList.from(model).toArray(), model);
   });
 
   it('never produces markup from the text: HTML in a reply is inert text', () => {

@@ -30,9 +30,12 @@ export function inlineContent(owner: Block | ListItem): Inline[] | undefined {
   return inlineOf.get(owner);
 }
 
-/** Inline text being accumulated: its raw text (for the closed block) and its incremental parse. */
+/**
+ * Inline text being accumulated: its raw text (for the closed block; appended to, which is O(1) per
+ * chunk, where a growing array of parts is copied whole when its storage grows) and its parse.
+ */
 export interface OpenText {
-  parts: string[];
+  raw: string;
   inl: InlineParser;
 }
 
@@ -334,7 +337,7 @@ export class MarkdownStream {
       }
       case 'list': {
         this.live = { trim: false };
-        const item = { parts: [], inl: new InlineParser(this.meter), depth: kind.depth };
+        const item = { raw: '', inl: new InlineParser(this.meter), depth: kind.depth };
         if (o?.kind === 'list' && (o.ordered === kind.ordered || kind.depth > 0)) {
           o.items.push(closeText(o.item, { text: '', depth: o.item.depth }));
           o.item = item;
@@ -349,7 +352,7 @@ export class MarkdownStream {
         if (o?.kind === 'quote') this.feedTarget('\n');
         else {
           this.close();
-          this.open = { kind: 'quote', parts: [], inl: new InlineParser(this.meter) };
+          this.open = { kind: 'quote', raw: '', inl: new InlineParser(this.meter) };
         }
         return kind.content;
       default: {
@@ -365,7 +368,7 @@ export class MarkdownStream {
         if (o?.kind === 'p' || o?.kind === 'quote') this.feedTarget('\n');
         else {
           this.close();
-          this.open = { kind: 'p', parts: [], inl: new InlineParser(this.meter) };
+          this.open = { kind: 'p', raw: '', inl: new InlineParser(this.meter) };
         }
         return 0;
       }
@@ -398,7 +401,7 @@ export class MarkdownStream {
       return;
     }
     const t = o.kind === 'list' ? o.item : o;
-    t.parts.push(s);
+    t.raw += s;
     t.inl.feed(s);
   }
 
@@ -427,7 +430,7 @@ export class MarkdownStream {
 }
 
 function closeText<T extends { text: string }>(t: OpenText, owner: T): T {
-  owner.text = t.parts.join('');
+  owner.text = t.raw;
   inlineOf.set(owner, t.inl.finish());
   return owner;
 }
@@ -444,7 +447,7 @@ export function appendPieces(pieces: string[], s: string): void {
 }
 
 function cloneText(t: OpenText): OpenText {
-  return { parts: t.parts.slice(), inl: t.inl.clone() };
+  return { raw: t.raw, inl: t.inl.clone() };
 }
 
 function cloneOpen(o: OpenBlock | null): OpenBlock | null {

@@ -1,4 +1,5 @@
 import { Component, type ComponentChild, h } from 'preact';
+import type { ListLike } from './paged';
 
 /** Children per group, at every level. */
 export const GROUP = 32;
@@ -75,7 +76,7 @@ export class GroupTree<T> {
   constructor(private readonly style: GroupStyle) {}
 
   /** Brings the frozen groups up to date with `items[0, limit)`; items from `changedFrom` on changed. */
-  sync(items: readonly T[], changedFrom = Number.POSITIVE_INFINITY, limit = items.length): void {
+  sync(items: ListLike<T>, changedFrom = Number.POSITIVE_INFINITY, limit = items.length): void {
     const keepTo = Math.min(changedFrom, limit);
     this.levels.forEach((level, l) => {
       const keep = Math.max(0, Math.floor((keepTo - levelStart(l)) / GROUP ** (l + 1)));
@@ -108,7 +109,7 @@ export class GroupTree<T> {
    * where the next items will go: full groups, the open groups that hold the rest, the last items.
    */
   render(
-    items: readonly T[],
+    items: ListLike<T>,
     count: number,
     item: (item: T, index: number) => ComponentChild,
     extra: ComponentChild[] = [],
@@ -117,8 +118,7 @@ export class GroupTree<T> {
     const style = this.style;
     const renderItem = item as RenderItem;
     const partial = (from: number) => {
-      const rest: ComponentChild[] = [];
-      for (let i = from; i < count; i++) rest.push(item(items[i]!, i));
+      const rest = items.slice(from, count).map((x, i) => item(x, from + i));
       return mergeText(rest.concat(extra));
     };
     /** The children of open group `k` of `level` (≥ 1), whose first item is `first`. */
