@@ -113,10 +113,10 @@ describe('Playground markdown renderer', () => {
     assert.equal(s.blocks.length, 0, 'an open paragraph is not closed yet');
     s.append('graph.\n\nSecond');
     assert.equal(s.blocks.length, 1);
-    const first = s.blocks[0];
+    const first = s.blocks.get(0);
     s.append(' paragraph\n\n```js\nlet a');
     s.append(' = 1;\n');
-    assert.equal(s.blocks[0], first, 'a closed block is not re-created');
+    assert.equal(s.blocks.get(0), first, 'a closed block is not re-created');
     assert.deepEqual(
       s.all().map((b) => b.kind),
       ['p', 'p', 'code'],

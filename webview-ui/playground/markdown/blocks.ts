@@ -10,6 +10,7 @@
  * memoizes them by identity, and only the open block changes per chunk.
  */
 import { type Inline, InlineParser, type Meter, PIECE } from './inline';
+import { PagedList } from './paged';
 
 export type Block =
   | { kind: 'p'; text: string }
@@ -42,7 +43,13 @@ export interface OpenText {
 export type OpenBlock =
   | ({ kind: 'p' } & OpenText)
   | ({ kind: 'quote' } & OpenText)
-  | { kind: 'list'; ordered: boolean; start: number; items: ListItem[]; item: OpenText & { depth: number } }
+  | {
+      kind: 'list';
+      ordered: boolean;
+      start: number;
+      items: PagedList<ListItem>;
+      item: OpenText & { depth: number };
+    }
   | { kind: 'code'; lang: string; fenceCh: string; fenceLen: number; lines: number; pieces: string[] };
 
 export type LineKind =
@@ -189,8 +196,8 @@ function headingText(line: string, from: number): string {
 
 /** Incremental block splitter. Feed chunks with `append`; read `blocks` (closed) + `open`. */
 export class MarkdownStream {
-  /** Closed blocks, never mutated after being pushed (safe to memoize on identity). */
-  readonly blocks: Block[] = [];
+  /** Closed blocks, never mutated after being pushed (safe to memoize on identity); in pages, like inline items. */
+  readonly blocks = new PagedList<Block>();
   /** The block being accumulated. */
   open: OpenBlock | null = null;
   /** Total characters consumed, so a renderer can feed only what is new. */
@@ -226,12 +233,12 @@ export class MarkdownStream {
     probe.live = this.live && { ...this.live };
     probe.held = this.held;
     probe.end();
-    return probe.blocks;
+    return probe.blocks.toArray();
   }
 
   /** All blocks of the text so far (closed + open). */
   all(): Block[] {
-    return this.blocks.concat(this.openBlocks());
+    return this.blocks.toArray().concat(this.openBlocks());
   }
 
   /** Ends the text: the last line and the open block are closed. */
@@ -343,7 +350,13 @@ export class MarkdownStream {
           o.item = item;
         } else {
           this.close();
-          this.open = { kind: 'list', ordered: kind.ordered, start: kind.start, items: [], item };
+          this.open = {
+            kind: 'list',
+            ordered: kind.ordered,
+            start: kind.start,
+            items: new PagedList(),
+            item,
+          };
         }
         return kind.content;
       }
@@ -414,14 +427,12 @@ export class MarkdownStream {
       case 'quote':
         this.blocks.push(closeText(o, { kind: o.kind, text: '' }));
         return;
-      case 'list':
-        this.blocks.push({
-          kind: 'list',
-          ordered: o.ordered,
-          start: o.start,
-          items: [...o.items, closeText(o.item, { text: '', depth: o.item.depth })],
-        });
+      case 'list': {
+        const items = o.items.toArray();
+        items.push(closeText(o.item, { text: '', depth: o.item.depth }));
+        this.blocks.push({ kind: 'list', ordered: o.ordered, start: o.start, items });
         return;
+      }
       case 'code':
         this.blocks.push({ kind: 'code', lang: o.lang, code: o.pieces.join(''), closed: false });
         return;
@@ -457,7 +468,7 @@ function cloneOpen(o: OpenBlock | null): OpenBlock | null {
     case 'quote':
       return { kind: o.kind, ...cloneText(o) };
     case 'list':
-      return { ...o, items: o.items.slice(), item: { ...cloneText(o.item), depth: o.item.depth } };
+      return { ...o, items: o.items.copy(), item: { ...cloneText(o.item), depth: o.item.depth } };
     case 'code':
       return { ...o, pieces: o.pieces.slice() };
   }
