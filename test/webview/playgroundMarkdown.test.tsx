@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { act, cleanup, render } from '@testing-library/preact';
 import { MarkdownStream, MarkdownView, parseMarkdown } from '../../webview-ui/playground/markdown';
+import { GroupTree } from '../../webview-ui/playground/markdown/groupTree';
+import { PagedList } from '../../webview-ui/playground/markdown/paged';
 
 const SAMPLE = [
   '# Title with **bold**',
@@ -111,10 +113,10 @@ describe('Playground markdown renderer', () => {
     assert.equal(s.blocks.length, 0, 'an open paragraph is not closed yet');
     s.append('graph.\n\nSecond');
     assert.equal(s.blocks.length, 1);
-    const first = s.blocks[0];
+    const first = s.blocks.get(0);
     s.append(' paragraph\n\n```js\nlet a');
     s.append(' = 1;\n');
-    assert.equal(s.blocks[0], first, 'a closed block is not re-created');
+    assert.equal(s.blocks.get(0), first, 'a closed block is not re-created');
     assert.deepEqual(
       s.all().map((b) => b.kind),
       ['p', 'p', 'code'],
@@ -145,6 +147,124 @@ describe('Playground markdown renderer', () => {
     const perChunk = (meter.steps - before) / 40;
     assert.ok(perChunk <= 100, `parser steps per chunk: ${perChunk}`);
     assert.equal(view.container.querySelectorAll('p').length, 101);
+  });
+
+  it('keeps frozen DOM in place while a reply grows past any number of groups (bounded DOM work per chunk)', function () {
+    this.timeout(30000);
+    /** Streams `text` in `chunk`-sized pieces; returns the most DOM nodes any one chunk removed. */
+    const stream = (text: string, chunk: number, probe: (c: Element) => Element | null | undefined) => {
+      const view = render(<MarkdownView text="" streaming />);
+      const c = view.container;
+      const observer = new MutationObserver(() => {});
+      observer.observe(c, { childList: true, subtree: true });
+      const size = (n: Node): number => {
+        let k = 1;
+        for (const x of Array.from(n.childNodes)) k += size(x);
+        return k;
+      };
+      let worst = 0;
+      let kept: Element | null | undefined;
+      for (let i = 0; i < text.length; i += chunk) {
+        view.rerender(<MarkdownView text={text.slice(0, i + chunk)} streaming />);
+        let removed = 0;
+        for (const r of observer.takeRecords())
+          for (const n of Array.from(r.removedNodes)) removed += size(n);
+        worst = Math.max(worst, removed);
+        // Once it is well inside the frozen part, the probed element must never be re-created.
+        if (!kept && i >= text.length / 8) kept = probe(c);
+      }
+      assert.ok(kept, 'probe found');
+      assert.equal(probe(c), kept, 'a frozen element kept its DOM node');
+      assert.ok(kept.isConnected);
+      observer.disconnect();
+      view.unmount();
+      return worst;
+    };
+    // Inline items of one open paragraph: 2 per `code` span and space; > 1,056 items crosses the
+    // point where 32 full groups of 32 were re-wrapped (all their DOM re-created in one chunk).
+    const inline = stream('`a` '.repeat(1200), 4, (c) => c.querySelector('p code'));
+    assert.ok(inline <= 200, `nodes removed by one chunk (inline): ${inline}`);
+    // Closed blocks: 1,100 paragraphs.
+    const paras = Array.from({ length: 1100 }, (_, i) => `p${i}\n\n`).join('');
+    const blocks = stream(paras, 5, (c) => c.querySelector('.md p'));
+    assert.ok(blocks <= 200, `nodes removed by one chunk (blocks): ${blocks}`);
+  });
+
+  it('groups a list into the same DOM for any history of growing and cutting back', function () {
+    this.timeout(30000);
+    const style = { tag: 'div', class: 'g' };
+    const items = Array.from({ length: 36000 }, (_, i) => `${i},`);
+    const item = (x: string) => x;
+    const fresh = (n: number) => {
+      const tree = new GroupTree<string>(style);
+      tree.sync(items, Number.POSITIVE_INFINITY, n);
+      const view = render(<div>{tree.render(items, n, item)}</div>);
+      const out = view.container.innerHTML;
+      view.unmount();
+      return out;
+    };
+    const tree = new GroupTree<string>(style);
+    const view = render(<div />);
+    let n = 0;
+    // Grows across the level boundaries (32, 32 + 32², 32 + 32² + 32³), cuts back into them, regrows.
+    for (const [to, cut] of [
+      [31, 0],
+      [33, 0],
+      [1055, 0],
+      [1057, 0],
+      [2000, 0],
+      [40, 20],
+      [1500, 0],
+      [33823, 0],
+      [33825, 0],
+      [35000, 1100],
+      [36000, 0],
+    ] as const) {
+      const changedFrom = cut || n;
+      n = to;
+      tree.sync(items, changedFrom, n);
+      view.rerender(<div>{tree.render(items, n, item)}</div>);
+      assert.equal(view.container.innerHTML, fresh(n), `${n} items (changed from ${changedFrom})`);
+      assert.equal(view.container.textContent, items.slice(0, n).join(''));
+    }
+  });
+
+  it('keeps inline items in pages that behave as an array (push, set, cut back, slice, copy)', () => {
+    const list = new PagedList<number>();
+    const model: number[] = [];
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    for (let step = 0; step < 3000; step++) {
+      const r = rand(10);
+      if (r < 7) {
+        for (let k = rand(40); k > 0; k--) {
+          list.push(step * 100 + k);
+          model.push(step * 100 + k);
+        }
+      } else if (r === 7 && model.length > 0) {
+        const i = rand(model.length);
+        list.set(i, -step);
+        model[i] = -step;
+      } else if (r === 8) {
+        const from = Math.max(0, model.length - rand(2500));
+        assert.deepEqual(list.cut(from), model.splice(from));
+      } else {
+        const from = rand(model.length + 1);
+        const to = from + rand(70);
+        assert.deepEqual(list.slice(from, to), model.slice(from, to));
+      }
+      assert.equal(list.length, model.length);
+      if (model.length > 0) assert.equal(list.last(), model[model.length - 1]);
+    }
+    assert.deepEqual(list.toArray(), model);
+    const copy = list.copy();
+    copy.push(1);
+    copy.set(0, 42);
+    assert.deepEqual(list.toArray(), model, 'a copy is independent');
+    assert.deepEqual(PagedList.from(model).toArray(), model);
   });
 
   it('never produces markup from the text: HTML in a reply is inert text', () => {

@@ -22,7 +22,7 @@ import {
   type OpenBlock,
   type OpenText,
 } from './blocks';
-import { GroupTree, grouped, mergeText } from './groupTree';
+import { GroupTree, grouped } from './groupTree';
 import { type Inline, type Meter, parseInline, plainText } from './inline';
 
 const BLOCK_GROUP = { tag: 'div', class: 'md-group' };
@@ -160,8 +160,7 @@ class StreamCache {
     const tree = this.tree<Inline>(p);
     tree.sync(p.items, p.takeDirty());
     const from = tree.frozenCount();
-    const out = tree.render(p.items, from, renderInline);
-    return out.concat(mergeText(p.preview(from).map(renderInline)));
+    return tree.render(p.items, from, renderInline, p.preview(from).map(renderInline));
   }
 
   renderOpen(o: OpenBlock, key: string): VNode {
@@ -173,11 +172,15 @@ class StreamCache {
       case 'list': {
         const tree = this.tree<ListItem>(o.items, BLOCK_GROUP);
         tree.sync(o.items);
-        const items = tree.render(o.items, o.items.length, (item, i) => <ListItemView key={i} item={item} />);
-        items.push(
-          <li key={o.items.length} class={o.item.depth ? `depth-${o.item.depth}` : undefined}>
-            {this.liveInline(o.item)}
-          </li>,
+        const items = tree.render(
+          o.items,
+          o.items.length,
+          (item, i) => <ListItemView key={i} item={item} />,
+          [
+            <li key={o.items.length} class={o.item.depth ? `depth-${o.item.depth}` : undefined}>
+              {this.liveInline(o.item)}
+            </li>,
+          ],
         );
         return o.ordered ? (
           <ol key={key} start={o.start === 1 ? undefined : o.start}>

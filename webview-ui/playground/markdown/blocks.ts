@@ -10,6 +10,7 @@
  * memoizes them by identity, and only the open block changes per chunk.
  */
 import { type Inline, InlineParser, type Meter, PIECE } from './inline';
+import { PagedList } from './paged';
 
 export type Block =
   | { kind: 'p'; text: string }
@@ -30,16 +31,25 @@ export function inlineContent(owner: Block | ListItem): Inline[] | undefined {
   return inlineOf.get(owner);
 }
 
-/** Inline text being accumulated: its raw text (for the closed block) and its incremental parse. */
+/**
+ * Inline text being accumulated: its raw text (for the closed block; appended to, which is O(1) per
+ * chunk, where a growing array of parts is copied whole when its storage grows) and its parse.
+ */
 export interface OpenText {
-  parts: string[];
+  raw: string;
   inl: InlineParser;
 }
 
 export type OpenBlock =
   | ({ kind: 'p' } & OpenText)
   | ({ kind: 'quote' } & OpenText)
-  | { kind: 'list'; ordered: boolean; start: number; items: ListItem[]; item: OpenText & { depth: number } }
+  | {
+      kind: 'list';
+      ordered: boolean;
+      start: number;
+      items: PagedList<ListItem>;
+      item: OpenText & { depth: number };
+    }
   | { kind: 'code'; lang: string; fenceCh: string; fenceLen: number; lines: number; pieces: string[] };
 
 export type LineKind =
@@ -186,8 +196,8 @@ function headingText(line: string, from: number): string {
 
 /** Incremental block splitter. Feed chunks with `append`; read `blocks` (closed) + `open`. */
 export class MarkdownStream {
-  /** Closed blocks, never mutated after being pushed (safe to memoize on identity). */
-  readonly blocks: Block[] = [];
+  /** Closed blocks, never mutated after being pushed (safe to memoize on identity); in pages, like inline items. */
+  readonly blocks = new PagedList<Block>();
   /** The block being accumulated. */
   open: OpenBlock | null = null;
   /** Total characters consumed, so a renderer can feed only what is new. */
@@ -223,12 +233,12 @@ export class MarkdownStream {
     probe.live = this.live && { ...this.live };
     probe.held = this.held;
     probe.end();
-    return probe.blocks;
+    return probe.blocks.toArray();
   }
 
   /** All blocks of the text so far (closed + open). */
   all(): Block[] {
-    return this.blocks.concat(this.openBlocks());
+    return this.blocks.toArray().concat(this.openBlocks());
   }
 
   /** Ends the text: the last line and the open block are closed. */
@@ -334,13 +344,19 @@ export class MarkdownStream {
       }
       case 'list': {
         this.live = { trim: false };
-        const item = { parts: [], inl: new InlineParser(this.meter), depth: kind.depth };
+        const item = { raw: '', inl: new InlineParser(this.meter), depth: kind.depth };
         if (o?.kind === 'list' && (o.ordered === kind.ordered || kind.depth > 0)) {
           o.items.push(closeText(o.item, { text: '', depth: o.item.depth }));
           o.item = item;
         } else {
           this.close();
-          this.open = { kind: 'list', ordered: kind.ordered, start: kind.start, items: [], item };
+          this.open = {
+            kind: 'list',
+            ordered: kind.ordered,
+            start: kind.start,
+            items: new PagedList(),
+            item,
+          };
         }
         return kind.content;
       }
@@ -349,7 +365,7 @@ export class MarkdownStream {
         if (o?.kind === 'quote') this.feedTarget('\n');
         else {
           this.close();
-          this.open = { kind: 'quote', parts: [], inl: new InlineParser(this.meter) };
+          this.open = { kind: 'quote', raw: '', inl: new InlineParser(this.meter) };
         }
         return kind.content;
       default: {
@@ -365,7 +381,7 @@ export class MarkdownStream {
         if (o?.kind === 'p' || o?.kind === 'quote') this.feedTarget('\n');
         else {
           this.close();
-          this.open = { kind: 'p', parts: [], inl: new InlineParser(this.meter) };
+          this.open = { kind: 'p', raw: '', inl: new InlineParser(this.meter) };
         }
         return 0;
       }
@@ -398,7 +414,7 @@ export class MarkdownStream {
       return;
     }
     const t = o.kind === 'list' ? o.item : o;
-    t.parts.push(s);
+    t.raw += s;
     t.inl.feed(s);
   }
 
@@ -411,14 +427,12 @@ export class MarkdownStream {
       case 'quote':
         this.blocks.push(closeText(o, { kind: o.kind, text: '' }));
         return;
-      case 'list':
-        this.blocks.push({
-          kind: 'list',
-          ordered: o.ordered,
-          start: o.start,
-          items: [...o.items, closeText(o.item, { text: '', depth: o.item.depth })],
-        });
+      case 'list': {
+        const items = o.items.toArray();
+        items.push(closeText(o.item, { text: '', depth: o.item.depth }));
+        this.blocks.push({ kind: 'list', ordered: o.ordered, start: o.start, items });
         return;
+      }
       case 'code':
         this.blocks.push({ kind: 'code', lang: o.lang, code: o.pieces.join(''), closed: false });
         return;
@@ -427,7 +441,7 @@ export class MarkdownStream {
 }
 
 function closeText<T extends { text: string }>(t: OpenText, owner: T): T {
-  owner.text = t.parts.join('');
+  owner.text = t.raw;
   inlineOf.set(owner, t.inl.finish());
   return owner;
 }
@@ -444,7 +458,7 @@ export function appendPieces(pieces: string[], s: string): void {
 }
 
 function cloneText(t: OpenText): OpenText {
-  return { parts: t.parts.slice(), inl: t.inl.clone() };
+  return { raw: t.raw, inl: t.inl.clone() };
 }
 
 function cloneOpen(o: OpenBlock | null): OpenBlock | null {
@@ -454,7 +468,7 @@ function cloneOpen(o: OpenBlock | null): OpenBlock | null {
     case 'quote':
       return { kind: o.kind, ...cloneText(o) };
     case 'list':
-      return { ...o, items: o.items.slice(), item: { ...cloneText(o.item), depth: o.item.depth } };
+      return { ...o, items: o.items.copy(), item: { ...cloneText(o.item), depth: o.item.depth } };
     case 'code':
       return { ...o, pieces: o.pieces.slice() };
   }

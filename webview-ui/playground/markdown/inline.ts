@@ -13,6 +13,8 @@
  * The output is data (`Inline[]`), never markup: rendering turns strings into text nodes.
  */
 
+import { PagedList } from './paged';
+
 export type Inline =
   | string
   | { t: 'lit'; text: string }
@@ -79,7 +81,7 @@ type Pending =
 
 export class InlineParser {
   /** Top-level output so far. Items before `dirty` are unchanged since the last `takeDirty()`. */
-  items: Inline[] = [];
+  items = new PagedList<Inline>();
   private stack: Opener[] = [];
   private brackets: Bracket[] = [];
   /** Per closer kind (char + length): stack entries below this index cannot match it. */
@@ -132,7 +134,7 @@ export class InlineParser {
       }
       if (guard > 1e6) throw new Error('inline parser did not settle');
     }
-    return this.items;
+    return this.items.toArray();
   }
 
   /**
@@ -142,7 +144,7 @@ export class InlineParser {
   preview(from: number): Inline[] {
     const c = new InlineParser(this.meter);
     c.previewOnly = true;
-    c.items = this.items.slice(from);
+    c.items = PagedList.from(this.items.slice(from));
     // Stack entries and brackets are in item order: the ones at or after `from` are a suffix.
     let first = this.stack.length;
     while (first > 0 && this.stack[first - 1]!.idx >= from) first--;
@@ -165,7 +167,7 @@ export class InlineParser {
   /** A full copy (linear in the items); used to show an open block as if the text ended. */
   clone(): InlineParser {
     const c = new InlineParser(this.meter);
-    c.items = this.items.slice();
+    c.items = this.items.copy();
     c.stack = this.stack.map((o) => ({ ...o }));
     c.brackets = this.brackets.map((b) => ({ ...b }));
     c.bottoms = new Map(this.bottoms);
@@ -362,9 +364,12 @@ export class InlineParser {
 
   private closeLink(url: string): void {
     const b = this.brackets.pop()!;
-    const label = this.items.splice(b.idx + 1);
+    const label = this.items.cut(b.idx + 1);
     this.meter.steps += label.length;
-    this.items[b.idx] = b.image ? { t: 'image', alt: plainText(label), url } : { t: 'link', c: label, url };
+    this.items.set(
+      b.idx,
+      b.image ? { t: 'image', alt: plainText(label), url } : { t: 'link', c: label, url },
+    );
     this.markDirty(b.idx);
     this.truncateStack(b.stack);
     // No links inside links: the outer brackets are literal now.
@@ -410,16 +415,16 @@ export class InlineParser {
         const o = this.stack[s]!;
         if (o.ch !== ch || !(o.n === rem || o.n === 3 || rem === 3)) continue;
         const m = Math.min(o.n, rem);
-        const inner = this.items.splice(o.idx + 1);
+        const inner = this.items.cut(o.idx + 1);
         this.meter.steps += inner.length;
         const node: Inline = { t: m === 1 ? 'em' : m === 2 ? 'strong' : 'strongEm', c: inner };
         o.n -= m;
         rem -= m;
         if (o.n === 0) {
-          this.items[o.idx] = node;
+          this.items.set(o.idx, node);
           this.truncateStack(s);
         } else {
-          this.items[o.idx] = lit(ch.repeat(o.n));
+          this.items.set(o.idx, lit(ch.repeat(o.n)));
           this.items.push(node);
           this.truncateStack(s + 1);
         }
@@ -460,10 +465,10 @@ export class InlineParser {
     this.meter.steps += s.length;
     const items = this.items;
     const last = items.length - 1;
-    const tail = items[last];
+    const tail = items.last();
     if (typeof tail === 'string' && tail.length < PIECE) {
       const room = PIECE - tail.length;
-      items[last] = tail + s.slice(0, room);
+      items.set(last, tail + s.slice(0, room));
       this.markDirty(last);
       s = s.slice(room);
     }
