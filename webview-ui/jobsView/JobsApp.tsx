@@ -349,7 +349,8 @@ function derive(
   }
   const narrowing =
     sameJobs && prev.filter === filter && query.startsWith(prev.query) && prev.query !== query;
-  const candidates = narrowing ? shownJobs(prev.layout) : jobs;
+  // Narrowing from an empty search is a pass over the jobs themselves (no list of 10,000 to build).
+  const candidates = narrowing && prev.query !== '' ? shownJobs(prev.layout) : jobs;
   const filtered = candidates.filter((j) => matchesJob(j, query, filter));
   const layout = layoutRows(visibleRows(filtered, expanded));
   return {
