@@ -52,10 +52,14 @@ export class JobPanelFeed {
     // Up to the rows the store has now: rows appended during the load come in these chunks.
     const total = store.metricCount(this.jobId);
     const to = Math.max(from, Math.min(total, from + this.progressive.chunkRows));
-    const rows = toColumns(store.metrics(this.jobId, from, to), store.metricTimes(this.jobId, from, to));
     this.sentRows = to;
     this.loading = to < total;
-    this.channel.postDelta({ type: 'metrics', from, rows, load: this.loading ? 'more' : 'last' });
+    this.channel.postDelta({
+      type: 'metrics',
+      from,
+      rows: this.columns(store, from, to),
+      load: this.loading ? 'more' : 'last',
+    });
   }
 
   /** A long run: the overview, without copying every row (store.snapshot would). */
@@ -147,7 +151,11 @@ export class JobPanelFeed {
 
   /** Rows `[from, to)` as a `metrics` delta. */
   private postRows(store: JobStore, from: number, to: number): void {
-    const rows = toColumns(store.metrics(this.jobId, from, to), store.metricTimes(this.jobId, from, to));
-    this.channel.postDelta({ type: 'metrics', from, rows });
+    this.channel.postDelta({ type: 'metrics', from, rows: this.columns(store, from, to) });
+  }
+
+  /** Rows `[from, to)` with their receive times, as the panel's metric columns. */
+  private columns(store: JobStore, from: number, to: number) {
+    return toColumns(store.metrics(this.jobId, from, to), store.metricTimes(this.jobId, from, to));
   }
 }

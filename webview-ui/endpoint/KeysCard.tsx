@@ -5,7 +5,7 @@ import {
   type IssuedKey,
   KEY_LABEL_MAX,
 } from '../../src/protocol';
-import { relativeTime } from '../jobsView/format';
+import { localDateTime, relativeTime } from '../jobsView/format';
 import { Card } from '../shared/Card';
 import { DataTable } from '../shared/DataTable';
 import { Button } from '../shared/toolkit';
@@ -143,8 +143,8 @@ export function KeysCard(props: {
             <td>
               <code data-testid="key-prefix">{k.prefix}…</code>
             </td>
-            <td title={new Date(k.createdAt).toLocaleString()}>{relativeTime(k.createdAt, now)}</td>
-            <td title={k.lastUsedAt ? new Date(k.lastUsedAt).toLocaleString() : undefined}>
+            <td title={localDateTime(new Date(k.createdAt))}>{relativeTime(k.createdAt, now)}</td>
+            <td title={k.lastUsedAt ? localDateTime(new Date(k.lastUsedAt)) : undefined}>
               {k.lastUsedAt ? relativeTime(k.lastUsedAt, now) : 'never'}
             </td>
             <td class="actions">

@@ -1,5 +1,5 @@
 import type { EndpointRunSummary, EndpointSummary } from '../../src/protocol';
-import { relativeTime } from '../jobsView/format';
+import { localDateTime, relativeTime } from '../jobsView/format';
 import { Card } from '../shared/Card';
 import { DataTable } from '../shared/DataTable';
 
@@ -30,7 +30,7 @@ export function RunsCard({
         <DataTable testId="runs" columns={RUN_COLUMNS} rows={runs} empty="No requests yet.">
           {(r) => (
             <tr key={r.id} data-testid="run-row">
-              <td title={new Date(r.time).toLocaleString()}>{relativeTime(r.time, now)}</td>
+              <td title={localDateTime(new Date(r.time))}>{relativeTime(r.time, now)}</td>
               <td>{r.status}</td>
               <td class="num">{r.latencyMs !== undefined ? `${Math.round(r.latencyMs)} ms` : '—'}</td>
               <td class="num">

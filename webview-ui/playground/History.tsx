@@ -1,4 +1,5 @@
 import type { Conversation } from '../../src/protocol';
+import { localDateTime } from '../jobsView/format';
 import { Button } from '../shared/toolkit';
 
 /** The side list of saved conversations: open one, delete one, or start a new one. */
@@ -27,7 +28,7 @@ export function History(props: {
               onClick={() => props.onSwitch(c.id)}
             >
               <span class="history-title">{c.title}</span>
-              <span class="muted history-date">{new Date(c.updatedAt).toLocaleString()}</span>
+              <span class="muted history-date">{localDateTime(new Date(c.updatedAt))}</span>
             </button>
             <button
               type="button"
