@@ -662,6 +662,29 @@ describe('run stats', () => {
     assert.equal(done.elapsedMs, 10_000);
     assert.equal(done.stepsPerSecond, 3);
     assert.equal(done.etaMs, undefined);
+    // The same job opened after a reload: its history arrives in one burst, every row received within
+    // milliseconds. Its pace is still the run's, not thousands of steps/s.
+    const burst = new MetricStore();
+    burst.append(
+      cols(
+        Array.from(
+          { length: 31 },
+          (_, i) => [i, 1, null, null, 2_000_000 + i * 0.4] as [number, number, null, null, number],
+        ),
+      ),
+    );
+    const reopened = runStats(
+      {
+        status: 'completed',
+        createdAt: '',
+        startedAt: new Date(1_000_000).toISOString(),
+        completedAt: new Date(1_000_000 + 10_000).toISOString(),
+        maxSteps: 30,
+      },
+      burst,
+      2_000_100,
+    );
+    assert.equal(reopened.stepsPerSecond, 3);
     assert.equal(formatDuration(3_723_000), '1h 02m 03s');
     assert.equal(formatDuration(125_000), '2m 05s');
     assert.equal(formatDuration(undefined), '—');

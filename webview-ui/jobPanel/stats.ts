@@ -9,7 +9,10 @@ export interface RunStats {
   step?: number;
 }
 
-/** Steps/s is measured over the last `window` rows, so it follows the current pace. */
+/**
+ * Steps/s of a running job is measured over the last `window` rows, so it follows the current pace;
+ * a finished job's is its average over the run.
+ */
 export function runStats(
   job: Pick<JobSummary, 'status' | 'startedAt' | 'completedAt' | 'createdAt' | 'maxSteps' | 'step'>,
   store: Pick<MetricStore, 'step' | 'time'>,
@@ -24,7 +27,11 @@ export function runStats(
   const elapsedMs = started != null && end != null && end >= started ? end - started : undefined;
 
   let stepsPerSecond: number | undefined;
-  if (n >= 2) {
+  // A finished job: its average pace over the run. The receive times of its last rows say nothing
+  // then: a panel opened after a reload receives the whole history in one burst (thousands of
+  // "steps/s"), and rows replayed from history have none.
+  if (!running && elapsedMs && step != null && step > 0) stepsPerSecond = (step / elapsedMs) * 1000;
+  else if (n >= 2) {
     // Rows without a receive time (replayed history) are skipped.
     let last = n - 1;
     while (last >= 0 && !Number.isFinite(store.time[last]!)) last--;
@@ -35,10 +42,6 @@ export function runStats(
       const ds = store.step[last]! - store.step[i0]!;
       if (dt > 0 && ds > 0) stepsPerSecond = (ds / dt) * 1000;
     }
-  }
-  // A finished job replayed from history has no receive times: its average pace over the run.
-  if (stepsPerSecond === undefined && !running && elapsedMs && step != null && step > 0) {
-    stepsPerSecond = (step / elapsedMs) * 1000;
   }
   let etaMs: number | undefined;
   if (job.status === 'running' && stepsPerSecond && job.maxSteps && step != null && job.maxSteps > step) {
