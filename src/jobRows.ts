@@ -46,7 +46,7 @@ export interface JobRows {
   details: JobSummary[];
 }
 
-function packStrings(values: readonly string[]): StringColumn {
+export function packStrings(values: readonly string[]): StringColumn {
   const ends = new Uint32Array(values.length);
   let length = 0;
   for (let i = 0; i < values.length; i++) {
@@ -56,11 +56,11 @@ function packStrings(values: readonly string[]): StringColumn {
   return { text: values.join(''), ends };
 }
 
-function stringAt(column: StringColumn, i: number): string {
+export function stringAt(column: StringColumn, i: number): string {
   return column.text.slice(i === 0 ? 0 : column.ends[i - 1], column.ends[i]);
 }
 
-const numberOrUndefined = (v: number) => (Number.isNaN(v) ? undefined : v);
+export const numberOrUndefined = (v: number) => (Number.isNaN(v) ? undefined : v);
 
 /** Whether a sparkline has two finite points to draw. */
 export function drawableSparkline(values: readonly number[] | undefined): boolean {

@@ -3,7 +3,7 @@ import { useLayoutEffect, useRef } from 'preact/hooks';
 import { jobTooltip, relativeTime } from '../../webview-ui/jobsView/format';
 import { Chevron, PlaygroundIcon, StatusIcon } from '../../webview-ui/jobsView/icons';
 import { JobRowBody } from '../../webview-ui/jobsView/JobTree';
-import { keyAction, resolveActive, type TreeRow } from '../../webview-ui/jobsView/treeModel';
+import { keyAction, resolveActive, type TreeRow } from './treeModel';
 
 export interface JobTreeProps {
   rows: TreeRow[];

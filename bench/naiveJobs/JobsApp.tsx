@@ -2,10 +2,10 @@
 // every change, and every keystroke filters all jobs, rebuilds every row and renders them all.
 import { useMemo, useState } from 'preact/hooks';
 import type { JobSummary, JobsViewToHost } from '../../src/protocol';
-import { visibleRows } from '../../webview-ui/jobsView/treeModel';
 import type { HostChannel } from '../../webview-ui/shared/hostChannel';
 import { useHost } from '../../webview-ui/shared/useHost';
 import { JobTree } from './JobTree';
+import { visibleRows } from './treeModel';
 
 function filterJobs(jobs: readonly JobSummary[], search: string): JobSummary[] {
   const q = search.trim().toLowerCase();

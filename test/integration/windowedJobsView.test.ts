@@ -208,12 +208,15 @@ describe('Jobs view with hundreds of jobs (local backend)', function () {
     );
     // The list came with whole rows for its top only: a row scrolled into view asks the host for
     // the rest (model, dataset and times in its tooltip, sparkline, checkpoints), which arrives.
+    // The tooltip is written when the pointer reaches the row.
     const lastKey = w.visible.at(-1)!.key;
     const tooltip = await waitFor(
       () =>
         evalInWebview<string | null>(
           'jobs',
-          `const t = document.querySelector('[data-key="${lastKey}"]')?.getAttribute('title') ?? '';
+          `const row = document.querySelector('[data-key="${lastKey}"]');
+           row?.dispatchEvent(new PointerEvent('pointerenter'));
+           const t = row?.getAttribute('title') ?? '';
            return /Model: /.test(t) ? t : null;`,
         ),
       'the detail of the last row to arrive from the host',

@@ -6,7 +6,13 @@ import { packJobRows } from '../../src/jobRows';
 import type { HostToJobsView, JobSummary, JobsViewToHost } from '../../src/protocol';
 import { relativeTime, sparklinePoints } from '../../webview-ui/jobsView/format';
 import { JobsApp, type JobsUiState } from '../../webview-ui/jobsView/JobsApp';
-import { filterJobs, keyAction, visibleRows } from '../../webview-ui/jobsView/treeModel';
+import { JobIndex } from '../../webview-ui/jobsView/jobIndex';
+import {
+  keyAction,
+  layoutTree,
+  normalizeQuery,
+  type StatusFilter,
+} from '../../webview-ui/jobsView/treeModel';
 import { FakeHost } from './fakeChannel';
 
 const backend = { kind: 'local' as const, label: 'Local backend' };
@@ -54,42 +60,81 @@ async function mount(jobs = JOBS, host = new FakeHost<HostToJobsView, JobsViewTo
 
 const items = (root: HTMLElement) => [...root.querySelectorAll<HTMLElement>('[role="treeitem"]')];
 const focused = () => document.activeElement as HTMLElement;
+/** The row's tooltip, as the pointer shows it (it is written when the pointer reaches the row). */
+function tooltip(row: HTMLElement): string {
+  fireEvent.pointerEnter(row);
+  return row.getAttribute('title') ?? '';
+}
 async function key(k: string, target: Element = focused()) {
   await act(() => {
     fireEvent.keyDown(target, { key: k });
   });
 }
 
+/** The ids of `jobs` the search box and status chip let through, with the index the view builds. */
+function search(jobs: JobSummary[], query: string, filter: StatusFilter = 'all', index = indexOf(jobs)) {
+  return [...index.match(normalizeQuery(query), filter)].map((i) => jobs[i]!.id);
+}
+/** The view indexes a list as it arrives packed; tests built from whole jobs index those. */
+const indexOf = (jobs: JobSummary[]) => JobIndex.fromRows(packJobRows(jobs));
+
 describe('jobs tree: model', () => {
   it('filters by name or id, case-insensitively, and by status', () => {
-    assert.deepEqual(
-      filterJobs(JOBS, 'CAPTAIN', 'all').map((j) => j.id),
-      ['a1'],
-    );
-    assert.deepEqual(
-      filterJobs(JOBS, 'B2', 'all').map((j) => j.id),
-      ['b2'],
-    );
-    assert.deepEqual(
-      filterJobs(JOBS, '', 'failed').map((j) => j.id),
-      ['c3'],
-    );
-    assert.deepEqual(
-      filterJobs(JOBS, 'run', 'failed').map((j) => j.id),
-      ['c3'],
-    );
-    assert.deepEqual(
-      filterJobs(JOBS, 'run', 'running').map((j) => j.id),
-      [],
-    );
+    for (const index of [indexOf(JOBS), JobIndex.fromJobs(JOBS)]) {
+      assert.deepEqual(search(JOBS, 'CAPTAIN', 'all', index), ['a1']);
+      assert.deepEqual(search(JOBS, ' B2 ', 'all', index), ['b2']);
+      assert.deepEqual(search(JOBS, '', 'failed', index), ['c3']);
+      assert.deepEqual(search(JOBS, 'run', 'failed', index), ['c3']);
+      assert.deepEqual(search(JOBS, 'run', 'running', index), []);
+      assert.deepEqual(search(JOBS, '', 'all', index), ['a1', 'b2', 'c3', 'd4']);
+    }
+  });
+
+  it('matches within one label or one id, never across two jobs or a label and its id', () => {
+    const jobs = [
+      job('x1', { label: 'ab' }),
+      job('y2', { label: 'cd' }),
+      job('İz', { label: 'İstanbul' }), // lower-cases to a longer string
+      job('p4', { label: 'paris' }),
+    ];
+    assert.deepEqual(search(jobs, 'bc'), [], 'the end of one label and the start of the next');
+    assert.deepEqual(search(jobs, 'x1y'), [], 'one id and the next');
+    assert.deepEqual(search(jobs, 'abx'), [], 'a label and its id');
+    assert.deepEqual(search(jobs, 'cd'), ['y2']);
+    assert.deepEqual(search(jobs, 'paris'), ['p4'], 'aligned after a label that lower-cases longer');
+    assert.deepEqual(search(jobs, 'p'), ['p4']);
+  });
+
+  it('finds jobs by exact id and follows live updates: renames, statuses, new jobs', () => {
+    const jobs = [job('job-12'), job('job-1'), job('b', { label: 'old name #1' })];
+    const index = indexOf(jobs);
+    assert.equal(index.find('job-1'), 1, 'an id that is also the start of another');
+    assert.equal(index.find('job-12'), 0);
+    assert.equal(index.find('job'), -1);
+    jobs[2] = job('b', { label: 'new name #1', status: 'failed' });
+    index.set(2, jobs[2]);
+    assert.deepEqual(search(jobs, 'old', 'all', index), []);
+    assert.deepEqual(search(jobs, 'new', 'failed', index), ['b']);
+    assert.equal(index.matches(2, 'new', 'failed'), true);
+    jobs.push(job('c9', { label: 'late arrival #1', status: 'running' }));
+    index.set(3, jobs[3]!);
+    assert.equal(index.find('c9'), 3);
+    assert.deepEqual(search(jobs, 'late', 'running', index), ['c9']);
+    assert.deepEqual(index.counts(), { completed: 2, failed: 1, running: 1 });
   });
 
   it('navigates like a VS Code tree', () => {
-    const rows = visibleRows(JOBS, new Set(['a1']));
+    const index = indexOf(JOBS);
+    const rows = layoutTree(JOBS, index, index.match('', 'all'), new Set(['a1']));
     assert.deepEqual(
-      rows.map((r) => r.key),
+      Array.from({ length: rows.length }, (_, i) => rows.row(i).key),
       ['job:a1', 'ckpt:a1:20', 'ckpt:a1:40', 'job:b2', 'job:c3', 'job:d4'],
     );
+    assert.deepEqual(
+      Array.from({ length: rows.length }, (_, i) => `${rows.row(i).posInSet}/${rows.row(i).setSize}`),
+      ['1/4', '1/2', '2/2', '2/4', '3/4', '4/4'],
+    );
+    assert.deepEqual([...rows.offsets], [0, 46, 74, 102, 130, 158, 186], 'the running job is the taller row');
     assert.deepEqual(keyAction(rows, 'job:a1', 'ArrowRight'), { kind: 'focus', key: 'ckpt:a1:20' });
     assert.deepEqual(keyAction(rows, 'ckpt:a1:40', 'ArrowLeft'), { kind: 'focus', key: 'job:a1' });
     assert.deepEqual(keyAction(rows, 'job:a1', 'ArrowLeft'), { kind: 'collapse', jobId: 'a1' });
@@ -148,11 +193,11 @@ describe('jobs tree: view', () => {
     });
     // The host says whether a job can be resumed; the row's context carries it to the menu.
     assert.equal(JSON.parse(rows[2]!.getAttribute('data-vscode-context')!).jobResumable, true);
-    const tip = rows[2]!.getAttribute('title')!;
+    const tip = tooltip(rows[2]!);
     assert.match(tip, /ID: c3/);
     assert.match(tip, /Error: CUDA out of memory/);
     assert.match(
-      rows[0]!.getAttribute('title')!,
+      tooltip(rows[0]!),
       /Model: unsloth\/gemma[\s\S]*Dataset: pirate-chat[\s\S]*Created: [\s\S]*Started: /,
     );
   });
@@ -266,11 +311,8 @@ describe('jobs tree: view', () => {
       rows.map((r) => r.querySelector('.name')?.textContent),
       ['captain-speak #3', 'captain-speak #2', 'captain-speak #1'],
     );
-    assert.match(rows[0]!.title, /^captain-speak #3\n/);
-    assert.deepEqual(
-      filterJobs(runs, '#2', 'all').map((j) => j.id),
-      ['r2'],
-    );
+    assert.match(tooltip(rows[0]!), /^captain-speak #3\n/);
+    assert.deepEqual(search(runs, '#2'), ['r2']);
   });
 
   it('shows each checkpoint row whole: "Step N" and its loss, the saved time giving way first', async () => {
@@ -362,7 +404,7 @@ describe('jobs tree: view', () => {
     assert.equal(view.container.querySelector('img'), null);
     assert.equal(view.container.querySelector('script'), null);
     assert.ok(view.getByText(`${evil} #1`));
-    assert.ok(items(tree)[0]!.getAttribute('title')!.includes(`Error: ${evil}`));
+    assert.ok(tooltip(items(tree)[0]!).includes(`Error: ${evil}`));
     await act(() => {
       fireEvent.keyDown(items(tree)[0]!, { key: 'ArrowRight' });
     });
@@ -430,6 +472,41 @@ describe('jobs tree: many jobs (windowed)', function () {
     assert.equal(focused().getAttribute('aria-setsize'), '1');
     await key('End');
     assert.equal(focused().dataset.key, 'job:m499');
+  });
+
+  it("reuses row elements as the search changes, never showing one job's tooltip on another", async () => {
+    const { view } = await mount(many(500));
+    const tree = view.getByRole('tree');
+    const first = items(tree)[0]!;
+    assert.match(tooltip(first), /^run-0 #1\n/);
+    await act(() => {
+      fireEvent.input(view.getByLabelText('Search jobs by name or ID'), { target: { value: 'run-4' } });
+    });
+    const rows = items(tree);
+    assert.equal(rows[0], first, 'the element is kept and now shows the first match');
+    assert.equal(first.dataset.key, 'job:m4');
+    assert.equal(first.querySelector('.name')?.textContent, 'run-4 #1');
+    assert.equal(first.getAttribute('aria-posinset'), '1');
+    assert.doesNotMatch(first.getAttribute('title') ?? '', /run-0/, "the old job's tooltip is gone");
+    assert.match(tooltip(first), /^run-4 #1\n/);
+  });
+
+  it('keeps keyboard focus on its job while the list around it changes', async () => {
+    const jobs = many(500);
+    const { view, host } = await mount(jobs);
+    const tree = view.getByRole('tree');
+    items(tree)[0]!.focus();
+    for (let i = 0; i < 5; i++) await key('ArrowDown');
+    const row = focused();
+    assert.equal(row.dataset.key, 'job:m5');
+    // A new job arrives at the top: every row moves down one place.
+    await act(() => host.send({ type: 'jobs', rows: packJobRows([job('new'), ...jobs]) }));
+    assert.equal(focused(), row, 'the focused element is the same one');
+    assert.equal(focused().dataset.key, 'job:m5');
+    assert.equal(focused().getAttribute('aria-posinset'), '7');
+    assert.equal(focused().tabIndex, 0);
+    await key('ArrowUp');
+    assert.equal(focused().dataset.key, 'job:m4');
   });
 
   it('a live update during a search still shows when the search is cleared', async () => {

@@ -1,14 +1,7 @@
-import { Component } from 'preact';
+import { Component, createRef, type Ref } from 'preact';
 import { useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { JobSummary } from '../../src/protocol';
-import {
-  hasMetrics,
-  jobTooltip,
-  localDateTime,
-  progressPercent,
-  relativeTime,
-  sparklinePoints,
-} from './format';
+import { hasMetrics, jobTooltip, localDateTime, progressPercent, relativeTime, rowSparkline } from './format';
 import { Chevron, PlaygroundIcon, StatusIcon } from './icons';
 import { keyAction, resolveActive, rowAt, type TreeLayout, type TreeRow } from './treeModel';
 
@@ -39,7 +32,6 @@ interface RowActions {
   toggle(jobId: string, expand: boolean): void;
   openJob(jobId: string): void;
   openCheckpoint(jobId: string, step: number): void;
-  register(key: string, el: HTMLElement | null): void;
 }
 
 /**
@@ -55,13 +47,13 @@ interface RowActions {
  */
 export function JobTree(props: JobTreeProps) {
   const layout = props.layout;
-  const { rows, offsets } = layout;
-  // Nothing selected yet: the first row holds focus, found without the layout's index by key.
-  const active = props.active === undefined ? rows[0]?.key : resolveActive(rows, props.active, layout.index);
-  const rowEls = useRef(new Map<string, HTMLElement>());
+  const { offsets } = layout;
+  const count = layout.length;
+  // Nothing selected yet: the first row holds focus.
+  const active = resolveActive(layout, props.active);
   const focusPending = useRef(false);
   const treeRef = useRef<HTMLDivElement>(null);
-  const virtual = rows.length > VIRTUALIZE_ABOVE;
+  const virtual = count > VIRTUALIZE_ABOVE;
   // The viewport relative to the tree: `top` px of the tree scrolled above it, `height` px tall.
   const [view, setView] = useState(() => ({ top: 0, height: window.innerHeight || 800 }));
   const latest = useRef(props);
@@ -72,10 +64,6 @@ export function JobTree(props: JobTreeProps) {
       toggle: (jobId, expand) => latest.current.onToggle(jobId, expand),
       openJob: (jobId) => latest.current.onOpenJob(jobId),
       openCheckpoint: (jobId, step) => latest.current.onOpenCheckpoint(jobId, step),
-      register: (key, el) => {
-        if (el) rowEls.current.set(key, el);
-        else rowEls.current.delete(key);
-      },
     }),
     [],
   );
@@ -102,15 +90,15 @@ export function JobTree(props: JobTreeProps) {
   useLayoutEffect(() => {
     if (!focusPending.current || !active) return;
     focusPending.current = false;
-    const el = rowEls.current.get(active);
+    const el = findRow(treeRef.current, active);
     el?.focus();
     el?.scrollIntoView?.({ block: 'nearest' });
   });
 
   const moveTo = (key: string) => {
     focusPending.current = true;
-    const i = layout.index.get(key);
-    if (virtual && i !== undefined) {
+    const i = layout.indexOf(key);
+    if (virtual && i !== -1) {
       // Render the target before focusing it: place the viewport over it as scrolling there would.
       const top = offsets[i]!;
       const bottom = offsets[i + 1]!;
@@ -121,7 +109,7 @@ export function JobTree(props: JobTreeProps) {
   };
 
   const onKeyDown = (e: KeyboardEvent) => {
-    const action = keyAction(rows, active, e.key, layout.index);
+    const action = keyAction(layout, active, e.key);
     switch (action.kind) {
       case 'none':
         return;
@@ -146,20 +134,22 @@ export function JobTree(props: JobTreeProps) {
   };
 
   let start = 0;
-  let end = rows.length;
+  let end = count;
   if (virtual) {
     start = rowAt(offsets, Math.max(0, view.top - OVERSCAN_PX));
-    end = Math.min(rows.length, rowAt(offsets, Math.max(0, view.top + view.height + OVERSCAN_PX)) + 1);
+    end = Math.min(count, rowAt(offsets, Math.max(0, view.top + view.height + OVERSCAN_PX)) + 1);
   }
   const rendered: number[] = [];
-  const activeIndex =
-    active === undefined ? -1 : active === rows[0]?.key ? 0 : (layout.index.get(active) ?? -1);
+  const activeIndex = active === undefined ? -1 : layout.indexOf(active);
   if (activeIndex !== -1 && activeIndex < start) rendered.push(activeIndex);
   for (let i = start; i < end; i++) rendered.push(i);
   if (activeIndex >= end) rendered.push(activeIndex);
+  // The selected row's element stays with its job (see SLOTS); the first row, when nothing is selected
+  // yet, is whichever job comes first.
+  const pinned = props.active !== undefined && props.active === active ? activeIndex : -1;
 
   useLayoutEffect(() => {
-    props.onRowsShown?.(rendered.map((i) => rows[i]!.job));
+    props.onRowsShown?.(rendered.map((i) => layout.row(i).job));
   });
 
   return (
@@ -170,13 +160,13 @@ export function JobTree(props: JobTreeProps) {
       aria-label="Training jobs"
       onKeyDown={onKeyDown}
       data-testid="jobs-tree"
-      style={virtual ? { height: `${offsets[rows.length]}px` } : undefined}
+      style={virtual ? { height: `${offsets[count]}px` } : undefined}
     >
       {rendered.map((i) => {
-        const row = rows[i]!;
+        const row = layout.row(i);
         return (
           <TreeItem
-            key={row.key}
+            key={virtual && i !== pinned ? slotKey(i, end - start) : row.key}
             row={row}
             selected={i === activeIndex}
             now={props.now}
@@ -187,6 +177,26 @@ export function JobTree(props: JobTreeProps) {
         );
       })}
     </div>
+  );
+}
+
+/**
+ * In a windowed tree a row's DOM element is keyed by its place (row i modulo SLOTS), not by its job:
+ * a keystroke that changes which jobs are in view then updates the rendered elements' text and
+ * attributes instead of removing them and building new ones (about half the work). The focused row
+ * keeps its own key, so its element, and the keyboard focus, stay with it while the list changes.
+ * SLOTS exceeds the rows a viewport holds, so the keys in view are distinct.
+ */
+const SLOTS = 256;
+const slotKeys = Array.from({ length: SLOTS }, (_, i) => `slot:${i}`);
+/** Row i's key among `rendered` windowed rows (more slots, should a viewport ever hold that many). */
+const slotKey = (i: number, rendered: number) =>
+  rendered < SLOTS ? slotKeys[i % SLOTS]! : `slot:${i % (2 * rendered)}`;
+
+/** The rendered element of the row with this key (rows are found in the DOM: elements are reused). */
+export function findRow(root: ParentNode | null, key: string): HTMLElement | null {
+  return (
+    root?.querySelector<HTMLElement>(`[role="treeitem"][data-key="${key.replace(/["\\]/g, '\\$&')}"]`) ?? null
   );
 }
 
@@ -206,10 +216,11 @@ interface TreeItemProps {
  * (event names, `onChange`) for everything else in the bundle and in the webview test process.
  */
 class TreeItem extends Component<TreeItemProps> {
+  private readonly el = createRef<HTMLDivElement>();
   override shouldComponentUpdate(next: TreeItemProps): boolean {
     const p = this.props;
     return (
-      next.row !== p.row ||
+      !sameRow(next.row, p.row) ||
       next.selected !== p.selected ||
       next.now !== p.now ||
       next.top !== p.top ||
@@ -217,14 +228,56 @@ class TreeItem extends Component<TreeItemProps> {
       next.actions !== p.actions
     );
   }
+  override componentDidUpdate(prev: TreeItemProps): void {
+    // A reused element now shows another row: a tooltip written for the old one must not stay.
+    const el = this.el.current;
+    if (el?.hasAttribute('title') && !sameRow(prev.row, this.props.row)) {
+      if (el.matches(':hover, :focus')) el.title = rowTooltip(this.props.row);
+      else el.removeAttribute('title');
+    }
+  }
   override render() {
-    return treeItem(this.props);
+    return treeItem(this.props, this.el);
   }
 }
 
-function treeItem({ row, selected, now, top, height, actions }: TreeItemProps) {
+/**
+ * A row's tooltip is written when the pointer or the keyboard reaches the row, not when it renders:
+ * it formats up to three dates, and writing it for every row a keystroke brings into view cost more
+ * than drawing the rows.
+ */
+function showTooltip(this: TreeRow, e: Event): void {
+  (e.currentTarget as HTMLElement).title = rowTooltip(this);
+}
+
+function rowTooltip(row: TreeRow): string {
+  if (row.kind === 'job') return jobTooltip(row.job);
+  const c = row.checkpoint!;
+  return `${row.job.label} · step ${c.step}\nSaved: ${localDateTime(new Date(c.savedAt))}${
+    c.loss != null ? `\nLoss: ${c.loss.toFixed(4)}` : ''
+  }\nEnter: Try in Playground`;
+}
+
+/**
+ * Whether two rows draw the same: each layout makes its own row objects, and a keystroke that keeps a
+ * job in the same place (typing on while the rows in view still match) need not render it again.
+ */
+function sameRow(a: TreeRow, b: TreeRow): boolean {
+  return (
+    a === b ||
+    (a.job === b.job &&
+      a.kind === b.kind &&
+      a.checkpoint === b.checkpoint &&
+      a.expandable === b.expandable &&
+      a.expanded === b.expanded &&
+      a.posInSet === b.posInSet &&
+      a.setSize === b.setSize)
+  );
+}
+
+function treeItem({ row, selected, now, top, height, actions }: TreeItemProps, ref: Ref<HTMLDivElement>) {
   const common = {
-    ref: (el: HTMLElement | null) => actions.register(row.key, el),
+    ref,
     'aria-level': row.level,
     'aria-posinset': row.posInSet,
     'aria-setsize': row.setSize,
@@ -232,6 +285,8 @@ function treeItem({ row, selected, now, top, height, actions }: TreeItemProps) {
     'data-key': row.key,
     style: top === undefined ? { height: `${height}px` } : { height: `${height}px`, top: `${top}px` },
     onContextMenu: () => actions.activate(row.key),
+    onPointerEnter: showTooltip.bind(row),
+    onFocus: showTooltip.bind(row),
   };
   if (row.kind === 'job') {
     return (
@@ -242,7 +297,6 @@ function treeItem({ row, selected, now, top, height, actions }: TreeItemProps) {
         {...common}
         aria-expanded={row.expandable ? (row.expanded ? 'true' : 'false') : undefined}
         class={`row job-row${selected ? ' selected' : ''}`}
-        title={jobTooltip(row.job)}
         data-vscode-context={JSON.stringify({
           webviewSection: 'job',
           jobId: row.job.id,
@@ -282,9 +336,6 @@ function treeItem({ row, selected, now, top, height, actions }: TreeItemProps) {
       tabIndex={selected ? 0 : -1}
       {...common}
       class={`row checkpoint-row${selected ? ' selected' : ''}`}
-      title={`${row.job.label} · step ${c.step}\nSaved: ${localDateTime(new Date(c.savedAt))}${
-        c.loss != null ? `\nLoss: ${c.loss.toFixed(4)}` : ''
-      }\nEnter: Try in Playground`}
       data-vscode-context={JSON.stringify({
         webviewSection: 'checkpoint',
         jobId: row.job.id,
@@ -321,7 +372,7 @@ function treeItem({ row, selected, now, top, height, actions }: TreeItemProps) {
 
 /** The job row's label, age, progress and sparkline (also the bench baseline's). */
 export function JobRowBody({ job, now }: { job: JobSummary; now: number }) {
-  const points = sparklinePoints(job.sparkline, 60, 16);
+  const points = rowSparkline(job.sparkline);
   const max = job.maxSteps;
   const step = job.step;
   const pct = progressPercent(job);

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { needsDetail, unpackJobRows } from '../../src/jobRows';
+import { type JobRows, needsDetail, unpackJobRows } from '../../src/jobRows';
 import type {
   BackendInfo,
   ConnectionAction,
@@ -10,34 +10,31 @@ import type {
 import type { HostChannel } from '../shared/hostChannel';
 import { Button } from '../shared/toolkit';
 import { readPersisted, useHost, usePersisted } from '../shared/useHost';
-import { JobTree } from './JobTree';
+import { findRow, JobTree } from './JobTree';
+import { JobIndex } from './jobIndex';
 import {
   checkpointKey,
   jobKey,
-  layoutRows,
-  matchesJob,
+  layoutTree,
   normalizeQuery,
   patchLayout,
-  prepareSearch,
   resolveActive,
   STATUS_FILTERS,
   type StatusFilter,
   type TreeLayout,
-  visibleRows,
 } from './treeModel';
 
 export type JobsChannel = HostChannel<HostToJobsView, JobsViewToHost>;
 
 interface State {
+  /** The list as the host sent it, with live updates replaced in place. */
   jobs: JobSummary[];
-  /** The list as the host last sent it whole (a patch changes `jobs`, not this). */
-  list: JobSummary[];
-  /** Index of each job id in `jobs`; built by the first patch (a first paint does not need it). */
-  pos?: Map<string, number>;
+  /** What search and layout read of `jobs`, updated with it. */
+  index: JobIndex;
   /** Bumped whenever `jobs` changes, in place (a patch) or not. */
   rev: number;
-  /** Set by a `jobsPatch`: `jobs` at `fromRev` with `changed` replaced in place (the cheap path). */
-  patch?: { fromRev: number; changed: JobSummary[]; statusChanged: boolean };
+  /** Set by a `jobsPatch`: `jobs` at `fromRev` with the jobs at `changed` replaced in place (the cheap path). */
+  patch?: { fromRev: number; changed: number[]; statusChanged: boolean };
   backend?: BackendInfo;
   trusted: boolean;
   loaded: boolean;
@@ -65,7 +62,12 @@ export const CLOCK_INTERVAL_MS = 30_000;
 
 /** The sidebar Jobs view. It renders only what the host pushes; it never polls. */
 export function JobsApp({ channel }: { channel: JobsChannel }) {
-  const [state, setState] = useState<State>({ jobs: [], list: [], rev: 0, trusted: true, loaded: false });
+  const [state, setState] = useState<State>(() => ({
+    ...listState(undefined),
+    rev: 0,
+    trusted: true,
+    loaded: false,
+  }));
   const [ui, setUi] = useState<JobsUiState>(() => restoreUi(readPersisted<JobsUiState>(channel)));
   const [now, setNow] = useState(() => Date.now());
   const searchRef = useRef<HTMLInputElement>(null);
@@ -74,11 +76,9 @@ export function JobsApp({ channel }: { channel: JobsChannel }) {
 
   const post = useHost(channel, (message) => {
     switch (message.type) {
-      case 'snapshot': {
-        const jobs = unpackJobRows(message.rows);
+      case 'snapshot':
         setState({
-          jobs,
-          list: jobs,
+          ...listState(message.rows),
           rev: 0,
           backend: message.backend,
           trusted: message.trusted,
@@ -86,12 +86,9 @@ export function JobsApp({ channel }: { channel: JobsChannel }) {
         });
         setNow(Date.now());
         return;
-      }
-      case 'jobs': {
-        const jobs = unpackJobRows(message.rows);
-        setState((s) => ({ ...s, jobs, list: jobs, rev: s.rev + 1, pos: undefined, patch: undefined }));
+      case 'jobs':
+        setState((s) => ({ ...s, ...listState(message.rows), rev: s.rev + 1, patch: undefined }));
         return;
-      }
       case 'jobsPatch':
         setState((s) => applyPatch(s, message.jobs));
         return;
@@ -100,8 +97,6 @@ export function JobsApp({ channel }: { channel: JobsChannel }) {
         return;
     }
   });
-  // A new list's search texts are prepared when idle; a patched job's, when a search reads it.
-  useEffect(() => prepareSearchWhenIdle(state.list), [state.list]);
   useEffect(() => {
     const clock = setInterval(() => setNow(Date.now()), CLOCK_INTERVAL_MS);
     return () => clearInterval(clock);
@@ -124,7 +119,6 @@ export function JobsApp({ channel }: { channel: JobsChannel }) {
   const derived = useRef<Derived | undefined>(undefined);
   derived.current = derive(derived.current, state, normalizeQuery(ui.search), ui.filter, expanded);
   const { layout, counts } = derived.current;
-  const rows = layout.rows;
 
   if (!state.loaded) return <p class="muted pad">Loading jobs…</p>;
 
@@ -174,8 +168,8 @@ export function JobsApp({ channel }: { channel: JobsChannel }) {
               onKeyDown={(e) => {
                 if (e.key === 'ArrowDown') {
                   e.preventDefault();
-                  const key = resolveActive(rows, ui.selected, layout.index);
-                  if (key) document.querySelector<HTMLElement>(`[data-key="${cssString(key)}"]`)?.focus();
+                  const key = resolveActive(layout, ui.selected);
+                  if (key) findRow(document, key)?.focus();
                 } else if (e.key === 'Escape' && ui.search) {
                   setUi((s) => ({ ...s, search: '' }));
                 }
@@ -197,7 +191,7 @@ export function JobsApp({ channel }: { channel: JobsChannel }) {
               ))}
             </div>
           </div>
-          {rows.length === 0 ? (
+          {layout.length === 0 ? (
             <section class="no-match muted" data-testid="no-match">
               <p>No jobs match.</p>
               <Button
@@ -247,57 +241,34 @@ function restoreUi(stored: Partial<JobsUiState> | undefined): JobsUiState {
   };
 }
 
-/** Search texts are computed this many jobs per idle slice. */
-const SEARCH_SLICE = 1000;
-
-/** Prepares every job's search text in idle slices; returns the cancel (a newer list replaces this one). */
-function prepareSearchWhenIdle(jobs: readonly JobSummary[]): () => void {
-  let from = 0;
-  let handle: number | undefined;
-  const idle = (fn: () => void) =>
-    typeof requestIdleCallback === 'function' ? requestIdleCallback(fn) : window.setTimeout(fn, 0);
-  const step = () => {
-    prepareSearch(jobs, from, from + SEARCH_SLICE);
-    from += SEARCH_SLICE;
-    handle = from < jobs.length ? idle(step) : undefined;
-  };
-  if (jobs.length > 0) handle = idle(step);
-  return () => {
-    if (handle === undefined) return;
-    if (typeof cancelIdleCallback === 'function') cancelIdleCallback(handle);
-    else clearTimeout(handle);
-  };
-}
-
-function positions(jobs: readonly JobSummary[]): Map<string, number> {
-  return new Map(jobs.map((j, i) => [j.id, i]));
+/** A list as it arrived (none yet: empty), with its index. */
+function listState(rows: JobRows | undefined): Pick<State, 'jobs' | 'index'> {
+  if (!rows) return { jobs: [], index: JobIndex.fromJobs([]) };
+  return { jobs: unpackJobRows(rows), index: JobIndex.fromRows(rows) };
 }
 
 /**
  * Replaces the patched jobs in place in `s.jobs` (a live update must not copy 10,000 entries) and
- * bumps `rev`; a job the view does not know yet makes a new, longer list instead.
+ * bumps `rev`; a job the view does not know yet is added at the end (and the tree laid out again).
  */
-function applyPatch(s: State, changed: JobSummary[]): State {
-  const pos = s.pos ?? positions(s.jobs);
-  if (changed.some((job) => !pos.has(job.id))) {
-    const jobs = s.jobs.slice();
-    const grown = new Map(pos);
-    for (const job of changed) {
-      const i = grown.get(job.id);
-      if (i === undefined) {
-        grown.set(job.id, jobs.length);
-        jobs.push(job);
-      } else jobs[i] = job;
-    }
-    return { ...s, jobs, pos: grown, rev: s.rev + 1, patch: undefined };
-  }
+function applyPatch(s: State, updates: JobSummary[]): State {
+  const { jobs, index } = s;
+  let added = false;
   let statusChanged = false;
-  for (const job of changed) {
-    const i = pos.get(job.id)!;
-    if (s.jobs[i]!.status !== job.status) statusChanged = true;
-    s.jobs[i] = job;
+  const changed: number[] = [];
+  for (const job of updates) {
+    let i = index.find(job.id);
+    if (i === -1) {
+      i = jobs.length;
+      added = true;
+    } else if (jobs[i]!.status !== job.status) statusChanged = true;
+    jobs[i] = job;
+    index.set(i, job);
+    changed.push(i);
   }
-  return { ...s, pos, rev: s.rev + 1, patch: { fromRev: s.rev, changed, statusChanged } };
+  // A longer list is a new array: whatever holds the old one (the tree's layout) is laid out anew.
+  if (added) return { ...s, jobs: jobs.slice(), rev: s.rev + 1, patch: undefined };
+  return { ...s, rev: s.rev + 1, patch: { fromRev: s.rev, changed, statusChanged } };
 }
 
 /** What the tree renders, derived from the jobs and the filters; kept between renders to be patched. */
@@ -310,16 +281,11 @@ interface Derived {
   expanded: ReadonlySet<string>;
   layout: TreeLayout;
   counts: Record<string, number>;
-  /**
-   * The layout with an empty search for these jobs, filter and expansion: clearing the search box
-   * (the last Backspace) returns to it without laying out every row again.
-   */
-  unsearched?: TreeLayout;
 }
 
 /**
  * Recomputes only what changed: a live update of jobs in place patches their rows (O(changed));
- * a keystroke that extends the search narrows the jobs already shown instead of all of them.
+ * anything else searches the index and lays the tree out (a few typed-array passes).
  */
 function derive(
   prev: Derived | undefined,
@@ -328,54 +294,21 @@ function derive(
   filter: StatusFilter,
   expanded: ReadonlySet<string>,
 ): Derived {
-  const { jobs, rev, patch } = state;
+  const { jobs, index, rev, patch } = state;
   const sameJobs = prev !== undefined && prev.jobs === jobs && prev.rev === rev;
   if (prev && prev.query === query && prev.filter === filter && prev.expanded === expanded) {
     if (sameJobs) return prev;
     if (patch && prev.jobs === jobs && patch.fromRev === prev.rev) {
-      const layout = patchLayout(prev.layout, patch.changed, query, filter);
+      const layout = patchLayout(prev.layout, index, patch.changed, query, filter);
       if (layout) {
-        const counts = patch.statusChanged ? countByStatus(jobs) : prev.counts;
-        // The unsearched layout is this one when the search is empty; otherwise its rows are stale.
-        const unsearched = query === '' ? layout : undefined;
-        return { jobs, rev, query, filter, expanded, layout, counts, unsearched };
+        const counts = patch.statusChanged ? index.counts() : prev.counts;
+        return { jobs, rev, query, filter, expanded, layout, counts };
       }
     }
   }
-  const sameView = sameJobs && prev.filter === filter && prev.expanded === expanded;
-  const unsearched = sameView ? prev.unsearched : undefined;
-  if (query === '' && unsearched) {
-    return { jobs, rev, query, filter, expanded, layout: unsearched, counts: prev!.counts, unsearched };
-  }
-  const narrowing =
-    sameJobs && prev.filter === filter && query.startsWith(prev.query) && prev.query !== query;
-  // Narrowing from an empty search is a pass over the jobs themselves (no list of 10,000 to build).
-  const candidates = narrowing && prev.query !== '' ? shownJobs(prev.layout) : jobs;
-  const filtered = candidates.filter((j) => matchesJob(j, query, filter));
-  const layout = layoutRows(visibleRows(filtered, expanded));
-  return {
-    jobs,
-    rev,
-    query,
-    filter,
-    expanded,
-    layout,
-    counts: sameJobs ? prev.counts : countByStatus(jobs),
-    unsearched: query === '' ? layout : unsearched,
-  };
-}
-
-/** The jobs a layout shows, in order. */
-function shownJobs(layout: TreeLayout): JobSummary[] {
-  const out: JobSummary[] = [];
-  for (const r of layout.rows) if (r.kind === 'job') out.push(r.job);
-  return out;
-}
-
-function countByStatus(jobs: readonly JobSummary[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const j of jobs) counts[j.status] = (counts[j.status] ?? 0) + 1;
-  return counts;
+  const layout = layoutTree(jobs, index, index.match(query, filter), expanded);
+  const counts = sameJobs ? prev.counts : index.counts();
+  return { jobs, rev, query, filter, expanded, layout, counts };
 }
 
 /**
@@ -388,11 +321,6 @@ export function focusMainTarget(): void {
     document.querySelector<HTMLElement>('[data-main-action]') ??
     document.querySelector<HTMLElement>('[data-testid=job-search]');
   target?.focus();
-}
-
-/** Escapes a value for a double-quoted CSS attribute selector. */
-function cssString(s: string): string {
-  return s.replace(/["\\]/g, '\\$&');
 }
 
 // Re-exported for tests that build keys.

@@ -58,14 +58,35 @@ export function jobTooltip(job: JobSummary): string {
 
 /** Training progress in percent, when the job reports a step and a step budget. */
 export function progressPercent(job: JobSummary): number | undefined {
-  const max = job.maxSteps;
-  const step = job.step;
+  return progressOf(job.step, job.maxSteps);
+}
+
+function progressOf(step: number | undefined, max: number | undefined): number | undefined {
   return max && step != null ? Math.max(0, Math.min(100, (step / max) * 100)) : undefined;
 }
 
 /** Whether a job row shows its second line (progress bar, sparkline): it fixes the row's height. */
 export function hasMetrics(job: JobSummary): boolean {
-  return progressPercent(job) !== undefined || hasSparkline(job);
+  return metricsLine(job.step, job.maxSteps, hasSparkline(job));
+}
+
+/** hasMetrics from the values themselves (the search index reads them from the packed list). */
+export function metricsLine(step: number | undefined, max: number | undefined, sparkline: boolean): boolean {
+  return progressOf(step, max) !== undefined || sparkline;
+}
+
+/** The 60×16 sparkline of each sparkline array drawn (rows drawn again reuse it; a live update brings a new array). */
+const rowSparklines = new WeakMap<readonly number[], string>();
+
+/** A job row's sparkline points (sparklinePoints in the row's 60×16 box), made once per sparkline. */
+export function rowSparkline(values: readonly number[] | undefined): string {
+  if (!values) return '';
+  let points = rowSparklines.get(values);
+  if (points === undefined) {
+    points = sparklinePoints(values, 60, 16);
+    rowSparklines.set(values, points);
+  }
+  return points;
 }
 
 /** Points for an SVG polyline in a `width`×`height` box (min–max scaled, non-finite values skipped). */

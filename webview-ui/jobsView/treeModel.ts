@@ -1,10 +1,10 @@
-import { checkpointCount } from '../../src/jobRows';
 import type { CheckpointSummary, JobSummary } from '../../src/protocol';
-import { hasMetrics } from './format';
+import { EXPANDABLE, type JobIndex, TALL } from './jobIndex';
 
 /**
- * The jobs tree as data: filtering, the flat list of visible rows (jobs at level 1, their checkpoints
- * at level 2 when expanded) and keyboard navigation over it, all free of DOM so they are tested alone.
+ * The jobs tree as data: the visible rows (jobs at level 1, their checkpoints at level 2 when
+ * expanded), where each sits, and keyboard navigation over them, all free of DOM so they are tested
+ * alone. Which jobs match the search is jobIndex's.
  */
 
 export const STATUS_FILTERS = ['all', 'running', 'completed', 'queued', 'failed', 'cancelled'] as const;
@@ -28,46 +28,11 @@ export interface TreeRow {
 export const jobKey = (jobId: string) => `job:${jobId}`;
 export const checkpointKey = (jobId: string, step: number) => `ckpt:${jobId}:${step}`;
 
-/** Each job's lower-cased "label\nid" (label: name and `#n`), computed once per job object (a keystroke only compares). */
-const haystacks = new WeakMap<JobSummary, string>();
-function haystack(job: JobSummary): string {
-  let h = haystacks.get(job);
-  if (h === undefined) {
-    h = `${job.label.toLowerCase()}\n${job.id.toLowerCase()}`;
-    haystacks.set(job, h);
-  }
-  return h;
-}
-
-/**
- * Computes the search text of `jobs[from..to)` ahead of the first keystroke (the view calls it in idle
- * time after a new list arrives, a slice at a time), so typing only compares.
- */
-export function prepareSearch(jobs: readonly JobSummary[], from: number, to: number): void {
-  for (let i = from; i < Math.min(to, jobs.length); i++) haystack(jobs[i]!);
-}
-
-/** Whether one job passes the search box (already trimmed and lower-cased) and the status chip. */
-export function matchesJob(job: JobSummary, query: string, filter: StatusFilter): boolean {
-  if (filter !== 'all' && job.status !== filter) return false;
-  if (!query) return true;
-  const h = haystack(job);
-  // Label and id are matched separately: a query never spans the separator.
-  const i = h.indexOf(query);
-  return i !== -1 && (i + query.length <= h.indexOf('\n') || i > h.indexOf('\n'));
-}
-
 export const normalizeQuery = (search: string) => search.trim().toLowerCase();
 
-/** Case-insensitive substring match on the run label (name and `#n`) or id, plus the status chip. */
-export function filterJobs(jobs: readonly JobSummary[], search: string, filter: StatusFilter): JobSummary[] {
-  const q = normalizeQuery(search);
-  return jobs.filter((j) => matchesJob(j, q, filter));
-}
-
 /**
- * A job's row. A class whose key is made when first read: a list of 10,000 jobs makes 10,000 of these
- * per layout, and only the rendered ones (and the index, when needed) read their key.
+ * A job's row. A class whose key is made when first read: the rows a render makes are the ones in
+ * view, and a key is a string built from the id.
  */
 class JobTreeRow implements TreeRow {
   readonly kind = 'job';
@@ -88,35 +53,6 @@ class JobTreeRow implements TreeRow {
   }
 }
 
-export function visibleRows(jobs: readonly JobSummary[], expanded: ReadonlySet<string>): TreeRow[] {
-  const rows: TreeRow[] = [];
-  const anyExpanded = expanded.size > 0;
-  jobs.forEach((job, i) => {
-    const expandable = checkpointCount(job) > 0;
-    const isOpen = expandable && anyExpanded && expanded.has(job.id);
-    const row = new JobTreeRow(job, expandable, isOpen, i + 1, jobs.length);
-    rows.push(row);
-    if (isOpen) {
-      const key = row.key;
-      job.checkpoints.forEach((checkpoint, c) => {
-        rows.push({
-          key: checkpointKey(job.id, checkpoint.step),
-          kind: 'checkpoint',
-          level: 2,
-          job,
-          checkpoint,
-          parent: key,
-          expandable: false,
-          expanded: false,
-          posInSet: c + 1,
-          setSize: job.checkpoints.length,
-        });
-      });
-    }
-  });
-  return rows;
-}
-
 /**
  * Row heights in px, fixed so a row's offset is known without rendering it (the tree only renders the
  * rows in view). jobs.css draws rows at exactly these heights (`.row` is border-box).
@@ -124,76 +60,207 @@ export function visibleRows(jobs: readonly JobSummary[], expanded: ReadonlySet<s
 export const ROW_HEIGHT = 28;
 export const METRICS_ROW_HEIGHT = 46;
 
-export function rowHeight(row: TreeRow): number {
-  return row.kind === 'job' && hasMetrics(row.job) ? METRICS_ROW_HEIGHT : ROW_HEIGHT;
+/** What keyboard navigation reads of the visible rows. */
+export interface RowList {
+  readonly length: number;
+  row(i: number): TreeRow;
+  /** The row's position, or -1 when it is not visible. */
+  indexOf(key: string): number;
 }
 
+/** Row flag (beside jobIndex's TALL and EXPANDABLE): the job row shows its checkpoints. */
+const EXPANDED = 4;
+
 /**
- * The visible rows, where each sits (`offsets[i]` is row i's top; `offsets[n]` the total height), and
- * their index by key, built when first read (keyboard, a restored selection, a live update): a first
- * paint of 10,000 rows does not need it.
+ * The visible rows (jobs at level 1, their checkpoints at level 2 when expanded) and where each sits
+ * (`offsets[i]` is row i's top; `offsets[length]` the total height), kept as typed arrays: which job
+ * each row shows, and which checkpoint. Row objects are made when read, so a layout of 10,000 rows
+ * costs a few arrays and the render makes the twenty or so rows in view.
  */
-export class TreeLayout {
+export class TreeLayout implements RowList {
   constructor(
-    readonly rows: TreeRow[],
+    /** The jobs the rows index into (the view's list, patched in place by live updates). */
+    private readonly jobs: readonly JobSummary[],
+    private readonly index: JobIndex,
+    /** Row i shows job `rowJob[i]`: non-decreasing, a job row first, then its checkpoint rows. */
+    private readonly rowJob: Int32Array,
+    /**
+     * On a checkpoint row, the checkpoint's position in its job's list; on a job row, minus the row's
+     * aria-posinset (its place among the job rows). Undefined when no job is expanded.
+     */
+    private readonly rowCheckpoint: Int32Array | undefined,
+    /** The job's flags when laid out (TALL, EXPANDABLE, EXPANDED), on its job row. */
+    private readonly rowFlags: Uint8Array,
     readonly offsets: Float64Array,
-    private readonly indexCache: { map?: Map<string, number> } = {},
+    private readonly jobRows: number,
+    private readonly made = new Map<number, TreeRow>(),
   ) {}
 
-  get index(): ReadonlyMap<string, number> {
-    if (!this.indexCache.map) {
-      const map = new Map<string, number>();
-      for (let i = 0; i < this.rows.length; i++) map.set(this.rows[i]!.key, i);
-      this.indexCache.map = map;
+  get length(): number {
+    return this.rowJob.length;
+  }
+
+  row(i: number): TreeRow {
+    let row = this.made.get(i);
+    if (row) return row;
+    const j = this.rowJob[i]!;
+    const job = this.jobs[j]!;
+    const c = this.rowCheckpoint?.[i] ?? -(i + 1);
+    if (c < 0) {
+      const flags = this.rowFlags[i]!;
+      const posInSet = -c;
+      row = new JobTreeRow(job, (flags & EXPANDABLE) !== 0, (flags & EXPANDED) !== 0, posInSet, this.jobRows);
+    } else {
+      const checkpoint = job.checkpoints[c]!;
+      row = {
+        key: checkpointKey(job.id, checkpoint.step),
+        kind: 'checkpoint',
+        level: 2,
+        job,
+        checkpoint,
+        parent: jobKey(job.id),
+        expandable: false,
+        expanded: false,
+        posInSet: c + 1,
+        setSize: job.checkpoints.length,
+      };
     }
-    return this.indexCache.map;
+    this.made.set(i, row);
+    return row;
   }
 
-  /** A new layout object over the same rows, after some were replaced in place (same keys). */
-  renewed(): TreeLayout {
-    return new TreeLayout(this.rows, this.offsets, this.indexCache);
+  indexOf(key: string): number {
+    const checkpoint = key.startsWith('ckpt:');
+    if (!checkpoint && !key.startsWith('job:')) return -1;
+    const jobId = checkpoint ? key.slice(5, key.lastIndexOf(':')) : key.slice(4);
+    const r = this.rowOfJob(this.index.find(jobId));
+    if (r === -1 || !checkpoint) return r;
+    for (let i = r + 1; i < this.length && this.rowJob[i] === this.rowJob[r]; i++)
+      if (this.row(i).key === key) return i;
+    return -1;
   }
-}
 
-export function layoutRows(rows: TreeRow[]): TreeLayout {
-  const offsets = new Float64Array(rows.length + 1);
-  for (let i = 0; i < rows.length; i++) offsets[i + 1] = offsets[i]! + rowHeight(rows[i]!);
-  return new TreeLayout(rows, offsets);
+  /** The row of job j (its job row), or -1 when it is not shown. */
+  rowOfJob(j: number): number {
+    if (j < 0) return -1;
+    let lo = 0;
+    let hi = this.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.rowJob[mid]! < j) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < this.length && this.rowJob[lo] === j ? lo : -1;
+  }
+
+  /** The shown jobs' flags as laid out (for patchLayout). */
+  flagsAt(r: number): number {
+    return this.rowFlags[r]!;
+  }
+
+  /** A new layout object over the same rows, with the rows of `replaced` made anew from the jobs. */
+  renewed(replaced: readonly number[]): TreeLayout {
+    for (const r of replaced) this.made.delete(r);
+    return new TreeLayout(
+      this.jobs,
+      this.index,
+      this.rowJob,
+      this.rowCheckpoint,
+      this.rowFlags,
+      this.offsets,
+      this.jobRows,
+      this.made,
+    );
+  }
 }
 
 /**
- * The layout after `changed` jobs were updated in place (same ids, same order), or undefined when the
- * update moves rows (a job starts or stops matching, gains its first checkpoint, changes height, or
- * shows its checkpoints) and the caller must lay the tree out again. Costs O(changed jobs), not
- * O(jobs): the changed rows are replaced in `layout.rows` itself (no copy of 10,000 rows per live
- * update) and the result is a new layout object over the same rows, so the tree re-renders and only
- * the replaced row objects render again. The layout passed in must not be used after.
+ * Lays out `matches` (indices into `jobs`, in order): each job's row, followed by its checkpoints'
+ * rows when `expanded` holds its id and they have arrived.
+ */
+export function layoutTree(
+  jobs: readonly JobSummary[],
+  index: JobIndex,
+  matches: Int32Array,
+  expanded: ReadonlySet<string>,
+): TreeLayout {
+  const open: number[] = [];
+  let extra = 0;
+  if (expanded.size > 0) {
+    for (const id of expanded) {
+      const j = index.find(id);
+      if (j === -1 || (index.flags(j) & EXPANDABLE) === 0) continue;
+      open.push(j);
+      extra += jobs[j]!.checkpoints.length;
+    }
+  }
+  const n = matches.length + extra;
+  const rowJob = extra === 0 ? matches : new Int32Array(n);
+  const rowCheckpoint = open.length === 0 ? undefined : new Int32Array(n);
+  const rowFlags = new Uint8Array(n);
+  const offsets = new Float64Array(n + 1);
+  const isOpen = open.length === 0 ? undefined : new Set(open);
+  let r = 0;
+  for (let m = 0; m < matches.length; m++) {
+    const j = matches[m]!;
+    const flags = index.flags(j);
+    const expand = isOpen?.has(j) === true;
+    rowJob[r] = j;
+    if (rowCheckpoint) rowCheckpoint[r] = -(m + 1);
+    rowFlags[r] = expand ? flags | EXPANDED : flags;
+    offsets[r + 1] = offsets[r]! + (flags & TALL ? METRICS_ROW_HEIGHT : ROW_HEIGHT);
+    r++;
+    if (expand) {
+      const count = jobs[j]!.checkpoints.length;
+      for (let c = 0; c < count; c++) {
+        rowJob[r] = j;
+        rowCheckpoint![r] = c;
+        offsets[r + 1] = offsets[r]! + ROW_HEIGHT;
+        r++;
+      }
+    }
+  }
+  // Expanded jobs that did not match added no rows: the arrays are longer than the rows laid out.
+  if (r < n)
+    return new TreeLayout(
+      jobs,
+      index,
+      rowJob.slice(0, r),
+      rowCheckpoint?.slice(0, r),
+      rowFlags.slice(0, r),
+      offsets.slice(0, r + 1),
+      matches.length,
+    );
+  return new TreeLayout(jobs, index, rowJob, rowCheckpoint, rowFlags, offsets, matches.length);
+}
+
+/**
+ * The layout after the jobs at `changed` positions were updated in place (same ids, same order), or
+ * undefined when the update moves rows (a job starts or stops matching, gains its first checkpoint,
+ * changes height, or shows its checkpoints) and the caller must lay the tree out again. Costs
+ * O(changed jobs), not O(jobs): the layout's arrays are kept and only the changed rows are made anew,
+ * so only they render again. The layout passed in must not be used after.
  */
 export function patchLayout(
   layout: TreeLayout,
-  changed: readonly JobSummary[],
+  index: JobIndex,
+  changed: readonly number[],
   query: string,
   filter: StatusFilter,
 ): TreeLayout | undefined {
-  const updates: [number, JobSummary][] = [];
-  for (const job of changed) {
-    const i = layout.index.get(jobKey(job.id));
-    const matches = matchesJob(job, query, filter);
-    if (i === undefined) {
+  const replaced: number[] = [];
+  for (const j of changed) {
+    const r = layout.rowOfJob(j);
+    const matches = index.matches(j, query, filter);
+    if (r === -1) {
       if (matches) return undefined;
       continue;
     }
-    const old = layout.rows[i]!;
-    if (!matches || old.expanded || old.expandable !== checkpointCount(job) > 0) return undefined;
-    if (hasMetrics(old.job) !== hasMetrics(job)) return undefined;
-    updates.push([i, job]);
+    // A changed height or expandability moves rows; an expanded job's checkpoints may have changed.
+    if (!matches || layout.flagsAt(r) !== index.flags(j)) return undefined;
+    replaced.push(r);
   }
-  if (updates.length === 0) return layout;
-  for (const [i, job] of updates) {
-    const old = layout.rows[i]!;
-    layout.rows[i] = new JobTreeRow(job, old.expandable, old.expanded, old.posInSet, old.setSize);
-  }
-  return layout.renewed();
+  return replaced.length === 0 ? layout : layout.renewed(replaced);
 }
 
 /** Index of the row at `y` px from the tree's top (binary search over the offsets). */
@@ -213,19 +280,13 @@ export function rowAt(offsets: Float64Array, y: number): number {
  * The row that holds focus: the remembered one if visible; else its parent job if that is visible
  * (its checkpoints were collapsed); else the first row.
  */
-export function resolveActive(
-  rows: readonly TreeRow[],
-  active: string | undefined,
-  index?: ReadonlyMap<string, number>,
-): string | undefined {
-  const has = (key: string) => (index ? index.has(key) : rows.some((r) => r.key === key));
-  if (active && has(active)) return active;
+export function resolveActive(rows: RowList, active: string | undefined): string | undefined {
+  if (active && rows.indexOf(active) !== -1) return active;
   if (active?.startsWith('ckpt:')) {
-    const jobId = active.slice(5, active.lastIndexOf(':'));
-    const parent = jobKey(jobId);
-    if (has(parent)) return parent;
+    const parent = jobKey(active.slice(5, active.lastIndexOf(':')));
+    if (rows.indexOf(parent) !== -1) return parent;
   }
-  return rows[0]?.key;
+  return rows.length > 0 ? rows.row(0).key : undefined;
 }
 
 export type TreeAction =
@@ -236,42 +297,34 @@ export type TreeAction =
   | { kind: 'none' };
 
 /** What a key press does on the focused row (VS Code tree semantics). */
-export function keyAction(
-  rows: readonly TreeRow[],
-  active: string | undefined,
-  key: string,
-  index?: ReadonlyMap<string, number>,
-): TreeAction {
-  const i = active === undefined ? -1 : (index?.get(active) ?? rows.findIndex((r) => r.key === active));
-  const row = rows[i];
-  const focus = (r: TreeRow | undefined): TreeAction =>
-    r ? { kind: 'focus', key: r.key } : { kind: 'none' };
-  if (!row)
-    return key === 'ArrowDown' || key === 'Home'
-      ? focus(rows[0])
-      : key === 'End'
-        ? focus(rows.at(-1))
-        : { kind: 'none' };
+export function keyAction(rows: RowList, active: string | undefined, key: string): TreeAction {
+  const i = active === undefined ? -1 : rows.indexOf(active);
+  const at = (r: number): TreeAction =>
+    r >= 0 && r < rows.length ? { kind: 'focus', key: rows.row(r).key } : { kind: 'none' };
+  const last = rows.length - 1;
+  if (i === -1)
+    return key === 'ArrowDown' || key === 'Home' ? at(0) : key === 'End' ? at(last) : { kind: 'none' };
+  const row = rows.row(i);
   switch (key) {
     case 'ArrowDown':
-      return focus(rows[i + 1]);
+      return at(i + 1);
     case 'ArrowUp':
-      return focus(rows[i - 1]);
+      return at(i - 1);
     case 'Home':
-      return focus(rows[0]);
+      return at(0);
     case 'End':
-      return focus(rows.at(-1));
+      return at(last);
     case 'PageDown':
-      return focus(rows[Math.min(rows.length - 1, i + 10)]);
+      return at(Math.min(last, i + 10));
     case 'PageUp':
-      return focus(rows[Math.max(0, i - 10)]);
+      return at(Math.max(0, i - 10));
     case 'ArrowRight':
       if (row.expandable && !row.expanded) return { kind: 'expand', jobId: row.job.id };
-      if (row.expandable && row.expanded) return focus(rows[i + 1]);
+      if (row.expandable && row.expanded) return at(i + 1);
       return { kind: 'none' };
     case 'ArrowLeft':
       if (row.kind === 'job' && row.expanded) return { kind: 'collapse', jobId: row.job.id };
-      if (row.kind === 'checkpoint') return focus(rows.find((r) => r.key === row.parent));
+      if (row.kind === 'checkpoint') return at(rows.indexOf(row.parent!));
       return { kind: 'none' };
     case 'Enter':
       return { kind: 'open', row };
