@@ -41,8 +41,8 @@ export interface JobRows {
   /** 1 when the job can be resumed. */
   canResume: Uint8Array;
   checkpointCount: Uint32Array;
-  /** 1 when the sparkline has at least two points to draw (it decides the row's height). */
-  hasSparkline: Uint8Array;
+  /** The row's flags (TALL, EXPANDABLE): its height and whether it expands, known before its detail. */
+  flags: Uint8Array;
   details: JobSummary[];
 }
 
@@ -100,7 +100,7 @@ export function packJobRows(jobs: readonly JobSummary[], detailRows = DETAIL_ROW
     lastLoss: numbers((j) => j.lastLoss),
     canResume: Uint8Array.from(jobs, (j) => (j.canResume ? 1 : 0)),
     checkpointCount: Uint32Array.from(jobs, (j) => j.checkpoints.length),
-    hasSparkline: Uint8Array.from(jobs, (j) => (drawableSparkline(j.sparkline) ? 1 : 0)),
+    flags: Uint8Array.from(jobs, rowFlags),
     details: jobs.slice(0, detailRows),
   };
 }
@@ -151,8 +151,8 @@ class ListedJob implements JobSummary {
   get checkpointCount(): number {
     return this.rows.checkpointCount[this.i]!;
   }
-  get hasSparkline(): boolean {
-    return this.rows.hasSparkline[this.i] === 1;
+  get flags(): number {
+    return this.rows.flags[this.i]!;
   }
 }
 
@@ -173,7 +173,18 @@ export function checkpointCount(job: JobSummary): number {
   return job instanceof ListedJob ? job.checkpointCount : job.checkpoints.length;
 }
 
-/** Whether the job's row draws a sparkline (it decides the row's height), before its detail arrives. */
-export function hasSparkline(job: JobSummary): boolean {
-  return job instanceof ListedJob ? job.hasSparkline : drawableSparkline(job.sparkline);
+/** Row flag: the job's row shows a second line (progress bar, sparkline), so it is the taller one. */
+export const TALL = 1;
+/** Row flag: the job has checkpoints, so its row expands. */
+export const EXPANDABLE = 2;
+
+/** Whether a job reports a step and a step budget (its row draws a progress bar). */
+export const hasProgress = (step: number | undefined, maxSteps: number | undefined) =>
+  Boolean(maxSteps) && step != null;
+
+/** A job row's flags (TALL, EXPANDABLE), whether or not its detail has arrived. */
+export function rowFlags(job: JobSummary): number {
+  if (job instanceof ListedJob) return job.flags;
+  const tall = hasProgress(job.step, job.maxSteps) || drawableSparkline(job.sparkline);
+  return (tall ? TALL : 0) | (job.checkpoints.length > 0 ? EXPANDABLE : 0);
 }

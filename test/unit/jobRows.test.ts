@@ -1,5 +1,13 @@
 import assert from 'node:assert/strict';
-import { checkpointCount, hasSparkline, needsDetail, packJobRows, unpackJobRows } from '../../src/jobRows';
+import {
+  checkpointCount,
+  EXPANDABLE,
+  needsDetail,
+  packJobRows,
+  rowFlags,
+  TALL,
+  unpackJobRows,
+} from '../../src/jobRows';
 import type { JobSummary } from '../../src/protocol';
 
 const full: JobSummary = {
@@ -79,8 +87,11 @@ describe('packed job rows (the Jobs view list on the wire)', () => {
     assert.equal(checkpointCount(listed), 2, 'it can expand before its checkpoints arrive');
     assert.deepEqual(listed.checkpoints, []);
     assert.equal(listed.sparkline, undefined);
-    assert.equal(hasSparkline(listed), false, 'one point draws no sparkline');
-    assert.equal(hasSparkline(rows[0]!), true);
+    // Its row's height and chevron: a progress bar (one sparkline point draws none) and checkpoints.
+    assert.equal(rowFlags(listed), TALL | EXPANDABLE);
+    assert.equal(rowFlags(rows[0]!), rowFlags(full));
+    const idle = unpackJobRows(packJobRows([{ ...bare, sparkline: [1] }], 0))[0]!;
+    assert.equal(rowFlags(idle), 0, 'no progress, one sparkline point, no checkpoints: the short row');
     // Nothing else: the detail (tooltip fields, sparkline, checkpoints) comes on request.
     assert.deepEqual(
       [listed.model, listed.dataset, listed.error, listed.startedAt],

@@ -1,4 +1,4 @@
-import { checkpointCount, hasSparkline } from '../../src/jobRows';
+import { checkpointCount, hasProgress, rowFlags, TALL } from '../../src/jobRows';
 import type { JobSummary } from '../../src/protocol';
 
 // One formatter each, made once: `toLocaleString()` builds one per call (about 50 µs), and every
@@ -58,21 +58,13 @@ export function jobTooltip(job: JobSummary): string {
 
 /** Training progress in percent, when the job reports a step and a step budget. */
 export function progressPercent(job: JobSummary): number | undefined {
-  return progressOf(job.step, job.maxSteps);
-}
-
-function progressOf(step: number | undefined, max: number | undefined): number | undefined {
-  return max && step != null ? Math.max(0, Math.min(100, (step / max) * 100)) : undefined;
+  const { step, maxSteps } = job;
+  return hasProgress(step, maxSteps) ? Math.max(0, Math.min(100, (step! / maxSteps!) * 100)) : undefined;
 }
 
 /** Whether a job row shows its second line (progress bar, sparkline): it fixes the row's height. */
 export function hasMetrics(job: JobSummary): boolean {
-  return metricsLine(job.step, job.maxSteps, hasSparkline(job));
-}
-
-/** hasMetrics from the values themselves (the search index reads them from the packed list). */
-export function metricsLine(step: number | undefined, max: number | undefined, sparkline: boolean): boolean {
-  return progressOf(step, max) !== undefined || sparkline;
+  return (rowFlags(job) & TALL) !== 0;
 }
 
 /** The 60×16 sparkline of each sparkline array drawn (rows drawn again reuse it; a live update brings a new array). */

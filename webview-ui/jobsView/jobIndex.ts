@@ -1,22 +1,10 @@
-import {
-  checkpointCount,
-  type JobRows,
-  numberOrUndefined,
-  packStrings,
-  type StringColumn,
-  stringAt,
-} from '../../src/jobRows';
+import { type JobRows, packStrings, rowFlags, type StringColumn, stringAt } from '../../src/jobRows';
 import type { JobSummary } from '../../src/protocol';
-import { hasMetrics, metricsLine } from './format';
-
-/** Row flags: the job's row is the taller one (progress, sparkline). */
-export const TALL = 1;
-/** Row flags: the job has checkpoints, so its row expands. */
-export const EXPANDABLE = 2;
 
 /**
  * What a search keystroke and a layout read of every job, kept in columns: each job's lower-cased
- * label and id (all jobs' in one string per field), its status code and its row flags.
+ * label and id (all jobs' in one string per field), its status code and its row flags (as the host
+ * packed them: a row's height and whether it expands).
  *
  * Why: a keystroke over 10,000 jobs used to call a function per job (a lookup, a comparison, a getter
  * per field) and make an object per shown row, 10-20 ms on a 2-core machine the first time through,
@@ -59,16 +47,7 @@ export class JobIndex {
 
   /** The index of a list as it crossed `postMessage` (the Jobs view's snapshot). */
   static fromRows(rows: JobRows): JobIndex {
-    const flags = new Uint8Array(rows.count);
-    for (let i = 0; i < rows.count; i++) {
-      const tall = metricsLine(
-        numberOrUndefined(rows.step[i]!),
-        numberOrUndefined(rows.maxSteps[i]!),
-        rows.hasSparkline[i] === 1,
-      );
-      flags[i] = (tall ? TALL : 0) | (rows.checkpointCount[i]! > 0 ? EXPANDABLE : 0);
-    }
-    return new JobIndex(rows, flags);
+    return new JobIndex(rows, rows.flags.slice());
   }
 
   /** The index of whole jobs (tests, and any list that did not come packed). */
@@ -89,7 +68,7 @@ export class JobIndex {
     return this.count;
   }
 
-  /** Job i's row flags (TALL, EXPANDABLE). */
+  /** Job i's row flags (jobRows' TALL, EXPANDABLE). */
   flags(i: number): number {
     return this.flagBits[i]!;
   }
@@ -189,11 +168,6 @@ export class JobIndex {
     }
     this.count++;
   }
-}
-
-/** A job's row flags, from the job itself. */
-export function rowFlags(job: JobSummary): number {
-  return (hasMetrics(job) ? TALL : 0) | (checkpointCount(job) > 0 ? EXPANDABLE : 0);
 }
 
 function codeFor(names: string[], status: string): number {

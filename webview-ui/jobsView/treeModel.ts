@@ -1,5 +1,6 @@
+import { EXPANDABLE, TALL } from '../../src/jobRows';
 import type { CheckpointSummary, JobSummary } from '../../src/protocol';
-import { EXPANDABLE, type JobIndex, TALL } from './jobIndex';
+import type { JobIndex } from './jobIndex';
 
 /**
  * The jobs tree as data: the visible rows (jobs at level 1, their checkpoints at level 2 when
@@ -68,7 +69,7 @@ export interface RowList {
   indexOf(key: string): number;
 }
 
-/** Row flag (beside jobIndex's TALL and EXPANDABLE): the job row shows its checkpoints. */
+/** Row flag (beside jobRows' TALL and EXPANDABLE): the job row shows its checkpoints. */
 const EXPANDED = 4;
 
 /**
