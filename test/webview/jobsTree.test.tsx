@@ -116,6 +116,7 @@ describe('jobs tree: model', () => {
     assert.deepEqual(search(jobs, 'old', 'all', index), []);
     assert.deepEqual(search(jobs, 'new', 'failed', index), ['b']);
     assert.equal(index.matches(2, 'new', 'failed'), true);
+    assert.equal(index.find('c9'), -1);
     jobs.push(job('c9', { label: 'late arrival #1', status: 'running' }));
     index.set(3, jobs[3]!);
     assert.equal(index.find('c9'), 3);

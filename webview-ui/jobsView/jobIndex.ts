@@ -27,6 +27,8 @@ export class JobIndex {
   private readonly changed = new Map<number, [label: string, id: string]>();
   /** Ids of jobs added after the list arrived. */
   private readonly addedIds = new Map<string, number>();
+  /** Ids looked up lately (ids keep their place in a list: a found index stays true). */
+  private readonly found = new Map<string, number>();
   private statusCodes: Uint16Array;
   private readonly statusNames: string[];
   private flagBits: Uint8Array;
@@ -85,6 +87,7 @@ export class JobIndex {
     if (i === this.count) {
       this.grow();
       this.addedIds.set(job.id, i);
+      this.found.delete(job.id); // remembered as not found
       this.changed.set(i, searchText(job));
     } else if (i >= this.searchable || this.changed.has(i) || job.label.toLowerCase() !== this.label(i)) {
       this.changed.set(i, searchText(job));
@@ -135,10 +138,21 @@ export class JobIndex {
     return label.includes(query) || id.includes(query);
   }
 
-  /** Index of the job with this id, or -1. A native search of the ids, no map of 10,000 entries. */
+  /**
+   * Index of the job with this id, or -1. A native search of the ids (no map of 10,000 entries),
+   * remembered for the ids asked for again and again: the selected row's, a running job's.
+   */
   find(id: string): number {
-    const added = this.addedIds.get(id);
-    if (added !== undefined) return added;
+    let j = this.found.get(id) ?? this.addedIds.get(id);
+    if (j === undefined) {
+      j = this.search(id);
+      if (this.found.size >= 256) this.found.clear();
+      this.found.set(id, j);
+    }
+    return j;
+  }
+
+  private search(id: string): number {
     const { text, ends } = this.idColumn;
     if (id === '') return -1;
     for (let from = 0; ; ) {
