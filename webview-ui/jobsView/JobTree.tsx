@@ -183,9 +183,9 @@ export function JobTree(props: JobTreeProps) {
 /**
  * In a windowed tree a row's DOM element is keyed by its place (row i modulo SLOTS), not by its job:
  * a keystroke that changes which jobs are in view then updates the rendered elements' text and
- * attributes instead of removing them and building new ones (about half the work). The focused row
- * keeps its own key, so its element, and the keyboard focus, stay with it while the list changes.
- * SLOTS exceeds the rows a viewport holds, so the keys in view are distinct.
+ * attributes instead of removing them and building new ones (less DOM work and less layout). The
+ * selected row keeps its own key, so its element, and the keyboard focus, stay with it while the
+ * list changes. SLOTS exceeds the rows a viewport holds, so the keys in view are distinct.
  */
 const SLOTS = 256;
 const slotKeys = Array.from({ length: SLOTS }, (_, i) => `slot:${i}`);
