@@ -114,8 +114,8 @@ export interface MetricColumns {
   evalLoss: Float32Array;
   learningRate: Float32Array;
   /**
-   * Epoch milliseconds when the host received the frame (for elapsed, ETA and steps/s); 0 when unknown
-   * (points replayed from a finished job's history).
+   * Epoch milliseconds of the row's event (its timestamp, else when the host received it), for
+   * elapsed, ETA, steps/s and the CSV; 0 when unknown.
    */
   time: Float64Array;
 }

@@ -112,7 +112,7 @@ export interface Checkpoint {
 
 /** One line of a job's log (from its events), as the job panel's log tail and the full log show it. */
 export interface JobLogLine {
-  /** Receive time, epoch ms. */
+  /** When the event happened (its timestamp; the receive time if it had none), epoch ms. */
   time: number;
   /** The event type; for an event type this client does not model, the server's own name. */
   type: string;
@@ -203,7 +203,7 @@ export interface JobSnapshot {
   error: string | undefined;
   /** Every row of the series a panel shows (not the epoch): posted as they are (toColumns). */
   metrics: ShownMetrics;
-  /** Receive time (epoch ms) of each metric row, index-aligned with `metrics`. */
+  /** Event time (epoch ms) of each metric row, index-aligned with `metrics`. */
   metricTimes: Float64Array;
   checkpoints: Checkpoint[];
   log: JobLogLine[];
@@ -236,7 +236,7 @@ class JobRecord {
   sseError: string | undefined;
   artifacts: number | undefined;
   metrics = new MetricSeries();
-  /** When each metric row was first received (epoch ms), index-aligned with `metrics`. */
+  /** Each metric row's event time (epoch ms; its first frame's), index-aligned with `metrics`. */
   metricTimes = new GrowableSeries<Float64Array>(Float64Array);
   readonly checkpoints: Checkpoint[] = [];
   log: RingBuffer<LogEntry>;
@@ -274,7 +274,7 @@ class JobRecord {
   }
 
   /**
-   * Drop the metrics, receive times and log, keeping a summary, and forget the resume point and the
+   * Drop the metrics, their times and log, keeping a summary, and forget the resume point and the
    * seen ids so the next stream replays every event from the start (which rebuilds what was dropped).
    * Checkpoints, status and `training.started` metadata are small and stay.
    */
@@ -451,7 +451,7 @@ export class JobStore implements Disposable {
   }
 
   /**
-   * The overview of a job's metric rows (metricOverview.ts) with their receive times: a few
+   * The overview of a job's metric rows (metricOverview.ts) with their event times: a few
    * thousand rows that draw like all of them, read in place (no copy of the whole series).
    */
   metricOverview(jobId: string, options: OverviewOptions): { metrics: ShownMetrics; times: Float64Array } {
@@ -470,7 +470,7 @@ export class JobStore implements Disposable {
     return { metrics: m.shownRows(rows), times: rec.metricTimes.pick(rows) };
   }
 
-  /** Receive times (epoch ms) of metric points `[from, to)`, index-aligned with `metrics()`. */
+  /** Event times (epoch ms) of metric points `[from, to)`, index-aligned with `metrics()`. */
   metricTimes(jobId: string, from = 0, to?: number): Float64Array {
     const rec = this.records.get(jobId);
     if (!rec) return new Float64Array(0);
@@ -792,8 +792,8 @@ export class JobStore implements Disposable {
     switch (event.type) {
       case 'training.log': {
         const index = rec.metrics.add(event);
-        // A new row gets its receive time; a frame filling in a row keeps the row's first time.
-        if (index === rec.metricTimes.length) rec.metricTimes.push(this.now());
+        // A new row gets its event's time; a frame filling in a row keeps the row's first time.
+        if (index === rec.metricTimes.length) rec.metricTimes.push(this.eventTime(event));
         if (rec.metricsFrom < 0 || index < rec.metricsFrom) rec.metricsFrom = index;
         if (index + 1 > rec.metricsTo) rec.metricsTo = index + 1;
         break;
@@ -830,8 +830,19 @@ export class JobStore implements Disposable {
         this.markDirty(rec);
         return;
     }
-    rec.log.push({ time: this.now(), event });
+    rec.log.push({ time: this.eventTime(event), event });
     this.markDirty(rec);
+  }
+
+  /**
+   * When an event happened: its `timestamp` (the server's), else now. Not the receive time: a job's
+   * history arrives in one burst when a panel opens after a reload, when a watch replays an evicted
+   * job, or when a stream reconnects, and rows stamped on arrival would all share one time (steps/s
+   * in the thousands, a log whose lines all read the same time, a CSV without the run's pace).
+   */
+  private eventTime(event: JobEvent): number {
+    const t = 'timestamp' in event ? Date.parse(event.timestamp) : Number.NaN;
+    return Number.isFinite(t) ? t : this.now();
   }
 
   // ---- Change delivery ----------------------------------------------------------------------------

@@ -30,7 +30,7 @@ export interface OverviewOptions {
   buckets: number;
   /** Every eval row is kept while there are at most this many; beyond, each bucket's extremes. */
   evalCap: number;
-  /** The newest rows kept as they are (the header's steps/s reads the last rows' receive times). */
+  /** The newest rows kept as they are (the header's steps/s reads the last rows' times). */
   tail: number;
 }
 

@@ -33,7 +33,7 @@ export class JobPanelFeed {
   ) {}
 
   /**
-   * The whole panel: job header, every metric row with its receive time (or, for a long run, their
+   * The whole panel: job header, every metric row with its event time (or, for a long run, their
    * overview), the log tail, the stream. A snapshot mid-load starts the load over.
    */
   snapshot(): HostToJobPanel | undefined {
@@ -154,7 +154,7 @@ export class JobPanelFeed {
     this.channel.postDelta({ type: 'metrics', from, rows: this.columns(store, from, to) });
   }
 
-  /** Rows `[from, to)` with their receive times, as the panel's metric columns. */
+  /** Rows `[from, to)` with their event times, as the panel's metric columns. */
   private columns(store: JobStore, from: number, to: number) {
     return toColumns(store.metrics(this.jobId, from, to), store.metricTimes(this.jobId, from, to));
   }

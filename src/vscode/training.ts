@@ -50,6 +50,12 @@ export class Training extends Disposable {
     vscode.window.createStatusBarItem('arkor.training', vscode.StatusBarAlignment.Left, 10),
   );
   private readonly _onDidStartRun = this._register(new Emitter<TrainingRun>('a training run listener'));
+  /**
+   * The newest running job, whoever started it (a run from before a window reload, a terminal,
+   * another window): what the status bar shows when no run of this window has a job. Found again
+   * when the list or a status changes (`null`: none runs), not on every metric.
+   */
+  private runningElsewhere: string | null | undefined;
   readonly onDidStartRun = this._onDidStartRun.event;
 
   constructor(
@@ -63,7 +69,9 @@ export class Training extends Disposable {
     this.status.name = 'Arkor Training';
     this._register(
       session.onDidChangeStore((change) => {
-        if (change.kind === 'metrics' || change.kind === 'status') this.updateStatus();
+        if (change.kind === 'jobs' || change.kind === 'status') this.runningElsewhere = undefined;
+        if (change.kind === 'metrics' || change.kind === 'status' || change.kind === 'jobs')
+          this.updateStatus();
       }),
     );
     this._register(
@@ -367,26 +375,33 @@ export class Training extends Disposable {
   private updateStatus(): void {
     const run = [...this.runs].find((r) => r.jobId);
     const store = this.session.connection?.store;
-    if (!run?.jobId || !store) {
-      if (this.runs.size > 0) {
-        this.status.text = '$(sync~spin) Arkor: starting…';
-        this.status.command = undefined;
-        this.status.show();
-      } else {
-        this.status.hide();
-      }
+    if (!store || (!run?.jobId && this.runs.size > 0)) {
+      this.status.text = '$(sync~spin) Arkor: starting…';
+      this.status.command = undefined;
+      if (this.runs.size > 0) this.status.show();
+      else this.status.hide();
       return;
     }
-    const latest = store.latestMetric(run.jobId);
+    this.runningElsewhere ??= store.jobs().find((j) => j.status === 'running')?.id ?? null;
+    const jobId = run?.jobId ?? this.runningElsewhere;
+    if (!jobId) {
+      this.status.hide();
+      return;
+    }
+    const latest = store.latestMetric(jobId);
     const step = latest?.step;
     const loss = latest?.loss;
-    const maxSteps = store.job(run.jobId)?.config.maxSteps;
+    const maxSteps = store.job(jobId)?.config.maxSteps;
+    const waiting = store.job(jobId)?.status === 'running' ? 'running' : 'queued';
     const progress =
-      step === undefined ? 'queued' : `step ${step}${typeof maxSteps === 'number' ? `/${maxSteps}` : ''}`;
+      step === undefined ? waiting : `step ${step}${typeof maxSteps === 'number' ? `/${maxSteps}` : ''}`;
     const lossText = loss !== undefined && Number.isFinite(loss) ? ` · loss ${loss.toFixed(4)}` : '';
-    this.status.text = `$(sync~spin) Arkor: ${this.runName(run.project.name, run.jobId)} · ${progress}${lossText}`;
-    this.status.tooltip = `${run.project.name}: job ${run.jobId}. Click to open it.`;
-    this.status.command = { title: 'Open Job', command: 'arkor.openJob', arguments: [run.jobId] };
+    const name = run ? this.runName(run.project.name, jobId) : (store.runLabel(jobId) ?? 'training');
+    this.status.text = `$(sync~spin) Arkor: ${name} · ${progress}${lossText}`;
+    this.status.tooltip = run
+      ? `${run.project.name}: job ${jobId}. Click to open it.`
+      : `Job ${jobId} is training (not started from this window). Click to open it.`;
+    this.status.command = { title: 'Open Job', command: 'arkor.openJob', arguments: [jobId] };
     this.status.show();
   }
 }

@@ -175,7 +175,7 @@ export function warningsOf(job: TrainingJob): string[] | undefined {
 }
 
 /**
- * The store's metrics (NaN for missing) as the panel's columns, with each row's receive time
+ * The store's metrics (NaN for missing) as the panel's columns, with each row's event time
  * (0: unknown). Takes ownership: `JobStore.snapshot()` and `metrics()` already return fresh
  * exact-length copies, so those are posted as they are (the one copy on the host; a million-row
  * snapshot is 28 MB). Only a view into a larger buffer, which `postMessage` would send whole, or a

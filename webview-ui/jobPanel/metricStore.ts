@@ -47,7 +47,7 @@ export class MetricStore {
   loss: Float32Array = new Float32Array(0);
   evalLoss: Float32Array = new Float32Array(0);
   learningRate: Float32Array = new Float32Array(0);
-  /** Epoch ms the host received the row; NaN when unknown (replayed history). */
+  /** Epoch ms of the row's event; NaN when unknown. */
   time: Float64Array = new Float64Array(0);
   /** Debiased EMA of `loss`, index-aligned. */
   smoothed: Float64Array = new Float64Array(0);
@@ -405,7 +405,7 @@ function sameValue(a: number, b: number): boolean {
   return a === b || (Number.isNaN(a) && Number.isNaN(b));
 }
 
-/** Receive times of 0 (unknown: replayed history) become NaN, which stats and CSV skip. */
+/** Times of 0 (unknown) become NaN, which stats and CSV skip. */
 function knownTime(t: number | undefined): number {
   return typeof t === 'number' && Number.isFinite(t) && t > 0 ? t : Number.NaN;
 }

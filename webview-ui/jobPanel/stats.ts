@@ -27,12 +27,11 @@ export function runStats(
   const elapsedMs = started != null && end != null && end >= started ? end - started : undefined;
 
   let stepsPerSecond: number | undefined;
-  // A finished job: its average pace over the run. The receive times of its last rows say nothing
-  // then: a panel opened after a reload receives the whole history in one burst (thousands of
-  // "steps/s"), and rows replayed from history have none.
+  // A finished job: its average pace over the run (from its start and end, which every job has;
+  // its rows may have no time, or times from before a resume).
   if (!running && elapsedMs && step != null && step > 0) stepsPerSecond = (step / elapsedMs) * 1000;
   else if (n >= 2) {
-    // Rows without a receive time (replayed history) are skipped.
+    // Rows without a time are skipped.
     let last = n - 1;
     while (last >= 0 && !Number.isFinite(store.time[last]!)) last--;
     let i0 = Math.max(0, last - window);

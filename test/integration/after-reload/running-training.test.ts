@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { ArkorExtensionApi } from '../../../src/extension';
-import { evalInWebview, screenshot, waitFor } from '../driver';
+import { evalInWebview, evalInWorkbench, screenshot, waitFor } from '../driver';
 import { EXTENSION_ID, runningJobMarker } from '../helpers';
 
 /** The Jobs view row of a job, as the user sees it: its status (from the row's context) and text. */
@@ -65,6 +65,17 @@ describe('After a window reload, a local training', function () {
              Number(document.querySelector('[data-testid=loss-chart]')?.getAttribute('data-points')) > ${before.step};`,
         ),
       'the panel to show the job running with steps past the reload',
+      60_000,
+    );
+    // The status bar still tells it trains, though no run of this window started it.
+    const label = store.runLabel(before.jobId)!;
+    await waitFor(
+      () =>
+        evalInWorkbench<boolean>(
+          `const bar = document.querySelector('.part.statusbar')?.textContent ?? '';
+           return bar.includes(${JSON.stringify(`Arkor: ${label} · step `)});`,
+        ),
+      'the status bar to show the job training',
       60_000,
     );
     await screenshot('14-training-still-running-after-reload');

@@ -369,6 +369,29 @@ describe('job store status and polling (fake source and timers)', () => {
     store.dispose();
   });
 
+  it('times metric rows and log lines by their events, so a history arriving in one burst keeps its pace', () => {
+    let clock = 50_000;
+    const store = new JobStore({
+      source: fakeSource([[job('a', 'running')]]),
+      timers: new FakeTimers(),
+      now: () => clock,
+    });
+    // A panel opened after a reload: the run's history replays within one millisecond.
+    const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
+    for (let step = 1; step <= 3; step++)
+      store.ingest('a', { type: 'training.log', jobId: 'a', timestamp: at(step * 2), step, loss: 1 / step });
+    clock = 50_001;
+    store.ingest('a', { type: 'training.log', jobId: 'a', timestamp: 'not a time', step: 4, loss: 0.2 });
+    const t0 = Date.UTC(2026, 0, 1);
+    assert.deepEqual(Array.from(store.metricTimes('a')), [t0 + 2000, t0 + 4000, t0 + 6000, 50_001]);
+    assert.deepEqual(
+      store.log('a').lines.map((l) => l.time),
+      [t0 + 2000, t0 + 4000, t0 + 6000, 50_001],
+      'the log reads the same times',
+    );
+    store.dispose();
+  });
+
   it('serves single values cheaply: job, error, latest point, checkpoints, receive times, stream attempt', async () => {
     const timers = new FakeTimers();
     let clock = 1000;
