@@ -66,10 +66,6 @@ export class JobIndex {
     return new JobIndex(rows, Uint8Array.from(jobs, rowFlags));
   }
 
-  get size(): number {
-    return this.count;
-  }
-
   /** Job i's row flags (jobRows' TALL, EXPANDABLE). */
   flags(i: number): number {
     return this.flagBits[i]!;

@@ -32,29 +32,6 @@ export const checkpointKey = (jobId: string, step: number) => `ckpt:${jobId}:${s
 export const normalizeQuery = (search: string) => search.trim().toLowerCase();
 
 /**
- * A job's row. A class whose key is made when first read: the rows a render makes are the ones in
- * view, and a key is a string built from the id.
- */
-class JobTreeRow implements TreeRow {
-  readonly kind = 'job';
-  readonly level = 1;
-  private madeKey: string | undefined;
-
-  constructor(
-    readonly job: JobSummary,
-    readonly expandable: boolean,
-    readonly expanded: boolean,
-    readonly posInSet: number,
-    readonly setSize: number,
-  ) {}
-
-  get key(): string {
-    this.madeKey ??= jobKey(this.job.id);
-    return this.madeKey;
-  }
-}
-
-/**
  * Row heights in px, fixed so a row's offset is known without rendering it (the tree only renders the
  * rows in view). jobs.css draws rows at exactly these heights (`.row` is border-box).
  */
@@ -110,7 +87,16 @@ export class TreeLayout implements RowList {
     if (c < 0) {
       const flags = this.rowFlags[i]!;
       const posInSet = -c;
-      row = new JobTreeRow(job, (flags & EXPANDABLE) !== 0, (flags & EXPANDED) !== 0, posInSet, this.jobRows);
+      row = {
+        key: jobKey(job.id),
+        kind: 'job',
+        level: 1,
+        job,
+        expandable: (flags & EXPANDABLE) !== 0,
+        expanded: (flags & EXPANDED) !== 0,
+        posInSet,
+        setSize: this.jobRows,
+      };
     } else {
       const checkpoint = job.checkpoints[c]!;
       row = {
