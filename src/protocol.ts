@@ -283,8 +283,13 @@ export type HostToPlayground =
       preselect?: ModelRef;
       /** The backend the listed models are on; absent while not connected. */
       origin?: JobOrigin;
+      /**
+       * The list is still filling in (connecting, the job list not polled yet, or recent jobs'
+       * checkpoints on their way): a chosen model not listed yet is loading, not unavailable.
+       */
+      loading?: boolean;
     }
-  | { type: 'models'; models: ModelOption[]; origin?: JobOrigin }
+  | { type: 'models'; models: ModelOption[]; origin?: JobOrigin; loading?: boolean }
   | { type: 'select'; model: ModelRef }
   | { type: 'chatDelta'; requestId: string; text: string }
   | { type: 'chatDone'; requestId: string; stats: ChatStats }

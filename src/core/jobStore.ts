@@ -370,6 +370,11 @@ export class JobStore implements Disposable {
 
   // ---- Reading ------------------------------------------------------------------------------------
 
+  /** Whether a poll has brought the job list yet (until then `jobs()` is empty for want of one). */
+  get listed(): boolean {
+    return this.lastJobsJson !== '';
+  }
+
   /** The polled list, in server order, each status merged with what the event streams said. */
   jobs(): TrainingJob[] {
     return this.jobList.map((job) => this.merged(job, this.records.get(job.id)));

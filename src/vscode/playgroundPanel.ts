@@ -109,7 +109,9 @@ export class PlaygroundPanel extends WebviewHost<PlaygroundToHost, HostToPlaygro
     this.panelSubscriptions.add(
       this.session.onDidChangeStore((change) => {
         if (change.kind === 'jobs') this.watchJobs();
-        if (change.kind === 'jobs' || change.kind === 'checkpoints' || change.kind === 'status') {
+        const list = change.kind === 'jobs' || change.kind === 'checkpoints' || change.kind === 'status';
+        // A watched job's stream opening or ending can end the list's loading.
+        if (list || (change.kind === 'stream' && this.watches.has(change.jobId))) {
           this.scheduleModels();
         }
       }),
@@ -179,6 +181,24 @@ export class PlaygroundPanel extends WebviewHost<PlaygroundToHost, HostToPlaygro
     return options;
   }
 
+  /**
+   * Whether the list is still filling in: connecting, the job list not polled yet, or a recent job's
+   * event stream (which brings its checkpoints) not open yet. A restored conversation's adapter is
+   * then loading, not unavailable. A backend that cannot be reached is not loading: it says why.
+   */
+  private modelsLoading(): boolean {
+    const phase = this.session.info().phase;
+    if (phase === 'connecting' || phase === 'idle') return true;
+    const store = this.session.connection?.store;
+    if (phase !== 'connected' || !store) return false;
+    if (!store.listed) return true;
+    for (const jobId of this.watches.keys()) {
+      const state = store.stream(jobId).state;
+      if (state === 'idle' || state === 'connecting') return true;
+    }
+    return false;
+  }
+
   /** Checkpoints are known from job event streams: open them for the most recent jobs. */
   private watchJobs(): void {
     const store = this.session.connection?.store;
@@ -201,9 +221,10 @@ export class PlaygroundPanel extends WebviewHost<PlaygroundToHost, HostToPlaygro
       this.modelsTimer = undefined;
       const models = this.models();
       const origin = this.session.origin();
-      const json = JSON.stringify([models, origin]);
+      const loading = this.modelsLoading();
+      const json = JSON.stringify([models, origin, loading]);
       if (json === this.lastModelsJson) return;
-      if (this.channel.postDelta({ type: 'models', models, origin })) this.lastModelsJson = json;
+      if (this.channel.postDelta({ type: 'models', models, origin, loading })) this.lastModelsJson = json;
     }, 250);
   }
 
@@ -224,10 +245,11 @@ export class PlaygroundPanel extends WebviewHost<PlaygroundToHost, HostToPlaygro
   protected override snapshot(): HostToPlayground {
     const models = this.models();
     const origin = this.session.origin();
-    this.lastModelsJson = JSON.stringify([models, origin]);
+    const loading = this.modelsLoading();
+    this.lastModelsJson = JSON.stringify([models, origin, loading]);
     const preselect = this.pendingSelect;
     this.pendingSelect = undefined;
-    return { type: 'snapshot', models, origin, conversations: this.conversations(), preselect };
+    return { type: 'snapshot', models, origin, loading, conversations: this.conversations(), preselect };
   }
 
   protected override async onMessage(message: Exclude<PlaygroundToHost, { type: 'ready' }>): Promise<void> {

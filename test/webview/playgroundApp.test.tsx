@@ -37,6 +37,7 @@ async function setup(
     uiState?: PlaygroundUiState;
     models?: ModelOption[];
     origin?: JobOrigin;
+    loading?: boolean;
   } = {},
 ) {
   const host: Host = new FakeHost();
@@ -50,6 +51,7 @@ async function setup(
       conversations: options.conversations ?? [],
       preselect: options.preselect,
       origin: options.origin,
+      loading: options.loading,
     }),
   );
   const composer = () => view.getByTestId('composer') as HTMLTextAreaElement;
@@ -623,6 +625,23 @@ describe('Playground app', () => {
     assert.ok(picker().textContent?.includes('pirate · step 40 (live)'));
     await deliver({ type: 'select', model: CKPT });
     assert.equal(picker().value, 'checkpoint:job-2:40');
+  });
+
+  it('says a chosen model not listed yet is loading while the list fills in, and unavailable after', async () => {
+    // "Open in Playground" on a job right after the window loaded: its adapter is not listed yet.
+    const { view, deliver } = await setup({ models: [MODELS[0]!], preselect: FINAL, loading: true });
+    const picker = () => view.getByTestId('model-picker') as HTMLSelectElement;
+    const chosen = () => picker().selectedOptions[0]?.textContent;
+    assert.equal(picker().value, 'final:job-1');
+    assert.match(chosen() ?? '', /\(loading…\)$/);
+    await deliver({ type: 'models', models: MODELS, loading: false });
+    assert.equal(picker().value, 'final:job-1', 'the choice is kept');
+    assert.equal(chosen(), 'captain-speak · final');
+    // Listed no more (the job was deleted), with the list complete: unavailable.
+    await deliver({ type: 'models', models: [MODELS[0]!], loading: false });
+    assert.match(chosen() ?? '', /\(unavailable\)$/);
+    await deliver({ type: 'models', models: [], loading: true });
+    assert.ok(picker().textContent?.includes('Loading models…'));
   });
 
   it('restores history from the snapshot, switches, deletes, and survives reload via webview state', async () => {

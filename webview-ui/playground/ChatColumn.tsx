@@ -20,6 +20,8 @@ export function ModelPicker(props: {
   value: ModelRef | undefined;
   /** Set when the value is another backend's model: shown as such, never as this backend's option. */
   elsewhere?: string;
+  /** The host is still filling the list in: a value not listed yet is loading, not unavailable. */
+  loading?: boolean;
   disabled?: boolean;
   label: string;
   onChange(model: ModelRef): void;
@@ -47,10 +49,12 @@ export function ModelPicker(props: {
       disabled={props.disabled || models.length === 0}
       onChange={onChange}
     >
-      {models.length === 0 && <option value="">No models available</option>}
+      {models.length === 0 && (
+        <option value="">{props.loading ? 'Loading models…' : 'No models available'}</option>
+      )}
       {value && !listed && (
         <option value={key} disabled>
-          {props.elsewhere ?? `${describeRef(value)} (unavailable)`}
+          {props.elsewhere ?? `${describeRef(value)} (${props.loading ? 'loading…' : 'unavailable'})`}
         </option>
       )}
       {[...groups].map(([group, options]) => (
@@ -75,6 +79,8 @@ export function ChatColumn(props: {
   /** The column has no turns while the other has: Compare was turned on after some. */
   joinedLate: boolean;
   models: ModelOption[];
+  /** The host is still filling the model list in. */
+  modelsLoading: boolean;
   busy: boolean;
   actions: ColumnActions;
 }) {
@@ -126,6 +132,7 @@ export function ChatColumn(props: {
           elsewhere={
             away ? `${column.label ?? describeRef(column.model!)} · on ${column.origin!.label}` : undefined
           }
+          loading={props.modelsLoading}
           disabled={props.busy}
           onChange={(m) => actions.setModel(index, m)}
         />

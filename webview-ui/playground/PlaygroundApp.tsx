@@ -59,6 +59,7 @@ export function PlaygroundApp({
           type: 'snapshot',
           models: m.models,
           origin: m.origin,
+          loading: m.loading,
           conversations: m.conversations,
           preselect: m.preselect,
           saved,
@@ -66,7 +67,7 @@ export function PlaygroundApp({
         });
         return;
       case 'models':
-        dispatch({ type: 'models', models: m.models, origin: m.origin });
+        dispatch({ type: 'models', models: m.models, origin: m.origin, loading: m.loading });
         return;
       case 'select':
         dispatch({ type: 'select', model: m.model });
@@ -246,6 +247,7 @@ export function PlaygroundApp({
               origin={state.origin}
               joinedLate={column.turns.length === 0 && hasTurns(session)}
               models={state.models}
+              modelsLoading={state.modelsLoading === true}
               busy={streaming}
               actions={actions}
             />

@@ -51,6 +51,8 @@ export interface PlaygroundState {
   models: ModelOption[];
   /** The backend `models` are on (undefined while not connected). */
   origin?: JobOrigin;
+  /** The host is still filling the list in (protocol `loading`). */
+  modelsLoading?: boolean;
   /** Saved conversations, most recently updated first. The session is upserted on each commit. */
   conversations: Conversation[];
   session: Session;
@@ -73,6 +75,7 @@ export type Action =
       type: 'snapshot';
       models: ModelOption[];
       origin?: JobOrigin;
+      loading?: boolean;
       conversations: Conversation[];
       preselect?: ModelRef;
       /** The session saved in webview state before a reload, if any. */
@@ -80,7 +83,7 @@ export type Action =
       now: string;
     }
   | { type: 'posted'; count: number }
-  | { type: 'models'; models: ModelOption[]; origin?: JobOrigin }
+  | { type: 'models'; models: ModelOption[]; origin?: JobOrigin; loading?: boolean }
   | { type: 'select'; model: ModelRef }
   | { type: 'setModel'; column: number; model: ModelRef }
   | { type: 'setSystemPrompt'; systemPrompt: string }
@@ -438,7 +441,12 @@ function reduce(state: PlaygroundState, action: Action): PlaygroundState {
       if (state.loaded) {
         // A re-sent snapshot (view shown again): keep the live session, refresh models, and
         // apply a preselect only if it is new.
-        let next: PlaygroundState = { ...state, models: action.models, origin: action.origin };
+        let next: PlaygroundState = {
+          ...state,
+          models: action.models,
+          origin: action.origin,
+          modelsLoading: action.loading,
+        };
         if (action.preselect && preselectKey !== state.lastPreselect) {
           next = select({ ...next, lastPreselect: preselectKey }, action.preselect);
         }
@@ -467,6 +475,7 @@ function reduce(state: PlaygroundState, action: Action): PlaygroundState {
         loaded: true,
         models: action.models,
         origin: action.origin,
+        modelsLoading: action.loading,
         conversations,
         session,
         lastPreselect: saved?.lastPreselect,
@@ -477,7 +486,12 @@ function reduce(state: PlaygroundState, action: Action): PlaygroundState {
       return fillModels(next);
     }
     case 'models':
-      return fillModels({ ...state, models: action.models, origin: action.origin });
+      return fillModels({
+        ...state,
+        models: action.models,
+        origin: action.origin,
+        modelsLoading: action.loading,
+      });
     case 'select':
       return select(state, action.model);
     case 'setModel':
