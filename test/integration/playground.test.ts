@@ -278,8 +278,12 @@ describe('Playground (local backend)', function () {
       if (shot) await screenshot(shot);
       assert.equal(path.resolve(shown.value), target, `the dialog offers ${shown.value}`);
       await pressKey('Enter');
-      await waitFor(() => existsSync(target), 'Enter to write the file there', 10_000);
-      const text = readFileSync(target, 'utf8');
+      // The file can exist a moment before its content is written: wait for the content.
+      const text = await waitFor(
+        () => (existsSync(target) ? readFileSync(target, 'utf8') || null : null),
+        'Enter to write the file there',
+        10_000,
+      );
       rmSync(target, { force: true });
       return { title: shown.title, text };
     };
