@@ -169,7 +169,9 @@ function isNoise(line) {
 
 /**
  * Makes the workbench save its layout (open editors, the state of webview panels to revive) and waits
- * until the saved state mentions `expect` (e.g. a webview view type), up to 20 s.
+ * until one saved value mentions every string of `expect` (e.g. a webview view type and the title of
+ * the tab opened last: an earlier save that mentions only the view type is not the layout now), up
+ * to 20 s.
  *
  * The web workbench flushes its storage to IndexedDB when the window loses focus, which it reads from
  * document.hasFocus() after a window blur; headless Chromium keeps reporting focus, so the page is
@@ -177,10 +179,11 @@ function isNoise(line) {
  * back from IndexedDB, so the reload never races it.
  */
 async function saveLayout(page, expect) {
+  const texts = Array.isArray(expect) ? expect : [expect];
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     const saved = await page
-      .evaluate(async (text) => {
+      .evaluate(async (texts) => {
         document.hasFocus = () => false;
         window.dispatchEvent(new Event('blur'));
         await new Promise((r) => setTimeout(r, 500));
@@ -203,20 +206,20 @@ async function saveLayout(page, expect) {
               r.onsuccess = () => resolve(r.result);
               r.onerror = () => reject(r.error);
             });
-            if (values.some((v) => typeof v === 'string' && v.includes(text))) return true;
+            if (values.some((v) => typeof v === 'string' && texts.every((t) => v.includes(t)))) return true;
           } finally {
             db.close();
           }
         }
         return false;
-      }, expect)
+      }, texts)
       .catch((e) => {
         console.error('[bridge] reading the saved layout failed', e);
         return false;
       });
     if (saved) return;
   }
-  console.error(`[bridge] the workbench did not save a layout mentioning ${expect} within 20 s`);
+  console.error(`[bridge] the workbench did not save a layout mentioning ${texts.join(' and ')} within 20 s`);
 }
 
 /** Finds the content frame of the Arkor webview whose <body data-arkor-view> is `view`. */

@@ -14,7 +14,7 @@ type Request =
   | { op: 'type'; view?: string; selector: string; text: string }
   | { op: 'select'; view?: string; selector: string; value: string }
   | { op: 'viewport'; width: number; height: number }
-  | { op: 'reload'; expect?: string | undefined };
+  | { op: 'reload'; expect?: string | string[] | undefined };
 
 let counter = 0;
 
@@ -142,7 +142,7 @@ export async function waitFor<T>(
  * host first makes the workbench save its layout and waits until the saved state mentions it (e.g. a
  * webview panel's view type), as it would be after a user had switched windows.
  */
-export function reloadWindow(expect?: string): Promise<void> {
+export function reloadWindow(expect?: string | string[]): Promise<void> {
   return request({ op: 'reload', expect });
 }
 

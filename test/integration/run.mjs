@@ -167,13 +167,17 @@ if (phases.includes('trusted')) await session('trusted');
 // (it goes on in the backend, which outlives the window), then the orphan check. The run directory
 // is kept so the backend, which outlives VS Code, keeps its data until it has exited by itself.
 const reloadEnv = { ARKOR_LOCAL_IDLE_EXIT_SECONDS: String(RELOAD_IDLE_SECONDS), ARKOR_KEEP_RUN_DIR: '1' };
-if (phases.includes('reload') && !(await runSession('reload', { env: reloadEnv }))) {
-  if (!existsSync(layoutMissing)) process.exit(1);
-  rmSync(layoutMissing, { force: true });
-  console.log(
-    '[integration] the workbench did not save its layout before the reload; running that session once more',
-  );
-  await session('reload', { env: reloadEnv });
+// The web workbench saves its layout to IndexedDB in the background (code-server-bridge.mjs makes it
+// save and waits for it): when the reloaded window shows no restored tab all the same, the session
+// runs again, up to twice; any other failure fails at once.
+if (phases.includes('reload')) {
+  for (let attempt = 1; !(await runSession('reload', { env: reloadEnv })); attempt++) {
+    if (!existsSync(layoutMissing) || attempt === 3) process.exit(1);
+    rmSync(layoutMissing, { force: true });
+    console.log(
+      `[integration] the workbench did not save its layout before the reload; running that session again (attempt ${attempt + 1} of 3)`,
+    );
+  }
 }
 // The last test left a training running; VS Code has now been killed without warning. The run's
 // processes must be gone within a few seconds; the local backend stays (by design) while its job

@@ -54,8 +54,9 @@ describe('Window reload', function () {
         behind: { jobId: behind.id, title: api.jobPanels.get(behind.id)!.panel.title },
       }),
     );
-    // The workbench stores a webview panel's view type with this prefix in its saved layout.
-    await reloadWindow('mainThreadWebview-arkor.job');
+    // The workbench stores a webview panel's view type with this prefix in its saved layout, with
+    // the panel's title: the layout saved must hold the panel opened last, not only an earlier one.
+    await reloadWindow(['mainThreadWebview-arkor.job', api.jobPanels.get(job.id)!.panel.title]);
     // This extension host is about to be shut down by the reload; nothing after this line runs.
     await new Promise(() => {});
   });
