@@ -633,15 +633,26 @@ describe('Playground app', () => {
     const picker = () => view.getByTestId('model-picker') as HTMLSelectElement;
     const chosen = () => picker().selectedOptions[0]?.textContent;
     assert.equal(picker().value, 'final:job-1');
-    assert.match(chosen() ?? '', /\(loading…\)$/);
+    assert.equal(chosen(), 'job-1 · final (loading…)');
     await deliver({ type: 'models', models: MODELS, loading: false });
     assert.equal(picker().value, 'final:job-1', 'the choice is kept');
     assert.equal(chosen(), 'captain-speak · final');
-    // Listed no more (the job was deleted), with the list complete: unavailable.
-    await deliver({ type: 'models', models: [MODELS[0]!], loading: false });
-    assert.match(chosen() ?? '', /\(unavailable\)$/);
     await deliver({ type: 'models', models: [], loading: true });
     assert.ok(picker().textContent?.includes('Loading models…'));
+  });
+
+  it('names a chosen model that left the list as it was listed: loading while the list refills, then unavailable', async () => {
+    const { view, deliver } = await setup();
+    await deliver({ type: 'select', model: FINAL });
+    const chosen = () =>
+      (view.getByTestId('model-picker') as HTMLSelectElement).selectedOptions[0]?.textContent;
+    assert.equal(chosen(), 'captain-speak · final');
+    // A reconnect: the list refills.
+    await deliver({ type: 'models', models: [MODELS[0]!], loading: true });
+    assert.equal(chosen(), 'captain-speak · final (loading…)');
+    // Listed no more (the job was deleted), with the list complete: unavailable.
+    await deliver({ type: 'models', models: [MODELS[0]!], loading: false });
+    assert.equal(chosen(), 'captain-speak · final (unavailable)');
   });
 
   it('restores history from the snapshot, switches, deletes, and survives reload via webview state', async () => {

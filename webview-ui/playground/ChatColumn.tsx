@@ -22,6 +22,8 @@ export function ModelPicker(props: {
   elsewhere?: string;
   /** The host is still filling the list in: a value not listed yet is loading, not unavailable. */
   loading?: boolean;
+  /** The value's label when it was last listed (a value not listed now is named by it). */
+  valueLabel?: string;
   disabled?: boolean;
   label: string;
   onChange(model: ModelRef): void;
@@ -54,7 +56,8 @@ export function ModelPicker(props: {
       )}
       {value && !listed && (
         <option value={key} disabled>
-          {props.elsewhere ?? `${describeRef(value)} (${props.loading ? 'loading…' : 'unavailable'})`}
+          {props.elsewhere ??
+            `${props.valueLabel ?? describeRef(value)} (${props.loading ? 'loading…' : 'unavailable'})`}
         </option>
       )}
       {[...groups].map(([group, options]) => (
@@ -133,6 +136,7 @@ export function ChatColumn(props: {
             away ? `${column.label ?? describeRef(column.model!)} · on ${column.origin!.label}` : undefined
           }
           loading={props.modelsLoading}
+          valueLabel={column.label}
           disabled={props.busy}
           onChange={(m) => actions.setModel(index, m)}
         />
