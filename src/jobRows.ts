@@ -60,7 +60,7 @@ export function stringAt(column: StringColumn, i: number): string {
   return column.text.slice(i === 0 ? 0 : column.ends[i - 1], column.ends[i]);
 }
 
-export const numberOrUndefined = (v: number) => (Number.isNaN(v) ? undefined : v);
+const numberOrUndefined = (v: number) => (Number.isNaN(v) ? undefined : v);
 
 /** Whether a sparkline has two finite points to draw. */
 export function drawableSparkline(values: readonly number[] | undefined): boolean {
@@ -69,18 +69,15 @@ export function drawableSparkline(values: readonly number[] | undefined): boolea
   return false;
 }
 
+/** `status`'s code in `names` (`names[code]`), added at the end the first time it is seen. */
+export function statusCode(names: string[], status: string): number {
+  const code = names.indexOf(status);
+  return code === -1 ? names.push(status) - 1 : code;
+}
+
 function statusColumn(jobs: readonly JobSummary[]): Pick<JobRows, 'statusNames' | 'status'> {
   const statusNames: string[] = [];
-  const codes = new Map<string, number>();
-  const status = Uint16Array.from(jobs, (j) => {
-    let code = codes.get(j.status);
-    if (code === undefined) {
-      code = statusNames.push(j.status) - 1;
-      codes.set(j.status, code);
-    }
-    return code;
-  });
-  return { statusNames, status };
+  return { statusNames, status: Uint16Array.from(jobs, (j) => statusCode(statusNames, j.status)) };
 }
 
 /** The host side: `jobs` in order, whole for the first `detailRows`. */

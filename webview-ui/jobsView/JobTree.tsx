@@ -188,10 +188,8 @@ export function JobTree(props: JobTreeProps) {
  * list changes. SLOTS exceeds the rows a viewport holds, so the keys in view are distinct.
  */
 const SLOTS = 256;
-const slotKeys = Array.from({ length: SLOTS }, (_, i) => `slot:${i}`);
 /** Row i's key among `rendered` windowed rows (more slots, should a viewport ever hold that many). */
-const slotKey = (i: number, rendered: number) =>
-  rendered < SLOTS ? slotKeys[i % SLOTS]! : `slot:${i % (2 * rendered)}`;
+const slotKey = (i: number, rendered: number) => `slot:${i % (rendered < SLOTS ? SLOTS : 2 * rendered)}`;
 
 /** The rendered element of the row with this key (rows are found in the DOM: elements are reused). */
 export function findRow(root: ParentNode | null, key: string): HTMLElement | null {

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { type JobRows, needsDetail, unpackJobRows } from '../../src/jobRows';
+import { type JobRows, needsDetail, packJobRows, unpackJobRows } from '../../src/jobRows';
 import type {
   BackendInfo,
   ConnectionAction,
@@ -63,7 +63,7 @@ export const CLOCK_INTERVAL_MS = 30_000;
 /** The sidebar Jobs view. It renders only what the host pushes; it never polls. */
 export function JobsApp({ channel }: { channel: JobsChannel }) {
   const [state, setState] = useState<State>(() => ({
-    ...listState(undefined),
+    ...listState(),
     rev: 0,
     trusted: true,
     loaded: false,
@@ -242,9 +242,8 @@ function restoreUi(stored: Partial<JobsUiState> | undefined): JobsUiState {
 }
 
 /** A list as it arrived (none yet: empty), with its index. */
-function listState(rows: JobRows | undefined): Pick<State, 'jobs' | 'index'> {
-  if (!rows) return { jobs: [], index: JobIndex.fromJobs([]) };
-  return { jobs: unpackJobRows(rows), index: JobIndex.fromRows(rows) };
+function listState(rows: JobRows = packJobRows([])): Pick<State, 'jobs' | 'index'> {
+  return { jobs: unpackJobRows(rows), index: new JobIndex(rows) };
 }
 
 /**
@@ -299,7 +298,7 @@ function derive(
   if (prev && prev.query === query && prev.filter === filter && prev.expanded === expanded) {
     if (sameJobs) return prev;
     if (patch && prev.jobs === jobs && patch.fromRev === prev.rev) {
-      const layout = patchLayout(prev.layout, index, patch.changed, query, filter);
+      const layout = patchLayout(prev.layout, patch.changed, query, filter);
       if (layout) {
         const counts = patch.statusChanged ? index.counts() : prev.counts;
         return { jobs, rev, query, filter, expanded, layout, counts };

@@ -1,4 +1,11 @@
-import { type JobRows, packStrings, rowFlags, type StringColumn, stringAt } from '../../src/jobRows';
+import {
+  type JobRows,
+  packStrings,
+  rowFlags,
+  type StringColumn,
+  statusCode,
+  stringAt,
+} from '../../src/jobRows';
 import type { JobSummary } from '../../src/protocol';
 
 /**
@@ -33,37 +40,17 @@ export class JobIndex {
   private readonly statusNames: string[];
   private flagBits: Uint8Array;
 
-  private constructor(
-    rows: Pick<JobRows, 'count' | 'id' | 'label' | 'statusNames' | 'status'>,
-    flags: Uint8Array,
-  ) {
+  /** The index of a list as it crossed `postMessage` (the Jobs view's snapshot). */
+  constructor(rows: JobRows) {
     this.count = rows.count;
     this.searchable = rows.count;
     this.idColumn = rows.id;
     this.labels = lowerCased(rows.label);
     this.ids = lowerCased(rows.id);
+    // Copies: live updates change them, and the listed jobs read the message's own.
     this.statusNames = rows.statusNames.slice();
     this.statusCodes = rows.status.slice();
-    this.flagBits = flags;
-  }
-
-  /** The index of a list as it crossed `postMessage` (the Jobs view's snapshot). */
-  static fromRows(rows: JobRows): JobIndex {
-    return new JobIndex(rows, rows.flags.slice());
-  }
-
-  /** The index of whole jobs (tests, and any list that did not come packed). */
-  static fromJobs(jobs: readonly JobSummary[]): JobIndex {
-    const statusNames: string[] = [];
-    const status = Uint16Array.from(jobs, (j) => codeFor(statusNames, j.status));
-    const rows = {
-      count: jobs.length,
-      id: packStrings(jobs.map((j) => j.id)),
-      label: packStrings(jobs.map((j) => j.label)),
-      statusNames,
-      status,
-    };
-    return new JobIndex(rows, Uint8Array.from(jobs, rowFlags));
+    this.flagBits = rows.flags.slice();
   }
 
   /** Job i's row flags (jobRows' TALL, EXPANDABLE). */
@@ -88,7 +75,7 @@ export class JobIndex {
     } else if (i >= this.searchable || this.changed.has(i) || job.label.toLowerCase() !== this.label(i)) {
       this.changed.set(i, searchText(job));
     }
-    this.statusCodes[i] = codeFor(this.statusNames, job.status);
+    this.statusCodes[i] = statusCode(this.statusNames, job.status);
     this.flagBits[i] = rowFlags(job);
   }
 
@@ -178,11 +165,6 @@ export class JobIndex {
     }
     this.count++;
   }
-}
-
-function codeFor(names: string[], status: string): number {
-  const code = names.indexOf(status);
-  return code === -1 ? names.push(status) - 1 : code;
 }
 
 function searchText(job: JobSummary): [label: string, id: string] {

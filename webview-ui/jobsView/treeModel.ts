@@ -59,7 +59,8 @@ export class TreeLayout implements RowList {
   constructor(
     /** The jobs the rows index into (the view's list, patched in place by live updates). */
     private readonly jobs: readonly JobSummary[],
-    private readonly index: JobIndex,
+    /** What search and layout read of `jobs` (patchLayout reads it too). */
+    readonly index: JobIndex,
     /** Row i shows job `rowJob[i]`: non-decreasing, a job row first, then its checkpoint rows. */
     private readonly rowJob: Int32Array,
     /**
@@ -230,11 +231,11 @@ export function layoutTree(
  */
 export function patchLayout(
   layout: TreeLayout,
-  index: JobIndex,
   changed: readonly number[],
   query: string,
   filter: StatusFilter,
 ): TreeLayout | undefined {
+  const { index } = layout;
   const replaced: number[] = [];
   for (const j of changed) {
     const r = layout.rowOfJob(j);
