@@ -375,11 +375,14 @@ export class Training extends Disposable {
   private updateStatus(): void {
     const run = [...this.runs].find((r) => r.jobId);
     const store = this.session.connection?.store;
+    if (!store && this.runs.size === 0) {
+      this.status.hide();
+      return;
+    }
     if (!store || (!run?.jobId && this.runs.size > 0)) {
       this.status.text = '$(sync~spin) Arkor: starting…';
       this.status.command = undefined;
-      if (this.runs.size > 0) this.status.show();
-      else this.status.hide();
+      this.status.show();
       return;
     }
     this.runningElsewhere ??= store.jobs().find((j) => j.status === 'running')?.id ?? null;
@@ -391,12 +394,13 @@ export class Training extends Disposable {
     const latest = store.latestMetric(jobId);
     const step = latest?.step;
     const loss = latest?.loss;
-    const maxSteps = store.job(jobId)?.config.maxSteps;
-    const waiting = store.job(jobId)?.status === 'running' ? 'running' : 'queued';
+    const job = store.job(jobId);
+    const maxSteps = job?.config.maxSteps;
+    const waiting = job?.status === 'running' ? 'running' : 'queued';
     const progress =
       step === undefined ? waiting : `step ${step}${typeof maxSteps === 'number' ? `/${maxSteps}` : ''}`;
     const lossText = loss !== undefined && Number.isFinite(loss) ? ` · loss ${loss.toFixed(4)}` : '';
-    const name = run ? this.runName(run.project.name, jobId) : (store.runLabel(jobId) ?? 'training');
+    const name = this.runName(run?.project.name ?? 'training', jobId);
     this.status.text = `$(sync~spin) Arkor: ${name} · ${progress}${lossText}`;
     this.status.tooltip = run
       ? `${run.project.name}: job ${jobId}. Click to open it.`
