@@ -214,17 +214,20 @@ export class PlaygroundPanel extends WebviewHost<PlaygroundToHost, HostToPlaygro
     }
   }
 
+  /** What the webview's picker shows: the models, the backend they are on, whether more are coming. */
+  private modelList() {
+    return { models: this.models(), origin: this.session.origin(), loading: this.modelsLoading() };
+  }
+
   /** The model list changes in bursts (a poll, a checkpoint): send it at most every 250 ms, if changed. */
   private scheduleModels(): void {
     if (this.modelsTimer || !this.channel.isReady) return;
     this.modelsTimer = setTimeout(() => {
       this.modelsTimer = undefined;
-      const models = this.models();
-      const origin = this.session.origin();
-      const loading = this.modelsLoading();
-      const json = JSON.stringify([models, origin, loading]);
+      const list = this.modelList();
+      const json = JSON.stringify(list);
       if (json === this.lastModelsJson) return;
-      if (this.channel.postDelta({ type: 'models', models, origin, loading })) this.lastModelsJson = json;
+      if (this.channel.postDelta({ type: 'models', ...list })) this.lastModelsJson = json;
     }, 250);
   }
 
@@ -243,13 +246,11 @@ export class PlaygroundPanel extends WebviewHost<PlaygroundToHost, HostToPlaygro
   }
 
   protected override snapshot(): HostToPlayground {
-    const models = this.models();
-    const origin = this.session.origin();
-    const loading = this.modelsLoading();
-    this.lastModelsJson = JSON.stringify([models, origin, loading]);
+    const list = this.modelList();
+    this.lastModelsJson = JSON.stringify(list);
     const preselect = this.pendingSelect;
     this.pendingSelect = undefined;
-    return { type: 'snapshot', models, origin, loading, conversations: this.conversations(), preselect };
+    return { type: 'snapshot', ...list, conversations: this.conversations(), preselect };
   }
 
   protected override async onMessage(message: Exclude<PlaygroundToHost, { type: 'ready' }>): Promise<void> {

@@ -18,11 +18,14 @@ export function ModelPicker(props: {
   testId: string;
   models: ModelOption[];
   value: ModelRef | undefined;
-  /** Set when the value is another backend's model: shown as such, never as this backend's option. */
+  /**
+   * The backend the value's model is on, when it is another one than this: shown as such, never as
+   * this backend's option.
+   */
   elsewhere?: string;
   /** The host is still filling the list in: a value not listed yet is loading, not unavailable. */
   loading?: boolean;
-  /** The value's label when it was last listed (a value not listed now is named by it). */
+  /** The value's label when it was chosen (a value not listed now is named by it). */
   valueLabel?: string;
   disabled?: boolean;
   label: string;
@@ -56,8 +59,9 @@ export function ModelPicker(props: {
       )}
       {value && !listed && (
         <option value={key} disabled>
-          {props.elsewhere ??
-            `${props.valueLabel ?? describeRef(value)} (${props.loading ? 'loading…' : 'unavailable'})`}
+          {`${props.valueLabel ?? describeRef(value)}${
+            props.elsewhere ? ` · on ${props.elsewhere}` : ` (${props.loading ? 'loading…' : 'unavailable'})`
+          }`}
         </option>
       )}
       {[...groups].map(([group, options]) => (
@@ -132,9 +136,7 @@ export function ChatColumn(props: {
           label={compare ? `Model for column ${index + 1}` : 'Model'}
           models={props.models}
           value={column.model}
-          elsewhere={
-            away ? `${column.label ?? describeRef(column.model!)} · on ${column.origin!.label}` : undefined
-          }
+          elsewhere={away ? column.origin!.label : undefined}
           loading={props.modelsLoading}
           valueLabel={column.label}
           disabled={props.busy}

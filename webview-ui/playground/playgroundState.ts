@@ -434,6 +434,13 @@ export function playgroundReducer(state: PlaygroundState, action: Action): Playg
   };
 }
 
+/** The model list a `snapshot` or `models` message brings, as the state keeps it. */
+function modelList(
+  action: Extract<Action, { type: 'snapshot' | 'models' }>,
+): Pick<PlaygroundState, 'models' | 'origin' | 'modelsLoading'> {
+  return { models: action.models, origin: action.origin, modelsLoading: action.loading };
+}
+
 function reduce(state: PlaygroundState, action: Action): PlaygroundState {
   switch (action.type) {
     case 'snapshot': {
@@ -441,12 +448,7 @@ function reduce(state: PlaygroundState, action: Action): PlaygroundState {
       if (state.loaded) {
         // A re-sent snapshot (view shown again): keep the live session, refresh models, and
         // apply a preselect only if it is new.
-        let next: PlaygroundState = {
-          ...state,
-          models: action.models,
-          origin: action.origin,
-          modelsLoading: action.loading,
-        };
+        let next: PlaygroundState = { ...state, ...modelList(action) };
         if (action.preselect && preselectKey !== state.lastPreselect) {
           next = select({ ...next, lastPreselect: preselectKey }, action.preselect);
         }
@@ -473,9 +475,7 @@ function reduce(state: PlaygroundState, action: Action): PlaygroundState {
       let next: PlaygroundState = {
         ...state,
         loaded: true,
-        models: action.models,
-        origin: action.origin,
-        modelsLoading: action.loading,
+        ...modelList(action),
         conversations,
         session,
         lastPreselect: saved?.lastPreselect,
@@ -486,12 +486,7 @@ function reduce(state: PlaygroundState, action: Action): PlaygroundState {
       return fillModels(next);
     }
     case 'models':
-      return fillModels({
-        ...state,
-        models: action.models,
-        origin: action.origin,
-        modelsLoading: action.loading,
-      });
+      return fillModels({ ...state, ...modelList(action) });
     case 'select':
       return select(state, action.model);
     case 'setModel':
