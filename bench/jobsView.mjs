@@ -8,7 +8,7 @@
  *   first paint   mount + snapshot message (structured clone of the packed rows, src/jobRows.ts) +
  *                 render + layout; the host's packing is timed apart and printed
  *   keystroke     one character typed into / deleted from the search box, from half a second after the
- *                 first paint (a user's first key; the view prepares search in that idle time):
+ *                 first paint (a user's first key, the first of them included):
  *                 filter + render + layout; rows it brings into view without their detail ask the
  *                 host for it, whose answer (a jobsPatch of those rows) is timed apart
  *   live update   one running job's progress: host message + render + layout; at 10 events/s the

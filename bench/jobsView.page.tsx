@@ -78,8 +78,8 @@ async function run(variant: 'app' | 'naive', n: number, updates: number) {
     );
   }, root);
   const domRows = root.querySelectorAll('[role="treeitem"]').length;
-  // A user's first key comes after the view has been on screen a moment, which the view uses to
-  // prepare search in idle time: typing starts half a second after the first paint.
+  // A user's first key comes after the view has been on screen a moment (the first paint's garbage
+  // collected, its effects run): typing starts half a second after the first paint.
   await new Promise((resolve) => setTimeout(resolve, 500));
 
   const input = root.querySelector<HTMLInputElement>('[data-testid="job-search"]')!;

@@ -648,17 +648,15 @@ describe('run stats', () => {
         Array.from({ length: 31 }, (_, i) => [i, 1, null, null, 0] as [number, number, null, null, number]),
       ),
     );
-    const done = runStats(
-      {
-        status: 'completed',
-        createdAt: '',
-        startedAt: new Date(1_000_000).toISOString(),
-        completedAt: new Date(1_000_000 + 10_000).toISOString(),
-        maxSteps: 30,
-      },
-      replayed,
-      2_000_000,
-    );
+    // A job that ran 30 steps in 10 s.
+    const finished = {
+      status: 'completed',
+      createdAt: '',
+      startedAt: new Date(1_000_000).toISOString(),
+      completedAt: new Date(1_000_000 + 10_000).toISOString(),
+      maxSteps: 30,
+    };
+    const done = runStats(finished, replayed, 2_000_000);
     assert.equal(done.elapsedMs, 10_000);
     assert.equal(done.stepsPerSecond, 3);
     assert.equal(done.etaMs, undefined);
@@ -673,17 +671,7 @@ describe('run stats', () => {
         ),
       ),
     );
-    const reopened = runStats(
-      {
-        status: 'completed',
-        createdAt: '',
-        startedAt: new Date(1_000_000).toISOString(),
-        completedAt: new Date(1_000_000 + 10_000).toISOString(),
-        maxSteps: 30,
-      },
-      burst,
-      2_000_100,
-    );
+    const reopened = runStats(finished, burst, 2_000_100);
     assert.equal(reopened.stepsPerSecond, 3);
     assert.equal(formatDuration(3_723_000), '1h 02m 03s');
     assert.equal(formatDuration(125_000), '2m 05s');

@@ -422,6 +422,17 @@ describe('jobs tree: many jobs (windowed)', function () {
         checkpoints: i === 1 ? [{ step: 10, savedAt: minutesAgo(1) }] : [],
       }),
     );
+  /** 500 jobs, the fourth of them (m3) running, at step 10 of 100. */
+  const manyWithRunning = () => {
+    const jobs = many(500);
+    jobs[3] = { ...jobs[3]!, status: 'running', step: 10, maxSteps: 100 };
+    return jobs;
+  };
+  /** Types `value` into the search box, as a user would. */
+  const searchFor = (view: ReturnType<typeof render>, value: string) =>
+    act(() => {
+      fireEvent.input(view.getByLabelText('Search jobs by name or ID'), { target: { value } });
+    });
 
   it('renders only the rows in view, each with its true aria-posinset/-setsize and level', async () => {
     const { view } = await mount(many(500));
@@ -478,9 +489,7 @@ describe('jobs tree: many jobs (windowed)', function () {
     const tree = view.getByRole('tree');
     const first = items(tree)[0]!;
     assert.match(tooltip(first), /^run-0 #1\n/);
-    await act(() => {
-      fireEvent.input(view.getByLabelText('Search jobs by name or ID'), { target: { value: 'run-4' } });
-    });
+    await searchFor(view, 'run-4');
     const rows = items(tree);
     assert.equal(rows[0], first, 'the element is kept and now shows the first match');
     assert.equal(first.dataset.key, 'job:m4');
@@ -509,13 +518,9 @@ describe('jobs tree: many jobs (windowed)', function () {
   });
 
   it('a live update during a search still shows when the search is cleared', async () => {
-    const jobs = many(500);
-    jobs[3] = { ...jobs[3]!, status: 'running', step: 10, maxSteps: 100 };
+    const jobs = manyWithRunning();
     const { view, host } = await mount(jobs);
-    const search = (value: string) =>
-      act(() => {
-        fireEvent.input(view.getByLabelText('Search jobs by name or ID'), { target: { value } });
-      });
+    const search = (value: string) => searchFor(view, value);
     const progress = () =>
       view.container.querySelector('[data-key="job:m3"] [role="progressbar"]')?.getAttribute('aria-valuenow');
     await search('run-4');
@@ -562,8 +567,7 @@ describe('jobs tree: many jobs (windowed)', function () {
   });
 
   it('a live update of one job reaches its row and leaves the others as they were', async () => {
-    const jobs = many(500);
-    jobs[3] = { ...jobs[3]!, status: 'running', step: 10, maxSteps: 100 };
+    const jobs = manyWithRunning();
     const { view, host } = await mount(jobs);
     const other = view.container.querySelector('[data-key="job:m4"]');
     await act(() => host.send({ type: 'jobsPatch', jobs: [{ ...jobs[3]!, step: 60 }] }));
@@ -571,9 +575,7 @@ describe('jobs tree: many jobs (windowed)', function () {
     assert.equal(bar.getAttribute('aria-valuenow'), '60');
     assert.equal(view.container.querySelector('[data-key="job:m4"]'), other, 'the other rows are kept');
     // A patch that changes the status updates the chip counts; one for a filtered-out job shows up.
-    await act(() => {
-      fireEvent.input(view.getByLabelText('Search jobs by name or ID'), { target: { value: 'run-3' } });
-    });
+    await searchFor(view, 'run-3');
     assert.deepEqual(
       items(view.getByRole('tree'))
         .map((r) => r.dataset.key)
